@@ -1,0 +1,149 @@
+#include "dispatch.h"
+
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+#include "../kernels/scalar/scalar.h"
+#if defined(MN_ENABLE_AVX2)
+#include "../kernels/avx2/avx2.h"
+#endif
+#if defined(MN_ENABLE_AVX512)
+#include "../kernels/avx512/avx512.h"
+#endif
+#if defined(MN_ENABLE_NEON)
+#include "../kernels/neon/neon.h"
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+#if defined(__arm__) && defined(__linux__)
+#include <sys/auxv.h>
+#ifndef HWCAP_NEON
+#define HWCAP_NEON (1 << 12)
+#endif
+#endif
+
+namespace mn {
+
+namespace {
+
+#if defined(__x86_64__) || defined(__i386__)
+unsigned long long xgetbv0() {
+  unsigned int eax, edx;
+  __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+  return ((unsigned long long)edx << 32) | eax;
+}
+
+struct X86Features { bool avx2 = false, avx512 = false; };
+
+X86Features detect_x86() {
+  X86Features f;
+  unsigned int eax, ebx, ecx, edx;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return f;
+  const bool osxsave = ecx & (1u << 27), avx = ecx & (1u << 28), fma = ecx & (1u << 12);
+  if (!osxsave || !avx) return f;
+  // The OS must save the registers too (XCR0), not only the CPU have them.
+  const unsigned long long xcr0 = xgetbv0();
+  const bool ymm_os = (xcr0 & 0x6) == 0x6;
+  const bool zmm_os = (xcr0 & 0xe6) == 0xe6;
+  if (__get_cpuid_max(0, nullptr) < 7) return f;
+  __cpuid_count(7, 0, eax, ebx, ecx, edx);
+  const bool avx2 = ebx & (1u << 5), avx512f = ebx & (1u << 16);
+  f.avx2 = ymm_os && avx2 && fma;
+  f.avx512 = f.avx2 && zmm_os && avx512f;
+  return f;
+}
+#endif
+
+}  // namespace
+
+std::vector<const KernelTable*> compiled_kernel_tables() {
+  std::vector<const KernelTable*> v{&scalar::table()};
+#if defined(MN_ENABLE_AVX2)
+  v.push_back(&avx2::table());
+#endif
+#if defined(MN_ENABLE_AVX512)
+  v.push_back(&avx512::table());
+#endif
+#if defined(MN_ENABLE_NEON)
+  v.push_back(&neon::table());
+#endif
+  return v;
+}
+
+bool cpu_supports(const KernelTable& t) {
+  const std::string isa = t.isa;
+  if (isa == "scalar") return true;
+#if defined(__x86_64__) || defined(__i386__)
+  static const X86Features f = detect_x86();
+  if (isa == "avx2") return f.avx2;
+  if (isa == "avx512") return f.avx512;
+#endif
+#if defined(__aarch64__)
+  if (isa == "neon") return true;  // NEON is mandatory on AArch64.
+#endif
+#if defined(__arm__) && defined(__linux__)
+  if (isa == "neon") return (getauxval(AT_HWCAP) & HWCAP_NEON) != 0;  // Pi Zero/1 have none.
+#endif
+  return false;
+}
+
+std::vector<const KernelTable*> supported_kernel_tables() {
+  std::vector<const KernelTable*> v;
+  for (const KernelTable* t : compiled_kernel_tables())
+    if (cpu_supports(*t)) v.push_back(t);
+  return v;
+}
+
+const KernelTable& select_kernel_table(const std::string& requested, const char* source) {
+  const std::vector<const KernelTable*> ok = supported_kernel_tables();
+  if (requested.empty()) return *ok.back();  // tables are listed from slowest to fastest
+  std::string names;
+  for (const KernelTable* t : ok) names += (names.empty() ? "" : ", ") + std::string(t->isa);
+  for (const KernelTable* t : compiled_kernel_tables()) {
+    if (requested != t->isa) continue;
+    if (cpu_supports(*t)) return *t;
+    throw std::invalid_argument(std::string(source) + "=" + requested + " was requested but this CPU does not support " +
+                                requested + " (supported here: " + names + ")");
+  }
+  throw std::invalid_argument(std::string(source) + "=" + requested + " is not a kernel set of this build (expected one of: " +
+                              names + ")");
+}
+
+std::string cpu_model_name() {
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned int regs[12];
+  if (__get_cpuid_max(0x80000000, nullptr) >= 0x80000004) {
+    for (unsigned int i = 0; i < 3; i++) __get_cpuid(0x80000002 + i, &regs[i * 4], &regs[i * 4 + 1], &regs[i * 4 + 2], &regs[i * 4 + 3]);
+    std::string s(reinterpret_cast<const char*>(regs), 48);
+    s = s.c_str();
+    const size_t b = s.find_first_not_of(' '), e = s.find_last_not_of(' ');
+    return b == std::string::npos ? "x86-64" : s.substr(b, e - b + 1);
+  }
+  return "x86-64";
+#else
+  std::ifstream f("/proc/cpuinfo");
+  std::string line, model, hardware;
+  while (std::getline(f, line)) {
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string key = line.substr(0, line.find_first_of(" \t"));
+    std::string val = line.substr(colon + 1);
+    val.erase(0, val.find_first_not_of(' '));
+    if (key == "Model" && model.empty()) model = val;           // "Raspberry Pi 4 Model B Rev 1.4"
+    if (key == "Hardware" && hardware.empty()) hardware = val;
+    if (key == "CPU" && line.find("part") != std::string::npos && hardware.empty()) hardware = "CPU part " + val;
+  }
+  if (!model.empty()) return model;
+  if (!hardware.empty()) return hardware;
+#if defined(__aarch64__)
+  return "aarch64";
+#else
+  return "arm";
+#endif
+#endif
+}
+
+}  // namespace mn
