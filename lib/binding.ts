@@ -1,0 +1,113 @@
+// Typed native surface and a loader that explains itself (sharp's habit): it says what it tried,
+// the platform it saw, and what to do about it.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeLayer {
+  kernel: Float32Array;
+  bias?: Float32Array;
+  gamma?: Float32Array;
+  beta?: Float32Array;
+  mean?: Float32Array;
+  variance?: Float32Array;
+  epsilon?: number;
+}
+
+export interface NativeConfig {
+  alpha: number;
+  resolution: number;
+  classes: number;
+  threads: number;
+  normalization: 'tfjs' | 'tflite';
+  isa: string;
+  layers: NativeLayer[];
+}
+
+export interface NativeInfo {
+  isa: string;
+  threads: number;
+  macs: number;
+  params: number;
+  memoryBytes: number;
+  features: number;
+  classes: number;
+  resolution: number;
+  cpu: string;
+  layers: { name: string; kind: string; macs: number; outSize: number; outChannels: number }[];
+}
+
+export interface NativeProfile {
+  conv: number;
+  depthwise: number;
+  pointwise: number;
+  pool: number;
+  classifier: number;
+}
+
+export interface NativeModel {
+  info(): NativeInfo;
+  reserve(batch: number): void;
+  stageFrame(index: number, data: Uint8Array, width: number, height: number, channels: number): void;
+  stageTensor(index: number, data: Float32Array): void;
+  runSync(batch: number, classify: boolean, output?: Float32Array): Float32Array;
+  runAsync(batch: number, classify: boolean, output?: Float32Array): Promise<Float32Array>;
+  profile(runs: number): NativeProfile;
+  dispose(): void;
+}
+
+export interface NativeBinding {
+  NativeModel: new (config: NativeConfig) => NativeModel;
+  supportedIsas(): string[];
+  cpuModel(): string;
+  resizeFrame(data: Uint8Array, width: number, height: number, channels: number, resolution: number): Uint8Array;
+}
+
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Where the loader looks, in order. MOBILENET_NATIVE_BINDING overrides (tests, sanitizer builds). */
+export function bindingCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  const arch = process.arch === 'arm' ? 'arm' : process.arch;
+  const list: string[] = [];
+  if (env.MOBILENET_NATIVE_BINDING) list.push(resolve(env.MOBILENET_NATIVE_BINDING));
+  list.push(
+    join(packageRoot, 'build', 'Release', 'mobilenet_native.node'),
+    join(packageRoot, 'prebuilds', `${process.platform}-${arch}`, 'mobilenet_native.node'),
+  );
+  return list;
+}
+
+let cached: NativeBinding | undefined;
+
+export function loadBinding(): NativeBinding {
+  if (cached) return cached;
+  const require = createRequire(import.meta.url);
+  const tried: string[] = [];
+  for (const file of bindingCandidates()) {
+    if (!existsSync(file)) {
+      tried.push(`${file} (not found)`);
+      continue;
+    }
+    try {
+      cached = require(file) as NativeBinding;
+      return cached;
+    } catch (e) {
+      tried.push(`${file} (${(e as Error).message.split('\n')[0]})`);
+    }
+  }
+  const libc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
+    ?.glibcVersionRuntime;
+  throw new Error(
+    [
+      `Could not load the mobilenet-native addon for ${process.platform}-${process.arch}` +
+        `${libc ? ` (glibc ${libc})` : ' (non-glibc libc)'}, Node ${process.versions.node} (Node-API ${process.versions.napi}).`,
+      'Tried:',
+      ...tried.map((t) => `  - ${t}`),
+      'Possible solutions:',
+      '  - Build from source: install cmake and a C++17 compiler (Debian/Raspberry Pi OS: sudo apt-get install cmake g++), then run `npm rebuild mobilenet-native`.',
+      '  - Use a supported platform for prebuilt binaries: linux-x64, linux-arm64 or linux-arm (armv7, glibc >= 2.31).',
+      '  - Set MOBILENET_NATIVE_BINDING to the path of a mobilenet_native.node you built.',
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,425 @@
+// load() and the MobileNet model: options validation, weight reading, the per-model job queue
+// (one native job at a time, in call order), and result shaping (softmax, top-K, labels).
+import { availableParallelism } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { loadBinding, type NativeModel, type NativeProfile } from './binding.js';
+import { describe } from './errors.js';
+import { checkFrame, decodeImage, isFrame, type Frame, type Input } from './image.js';
+import { IMAGENET_LABELS } from './imagenet-labels.js';
+import { buildSpec } from './spec.js';
+import { readWeights } from './weights/index.js';
+import type { NetWeights } from './weights/types.js';
+
+export type { Input, Frame } from './image.js';
+
+export interface LoadOptions {
+  /** A TF.js layers model directory (model.json + shards), a model.json, a .tflite file, or weights already in memory. */
+  weights?: string | NetWeights;
+  /** Width multiplier; read from the weights and checked against this when given. */
+  alpha?: number;
+  /** Input size, any positive multiple of 32 (default: what the file declares, else 224). */
+  resolution?: number;
+  /** Worker threads for one inference (default: the number of cores). */
+  threads?: number;
+  /** Class names: a file with one label per line, or an array (default: built-in ImageNet labels). */
+  labels?: string | readonly string[];
+  /** Force a kernel set: 'scalar' | 'avx2' | 'avx512' | 'neon' (default: MOBILENET_ISA, else the best the CPU has). */
+  isa?: string;
+}
+
+export interface ModelInfo {
+  alpha: number;
+  resolution: number;
+  /** Resolution the weights file declares, when it declares one. */
+  nativeResolution?: number;
+  /** Logits per image (1000, or 1001 for TFLite files whose index 0 is background). */
+  classes: number;
+  /** Width of embed() output: 1024 * alpha. */
+  features: number;
+  macs: number;
+  params: number;
+  isa: string;
+  threads: number;
+  memoryBytes: number;
+  format: NetWeights['format'];
+  weights: string;
+  quantized: boolean;
+  cpu: string;
+}
+
+export interface Classification {
+  /** ImageNet class id 0..999 (TFLite's background-first indices are shifted to match). */
+  index: number;
+  label?: string;
+  probability: number;
+}
+
+export interface InferOptions {
+  /** Caller-owned result buffer (batch x classes, or batch x features for embed): no allocation per call. */
+  output?: Float32Array;
+}
+
+export interface ClassifyOptions {
+  topK?: number;
+}
+
+export interface MobileNet {
+  readonly info: ModelInfo;
+  /** Pre-softmax logits; for an array of inputs, batch x classes in input order. */
+  infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
+  /** Synchronous inference on a raw frame or a Float32Array (blocks the event loop). */
+  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array;
+  classify(input: Input, options?: ClassifyOptions): Promise<Classification[]>;
+  classify(input: Input[], options?: ClassifyOptions): Promise<Classification[][]>;
+  /** The pooled 1024·α features, for transfer learning. */
+  embed(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
+  /** Time per layer type over `runs` synchronous inferences, ms per inference. */
+  profile(runs?: number): NativeProfile;
+  dispose(): void;
+  readonly disposed: boolean;
+}
+
+const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa'] as const;
+
+function checkOptionNames(options: object, allowed: readonly string[], fn: string): void {
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      throw new TypeError(`Unknown option '${key}' for ${fn}; expected one of: ${allowed.join(', ')}`);
+    }
+  }
+}
+
+function checkInteger(name: string, v: unknown, lo: number, hi: number, expected: string): number {
+  if (typeof v !== 'number') throw new TypeError(`Expected ${expected} for ${name} but received ${describe(v)}`);
+  if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`Expected ${expected} for ${name} but received ${describe(v)}`);
+  return v;
+}
+
+export function checkResolution(v: unknown): number {
+  const expected = 'a positive multiple of 32 (e.g. 224, 192, 160, 128)';
+  if (typeof v !== 'number') throw new TypeError(`Expected ${expected} for resolution but received ${describe(v)}`);
+  if (!Number.isInteger(v) || v < 32 || v % 32 !== 0 || v > 2048) {
+    throw new RangeError(`Expected ${expected} for resolution but received ${describe(v)}`);
+  }
+  return v;
+}
+
+async function readLabels(labels: string | readonly string[] | undefined): Promise<readonly string[]> {
+  if (labels === undefined) return IMAGENET_LABELS;
+  if (Array.isArray(labels)) {
+    if (!labels.every((l) => typeof l === 'string')) throw new TypeError('Expected an array of strings for labels');
+    return labels as readonly string[];
+  }
+  if (typeof labels !== 'string') {
+    throw new TypeError(`Expected a file path or an array of strings for labels but received ${describe(labels)}`);
+  }
+  let text: string;
+  try {
+    text = await readFile(labels, 'utf8');
+  } catch (e) {
+    throw new Error(`Cannot read labels file '${labels}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return text.split(/\r?\n/).filter((l, i, all) => l.length > 0 || i < all.length - 1);
+}
+
+function disposedError(): Error {
+  return new Error('This MobileNet model has been disposed; load() a new one');
+}
+
+/** Re-throws a rejection with the stack of the user's call site (native errors have none). */
+function withCallerStack(e: unknown, caller: Error): never {
+  if (e instanceof Error && caller.stack) {
+    e.stack = `${e.name}: ${e.message}\n${caller.stack.split('\n').slice(1).join('\n')}`;
+  }
+  throw e;
+}
+
+type Staged = { kind: 'tensor'; data: Float32Array } | { kind: 'frame'; frame: Frame };
+
+interface Job {
+  items: (Staged | Promise<Staged>)[];
+  classify: boolean;
+  output?: Float32Array;
+  resolve(v: Float32Array): void;
+  reject(e: unknown): void;
+}
+
+class MobileNetModel implements MobileNet {
+  readonly info: ModelInfo;
+  #native: NativeModel | undefined;
+  #labels: readonly string[];
+  #classOffset: number;
+  #queue: Job[] = [];
+  #running = false;
+
+  constructor(native: NativeModel, info: ModelInfo, labels: readonly string[], classOffset: number) {
+    this.#native = native;
+    this.info = info;
+    this.#labels = labels;
+    this.#classOffset = classOffset;
+  }
+
+  get disposed(): boolean {
+    return this.#native === undefined;
+  }
+
+  #alive(): NativeModel {
+    if (!this.#native) throw disposedError();
+    return this.#native;
+  }
+
+  /** Validates one input synchronously; copies caller-owned bytes when `copy` (a job is queued). */
+  #prepare(x: unknown, name: string, copy: boolean): Staged | Promise<Staged> {
+    const R = this.info.resolution;
+    if (typeof x === 'string') return decodeImage(x, name).then((frame) => ({ kind: 'frame', frame }));
+    if (x instanceof Float32Array) {
+      const need = R * R * 3;
+      if (x.length !== need) {
+        throw new RangeError(`Expected a Float32Array of length ${need} (${R} x ${R} x 3, NHWC) for ${name} but received ${describe(x)}`);
+      }
+      return { kind: 'tensor', data: copy ? x.slice() : x };
+    }
+    if (isFrame(x)) {
+      checkFrame(x, name);
+      const d = x.data instanceof Uint8Array ? x.data : new Uint8Array((x.data as Uint8Array).buffer, (x.data as Uint8Array).byteOffset, (x.data as Uint8Array).length);
+      return { kind: 'frame', frame: { ...x, data: copy ? d.slice() : d } };
+    }
+    if (x instanceof Uint8Array) return decodeImage(x, name).then((frame) => ({ kind: 'frame', frame }));
+    throw new TypeError(
+      `Expected an image path, encoded image bytes (Uint8Array), a frame { data, width, height, channels } or a Float32Array for ${name} but received ${describe(x)}`,
+    );
+  }
+
+  #stage(native: NativeModel, items: Staged[]): void {
+    native.reserve(items.length);
+    items.forEach((s, i) => {
+      if (s.kind === 'tensor') native.stageTensor(i, s.data);
+      else native.stageFrame(i, s.frame.data, s.frame.width, s.frame.height, s.frame.channels);
+    });
+  }
+
+  #checkOutput(options: InferOptions | undefined, fn: string, per: number, batch: number): Float32Array | undefined {
+    if (options === undefined) return undefined;
+    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected an options object for ${fn} but received ${describe(options)}`);
+    checkOptionNames(options, ['output'], fn);
+    const out = options.output;
+    if (out === undefined) return undefined;
+    if (!(out instanceof Float32Array)) throw new TypeError(`Expected a Float32Array for output but received ${describe(out)}`);
+    if (out.length !== per * batch) {
+      throw new RangeError(`Expected a Float32Array of length ${per * batch} (${batch} x ${per}) for output but received ${describe(out)}`);
+    }
+    return out;
+  }
+
+  #submit(input: unknown, classify: boolean, options: InferOptions | undefined, fn: string): Promise<Float32Array> {
+    const native = this.#alive();
+    const list = Array.isArray(input) ? input : [input];
+    if (list.length === 0 || list.length > 4096) {
+      throw new RangeError(`Expected 1 to 4096 inputs for ${fn} but received ${describe(input)}`);
+    }
+    const per = classify ? this.info.classes : this.info.features;
+    const output = this.#checkOutput(options, fn, per, list.length);
+    const idle = !this.#running && this.#queue.length === 0;
+    const items = list.map((x, i) => this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', !idle));
+    return new Promise<Float32Array>((resolve, reject) => {
+      const job: Job = { items, classify, output, resolve, reject };
+      if (idle && items.every((s) => !(s instanceof Promise))) {
+        // Stage now, before returning: the caller may reuse its buffer as soon as we return.
+        this.#stage(native, items as Staged[]);
+        this.#start(native, job, items.length);
+      } else {
+        this.#queue.push(job);
+        this.#pump();
+      }
+    });
+  }
+
+  #start(native: NativeModel, job: Job, batch: number): void {
+    this.#running = true;
+    native.runAsync(batch, job.classify, job.output).then(job.resolve, job.reject).finally(() => {
+      this.#running = false;
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    if (this.#running) return;
+    const job = this.#queue.shift();
+    if (!job) return;
+    this.#running = true;
+    Promise.all(job.items).then(
+      (staged) => {
+        const native = this.#native;
+        if (!native) throw disposedError();
+        this.#stage(native, staged);
+        this.#start(native, job, staged.length);
+      },
+    ).catch((e: unknown) => {
+      job.reject(e);
+      this.#running = false;
+      this.#pump();
+    });
+  }
+
+  infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array> {
+    const caller = new Error();
+    try {
+      return this.#submit(input, true, options, 'infer()').catch((e) => withCallerStack(e, caller));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  embed(input: Input | Input[], options?: InferOptions): Promise<Float32Array> {
+    const caller = new Error();
+    try {
+      return this.#submit(input, false, options, 'embed()').catch((e) => withCallerStack(e, caller));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array {
+    const native = this.#alive();
+    if (this.#running || this.#queue.length > 0) {
+      throw new Error('inferSync() cannot run while an asynchronous inference is queued or running on this model');
+    }
+    const list = Array.isArray(input) ? input : [input];
+    if (list.length === 0 || list.length > 4096) throw new RangeError(`Expected 1 to 4096 inputs for inferSync() but received ${describe(input)}`);
+    const items = list.map((x, i) => {
+      if (typeof x === 'string' || (x instanceof Uint8Array)) {
+        throw new TypeError(`inferSync() takes a raw frame { data, width, height, channels } or a Float32Array for ${Array.isArray(input) ? `input[${i}]` : 'input'} (image files and encoded bytes need the async infer()) but received ${describe(x)}`);
+      }
+      return this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', false) as Staged;
+    });
+    const output = this.#checkOutput(options, 'inferSync()', this.info.classes, items.length);
+    this.#stage(native, items);
+    return native.runSync(items.length, true, output);
+  }
+
+  classify(input: Input, options?: ClassifyOptions): Promise<Classification[]>;
+  classify(input: Input[], options?: ClassifyOptions): Promise<Classification[][]>;
+  async classify(input: Input | Input[], options: ClassifyOptions = {}): Promise<Classification[] | Classification[][]> {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected an options object for classify() but received ${describe(options)}`);
+    checkOptionNames(options, ['topK'], 'classify()');
+    const real = this.info.classes - this.#classOffset;
+    const topK = options.topK === undefined ? 5 : checkInteger('topK', options.topK, 1, real, `an integer between 1 and ${real}`);
+    const logits = await this.infer(input);
+    const C = this.info.classes;
+    const results: Classification[][] = [];
+    for (let b = 0; b * C < logits.length; b++) {
+      results.push(this.#topK(logits.subarray(b * C, (b + 1) * C), topK));
+    }
+    return Array.isArray(input) ? results : results[0]!;
+  }
+
+  /** Softmax over the real classes (background excluded), then the K most probable. */
+  #topK(logits: Float32Array, k: number): Classification[] {
+    const off = this.#classOffset;
+    let max = -Infinity;
+    for (let i = off; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+    let sum = 0;
+    const p = new Float64Array(logits.length - off);
+    for (let i = 0; i < p.length; i++) sum += p[i] = Math.exp(logits[i + off]! - max);
+    const order = Array.from(p.keys()).sort((a, b) => p[b]! - p[a]! || a - b);
+    return order.slice(0, k).map((index) => ({ index, label: this.#labels[index], probability: p[index]! / sum }));
+  }
+
+  profile(runs = 10): NativeProfile {
+    const native = this.#alive();
+    if (this.#running) throw new Error('profile() cannot run while an asynchronous inference is running on this model');
+    checkInteger('runs', runs, 1, 100000, 'a positive integer');
+    return native.profile(runs);
+  }
+
+  dispose(): void {
+    const native = this.#native;
+    if (!native) return;
+    this.#native = undefined;
+    for (const job of this.#queue.splice(0)) job.reject(disposedError());
+    native.dispose(); // a running job keeps the network alive natively and settles normally
+  }
+}
+
+/** Reads weights (or resolves them), folds and packs them natively, and warms the model up. */
+export async function load(options: LoadOptions): Promise<MobileNet> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`Expected an options object for load() but received ${describe(options)}`);
+  }
+  checkOptionNames(options, LOAD_OPTIONS, 'load()');
+  const { alpha, threads, isa } = options;
+  if (alpha !== undefined) {
+    if (typeof alpha !== 'number') throw new TypeError(`Expected a number (0.25, 0.5, 0.75 or 1.0) for alpha but received ${describe(alpha)}`);
+    if (!(alpha > 0 && alpha <= 4)) throw new RangeError(`Expected a number (0.25, 0.5, 0.75 or 1.0) for alpha but received ${describe(alpha)}`);
+  }
+  if (options.resolution !== undefined) checkResolution(options.resolution);
+  const nThreads = threads === undefined ? availableParallelism() : checkInteger('threads', threads, 1, 256, 'an integer between 1 and 256');
+  if (isa !== undefined && typeof isa !== 'string') throw new TypeError(`Expected a string ('scalar', 'avx2', 'avx512' or 'neon') for isa but received ${describe(isa)}`);
+
+  const w = await weightsFor(options);
+  if (alpha !== undefined && Math.abs(alpha - w.alpha) > 1e-9) {
+    throw new Error(`Expected weights of alpha ${alpha} (the alpha option) but ${w.source} has alpha ${w.alpha}`);
+  }
+  const resolution = options.resolution ?? (w.resolution && w.resolution % 32 === 0 ? w.resolution : 224);
+  const labels = await readLabels(options.labels);
+  const real = w.classes - w.classOffset;
+  if (labels.length !== real && labels.length !== w.classes) {
+    throw new RangeError(`Expected ${real} labels (one per class) for labels but received ${labels.length}`);
+  }
+  const binding = loadBinding();
+  const native = new binding.NativeModel({
+    alpha: w.alpha,
+    resolution,
+    classes: w.classes,
+    threads: nThreads,
+    normalization: w.normalization,
+    isa: isa ?? process.env.MOBILENET_ISA ?? '',
+    layers: w.layers.map((l) => ({
+      kernel: l.kernel,
+      bias: l.bias,
+      gamma: l.bn?.gamma,
+      beta: l.bn?.beta,
+      mean: l.bn?.mean,
+      variance: l.bn?.variance,
+      epsilon: l.bn?.epsilon,
+    })),
+  });
+  const ni = native.info();
+  const spec = buildSpec(w.alpha, resolution, w.classes);
+  const info: ModelInfo = {
+    alpha: w.alpha,
+    resolution,
+    nativeResolution: w.resolution,
+    classes: w.classes,
+    features: ni.features,
+    macs: spec.macs,
+    params: spec.params,
+    isa: ni.isa,
+    threads: ni.threads,
+    memoryBytes: ni.memoryBytes,
+    format: w.format,
+    weights: w.source,
+    quantized: w.quantized ?? false,
+    cpu: ni.cpu,
+  };
+  // Labels aligned to ImageNet class ids (a 1001-line list starts with background).
+  const aligned = labels.length === w.classes && w.classOffset > 0 ? labels.slice(w.classOffset) : labels;
+  const model = new MobileNetModel(native, Object.freeze(info), aligned, w.classOffset);
+  // Warm-up: first-touch the arena and the packed weights so the first real frame is not slow.
+  native.stageTensor(0, new Float32Array(resolution * resolution * 3));
+  native.runSync(1, true);
+  return model;
+}
+
+async function weightsFor(options: LoadOptions): Promise<NetWeights> {
+  const { weights } = options;
+  if (weights === undefined) {
+    throw new TypeError('Expected a path for weights (a TF.js layers model directory or a .tflite file) but received undefined');
+  }
+  if (typeof weights === 'string') {
+    if (weights.length === 0) throw new TypeError(`Expected a path for weights but received ${describe(weights)}`);
+    return readWeights(weights);
+  }
+  if (typeof weights === 'object' && weights !== null && Array.isArray((weights as NetWeights).layers)) return weights as NetWeights;
+  throw new TypeError(`Expected a path or NetWeights for weights but received ${describe(weights)}`);
+}

@@ -1,0 +1,26 @@
+// readWeights(path): one entry point for every weight format on disk.
+import { stat, readFile } from 'node:fs/promises';
+import { WeightsError } from '../errors.js';
+import { readTfjsWeights } from './tfjs.js';
+import type { NetWeights } from './types.js';
+
+export type { NetWeights, LayerWeights, BatchNorm, Normalization } from './types.js';
+export { syntheticWeights } from './synthetic.js';
+
+export async function readWeights(path: string): Promise<NetWeights> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch {
+    throw new WeightsError(
+      path,
+      'weights not found: expected a TF.js layers model directory (model.json + shards), a model.json or a .tflite file',
+    );
+  }
+  if (st.isDirectory() || path.endsWith('.json')) return readTfjsWeights(path);
+  if (path.endsWith('.tflite')) {
+    const { parseTflite } = await import('./tflite.js');
+    return parseTflite(new Uint8Array(await readFile(path)), path);
+  }
+  throw new WeightsError(path, 'expected a TF.js layers model directory, a model.json or a .tflite file');
+}
