@@ -1,0 +1,139 @@
+// f32 GEMM microkernel, 6x8 tile, AArch64 NEON FMA by element, A loaded 4 floats per row (ld128).
+// The tile of XNNPACK's f32_gemm_minmax_6x8__aarch64_neonfma_ld128 (its pick for Cortex-A53/A72/A75):
+// 12 accumulators + 6 A registers + 8 B registers = 26 of the 32 q-registers, so nothing spills,
+// and every 4 k-steps load 6 A + 8 B vectors for 48 FMAs.
+//
+// Contract (kernels.h): reads exactly mr x kc floats of A (rows >= mr alias the last valid row,
+// XNNPACK-style: they are computed and stored again with identical values, never read past A),
+// writes exactly mr x nc floats of C (partial stores for nc < 8). Packed W may be read as whole panels.
+// Every output element accumulates bias, then k = 0..kc-1 in order, whatever its row or column.
+#if defined(__aarch64__)
+#include <arm_neon.h>
+
+#include "neon.h"
+
+namespace mn::neon {
+
+void f32_gemm_minmax_6x8__aarch64_neonfma_lane_ld128(size_t mr, size_t nc, size_t kc, const float* a,
+                                                     size_t a_stride, const float* w, float* c,
+                                                     size_t c_stride, float min, float max) {
+  const float* a0 = a;
+  float* c0 = c;
+  const float* a1 = mr > 1 ? a0 + a_stride : a0;
+  float* c1 = mr > 1 ? c0 + c_stride : c0;
+  const float* a2 = mr > 2 ? a1 + a_stride : a1;
+  float* c2 = mr > 2 ? c1 + c_stride : c1;
+  const float* a3 = mr > 3 ? a2 + a_stride : a2;
+  float* c3 = mr > 3 ? c2 + c_stride : c2;
+  const float* a4 = mr > 4 ? a3 + a_stride : a3;
+  float* c4 = mr > 4 ? c3 + c_stride : c3;
+  const float* a5 = mr > 5 ? a4 + a_stride : a4;
+  float* c5 = mr > 5 ? c4 + c_stride : c4;
+
+  float32x4_t vacc0x0123 = vld1q_f32(w);
+  float32x4_t vacc0x4567 = vld1q_f32(w + 4);
+  w += 8;
+  float32x4_t vacc1x0123 = vacc0x0123, vacc1x4567 = vacc0x4567;
+  float32x4_t vacc2x0123 = vacc0x0123, vacc2x4567 = vacc0x4567;
+  float32x4_t vacc3x0123 = vacc0x0123, vacc3x4567 = vacc0x4567;
+  float32x4_t vacc4x0123 = vacc0x0123, vacc4x4567 = vacc0x4567;
+  float32x4_t vacc5x0123 = vacc0x0123, vacc5x4567 = vacc0x4567;
+
+// One k-step (lane L of the A registers) against B vectors vb0123 / vb4567 of that step.
+#define MN_GEMM_STEP(L, vb0123, vb4567)                                        \
+  vacc0x0123 = vfmaq_laneq_f32(vacc0x0123, vb0123, va0, L);                    \
+  vacc0x4567 = vfmaq_laneq_f32(vacc0x4567, vb4567, va0, L);                    \
+  vacc1x0123 = vfmaq_laneq_f32(vacc1x0123, vb0123, va1, L);                    \
+  vacc1x4567 = vfmaq_laneq_f32(vacc1x4567, vb4567, va1, L);                    \
+  vacc2x0123 = vfmaq_laneq_f32(vacc2x0123, vb0123, va2, L);                    \
+  vacc2x4567 = vfmaq_laneq_f32(vacc2x4567, vb4567, va2, L);                    \
+  vacc3x0123 = vfmaq_laneq_f32(vacc3x0123, vb0123, va3, L);                    \
+  vacc3x4567 = vfmaq_laneq_f32(vacc3x4567, vb4567, va3, L);                    \
+  vacc4x0123 = vfmaq_laneq_f32(vacc4x0123, vb0123, va4, L);                    \
+  vacc4x4567 = vfmaq_laneq_f32(vacc4x4567, vb4567, va4, L);                    \
+  vacc5x0123 = vfmaq_laneq_f32(vacc5x0123, vb0123, va5, L);                    \
+  vacc5x4567 = vfmaq_laneq_f32(vacc5x4567, vb4567, va5, L);
+
+  size_t k = kc;
+  for (; k >= 4; k -= 4) {
+    const float32x4_t va0 = vld1q_f32(a0); a0 += 4;
+    const float32x4_t va1 = vld1q_f32(a1); a1 += 4;
+    const float32x4_t va2 = vld1q_f32(a2); a2 += 4;
+    const float32x4_t va3 = vld1q_f32(a3); a3 += 4;
+    const float32x4_t va4 = vld1q_f32(a4); a4 += 4;
+    const float32x4_t va5 = vld1q_f32(a5); a5 += 4;
+    // All 8 B vectors of the 4 k-steps up front: gives the scheduler room and (measured with
+    // llvm-mca) avoids the register copies GCC inserts when loads and FMAs are interleaved.
+    const float32x4_t vb0123c0 = vld1q_f32(w), vb4567c0 = vld1q_f32(w + 4);
+    const float32x4_t vb0123c1 = vld1q_f32(w + 8), vb4567c1 = vld1q_f32(w + 12);
+    const float32x4_t vb0123c2 = vld1q_f32(w + 16), vb4567c2 = vld1q_f32(w + 20);
+    const float32x4_t vb0123c3 = vld1q_f32(w + 24), vb4567c3 = vld1q_f32(w + 28);
+    w += 32;
+    MN_GEMM_STEP(0, vb0123c0, vb4567c0)
+    MN_GEMM_STEP(1, vb0123c1, vb4567c1)
+    MN_GEMM_STEP(2, vb0123c2, vb4567c2)
+    MN_GEMM_STEP(3, vb0123c3, vb4567c3)
+  }
+  // kc % 4 tail: one A float per row, broadcast (same order as the main loop: k ascending).
+  for (; k != 0; k--) {
+    const float32x4_t va0 = vld1q_dup_f32(a0); a0 += 1;
+    const float32x4_t va1 = vld1q_dup_f32(a1); a1 += 1;
+    const float32x4_t va2 = vld1q_dup_f32(a2); a2 += 1;
+    const float32x4_t va3 = vld1q_dup_f32(a3); a3 += 1;
+    const float32x4_t va4 = vld1q_dup_f32(a4); a4 += 1;
+    const float32x4_t va5 = vld1q_dup_f32(a5); a5 += 1;
+    const float32x4_t vb0123 = vld1q_f32(w), vb4567 = vld1q_f32(w + 4);
+    w += 8;
+    MN_GEMM_STEP(0, vb0123, vb4567)
+  }
+#undef MN_GEMM_STEP
+
+  const float32x4_t vmin = vdupq_n_f32(min), vmax = vdupq_n_f32(max);
+#define MN_CLAMP(r)                                            \
+  vacc##r##x0123 = vminq_f32(vmaxq_f32(vacc##r##x0123, vmin), vmax); \
+  vacc##r##x4567 = vminq_f32(vmaxq_f32(vacc##r##x4567, vmin), vmax);
+  MN_CLAMP(0) MN_CLAMP(1) MN_CLAMP(2) MN_CLAMP(3) MN_CLAMP(4) MN_CLAMP(5)
+#undef MN_CLAMP
+
+  // Rows are stored last to first so that aliased rows (mr < 6) end on the valid row's values
+  // (they are identical anyway).
+  if (nc == 8) {
+    vst1q_f32(c5, vacc5x0123); vst1q_f32(c5 + 4, vacc5x4567);
+    vst1q_f32(c4, vacc4x0123); vst1q_f32(c4 + 4, vacc4x4567);
+    vst1q_f32(c3, vacc3x0123); vst1q_f32(c3 + 4, vacc3x4567);
+    vst1q_f32(c2, vacc2x0123); vst1q_f32(c2 + 4, vacc2x4567);
+    vst1q_f32(c1, vacc1x0123); vst1q_f32(c1 + 4, vacc1x4567);
+    vst1q_f32(c0, vacc0x0123); vst1q_f32(c0 + 4, vacc0x4567);
+    return;
+  }
+  if (nc & 4) {
+    vst1q_f32(c5, vacc5x0123); c5 += 4; vacc5x0123 = vacc5x4567;
+    vst1q_f32(c4, vacc4x0123); c4 += 4; vacc4x0123 = vacc4x4567;
+    vst1q_f32(c3, vacc3x0123); c3 += 4; vacc3x0123 = vacc3x4567;
+    vst1q_f32(c2, vacc2x0123); c2 += 4; vacc2x0123 = vacc2x4567;
+    vst1q_f32(c1, vacc1x0123); c1 += 4; vacc1x0123 = vacc1x4567;
+    vst1q_f32(c0, vacc0x0123); c0 += 4; vacc0x0123 = vacc0x4567;
+  }
+  float32x2_t vacc5x01 = vget_low_f32(vacc5x0123), vacc4x01 = vget_low_f32(vacc4x0123);
+  float32x2_t vacc3x01 = vget_low_f32(vacc3x0123), vacc2x01 = vget_low_f32(vacc2x0123);
+  float32x2_t vacc1x01 = vget_low_f32(vacc1x0123), vacc0x01 = vget_low_f32(vacc0x0123);
+  if (nc & 2) {
+    vst1_f32(c5, vacc5x01); c5 += 2; vacc5x01 = vget_high_f32(vacc5x0123);
+    vst1_f32(c4, vacc4x01); c4 += 2; vacc4x01 = vget_high_f32(vacc4x0123);
+    vst1_f32(c3, vacc3x01); c3 += 2; vacc3x01 = vget_high_f32(vacc3x0123);
+    vst1_f32(c2, vacc2x01); c2 += 2; vacc2x01 = vget_high_f32(vacc2x0123);
+    vst1_f32(c1, vacc1x01); c1 += 2; vacc1x01 = vget_high_f32(vacc1x0123);
+    vst1_f32(c0, vacc0x01); c0 += 2; vacc0x01 = vget_high_f32(vacc0x0123);
+  }
+  if (nc & 1) {
+    vst1_lane_f32(c5, vacc5x01, 0);
+    vst1_lane_f32(c4, vacc4x01, 0);
+    vst1_lane_f32(c3, vacc3x01, 0);
+    vst1_lane_f32(c2, vacc2x01, 0);
+    vst1_lane_f32(c1, vacc1x01, 0);
+    vst1_lane_f32(c0, vacc0x01, 0);
+  }
+}
+
+}  // namespace mn::neon
+#endif  // __aarch64__

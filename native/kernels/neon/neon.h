@@ -1,0 +1,31 @@
+// NEON kernels for aarch64 and armv7 (hard-float, NEON + VFPv4). The same sources build for both:
+// CMake compiles native/kernels/neon/*.cc with no extra flags on aarch64 and with -mfpu=neon-vfpv4
+// on 32-bit ARM (only these files, so the rest of the library stays runnable on NEON-less boards;
+// dispatch checks AT_HWCAP before choosing this table there).
+//
+// Tiles differ per architecture (AArch64 has 32 q-registers and by-element FMA, ARMv7 16):
+//   GEMM   aarch64 6x8 (fmla by element, ld128)   armv7 4x8 (vmla by scalar, ld128)
+//   dwconv 8 channels per block, 2 output pixels per step in the interior
+//   conv   8 output channels per block
+// Each GEMM variant lives in a file guarded by its architecture; table() picks the right one.
+#pragma once
+#include "../kernels.h"
+
+namespace mn::neon {
+
+#if defined(__aarch64__)
+void f32_gemm_minmax_6x8__aarch64_neonfma_lane_ld128(size_t mr, size_t nc, size_t kc, const float* a,
+                                                     size_t a_stride, const float* w, float* c,
+                                                     size_t c_stride, float min, float max);
+#else
+void f32_gemm_minmax_4x8__aarch32_neon_lane_ld128(size_t mr, size_t nc, size_t kc, const float* a,
+                                                  size_t a_stride, const float* w, float* c,
+                                                  size_t c_stride, float min, float max);
+#endif
+void f32_dwconv3x3_minmax__neon_8c(const DwconvParams& p, size_t oy_begin, size_t oy_end);
+void f32_conv3x3s2_minmax__neon_8c(const ConvParams& p, size_t oy_begin, size_t oy_end);
+void f32_gavgpool__neon(size_t pixels, size_t channels, const float* in, float* out);
+
+const KernelTable& table();
+
+}  // namespace mn::neon
