@@ -8,6 +8,7 @@ import { checkFrame, decodeImage, isFrame, type Frame, type Input } from './imag
 import { IMAGENET_LABELS } from './imagenet-labels.js';
 import { buildSpec } from './spec.js';
 import { readWeights } from './weights/index.js';
+import { resolveWeights, type WeightsFormat } from './weights/resolve.js';
 import type { NetWeights } from './weights/types.js';
 
 export type { Input, Frame } from './image.js';
@@ -25,6 +26,10 @@ export interface LoadOptions {
   labels?: string | readonly string[];
   /** Force a kernel set: 'scalar' | 'avx2' | 'avx512' | 'neon' (default: MOBILENET_ISA, else the best the CPU has). */
   isa?: string;
+  /** Without `weights`: which published format to resolve ('tfjs' | 'tflite' | 'tflite-quant'). */
+  format?: WeightsFormat;
+  /** Without `weights`: allow downloading into the cache (default true; MOBILENET_OFFLINE=1 disables). */
+  download?: boolean;
 }
 
 export interface ModelInfo {
@@ -79,7 +84,7 @@ export interface MobileNet {
   readonly disposed: boolean;
 }
 
-const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa'] as const;
+const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download'] as const;
 
 function checkOptionNames(options: object, allowed: readonly string[], fn: string): void {
   for (const key of Object.keys(options)) {
@@ -414,7 +419,14 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
 async function weightsFor(options: LoadOptions): Promise<NetWeights> {
   const { weights } = options;
   if (weights === undefined) {
-    throw new TypeError('Expected a path for weights (a TF.js layers model directory or a .tflite file) but received undefined');
+    // Offline-first: MOBILENET_WEIGHTS, then the cache, then the official download.
+    const found = await resolveWeights({
+      alpha: options.alpha ?? 1.0,
+      resolution: options.resolution ?? 224,
+      format: options.format,
+      download: options.download,
+    });
+    return readWeights(found.path);
   }
   if (typeof weights === 'string') {
     if (weights.length === 0) throw new TypeError(`Expected a path for weights but received ${describe(weights)}`);

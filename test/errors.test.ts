@@ -1,0 +1,158 @@
+// Bad input from the engine issue: each gets an Error/TypeError/RangeError whose message names
+// the parameter or file, what was expected and what was found.
+import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { load, type MobileNet } from '../lib/index.js';
+import { tfjsWeights } from './helpers/reference.js';
+
+const real = tfjsWeights('0.25');
+let tmp: string;
+const copyModel = (name: string) => {
+  const dir = join(tmp, name);
+  cpSync(real, dir, { recursive: true });
+  return dir;
+};
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'mobilenet-errors-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('weights errors', () => {
+  it('missing weights path', async () => {
+    const p = join(tmp, 'nope');
+    await expect(load({ weights: p })).rejects.toThrow(
+      `${p}: weights not found: expected a TF.js layers model directory (model.json + shards), a model.json or a .tflite file`,
+    );
+  });
+
+  it('directory without model.json', async () => {
+    const dir = join(tmp, 'empty');
+    cpSync(real, dir, { recursive: true });
+    unlinkSync(join(dir, 'model.json'));
+    await expect(load({ weights: dir })).rejects.toThrow(
+      `${dir}: expected model.json in this directory (a TF.js layers model) but found none`,
+    );
+  });
+
+  it('a missing shard', async () => {
+    const dir = copyModel('missing-shard');
+    unlinkSync(join(dir, 'group3-shard1of1'));
+    await expect(load({ weights: dir })).rejects.toThrow(
+      `${join(dir, 'group3-shard1of1')}: weight shard listed in model.json is missing or unreadable (ENOENT)`,
+    );
+  });
+
+  it('a shard that is too short', async () => {
+    const dir = copyModel('short-shard');
+    truncateSync(join(dir, 'group3-shard1of1'), 100);
+    await expect(load({ weights: dir })).rejects.toThrow(
+      `${join(dir, 'group3-shard1of1')}: expected 288 bytes for conv_dw_1/depthwise_kernel but the shard has 100 bytes (truncated?)`,
+    );
+  });
+
+  it('a shape that does not fit MobileNetV1', async () => {
+    const dir = copyModel('bad-shape');
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    // Re-declare conv_pw_3 as 32 -> 16 channels and shrink its shard to match: a consistent file, wrong network.
+    for (const g of json.weightsManifest) {
+      for (const w of g.weights) {
+        if (w.name === 'conv_pw_3/kernel') {
+          w.shape = [1, 1, 32, 16];
+          writeFileSync(join(dir, g.paths[0]), readFileSync(join(dir, g.paths[0])).subarray(0, 32 * 16 * 4));
+        }
+      }
+    }
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+    await expect(load({ weights: dir })).rejects.toThrow(
+      `${join(dir, 'model.json')}: tensor conv_pw_3/kernel has shape [1,1,32,16], expected [1,1,32,32] for MobileNetV1 alpha 0.25`,
+    );
+  });
+
+  it('a model.json that is not a layers model', async () => {
+    const dir = copyModel('graph-model');
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] }));
+    await expect(load({ weights: dir })).rejects.toThrow(
+      `${join(dir, 'model.json')}: expected a TF.js layers model (modelTopology with Keras layers and a weightsManifest) but found keys ["format","modelTopology","weightsManifest"] (format graph-model)`,
+    );
+  });
+
+  it('alpha that contradicts the weights', async () => {
+    await expect(load({ weights: real, alpha: 0.5 })).rejects.toThrow(
+      `Expected weights of alpha 0.5 (the alpha option) but ${real} has alpha 0.25`,
+    );
+  });
+});
+
+describe('option errors', () => {
+  it.each([
+    [100, RangeError, 'Expected a positive multiple of 32 (e.g. 224, 192, 160, 128) for resolution but received 100 of type number'],
+    [0, RangeError, 'Expected a positive multiple of 32 (e.g. 224, 192, 160, 128) for resolution but received 0 of type number'],
+    [-224, RangeError, 'Expected a positive multiple of 32 (e.g. 224, 192, 160, 128) for resolution but received -224 of type number'],
+    ['224', TypeError, "Expected a positive multiple of 32 (e.g. 224, 192, 160, 128) for resolution but received '224' of type string"],
+  ])('resolution %s', async (resolution, cls, msg) => {
+    const p = load({ weights: real, resolution: resolution as number });
+    await expect(p).rejects.toThrow(cls);
+    await expect(p).rejects.toThrow(msg);
+  });
+
+  it('unknown option names', async () => {
+    await expect(load({ weights: real, alhpa: 0.25 } as never)).rejects.toThrow(
+      "Unknown option 'alhpa' for load(); expected one of: weights, alpha, resolution, threads, labels, isa, format, download",
+    );
+  });
+
+  it('an unsupported isa', async () => {
+    await expect(load({ weights: real, isa: 'sse9' })).rejects.toThrow(/^MOBILENET_ISA=sse9 is not a kernel set of this build \(expected one of: scalar/);
+  });
+});
+
+describe('input errors', () => {
+  let model: MobileNet;
+  beforeAll(async () => {
+    model = await load({ weights: real, resolution: 128, threads: 1 });
+  });
+  afterAll(() => model.dispose());
+
+  it('a Float32Array of the wrong length', async () => {
+    await expect(model.infer(new Float32Array(10))).rejects.toThrow(
+      new RangeError('Expected a Float32Array of length 49152 (128 x 128 x 3, NHWC) for input but received Float32Array of length 10'),
+    );
+  });
+
+  it('a frame whose data does not match its size', async () => {
+    await expect(model.infer({ data: new Uint8Array(10), width: 4, height: 4, channels: 3 })).rejects.toThrow(
+      new RangeError('Expected input.data of length 48 (4 x 4 x 3) but received length 10'),
+    );
+  });
+
+  it('channels other than 3 or 4', async () => {
+    await expect(model.infer({ data: new Uint8Array(32), width: 4, height: 4, channels: 2 as 3 })).rejects.toThrow(
+      new RangeError('Expected 3 or 4 for input.channels but received 2 of type number'),
+    );
+  });
+
+  it('an input of the wrong type', async () => {
+    await expect(model.infer(42 as never)).rejects.toThrow(
+      new TypeError(
+        'Expected an image path, encoded image bytes (Uint8Array), a frame { data, width, height, channels } or a Float32Array for input but received 42 of type number',
+      ),
+    );
+    expect(() => model.inferSync(new Float64Array(49152) as never)).toThrow(TypeError);
+  });
+
+  it('an image file that is not an image', async () => {
+    const f = resolve(tmp, 'not-an-image.jpg');
+    writeFileSync(f, 'hello, I am text');
+    await expect(model.infer(f)).rejects.toThrow(
+      `Cannot decode image file '${f}': not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF): Input buffer contains unsupported image format`,
+    );
+  });
+
+  it('an image file that does not exist', async () => {
+    const f = resolve(tmp, 'nope.jpg');
+    await expect(model.infer(f)).rejects.toThrow(`Cannot read image file '${f}': no such file`);
+  });
+});
