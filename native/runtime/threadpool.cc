@@ -56,8 +56,12 @@ void ThreadPool::run(size_t n, void (*fn)(void*, size_t), void* ctx) {
   }
   wake_.notify_all();
   drain();
-  // Workers may still be finishing their last task; the job state must outlive them.
-  while (busy_workers_.load(std::memory_order_acquire) != 0) MN_PAUSE();
+  // Workers may still be finishing their last task; the job state must outlive them. Yield
+  // after a short spin: on an oversubscribed board the worker may need this very core.
+  for (unsigned spins = 0; busy_workers_.load(std::memory_order_acquire) != 0; spins++) {
+    if (spins < 4096) MN_PAUSE();
+    else std::this_thread::yield();
+  }
 }
 
 void ThreadPool::worker_loop() {
