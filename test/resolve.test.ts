@@ -355,7 +355,7 @@ describe('download into the cache', () => {
     buf[5000] = (buf[5000] ?? 0) ^ 1;
     await fsp.writeFile(path.join(dest, 'mobilenet_v1_0.75_192_quant.tflite'), buf);
     await expect(resolveWeights(opts({ alpha: 0.75, resolution: 192, download: false }))).rejects.toThrow(
-      /mobilenet_v1_0.75_192_quant.tflite: expected sha256 41daeb22f[0-9a-f]+, found [0-9a-f]{64}\n/);
+      /mobilenet_v1_0.75_192_quant.tflite: expected sha256 41daeb22f[0-9a-f]+, found [0-9a-f]{64} \(2652542 bytes\)\n/);
   });
 
   it('lists the cache for `mobilenet info`', async () => {

@@ -28,7 +28,7 @@ export class DownloadError extends Error {
     this.name = 'DownloadError';
     if (options?.status !== undefined) this.status = options.status;
   }
-  status?: number;
+  status?: number | undefined;
 }
 
 /** A cached file that no longer matches its record or its known hash. */
@@ -45,25 +45,25 @@ export interface FileDigest {
 }
 
 export interface ExpectedFile {
-  size?: number;
-  sha256?: string;
+  size?: number | undefined;
+  sha256?: string | undefined;
   /** model.json: hash of the canonical JSON; matches when the raw hash does not (re-serialised mirrors). */
-  jsonSha256?: string;
+  jsonSha256?: string | undefined;
 }
 
 export type ProgressCallback = (received: number, total: number | undefined) => void;
 
 export interface DownloadOptions {
   /** Fail when no bytes arrive for this long (connect included). Default 30 s. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Fail when the whole transfer takes longer. Default 30 min. */
-  totalTimeoutMs?: number;
-  maxRedirects?: number;
-  expected?: ExpectedFile;
+  totalTimeoutMs?: number | undefined;
+  maxRedirects?: number | undefined;
+  expected?: ExpectedFile | undefined;
   /** Called with bytes received so far (this file) and the Content-Length if sent. */
-  onProgress?: ProgressCallback;
+  onProgress?: ProgressCallback | undefined;
   /** Called with the byte count of each chunk as it arrives. */
-  onBytes?: (n: number) => void;
+  onBytes?: ((n: number) => void) | undefined;
 }
 
 export interface DownloadResult extends FileDigest {
@@ -376,7 +376,7 @@ export interface IntegrityRecord {
   basis: RecordBasis;
   recordedAt: string;
   files: Record<string, FileDigest>;
-  archive?: { url: string } & FileDigest;
+  archive?: ({ url: string } & FileDigest) | undefined;
 }
 
 export function recordPath(target: string, kind: 'dir' | 'file'): string {

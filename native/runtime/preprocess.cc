@@ -47,7 +47,10 @@ void crop_resize(const uint8_t* data, size_t width, size_t height, size_t channe
     }
     return;
   }
-  std::vector<Tap> tx(R), ty(R);
+  // Reused across calls: no allocation per frame once the largest resolution has been seen.
+  static thread_local std::vector<Tap> tx, ty;
+  tx.resize(R);
+  ty.resize(R);
   axis_taps(s, R, tx.data());
   axis_taps(s, R, ty.data());
   for (size_t y = 0; y < R; y++) {
