@@ -1,0 +1,217 @@
+// Per-kernel benchmark over the real MobileNetV1 layer shapes (bench/layers.txt), single thread.
+// Each layer runs through the same tile loop the runtime uses (GEMM: every MR x NR tile; dwconv and
+// first conv: all output rows), reports the median of repeated runs as GFLOP/s = 2 * MACs / time
+// (gap: 1 flop per add), per layer and per ISA, plus per-kind totals.
+//
+//   kernels [--layers bench/layers.txt] [--alpha 1.0] [--res 224] [--isa avx512] [--kind pw]
+//           [--order nm|mn|blocked] [--samples 11] [--min-ms 2]
+// --order (pw/fc only): nm = N panels outer, M tiles inner (a weight panel stays in cache while A
+// streams); mn = M tiles outer, N panels inner (an A tile stays in L1 while all weights stream);
+// blocked = M blocks of ~64 KiB of A, N panels, M tiles inside the block.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "dispatch/dispatch.h"
+#include "kernels/kernels.h"
+#include "runtime/pack.h"
+
+namespace {
+
+struct Layer {
+  std::string alpha, kind;
+  size_t res, in_h, in_w, in_c, out_c, stride;
+};
+
+struct Options {
+  std::string layers = "bench/layers.txt", alpha, res, isa, kind, order = "nm";
+  size_t samples = 11;
+  double min_ms = 2.0;
+};
+
+// 64-byte aligned buffers, as the runtime arena and packed weights are: a zmm load straddling two
+// cache lines costs two loads, which would make the numbers depend on malloc's offset.
+template <typename T>
+struct Aligned64 {
+  using value_type = T;
+  Aligned64() = default;
+  template <typename U>
+  Aligned64(const Aligned64<U>&) {}
+  T* allocate(size_t n) {
+    void* p = nullptr;
+    if (posix_memalign(&p, 64, n * sizeof(T))) throw std::bad_alloc();
+    return (T*)p;
+  }
+  void deallocate(T* p, size_t) { free(p); }
+  bool operator==(const Aligned64&) const { return true; }
+  bool operator!=(const Aligned64&) const { return false; }
+};
+using Vec = std::vector<float, Aligned64<float>>;
+
+Vec random_vec(size_t n, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  Vec v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+// Runs fn enough times per sample to last min_ms, returns the median seconds per call.
+template <typename F>
+double time_median(F&& fn, const Options& o) {
+  using clk = std::chrono::steady_clock;
+  fn();  // warm-up
+  size_t iters = 1;
+  for (;;) {
+    const auto t0 = clk::now();
+    for (size_t i = 0; i < iters; i++) fn();
+    const double s = std::chrono::duration<double>(clk::now() - t0).count();
+    if (s * 1e3 >= o.min_ms || iters > (1u << 24)) break;
+    iters *= 2;
+  }
+  std::vector<double> v;
+  for (size_t r = 0; r < o.samples; r++) {
+    const auto t0 = clk::now();
+    for (size_t i = 0; i < iters; i++) fn();
+    v.push_back(std::chrono::duration<double>(clk::now() - t0).count() / (double)iters);
+  }
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+void gemm_driver(const mn::KernelTable& t, const std::string& order, size_t M, size_t N, size_t K, const float* a,
+                 const float* w, float* c) {
+  const size_t MR = t.gemm_mr, NR = t.gemm_nr;
+  const float lo = 0.0f, hi = 6.0f;
+  auto tile = [&](size_t m0, size_t n0) {
+    t.gemm(std::min(MR, M - m0), std::min(NR, N - n0), K, a + m0 * K, K, w + (n0 / NR) * NR * (K + 1), c + m0 * N + n0, N,
+           lo, hi);
+  };
+  if (order == "mn") {
+    for (size_t m0 = 0; m0 < M; m0 += MR)
+      for (size_t n0 = 0; n0 < N; n0 += NR) tile(m0, n0);
+  } else if (order == "blocked") {
+    size_t mb = (64 * 1024 / 4) / K / MR * MR;
+    if (mb < MR) mb = MR;
+    for (size_t mb0 = 0; mb0 < M; mb0 += mb)
+      for (size_t n0 = 0; n0 < N; n0 += NR)
+        for (size_t m0 = mb0; m0 < std::min(M, mb0 + mb); m0 += MR) tile(m0, n0);
+  } else {
+    for (size_t n0 = 0; n0 < N; n0 += NR)
+      for (size_t m0 = 0; m0 < M; m0 += MR) tile(m0, n0);
+  }
+}
+
+// Returns seconds per layer run, and sets flops.
+double bench_layer(const mn::KernelTable& t, const Layer& l, const Options& o, double& flops) {
+  std::mt19937 rng(42);
+  const size_t s = l.stride, oh = (l.in_h + s - 1) / s, ow = (l.in_w + s - 1) / s;
+  const size_t pad_h = std::max<ptrdiff_t>((ptrdiff_t)((oh - 1) * s + 3) - (ptrdiff_t)l.in_h, 0);
+  const size_t pad_w = std::max<ptrdiff_t>((ptrdiff_t)((ow - 1) * s + 3) - (ptrdiff_t)l.in_w, 0);
+  if (l.kind == "pw" || l.kind == "fc") {
+    const size_t M = l.in_h * l.in_w, K = l.in_c, N = l.out_c;
+    auto a = random_vec(M * K, rng, 0.0f, 6.0f), wio = random_vec(K * N, rng), bias = random_vec(N, rng);
+    Vec w(mn::packed_gemm_size(K, N, t.gemm_nr)), c(M * N);
+    mn::pack_gemm_weights(K, N, t.gemm_nr, wio.data(), bias.data(), w.data());
+    flops = 2.0 * M * N * K;
+    return time_median([&] { gemm_driver(t, o.order, M, N, K, a.data(), w.data(), c.data()); }, o);
+  }
+  if (l.kind == "dw") {
+    const size_t C = l.in_c;
+    auto in = random_vec(l.in_h * l.in_w * C, rng, 0.0f, 6.0f), wk = random_vec(9 * C, rng), bias = random_vec(C, rng);
+    Vec w(mn::packed_dwconv_size(C, t.dw_ct)), out(oh * ow * C);
+    mn::pack_dwconv_weights(C, t.dw_ct, wk.data(), bias.data(), w.data());
+    mn::DwconvParams p{in.data(), out.data(), w.data(), l.in_h, l.in_w, C, oh, ow, s, pad_h / 2, pad_w / 2, 0.0f, 6.0f};
+    flops = 2.0 * oh * ow * C * 9;
+    return time_median([&] { t.dwconv3x3(p, 0, oh); }, o);
+  }
+  if (l.kind == "conv") {
+    const size_t OC = l.out_c;
+    auto in = random_vec(l.in_h * l.in_w * 3, rng), wk = random_vec(27 * OC, rng), bias = random_vec(OC, rng);
+    Vec w(mn::packed_conv3x3_size(OC, t.conv_ct)), out(oh * ow * OC);
+    mn::pack_conv3x3_weights(OC, t.conv_ct, wk.data(), bias.data(), w.data());
+    mn::ConvParams p{in.data(), out.data(), w.data(), l.in_h, l.in_w, OC, oh, ow, pad_h / 2, pad_w / 2, 0.0f, 6.0f};
+    flops = 2.0 * oh * ow * OC * 27;
+    return time_median([&] { t.conv3x3s2(p, 0, oh); }, o);
+  }
+  // gap
+  const size_t P = l.in_h * l.in_w, C = l.in_c;
+  auto in = random_vec(P * C, rng, 0.0f, 6.0f);
+  Vec out(C);
+  flops = (double)P * C;
+  return time_median([&] { t.gavgpool(P, C, in.data(), out.data()); }, o);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; i++) {
+    const std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) { std::fprintf(stderr, "%s needs a value\n", a.c_str()); std::exit(2); }
+      return argv[++i];
+    };
+    if (a == "--layers") o.layers = next();
+    else if (a == "--alpha") o.alpha = next();
+    else if (a == "--res") o.res = next();
+    else if (a == "--isa") o.isa = next();
+    else if (a == "--kind") o.kind = next();
+    else if (a == "--order") o.order = next();
+    else if (a == "--samples") o.samples = std::max(1, std::atoi(next().c_str()));
+    else if (a == "--min-ms") o.min_ms = std::atof(next().c_str());
+    else {
+      std::fprintf(stderr,
+                   "usage: kernels [--layers FILE] [--alpha A] [--res R] [--isa ISA] [--kind conv|dw|pw|gap|fc]\n"
+                   "               [--order nm|mn|blocked] [--samples N] [--min-ms MS]\n");
+      return 2;
+    }
+  }
+  std::ifstream f(o.layers);
+  if (!f) { std::fprintf(stderr, "cannot open %s (run from the repo root or pass --layers)\n", o.layers.c_str()); return 2; }
+  std::vector<Layer> layers;
+  for (std::string line; std::getline(f, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream ss(line);
+    Layer l;
+    ss >> l.alpha >> l.res >> l.kind >> l.in_h >> l.in_w >> l.in_c >> l.out_c >> l.stride;
+    if (!ss) continue;
+    if (!o.alpha.empty() && std::atof(o.alpha.c_str()) != std::atof(l.alpha.c_str())) continue;
+    if (!o.res.empty() && (size_t)std::atoi(o.res.c_str()) != l.res) continue;
+    if (!o.kind.empty() && o.kind != l.kind) continue;
+    layers.push_back(l);
+  }
+  std::printf("# cpu: %s, 1 thread, median of %zu samples, gemm order %s\n", mn::cpu_model_name().c_str(), o.samples,
+              o.order.c_str());
+  std::printf("%-7s %-5s %4s %-5s %-22s %10s %9s\n", "isa", "alpha", "res", "kind", "shape", "us", "GFLOP/s");
+  for (const mn::KernelTable* t : mn::supported_kernel_tables()) {
+    if (!o.isa.empty() && o.isa != t->isa) continue;
+    std::map<std::string, std::pair<double, double>> per_kind;  // kind -> (flops, seconds)
+    for (const Layer& l : layers) {
+      double flops = 0;
+      const double sec = bench_layer(*t, l, o, flops);
+      char shape[64];
+      std::snprintf(shape, sizeof shape, "%zux%zux%zu>%zu/s%zu", l.in_h, l.in_w, l.in_c, l.out_c, l.stride);
+      std::printf("%-7s %-5s %4zu %-5s %-22s %10.1f %9.1f\n", t->isa, l.alpha.c_str(), l.res, l.kind.c_str(), shape,
+                  sec * 1e6, flops / sec * 1e-9);
+      std::fflush(stdout);
+      per_kind[l.kind].first += flops;
+      per_kind[l.kind].second += sec;
+    }
+    double tf = 0, ts = 0;
+    for (auto& [k, v] : per_kind) {
+      std::printf("%-7s total %-5s %10.1f us %7.1f GFLOP/s\n", t->isa, k.c_str(), v.second * 1e6, v.first / v.second * 1e-9);
+      tf += v.first;
+      ts += v.second;
+    }
+    std::printf("%-7s total all   %10.1f us %7.1f GFLOP/s\n", t->isa, ts * 1e6, tf / ts * 1e-9);
+  }
+  return 0;
+}

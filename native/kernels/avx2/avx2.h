@@ -1,0 +1,13 @@
+// AVX2 + FMA kernels (x86-64, Haswell / Zen and later). Compiled with -mavx2 -mfma only; the
+// dispatcher calls them only after CPUID + XCR0 confirm the CPU and OS support them.
+#pragma once
+#include "../kernels.h"
+
+namespace mn::avx2 {
+void f32_gemm_minmax_6x16__avx2(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride,
+                                const float* w, float* c, size_t c_stride, float min, float max);
+void f32_dwconv3x3_minmax__avx2_8c(const DwconvParams& p, size_t oy_begin, size_t oy_end);
+void f32_conv3x3s2_minmax__avx2_16c(const ConvParams& p, size_t oy_begin, size_t oy_end);
+void f32_gavgpool__avx2(size_t pixels, size_t channels, const float* in, float* out);
+const KernelTable& table();
+}  // namespace mn::avx2
