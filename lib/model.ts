@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { loadBinding, type NativeModel, type NativeProfile } from './binding.js';
-import { describe } from './errors.js';
+import { describe, WeightsError } from './errors.js';
 import { checkFrame, decodeImage, isFrame, type Frame, type Input } from './image.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
 import { buildSpec } from './spec.js';
@@ -362,6 +362,7 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
   if (isa !== undefined && typeof isa !== 'string') throw new TypeError(`Expected a string ('scalar', 'avx2', 'avx512' or 'neon') for isa but received ${describe(isa)}`);
 
   const w = await weightsFor(options);
+  checkFinite(w);
   if (alpha !== undefined && Math.abs(alpha - w.alpha) > 1e-9) {
     throw new Error(`Expected weights of alpha ${alpha} (the alpha option) but ${w.source} has alpha ${w.alpha}`);
   }
@@ -414,6 +415,28 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
   native.stageTensor(0, new Float32Array(resolution * resolution * 3));
   native.runSync(1, true);
   return model;
+}
+
+/** A flipped exponent bit makes Infinity or NaN: refuse such weights instead of producing NaN logits. */
+function checkFinite(w: NetWeights): void {
+  const names = buildSpec(w.alpha, 224, w.classes).layers.map((l) => l.name);
+  w.layers.forEach((l, i) => {
+    const parts: [string, Float32Array | undefined][] = [
+      ['kernel', l.kernel], ['bias', l.bias], ['gamma', l.bn?.gamma], ['beta', l.bn?.beta],
+      ['moving_mean', l.bn?.mean], ['moving_variance', l.bn?.variance],
+    ];
+    for (const [part, a] of parts) {
+      if (!a) continue;
+      for (let j = 0; j < a.length; j++) {
+        if (!Number.isFinite(a[j]!)) {
+          throw new WeightsError(w.source, `expected finite weights but ${names[i] ?? `layer ${i}`}/${part}[${j}] is ${a[j]}`);
+        }
+      }
+    }
+    if (l.bn && (l.bn.variance.some((v) => v < 0) || !(l.bn.epsilon >= 0))) {
+      throw new WeightsError(w.source, `expected non-negative variances and epsilon in ${names[i] ?? `layer ${i}`}_bn`);
+    }
+  });
 }
 
 async function weightsFor(options: LoadOptions): Promise<NetWeights> {

@@ -195,23 +195,33 @@ void Network::set_input_tensor(size_t image, const float* data) {
   std::copy(data, data + input_floats(), input(image));
 }
 
-// C[m x n] = A[m x k] * W: tiles of (mb rows x nb columns), each computed by one task.
-// Tile boundaries do not depend on the thread count, and every output element is computed by
-// exactly one microkernel call over the full K, so results are identical for any thread count.
+// C[m x n] = A[m x k] * W. Within a task, weight panels are the outer loop and row tiles the
+// inner one, so a panel (k x NR) stays in L1 while the rows stream past it; across threads,
+// rows are split first and panels only when there are too few row tiles (late layers, classifier).
+// Every output element is computed by one microkernel call over the full K, whatever the split,
+// so results are bit-identical for any thread count.
 void Network::gemm(size_t m, size_t n, size_t k, const float* a, const float* w, float* c, float min, float max) {
   const KernelTable& kt = *kernels_;
   const size_t mr = kt.gemm_mr, nr = kt.gemm_nr;
-  const size_t mb = mr * 8;                 // rows per task
-  const size_t nb = nr * 4;                 // columns per task
-  const size_t m_tiles = (m + mb - 1) / mb, n_tiles = (n + nb - 1) / nb;
+  const size_t m_tiles = (m + mr - 1) / mr, n_panels = (n + nr - 1) / nr;
+  size_t m_blocks = 1, n_blocks = 1;
+  if (threads() > 1) {
+    const size_t target = threads() * 4;
+    m_blocks = std::min(m_tiles, target);
+    n_blocks = std::min(n_panels, (target + m_blocks - 1) / m_blocks);
+  }
+  const size_t tiles_per_block = (m_tiles + m_blocks - 1) / m_blocks;
+  const size_t panels_per_block = (n_panels + n_blocks - 1) / n_blocks;
   const size_t panel_floats = nr * (k + 1);
-  pool_.parallel_for(m_tiles * n_tiles, [&](size_t t) {
-    const size_t m0 = (t % m_tiles) * mb, n0 = (t / m_tiles) * nb;
-    const size_t m1 = std::min(m, m0 + mb), n1 = std::min(n, n0 + nb);
-    for (size_t j = n0; j < n1; j += nr) {
-      const float* panel = w + (j / nr) * panel_floats;
+  pool_.parallel_for(m_blocks * n_blocks, [&](size_t t) {
+    const size_t mb = t % m_blocks, nb = t / m_blocks;
+    const size_t m0 = mb * tiles_per_block * mr, m1 = std::min(m, m0 + tiles_per_block * mr);
+    const size_t p0 = nb * panels_per_block, p1 = std::min(n_panels, p0 + panels_per_block);
+    for (size_t p = p0; p < p1; p++) {
+      const size_t j = p * nr, nc = std::min(nr, n - j);
+      const float* panel = w + p * panel_floats;
       for (size_t i = m0; i < m1; i += mr)
-        kt.gemm(std::min(mr, m1 - i), std::min(nr, n1 - j), k, a + i * k, k, panel, c + i * n + j, n, min, max);
+        kt.gemm(std::min(mr, m1 - i), nc, k, a + i * k, k, panel, c + i * n + j, n, min, max);
     }
   });
 }
