@@ -17,6 +17,8 @@ import type { LayerWeights, NetWeights } from './types.js';
 // ---------------------------------------------------------------------------------------------------
 // FlatBuffers primitives
 
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
+
 class FbReader {
   readonly view: DataView;
   readonly length: number;
@@ -116,7 +118,7 @@ class Table {
     const p = this.field(id, 4, name);
     if (!p) return undefined;
     const v = this.r.vector(this.r.deref(p, `${this.what}.${name}`), 1, `${this.what}.${name}`);
-    return new TextDecoder('utf-8', { fatal: false }).decode(this.r.bytes.subarray(v.pos, v.pos + v.length));
+    return UTF8.decode(this.r.bytes.subarray(v.pos, v.pos + v.length));
   }
 
   private vec(id: number, name: string, elemSize: number): { pos: number; length: number } | undefined {

@@ -176,7 +176,7 @@ export interface WOperator {
   reshape?: number[];
 }
 
-/** How an operator code is stored: legacy files set only deprecated_builtin_code, newer ones both. */
+/** How an operator code is stored: legacy files set only deprecated_builtin_code, newer ones both (readers take the max). */
 export type OpcodeStyle = 'both' | 'deprecated-only' | 'builtin-only';
 
 export interface WModel {
@@ -215,11 +215,12 @@ function optionsTable(op: WOperator): FbObject | undefined {
 
 export function serializeTflite(m: WModel): Uint8Array {
   const opcodes: FbObject[] = m.opcodes.map((code) => {
-    const dep = m.opcodeStyle === 'builtin-only' ? 127 : Math.min(code, 127);
+    // Converters write deprecated_builtin_code = min(code, 127) (127 = PLACEHOLDER_FOR_GREATER_OP_CODES);
+    // 'builtin-only' leaves it absent (default 0), as a writer that knows only the new field would.
     return {
       kind: 'table',
       fields: [
-        i8(dep), undefined, i32(1),
+        m.opcodeStyle === 'builtin-only' ? undefined : i8(Math.min(code, 127)), undefined, i32(1),
         m.opcodeStyle === 'deprecated-only' ? undefined : i32(code),
       ],
     };
