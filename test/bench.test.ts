@@ -1,0 +1,194 @@
+// `mobilenet bench`: the JSON a script can rely on, the Markdown table, usage errors, and the chart.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchMain, quantile, type BenchIO, type BenchResult } from '../lib/bench.js';
+import { buildSpec } from '../lib/spec.js';
+import { PUBLISHED_TOP1, renderChartSvg, type ChartInput } from '../lib/chart.js';
+
+const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+const cli = join(root, 'dist', 'cli.js');
+
+/** benchMain with stdout/stderr captured (and stderr not a TTY, so no progress bar). */
+async function runInProcess(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: BenchIO = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s), isTTY: false } };
+  const code = await benchMain(argv, io);
+  return { code, stdout, stderr };
+}
+
+/** Through the real CLI once it is built (dist/cli.js), else in-process. */
+async function runBench(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  if (!existsSync(cli)) return runInProcess(argv);
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, 'bench', ...argv], { cwd: root, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+function expectResultShape(r: BenchResult, alpha: number, resolution: number, threads: number): void {
+  expect(r.alpha).toBe(alpha);
+  expect(r.resolution).toBe(resolution);
+  expect(r.threads).toBe(threads);
+  expect(r.batch).toBe(1);
+  expect(r.runs).toBe(3);
+  expect(typeof r.isa).toBe('string');
+  expect(['scalar', 'avx2', 'avx512', 'neon']).toContain(r.isa);
+  expect(typeof r.cpu).toBe('string');
+  expect(r.cpu.length).toBeGreaterThan(0);
+  for (const k of ['load_ms', 'median_ms', 'p90_ms', 'min_ms', 'mean_ms', 'max_ms', 'fps', 'gflops', 'peak_rss_mb', 'model_mb'] as const) {
+    expect(typeof r[k], k).toBe('number');
+    expect(Number.isFinite(r[k]), k).toBe(true);
+    expect(r[k], k).toBeGreaterThan(0);
+  }
+  expect(r.min_ms).toBeLessThanOrEqual(r.median_ms);
+  expect(r.median_ms).toBeLessThanOrEqual(r.p90_ms);
+  expect(r.p90_ms).toBeLessThanOrEqual(r.max_ms);
+  // Derived numbers follow from the median and the spec's MAC count (rounding aside).
+  expect(r.fps).toBeCloseTo(1000 / r.median_ms, -1);
+  expect(r.gflops).toBeCloseTo((2 * r.macs) / (r.median_ms * 1e6), 0);
+}
+
+describe('mobilenet bench --json', () => {
+  it('one configuration prints one JSON object with the documented fields', async () => {
+    const { code, stdout, stderr } = await runBench(['--alpha', '0.25', '--resolution', '128', '--runs', '3', '--warmup', '1', '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const r = JSON.parse(stdout) as BenchResult;
+    expect(Array.isArray(r)).toBe(false);
+    expectResultShape(r, 0.25, 128, 1);
+    expect(r.macs).toBe(buildSpec(0.25, 128).macs);
+    expect(r.weights).toMatch(/^synthetic/);
+    expect(r.profile).toBeUndefined();
+  });
+
+  it('several thread counts print an array, in the order asked; --profile adds time by layer type', async () => {
+    const { code, stdout } = await runInProcess(['--alpha', '0.25', '--resolution', '128', '--threads', '2,1', '--runs', '3', '--warmup', '0', '--json', '--profile']);
+    expect(code).toBe(0);
+    const rs = JSON.parse(stdout) as BenchResult[];
+    expect(rs).toHaveLength(2);
+    expectResultShape(rs[0]!, 0.25, 128, 2);
+    expectResultShape(rs[1]!, 0.25, 128, 1);
+    for (const r of rs) {
+      expect(Object.keys(r.profile!).sort()).toEqual(['classifier', 'conv', 'depthwise', 'pointwise', 'pool']);
+      expect(r.profile!.pointwise).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('mobilenet bench --markdown', () => {
+  it('prints a caption and a table with one row per configuration', async () => {
+    const { code, stdout } = await runInProcess(['--alpha', '0.25,0.5', '--resolution', '128', '--runs', '3', '--warmup', '0', '--markdown']);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^MobileNetV1 on .+, Node v\d+/);
+    const table = lines.filter((l) => l.startsWith('|'));
+    expect(table).toHaveLength(4); // header, separator, 2 rows
+    const cells = (l: string) => l.split('|').length;
+    expect(new Set(table.map(cells)).size).toBe(1);
+    expect(table[0]).toBe('| variant | threads | batch | isa | load ms | median ms | p90 ms | min ms | fps | GFLOP/s | peak RSS MB |');
+    expect(table[1]).toMatch(/^\| --- \| ---: \|/);
+    expect(table[2]).toMatch(/^\| 0\.25\/128 \| 1 \| 1 \| \w+ \| [\d.]+ \| [\d.]+ \|/);
+    expect(table[3]).toMatch(/^\| 0\.5\/128 \| 1 \|/);
+  });
+});
+
+describe('mobilenet bench usage errors', () => {
+  it('an unknown flag is exit code 2 with a message naming it', async () => {
+    const { code, stdout, stderr } = await runInProcess(['--frobnicate']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      "mobilenet bench: Unknown option '--frobnicate' for mobilenet bench; expected one of: --alpha, --resolution, --all, --threads, --batch, --runs, --warmup, --weights, --isa, --profile, --json, --markdown, --chart, --help\n" +
+        "Run 'mobilenet bench --help' for usage.\n",
+    );
+  });
+
+  it('through the CLI too', async () => {
+    const { code, stderr } = await runBench(['--frobnicate']);
+    expect(code).toBe(2);
+    expect(stderr).toContain("Unknown option '--frobnicate'");
+  });
+
+  it.each([
+    [['--runs', '0'], "Expected an integer between 1 and 1000000 for --runs but received '0'"],
+    [['--threads', '1,x'], "Expected a comma-separated list of integers between 1 and 256 (e.g. 1,2,4) for --threads but received '1,x'"],
+    [['--resolution', '100'], "Expected a multiple of 32 between 32 and 2048 (e.g. 224, 192, 160, 128) for --resolution but received '100'"],
+    [['--json', '--markdown'], 'Expected at most one of --json and --markdown but received both'],
+    [['--all', '--alpha', '0.5'], 'Expected either --all or --alpha/--resolution but received both'],
+    [['--chart', 'out.png'], "Expected a file name ending in .svg or .html for --chart but received 'out.png'"],
+    [['extra'], "Unexpected argument 'extra' for mobilenet bench (it takes options only)"],
+  ])('%j', async (argv, message) => {
+    const { code, stderr } = await runInProcess(argv);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`mobilenet bench: ${message}\nRun 'mobilenet bench --help' for usage.\n`);
+  });
+
+  it('--help prints usage and exits 0', async () => {
+    const { code, stdout } = await runInProcess(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: mobilenet bench/);
+    expect(stdout).toContain('--chart');
+  });
+});
+
+describe('statistics', () => {
+  it('quantile interpolates between order statistics', () => {
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(quantile([5], 0.9)).toBe(5);
+    expect(quantile([0, 10], 0.9)).toBeCloseTo(9);
+  });
+});
+
+describe('chart', () => {
+  let tmp: string;
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'mobilenet-chart-'));
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  const countPoints = (svg: string) => (svg.match(/class="point"/g) ?? []).length;
+
+  it('plots the 16 released variants with published top-1, labelled, with axis titles and subtitle', () => {
+    const results: ChartInput[] = [];
+    for (const alpha of [1.0, 0.75, 0.5, 0.25]) {
+      for (const resolution of [224, 192, 160, 128]) {
+        results.push({ alpha, resolution, threads: 1, batch: 1, median_ms: 12 * alpha * alpha * (resolution / 224) ** 2, isa: 'avx512', cpu: 'Test CPU <x>', runs: 50 });
+      }
+    }
+    const { svg, plotted, missing } = renderChartSvg(results, { machine: 'test box', node: 'v20.0.0' });
+    expect(plotted).toBe(16);
+    expect(missing).toEqual([]);
+    expect(countPoints(svg)).toBe(16);
+    expect(svg).toContain('Latency per image, ms');
+    expect(svg).toContain('ImageNet top-1 accuracy, %');
+    expect(svg).toContain('Test CPU &lt;x&gt; (test box) · 1 thread · isa avx512');
+    expect(svg).toContain('data-variant="1.0/224"');
+    expect(svg).toContain('data-top1="70.9"');
+    expect(svg).toContain('data-variant="0.25/128"');
+    expect(svg).toContain('data-top1="41.5"');
+    expect((svg.match(/class="series"/g) ?? []).length).toBe(4);
+    expect((svg.match(/class="label"/g) ?? []).length).toBe(16);
+    expect(Object.keys(PUBLISHED_TOP1)).toHaveLength(16);
+  });
+
+  it('bench --chart measures all 16 variants and writes the SVG', async () => {
+    const file = join(tmp, 'chart.svg');
+    const { code, stdout, stderr } = await runInProcess(['--chart', file, '--runs', '1', '--warmup', '0', '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toHaveLength(16);
+    expect(stderr).toContain(`chart: 16 variants plotted to ${file}`);
+    const svg = readFileSync(file, 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(countPoints(svg)).toBe(16);
+    expect(svg).toContain('Latency per image, ms');
+    expect(svg).toContain('ImageNet top-1 accuracy, %');
+  });
+});
