@@ -20,7 +20,7 @@ export interface NativeConfig {
   resolution: number;
   classes: number;
   threads: number;
-  normalization: 'tfjs' | 'tflite';
+  normalization: 'tfjs' | 'tflite' | 'tflite-uint8';
   isa: string;
   layers: NativeLayer[];
 }

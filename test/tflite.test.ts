@@ -76,7 +76,7 @@ describe('real TFLite files', () => {
       expect(w.resolution).toBe(f.resolution);
       expect(w.classes).toBe(1001);
       expect(w.classOffset).toBe(1);
-      expect(w.normalization).toBe('tflite');
+      expect(w.normalization).toBe(f.quantized ? 'tflite-uint8' : 'tflite');
       expect(w.quantized ?? false).toBe(f.quantized);
       const spec = buildSpec(f.alpha, f.resolution, 1001);
       expect(w.layers).toHaveLength(28);

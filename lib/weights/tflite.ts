@@ -622,7 +622,8 @@ export function parseTflite(bytes: Uint8Array, source: string): NetWeights {
     resolution,
     classes,
     classOffset: classes === 1001 ? 1 : 0,
-    normalization: 'tflite',
+    // A uint8 model's input is quantized with scale 1/128, zero point 128: (x - 128) / 128.
+    normalization: quantized ? 'tflite-uint8' : 'tflite',
     ...(quantized ? { quantized: true } : {}),
     layers,
   };

@@ -24,7 +24,10 @@ export interface LayerWeights {
 }
 
 /** How a byte x in 0..255 becomes the network input. The two differ by 1 ulp for half the values. */
-export type Normalization = 'tfjs' /* float32(x / 127.5) - 1 */ | 'tflite' /* (x - 127.5) / 127.5 */;
+export type Normalization =
+  | 'tfjs' /* float32(x / 127.5) - 1 */
+  | 'tflite' /* (x - 127.5) / 127.5 */
+  | 'tflite-uint8' /* (x - 128) / 128: the input quantization of Google's uint8 models */;
 
 export interface NetWeights {
   format: 'tfjs' | 'tflite' | 'synthetic';

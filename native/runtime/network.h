@@ -42,7 +42,7 @@ struct RawLayer {
   double epsilon = 1e-3;
 };
 
-enum class Normalization { Tfjs, Tflite };
+enum class Normalization { Tfjs, Tflite, TfliteUint8 };
 
 struct NetworkConfig {
   double alpha = 1.0;

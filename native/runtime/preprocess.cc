@@ -11,8 +11,10 @@ void build_normalization_lut(Normalization n, float lut[256]) {
   for (int x = 0; x < 256; x++) {
     if (n == Normalization::Tfjs)
       lut[x] = (float)((double)x / 127.5) - 1.0f;  // float32(x / 127.5) then float32 - 1 (Keras/TF.js)
+    else if (n == Normalization::Tflite)
+      lut[x] = ((float)x - 127.5f) / 127.5f;        // TFLite float: exact subtraction, one float32 division
     else
-      lut[x] = ((float)x - 127.5f) / 127.5f;        // TFLite: exact subtraction, one float32 division
+      lut[x] = (float)(x - 128) / 128.0f;           // TFLite uint8 input: scale 1/128, zero point 128 (exact)
   }
 }
 

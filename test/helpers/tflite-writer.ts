@@ -488,7 +488,7 @@ export function mobilenetTflite(w: NetWeights, opts: MobilenetTfliteOptions): Mo
   };
   const expected: NetWeights = {
     format: 'tflite', source: '', alpha: w.alpha, resolution: R, classes: C, classOffset: C === 1001 ? 1 : 0,
-    normalization: 'tflite', ...(quant ? { quantized: true } : {}), layers: expectedLayers,
+    normalization: quant ? 'tflite-uint8' : 'tflite', ...(quant ? { quantized: true } : {}), layers: expectedLayers,
   };
   return { model, expected };
 }
