@@ -22,6 +22,8 @@ export interface NativeConfig {
   threads: number;
   normalization: 'tfjs' | 'tflite' | 'tflite-uint8';
   isa: string;
+  /** Where `isa` came from, for the error message: 'isa' (option) or 'MOBILENET_ISA'. */
+  isaSource?: string;
   layers: NativeLayer[];
 }
 

@@ -112,7 +112,8 @@ export function checkResolution(v: unknown): number {
 async function readLabels(labels: string | readonly string[] | undefined): Promise<readonly string[]> {
   if (labels === undefined) return IMAGENET_LABELS;
   if (Array.isArray(labels)) {
-    if (!labels.every((l) => typeof l === 'string')) throw new TypeError('Expected an array of strings for labels');
+    const bad = labels.findIndex((l) => typeof l !== 'string');
+    if (bad >= 0) throw new TypeError(`Expected an array of strings for labels but labels[${bad}] is ${describe(labels[bad])}`);
     return labels as readonly string[];
   }
   if (typeof labels !== 'string') {
@@ -137,6 +138,13 @@ function withCallerStack(e: unknown, caller: Error): never {
     e.stack = `${e.name}: ${e.message}\n${caller.stack.split('\n').slice(1).join('\n')}`;
   }
   throw e;
+}
+
+/** Marks a promise as observed: a decode that fails while its job waits in the queue must reject
+ * that job, not raise an unhandled rejection that takes the process down. */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
 }
 
 type Staged = { kind: 'tensor'; data: Float32Array } | { kind: 'frame'; frame: Frame };
@@ -176,7 +184,7 @@ class MobileNetModel implements MobileNet {
   /** Validates one input synchronously; copies caller-owned bytes when `copy` (a job is queued). */
   #prepare(x: unknown, name: string, copy: boolean): Staged | Promise<Staged> {
     const R = this.info.resolution;
-    if (typeof x === 'string') return decodeImage(x, name).then((frame) => ({ kind: 'frame', frame }));
+    if (typeof x === 'string') return handled(decodeImage(x, name).then((frame) => ({ kind: 'frame', frame })));
     if (x instanceof Float32Array) {
       const need = R * R * 3;
       if (x.length !== need) {
@@ -189,7 +197,7 @@ class MobileNetModel implements MobileNet {
       const d = x.data instanceof Uint8Array ? x.data : new Uint8Array((x.data as Uint8Array).buffer, (x.data as Uint8Array).byteOffset, (x.data as Uint8Array).length);
       return { kind: 'frame', frame: { ...x, data: copy ? d.slice() : d } };
     }
-    if (x instanceof Uint8Array) return decodeImage(x, name).then((frame) => ({ kind: 'frame', frame }));
+    if (x instanceof Uint8Array) return handled(decodeImage(x, name).then((frame) => ({ kind: 'frame', frame })));
     throw new TypeError(
       `Expected an image path, encoded image bytes (Uint8Array), a frame { data, width, height, channels } or a Float32Array for ${name} but received ${describe(x)}`,
     );
@@ -225,7 +233,8 @@ class MobileNetModel implements MobileNet {
     const per = classify ? this.info.classes : this.info.features;
     const output = this.#checkOutput(options, fn, per, list.length);
     const idle = !this.#running && this.#queue.length === 0;
-    const items = list.map((x, i) => this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', !idle));
+    // Array.from visits holes too (map would skip them and run on stale staged data).
+    const items = Array.from(list as unknown[], (x, i) => this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', !idle));
     return new Promise<Float32Array>((resolve, reject) => {
       const job: Job = { items, classify, output, resolve, reject };
       if (idle && items.every((s) => !(s instanceof Promise))) {
@@ -241,7 +250,13 @@ class MobileNetModel implements MobileNet {
 
   #start(native: NativeModel, job: Job, batch: number): void {
     this.#running = true;
-    native.runAsync(batch, job.classify, job.output).then(job.resolve, job.reject).finally(() => {
+    let run: Promise<Float32Array>;
+    try {
+      run = native.runAsync(batch, job.classify, job.output);
+    } catch (e) {
+      run = Promise.reject(e);
+    }
+    run.then(job.resolve, job.reject).finally(() => {
       this.#running = false;
       this.#pump();
     });
@@ -291,7 +306,7 @@ class MobileNetModel implements MobileNet {
     }
     const list = Array.isArray(input) ? input : [input];
     if (list.length === 0 || list.length > 4096) throw new RangeError(`Expected 1 to 4096 inputs for inferSync() but received ${describe(input)}`);
-    const items = list.map((x, i) => {
+    const items = Array.from(list as unknown[], (x, i) => {
       if (typeof x === 'string' || (x instanceof Uint8Array)) {
         throw new TypeError(`inferSync() takes a raw frame { data, width, height, channels } or a Float32Array for ${Array.isArray(input) ? `input[${i}]` : 'input'} (image files and encoded bytes need the async infer()) but received ${describe(x)}`);
       }
@@ -380,6 +395,7 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
     threads: nThreads,
     normalization: w.normalization,
     isa: isa ?? process.env.MOBILENET_ISA ?? '',
+    isaSource: isa !== undefined ? 'isa' : 'MOBILENET_ISA',
     layers: w.layers.map((l) => ({
       kernel: l.kernel,
       bias: l.bias,
@@ -455,6 +471,19 @@ async function weightsFor(options: LoadOptions): Promise<NetWeights> {
     if (weights.length === 0) throw new TypeError(`Expected a path for weights but received ${describe(weights)}`);
     return readWeights(weights);
   }
-  if (typeof weights === 'object' && weights !== null && Array.isArray((weights as NetWeights).layers)) return weights as NetWeights;
+  if (typeof weights === 'object' && weights !== null && Array.isArray((weights as NetWeights).layers)) {
+    const w = weights as NetWeights;
+    const ok =
+      typeof w.alpha === 'number' && w.alpha > 0 && w.alpha <= 4 &&
+      Number.isInteger(w.classes) && w.classes >= 1 && w.classes <= 100000 &&
+      (w.classOffset === 0 || w.classOffset === 1) &&
+      ['tfjs', 'tflite', 'tflite-uint8'].includes(w.normalization);
+    if (!ok) {
+      throw new TypeError(
+        `Expected NetWeights with alpha in (0, 4], integer classes, classOffset 0 or 1 and a known normalization for weights but received alpha ${describe(w.alpha)}, classes ${describe(w.classes)}, classOffset ${describe(w.classOffset)}, normalization ${describe(w.normalization)}`,
+      );
+    }
+    return w;
+  }
   throw new TypeError(`Expected a path or NetWeights for weights but received ${describe(weights)}`);
 }

@@ -104,8 +104,18 @@ describe('option errors', () => {
     );
   });
 
-  it('an unsupported isa', async () => {
-    await expect(load({ weights: real, isa: 'sse9' })).rejects.toThrow(/^MOBILENET_ISA=sse9 is not a kernel set of this build \(expected one of: scalar/);
+  it('an unsupported isa, from the option and from MOBILENET_ISA', async () => {
+    await expect(load({ weights: real, isa: 'sse9' })).rejects.toThrow(/^isa=sse9 is not a kernel set of this build \(expected one of: scalar/);
+    process.env.MOBILENET_ISA = 'sse9';
+    try {
+      await expect(load({ weights: real })).rejects.toThrow(/^MOBILENET_ISA=sse9 is not a kernel set of this build \(expected one of: scalar/);
+      process.env.MOBILENET_ISA = 'scalar';
+      const m = await load({ weights: real, resolution: 32 });
+      expect(m.info.isa).toBe('scalar');
+      m.dispose();
+    } finally {
+      delete process.env.MOBILENET_ISA;
+    }
   });
 });
 

@@ -75,13 +75,22 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     c.classes = size_arg(cfg.Get("classes"), "classes", 1, 100000);
     c.threads = size_arg(cfg.Get("threads"), "threads", 1, 256);
     const Napi::Value norm = cfg.Get("normalization");
-    c.normalization = norm.IsString() && norm.As<Napi::String>().Utf8Value() == "tflite" ? mn::Normalization::Tflite
-                                                                                        : mn::Normalization::Tfjs;
+    const std::string norm_name = norm.IsString() ? norm.As<Napi::String>().Utf8Value() : "tfjs";
+    if (norm_name == "tfjs") c.normalization = mn::Normalization::Tfjs;
+    else if (norm_name == "tflite") c.normalization = mn::Normalization::Tflite;
+    else if (norm_name == "tflite-uint8") c.normalization = mn::Normalization::TfliteUint8;
+    else throw_type(env, "Expected 'tfjs', 'tflite' or 'tflite-uint8' for normalization but received '" + norm_name + "'");
     const Napi::Value isa = cfg.Get("isa");
     if (isa.IsString()) c.isa = isa.As<Napi::String>().Utf8Value();
+    const Napi::Value isa_source = cfg.Get("isaSource");
+    if (isa_source.IsString()) c.isa_source = isa_source.As<Napi::String>().Utf8Value();
     const Napi::Value layers_v = cfg.Get("layers");
     if (!layers_v.IsArray()) throw_type(env, "Expected an array for layers");
     const Napi::Array layers = layers_v.As<Napi::Array>();
+    // Bound the count before sizing the vector: new Array(2 ** 32 - 1) would throw std::bad_alloc
+    // here, outside any handler (abort). The network checks the exact count.
+    if (layers.Length() > 1024)
+      throw_range(env, "Expected at most 1024 entries for layers but received length " + std::to_string(layers.Length()));
     std::vector<mn::RawLayer> raw(layers.Length());
     for (uint32_t i = 0; i < layers.Length(); i++) {
       const Napi::Value lv = layers.Get(i);
@@ -122,6 +131,14 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     if (!net_) throw Napi::Error::New(env, "The model has been disposed");
     return *net_;
   }
+  // For every call that touches the arena (reserve frees and reallocates it) or the thread pool
+  // (not re-entrant): a runAsync in flight owns both until it settles.
+  Network& idle_net(Napi::Env env) {
+    Network& n = net(env);
+    if (*in_flight_ > 0)
+      throw Napi::Error::New(env, "An asynchronous run is in progress on this model; wait for it to settle first");
+    return n;
+  }
 
   Napi::Value Info(const Napi::CallbackInfo& info) {
     Network& n = net(info.Env());
@@ -157,7 +174,7 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   }
 
   Napi::Value Reserve(const Napi::CallbackInfo& info) {
-    Network& n = net(info.Env());
+    Network& n = idle_net(info.Env());
     const size_t batch = size_arg(info[0], "batch", 1, 4096);
     try {
       n.reserve_batch(batch);
@@ -170,14 +187,15 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
 
   // stageFrame(index, data: Uint8Array, width, height, channels)
   Napi::Value StageFrame(const Napi::CallbackInfo& info) {
-    Network& n = net(info.Env());
+    Network& n = idle_net(info.Env());
     const size_t index = size_arg(info[0], "index", 0, n.batch_capacity() - 1);
     Napi::Uint8Array data = typed_array_arg<Napi::Uint8Array>(info[1], napi_uint8_array, "a Uint8Array for data");
     const size_t width = size_arg(info[2], "width", 1, 1 << 16);
     const size_t height = size_arg(info[3], "height", 1, 1 << 16);
     const size_t channels = size_arg(info[4], "channels", 3, 4);
-    const size_t need = width * height * channels;
-    if (data.ElementLength() != need || data.Data() == nullptr)
+    // 64-bit product: on armv7 (32-bit size_t) 65536 * 65536 * 4 wraps to 0 and would pass.
+    const uint64_t need = (uint64_t)width * height * channels;
+    if ((uint64_t)data.ElementLength() != need || data.Data() == nullptr)
       throw_range(info.Env(), "Expected data of length " + std::to_string(need) + " (width * height * channels) but received length " +
                                   std::to_string(data.ElementLength()));
     n.set_input_frame(index, data.Data(), width, height, channels);
@@ -186,7 +204,7 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
 
   // stageTensor(index, data: Float32Array of R*R*3)
   Napi::Value StageTensor(const Napi::CallbackInfo& info) {
-    Network& n = net(info.Env());
+    Network& n = idle_net(info.Env());
     const size_t index = size_arg(info[0], "index", 0, n.batch_capacity() - 1);
     Napi::Float32Array data = typed_array_arg<Napi::Float32Array>(info[1], napi_float32_array, "a Float32Array for data");
     if (data.ElementLength() != n.input_floats() || data.Data() == nullptr)
@@ -223,7 +241,7 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
 
   // runSync(batch, classify, output?) -> Float32Array
   Napi::Value RunSync(const Napi::CallbackInfo& info) {
-    Network& n = net(info.Env());
+    Network& n = idle_net(info.Env());
     const RunArgs a = run_args(info, n);
     n.run(a.batch, a.classify);
     return deliver(info.Env(), n, a, info.Length() > 2 ? info[2] : info.Env().Undefined());
@@ -231,9 +249,11 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
 
   class RunWorker : public Napi::AsyncWorker {
    public:
-    RunWorker(Napi::Env env, std::shared_ptr<Network> net, RunArgs a, Napi::Value out)
-        : Napi::AsyncWorker(env, "mobilenet:infer"), net_(std::move(net)), args_(a), deferred_(Napi::Promise::Deferred::New(env)) {
+    RunWorker(Napi::Env env, std::shared_ptr<Network> net, std::shared_ptr<int> in_flight, RunArgs a, Napi::Value out)
+        : Napi::AsyncWorker(env, "mobilenet:infer"), net_(std::move(net)), in_flight_(std::move(in_flight)), args_(a),
+          deferred_(Napi::Promise::Deferred::New(env)) {
       if (out.IsTypedArray()) out_ = Napi::Persistent(out.As<Napi::Object>());
+      ++*in_flight_;
     }
     Napi::Promise promise() { return deferred_.Promise(); }
     // Never touches JS: the model's own arena only.
@@ -245,6 +265,7 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
       }
     }
     void OnOK() override {
+      --*in_flight_;
       Napi::Env env = Env();
       try {
         deferred_.Resolve(deliver(env, *net_, args_, out_.IsEmpty() ? env.Undefined() : out_.Value()));
@@ -252,10 +273,14 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
         deferred_.Reject(e.Value());
       }
     }
-    void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+    void OnError(const Napi::Error& e) override {
+      --*in_flight_;
+      deferred_.Reject(e.Value());
+    }
 
    private:
     std::shared_ptr<Network> net_;  // keeps the network alive if the model is disposed meanwhile
+    std::shared_ptr<int> in_flight_;  // the wrapper's counter (main thread only)
     RunArgs args_;
     Napi::Promise::Deferred deferred_;
     Napi::ObjectReference out_;
@@ -264,9 +289,9 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   // runAsync(batch, classify, output?) -> Promise<Float32Array>. The caller (lib/model.ts) runs
   // one job per model at a time, so staged inputs are never overwritten while a job runs.
   Napi::Value RunAsync(const Napi::CallbackInfo& info) {
-    Network& n = net(info.Env());
+    Network& n = idle_net(info.Env());
     const RunArgs a = run_args(info, n);
-    auto* w = new RunWorker(info.Env(), net_, a, info.Length() > 2 ? info[2] : info.Env().Undefined());
+    auto* w = new RunWorker(info.Env(), net_, in_flight_, a, info.Length() > 2 ? info[2] : info.Env().Undefined());
     Napi::Promise p = w->promise();
     w->Queue();
     return p;
@@ -274,7 +299,7 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
 
   // profile(runs) -> { conv, depthwise, pointwise, pool, classifier } in ms per run (synchronous, for the bench).
   Napi::Value Profile(const Napi::CallbackInfo& info) {
-    Network& n = net(info.Env());
+    Network& n = idle_net(info.Env());
     const size_t runs = size_arg(info[0], "runs", 1, 1000000);
     mn::Profile p;
     for (size_t i = 0; i < runs; i++) n.run(1, true, &p);
@@ -291,6 +316,7 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   }
 
   std::shared_ptr<Network> net_;
+  std::shared_ptr<int> in_flight_ = std::make_shared<int>(0);  // runAsync jobs not yet settled
   int64_t external_bytes_ = 0;
 };
 
@@ -310,8 +336,9 @@ Napi::Value ResizeFrame(const Napi::CallbackInfo& info) {
   const size_t height = size_arg(info[2], "height", 1, 1 << 16);
   const size_t channels = size_arg(info[3], "channels", 3, 4);
   const size_t R = size_arg(info[4], "resolution", 1, 4096);
-  if (data.ElementLength() != width * height * channels || data.Data() == nullptr)
-    throw_range(info.Env(), "Expected data of length " + std::to_string(width * height * channels) + " but received length " +
+  const uint64_t need = (uint64_t)width * height * channels;  // no 32-bit wrap (armv7)
+  if ((uint64_t)data.ElementLength() != need || data.Data() == nullptr)
+    throw_range(info.Env(), "Expected data of length " + std::to_string(need) + " but received length " +
                                 std::to_string(data.ElementLength()));
   Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), R * R * 3);
   mn::resize_frame_u8(data.Data(), width, height, channels, R, out.Data());
