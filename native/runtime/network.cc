@@ -92,7 +92,7 @@ std::vector<LayerDesc> build_mobilenet_v1_plan(double alpha, size_t resolution, 
 
 Network::Network(const NetworkConfig& cfg, const std::vector<RawLayer>& layers)
     : cfg_(cfg),
-      kernels_(&select_kernel_table(cfg.isa)),
+      kernels_(&select_kernel_table(cfg.isa, cfg.isa_source.c_str())),
       plan_(build_mobilenet_v1_plan(cfg.alpha, cfg.resolution, cfg.classes)),
       pool_(cfg.threads == 0 ? 1 : cfg.threads) {
   if (cfg.threads == 0 || cfg.threads > 256) throw std::invalid_argument("threads must be in [1, 256]");

@@ -51,6 +51,7 @@ struct NetworkConfig {
   size_t threads = 1;
   Normalization normalization = Normalization::Tfjs;
   std::string isa;        // "" = best for this CPU
+  std::string isa_source = "MOBILENET_ISA";  // named in the error when `isa` is not available
 };
 
 // Per-layer-type time accumulated by run() when profiling is on (nanoseconds).
