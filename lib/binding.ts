@@ -53,7 +53,8 @@ export interface NativeModel {
   reserve(batch: number): void;
   stageFrame(index: number, data: Uint8Array, width: number, height: number, channels: number): void;
   stageTensor(index: number, data: Float32Array): void;
-  runSync(batch: number, classify: boolean, output?: Float32Array): Float32Array;
+  /** `input`: batch tensors read in place instead of the staged inputs. */
+  runSync(batch: number, classify: boolean, output?: Float32Array, input?: Float32Array): Float32Array;
   runAsync(batch: number, classify: boolean, output?: Float32Array): Promise<Float32Array>;
   profile(runs: number): NativeProfile;
   dispose(): void;

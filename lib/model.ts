@@ -313,6 +313,8 @@ class MobileNetModel implements MobileNet {
       return this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', false) as Staged;
     });
     const output = this.#checkOutput(options, 'inferSync()', this.info.classes, items.length);
+    const only = items[0]!;
+    if (items.length === 1 && only.kind === 'tensor') return native.runSync(1, true, output, only.data); // no staging copy
     this.#stage(native, items);
     return native.runSync(items.length, true, output);
   }

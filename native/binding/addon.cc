@@ -239,11 +239,20 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     return out;
   }
 
-  // runSync(batch, classify, output?) -> Float32Array
+  // runSync(batch, classify, output?, input?) -> Float32Array. `input`: batch tensors used in place
+  // (no staging copy; safe because nothing else runs until this call returns).
   Napi::Value RunSync(const Napi::CallbackInfo& info) {
     Network& n = idle_net(info.Env());
     const RunArgs a = run_args(info, n);
-    n.run(a.batch, a.classify);
+    const float* external = nullptr;
+    if (info.Length() > 3 && !info[3].IsUndefined() && !info[3].IsNull()) {
+      Napi::Float32Array in = typed_array_arg<Napi::Float32Array>(info[3], napi_float32_array, "a Float32Array for input");
+      if (in.ElementLength() != a.batch * n.input_floats() || in.Data() == nullptr)
+        throw_range(info.Env(), "Expected input of length " + std::to_string(a.batch * n.input_floats()) +
+                                    " but received length " + std::to_string(in.ElementLength()));
+      external = in.Data();
+    }
+    n.run(a.batch, a.classify, nullptr, external);
     return deliver(info.Env(), n, a, info.Length() > 2 ? info[2] : info.Env().Undefined());
   }
 

@@ -261,12 +261,12 @@ void Network::run_layer(const LayerDesc& l, const float* in, float* out) {
   }
 }
 
-void Network::run(size_t batch, bool classify, Profile* profile) {
+void Network::run(size_t batch, bool classify, Profile* profile, const float* external) {
   if (batch == 0 || batch > batch_capacity_) throw std::out_of_range("batch exceeds the reserved capacity");
   using clock = std::chrono::steady_clock;
   const size_t F = features();
   for (size_t b = 0; b < batch; b++) {
-    const float* cur = input(b);
+    const float* cur = external ? external + b * input_floats() : input(b);
     float* bufs[2] = {ping_.data(), pong_.data()};
     size_t which = 0;
     const LayerDesc* last = nullptr;

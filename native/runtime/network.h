@@ -89,8 +89,9 @@ class Network {
   void set_input_frame(size_t image, const uint8_t* data, size_t width, size_t height, size_t channels);
   void set_input_tensor(size_t image, const float* data);
 
-  // Runs the first `batch` staged inputs. Results stay in logits()/features() until the next run.
-  void run(size_t batch, bool classify = true, Profile* profile = nullptr);
+  // Runs the first `batch` staged inputs, or `batch` tensors at `external` (synchronous callers
+  // skip the staging copy). Results stay in logits()/features() until the next run.
+  void run(size_t batch, bool classify = true, Profile* profile = nullptr, const float* external = nullptr);
   const float* logits() const { return logits_.data(); }
   const float* features_out() const { return features_.data(); }
 

@@ -16,11 +16,12 @@ static inline __m256i mask_for(size_t n) {
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMask + 8 - n));
 }
 
-template <size_t MR, size_t NV>
+// NR is the packed panel width; NV * 8 <= NR columns are computed (a narrower body serves
+// panels whose valid columns fit in fewer vectors).
+template <size_t MR, size_t NV, size_t NR = 8 * NV>
 static inline __attribute__((always_inline)) void gemm_minmax_body(size_t mr, size_t nc, size_t kc, const float* a,
                                                                     size_t a_stride, const float* w, float* c,
                                                                     size_t c_stride, float min, float max) {
-  constexpr size_t NR = 8 * NV;
   const float* ar[MR];
   float* cr[MR];
   ar[0] = a;
@@ -74,7 +75,7 @@ static inline __attribute__((always_inline)) void gemm_minmax_body(size_t mr, si
 #pragma GCC unroll 4
     for (size_t v = 0; v < NV; v++) acc[i][v] = _mm256_min_ps(_mm256_max_ps(acc[i][v], vmin), vmax);
 
-  if (nc == NR) {
+  if (nc == 8 * NV) {
 #pragma GCC unroll 16
     for (size_t ii = 0; ii < MR; ii++)
 #pragma GCC unroll 4

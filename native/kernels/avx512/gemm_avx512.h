@@ -9,11 +9,12 @@
 
 namespace mn::avx512 {
 
-template <size_t MR, size_t NV>
+// NR is the packed panel width; NV * 16 <= NR columns are computed (a narrower body serves
+// panels whose valid columns fit in fewer vectors).
+template <size_t MR, size_t NV, size_t NR = 16 * NV>
 static inline __attribute__((always_inline)) void gemm_minmax_body(size_t mr, size_t nc, size_t kc, const float* a,
                                                                     size_t a_stride, const float* w, float* c,
                                                                     size_t c_stride, float min, float max) {
-  constexpr size_t NR = 16 * NV;
   const float* ar[MR];
   float* cr[MR];
   ar[0] = a;
@@ -67,7 +68,7 @@ static inline __attribute__((always_inline)) void gemm_minmax_body(size_t mr, si
 #pragma GCC unroll 4
     for (size_t v = 0; v < NV; v++) acc[i][v] = _mm512_min_ps(_mm512_max_ps(acc[i][v], vmin), vmax);
 
-  if (nc == NR) {
+  if (nc == 16 * NV) {
     // Highest row first: duplicated row pointers then end with the genuine row's values (identical anyway).
 #pragma GCC unroll 16
     for (size_t ii = 0; ii < MR; ii++)
