@@ -4,6 +4,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 namespace mn {
 
@@ -21,9 +24,16 @@ class AlignedBuffer {
     data_ = nullptr;
     size_ = 0;
     if (floats == 0) return;
-    const size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
-    data_ = static_cast<float*>(std::aligned_alloc(64, bytes));
+    // Large buffers (packed weights, early activations: megabytes streamed once per inference)
+    // go on 2 MB-aligned memory with transparent huge pages requested: fewer TLB misses.
+    constexpr size_t kHuge = 2u << 20;
+    const size_t align = floats * sizeof(float) >= kHuge ? kHuge : 64;
+    const size_t bytes = (floats * sizeof(float) + align - 1) / align * align;
+    data_ = static_cast<float*>(std::aligned_alloc(align, bytes));
     if (!data_) throw std::bad_alloc();
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (align == kHuge) madvise(data_, bytes, MADV_HUGEPAGE);  // advisory: ignored where THP is off
+#endif
     std::memset(data_, 0, bytes);
     size_ = floats;
   }
