@@ -1,6 +1,11 @@
 #include "threadpool.h"
 
 #include <chrono>
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -65,6 +70,12 @@ void ThreadPool::run(size_t n, void (*fn)(void*, size_t), void* ctx) {
 }
 
 void ThreadPool::worker_loop() {
+#if defined(__linux__)
+  // Slightly lower priority than the process's own threads: when the cores are all busy with
+  // inference, the event loop (a robot's control code) still gets the CPU promptly on wake-up.
+  // Tasks are shared dynamically, so a worker that is preempted just takes fewer of them.
+  setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
+#endif
   uint64_t seen = 0;
   for (;;) {
     const auto spin_until = std::chrono::steady_clock::now() + kSpin;
