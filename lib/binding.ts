@@ -46,6 +46,8 @@ export interface NativeProfile {
   pointwise: number;
   pool: number;
   classifier: number;
+  /** Per layer, in network order: ms per inference and GFLOP/s. */
+  layers: { name: string; kind: string; ms: number; gflops: number }[];
 }
 
 export interface NativeModel {

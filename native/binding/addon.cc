@@ -315,6 +315,16 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     Napi::Object o = Napi::Object::New(info.Env());
     for (int k = 0; k < 4; k++) o.Set(mn::layer_kind_name((mn::LayerKind)k), p.ns[k] / 1e6 / (double)runs);
     o.Set("pool", p.pool_ns / 1e6 / (double)runs);
+    Napi::Array layers = Napi::Array::New(info.Env(), p.layer_ns.size());
+    for (size_t i = 0; i < p.layer_ns.size(); i++) {
+      Napi::Object l = Napi::Object::New(info.Env());
+      l.Set("name", n.plan()[i].name);
+      l.Set("kind", mn::layer_kind_name(n.plan()[i].kind));
+      l.Set("ms", p.layer_ns[i] / 1e6 / (double)runs);
+      l.Set("gflops", 2.0 * (double)n.plan()[i].macs / (p.layer_ns[i] / (double)runs));
+      layers.Set((uint32_t)i, l);
+    }
+    o.Set("layers", layers);
     return o;
   }
 

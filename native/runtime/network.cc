@@ -265,6 +265,7 @@ void Network::run(size_t batch, bool classify, Profile* profile, const float* ex
   if (batch == 0 || batch > batch_capacity_) throw std::out_of_range("batch exceeds the reserved capacity");
   using clock = std::chrono::steady_clock;
   const size_t F = features();
+  if (profile) profile->layer_ns.resize(plan_.size(), 0.0);
   for (size_t b = 0; b < batch; b++) {
     const float* cur = external ? external + b * input_floats() : input(b);
     float* bufs[2] = {ping_.data(), pong_.data()};
@@ -274,7 +275,11 @@ void Network::run(size_t batch, bool classify, Profile* profile, const float* ex
       if (l.kind == LayerKind::Classifier) break;
       const auto t0 = profile ? clock::now() : clock::time_point{};
       run_layer(l, cur, bufs[which]);
-      if (profile) profile->ns[(int)l.kind] += std::chrono::duration<double, std::nano>(clock::now() - t0).count();
+      if (profile) {
+        const double ns = std::chrono::duration<double, std::nano>(clock::now() - t0).count();
+        profile->ns[(int)l.kind] += ns;
+        profile->layer_ns[(size_t)(&l - plan_.data())] += ns;
+      }
       cur = bufs[which];
       which ^= 1;
       last = &l;
@@ -287,8 +292,11 @@ void Network::run(size_t batch, bool classify, Profile* profile, const float* ex
     const LayerDesc& fc = plan_.back();
     const auto t0 = profile ? clock::now() : clock::time_point{};
     gemm(batch, fc.out_c, fc.in_c, features_.data(), packed_.data() + fc.packed_offset, logits_.data(), fc.min, fc.max);
-    if (profile)
-      profile->ns[(int)LayerKind::Classifier] += std::chrono::duration<double, std::nano>(clock::now() - t0).count();
+    if (profile) {
+      const double ns = std::chrono::duration<double, std::nano>(clock::now() - t0).count();
+      profile->ns[(int)LayerKind::Classifier] += ns;
+      profile->layer_ns.back() += ns;
+    }
   }
   if (profile) profile->runs++;
 }

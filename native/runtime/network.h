@@ -58,6 +58,7 @@ struct NetworkConfig {
 struct Profile {
   double ns[4] = {0, 0, 0, 0};  // indexed by LayerKind
   double pool_ns = 0;
+  std::vector<double> layer_ns;  // per plan layer, same order as plan()
   size_t runs = 0;
 };
 
