@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LayerWeights } from './weights/types.js';
 
 export interface NativeLayer {
   kernel: Float32Array;
@@ -13,6 +14,19 @@ export interface NativeLayer {
   mean?: Float32Array;
   variance?: Float32Array;
   epsilon?: number;
+}
+
+/** The native side takes BatchNorm as flat fields next to the kernel. */
+export function toNativeLayer(l: LayerWeights): NativeLayer {
+  return {
+    kernel: l.kernel,
+    bias: l.bias,
+    gamma: l.bn?.gamma,
+    beta: l.bn?.beta,
+    mean: l.bn?.mean,
+    variance: l.bn?.variance,
+    epsilon: l.bn?.epsilon,
+  };
 }
 
 export interface NativeConfig {

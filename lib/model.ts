@@ -2,7 +2,7 @@
 // (one native job at a time, in call order), and result shaping (softmax, top-K, labels).
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
-import { loadBinding, type NativeModel, type NativeProfile } from './binding.js';
+import { loadBinding, toNativeLayer, type NativeModel, type NativeProfile } from './binding.js';
 import { describe, WeightsError } from './errors.js';
 import { checkFrame, decodeImage, isFrame, type Frame, type Input } from './image.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
@@ -398,15 +398,7 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
     normalization: w.normalization,
     isa: isa ?? process.env.MOBILENET_ISA ?? '',
     isaSource: isa !== undefined ? 'isa' : 'MOBILENET_ISA',
-    layers: w.layers.map((l) => ({
-      kernel: l.kernel,
-      bias: l.bias,
-      gamma: l.bn?.gamma,
-      beta: l.bn?.beta,
-      mean: l.bn?.mean,
-      variance: l.bn?.variance,
-      epsilon: l.bn?.epsilon,
-    })),
+    layers: w.layers.map(toNativeLayer),
   });
   const ni = native.info();
   const spec = buildSpec(w.alpha, resolution, w.classes);

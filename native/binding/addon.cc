@@ -30,12 +30,17 @@ T typed_array_arg(const Napi::Value& v, napi_typedarray_type type, const char* w
   return v.As<T>();
 }
 
+// A JS number as JS prints it (1.5, 16, NaN, Infinity), not C's "1.500000".
+std::string js_number(Napi::Env env, double d) {
+  return Napi::Number::New(env, d).ToString().Utf8Value();
+}
+
 size_t size_arg(const Napi::Value& v, const char* name, size_t lo, size_t hi) {
   if (!v.IsNumber()) throw_type(v.Env(), std::string("Expected a number for ") + name);
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= (double)lo && d <= (double)hi) || d != (double)(size_t)d)
     throw_range(v.Env(), std::string("Expected an integer between ") + std::to_string(lo) + " and " +
-                             std::to_string(hi) + " for " + name + " but received " + std::to_string(d));
+                             std::to_string(hi) + " for " + name + " but received " + js_number(v.Env(), d));
   return (size_t)d;
 }
 

@@ -5,6 +5,7 @@
 
 import type { LayerWeights, NetWeights } from '../../lib/weights/types.js';
 import { buildSpec } from '../../lib/spec.js';
+import { seededRandom } from '../../lib/weights/synthetic.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Generic FlatBuffers serializer. Layout is top-down: a table is written before its children, so every
@@ -502,16 +503,7 @@ export function writeTflite(w: NetWeights, opts: MobilenetTfliteOptions): Uint8A
 // Seeded weights in TFLite form (kernel + folded bias, no BN), for tests that do not need the lead's
 // syntheticWeights() (which may carry unfolded BN).
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const mulberry32 = seededRandom;
 
 export function foldedRandomWeights(alpha: number, opts: { seed?: number; classes?: number } = {}): NetWeights {
   const classes = opts.classes ?? 1001;
