@@ -1,7 +1,7 @@
 // Typed native surface and a loader that explains itself (sharp's habit): it says what it tried,
 // the platform it saw, and what to do about it.
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LayerWeights } from './weights/types.js';
@@ -85,16 +85,34 @@ export interface NativeBinding {
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Where the loader looks, in order. MOBILENET_NATIVE_BINDING overrides (tests, sanitizer builds). */
+/**
+ * Where the loader looks, in order. MOBILENET_NATIVE_BINDING, when set, is the only candidate: a
+ * sanitizer or cross build that fails to load must not be silently replaced by another binary.
+ */
 export function bindingCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
-  const arch = process.arch === 'arm' ? 'arm' : process.arch;
-  const list: string[] = [];
-  if (env.MOBILENET_NATIVE_BINDING) list.push(resolve(env.MOBILENET_NATIVE_BINDING));
-  list.push(
+  if (env.MOBILENET_NATIVE_BINDING) return [resolve(env.MOBILENET_NATIVE_BINDING)];
+  return [
     join(packageRoot, 'build', 'Release', 'mobilenet_native.node'),
-    join(packageRoot, 'prebuilds', `${process.platform}-${arch}`, 'mobilenet_native.node'),
-  );
-  return list;
+    join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'mobilenet_native.node'),
+  ];
+}
+
+const ELF_MACHINES: Record<number, string> = { 3: 'ia32', 40: 'arm', 62: 'x64', 183: 'arm64' };
+
+/** The Node arch an ELF file was built for, when it is an ELF file of a known machine. */
+function elfArch(file: string): string | undefined {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const h = Buffer.alloc(20);
+      if (readSync(fd, h, 0, 20, 0) < 20 || h.readUInt32BE(0) !== 0x7f454c46) return undefined;
+      return ELF_MACHINES[h.readUInt16LE(18)];
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
 }
 
 let cached: NativeBinding | undefined;
@@ -112,7 +130,10 @@ export function loadBinding(): NativeBinding {
       cached = require(file) as NativeBinding;
       return cached;
     } catch (e) {
-      tried.push(`${file} (${(e as Error).message.split('\n')[0]})`);
+      // dlopen says "No such file or directory" for a file of the wrong machine: say what it is.
+      const built = elfArch(file);
+      const hint = built && built !== process.arch ? `; it was built for ${built}, this Node is ${process.arch}` : '';
+      tried.push(`${file} (${(e as Error).message.split('\n')[0]}${hint})`);
     }
   }
   const libc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
