@@ -370,6 +370,8 @@ void conv_suite(const KernelTable& t, size_t max_ct) {
     test_conv(t, 9, 10, OC, true);
     test_conv(t, 20, 23, OC, true);
   }
+  // Wide rows with few channels: the one-vector, many-pixel interior path (alpha 0.25 / 0.5).
+  for (size_t OC = 1; OC <= 17; OC++) test_conv(t, 6, 71, OC, OC % 2 == 0);
   const size_t ocs[] = {1, t.conv_ct, t.conv_ct + 1, 8, 24, 32};
   for (size_t H : {1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15, 28, 33})
     for (size_t W : {1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15, 28, 33})

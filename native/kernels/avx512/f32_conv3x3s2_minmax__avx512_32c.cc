@@ -56,6 +56,37 @@ inline void interior(const ConvParams& p, const Block& b, const float* in, float
            _mm512_min_ps(_mm512_max_ps(acc[j][1], vmin), vmax));
 }
 
+// At most 8 valid channels (alpha 0.25): 256-bit vectors, which Zen 4 and Intel run two per cycle
+// (a 512-bit FMA with half its lanes empty costs the same as a full one), 16 pixels per call in
+// 16 of the 32 registers. Same accumulation order as above.
+template <size_t P>
+__attribute__((noinline)) void interior8(const ConvParams& p, const Block& b, const float* in, float* out) {
+  const size_t row = p.in_w * 3;
+  const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(__builtin_popcount(b.m0)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  __m256 acc[P];
+  const __m256 vb = _mm256_loadu_ps(b.w);
+#pragma GCC unroll 16
+  for (size_t j = 0; j < P; j++) acc[j] = vb;
+  const float* w = b.w + kCT;
+#pragma GCC unroll 3
+  for (size_t ky = 0; ky < 3; ky++) {
+    const float* r = in + ky * row;
+#pragma GCC unroll 9
+    for (size_t t = 0; t < 9; t++) {
+      const __m256 wv = _mm256_loadu_ps(w + (ky * 9 + t) * kCT);
+#pragma GCC unroll 16
+      for (size_t j = 0; j < P; j++) acc[j] = _mm256_fmadd_ps(_mm256_broadcast_ss(r + j * 6 + t), wv, acc[j]);
+    }
+  }
+  const __m256 vmin = _mm256_set1_ps(p.min), vmax = _mm256_set1_ps(p.max);
+#pragma GCC unroll 16
+  for (size_t j = 0; j < P; j++) {
+    const __m256 v = _mm256_min_ps(_mm256_max_ps(acc[j], vmin), vmax);
+    if (b.m0 == 0xFF) _mm256_storeu_ps(out + j * p.out_c, v);
+    else _mm256_maskstore_ps(out + j * p.out_c, mask, v);
+  }
+}
+
 void border(const ConvParams& p, const Block& b, size_t oy, size_t ox, float* out) {
   __m512 acc0 = _mm512_loadu_ps(b.w), acc1 = _mm512_loadu_ps(b.w + 16);
   const float* w = b.w + kCT;
@@ -104,9 +135,15 @@ void f32_conv3x3s2_minmax__avx512_32c(const ConvParams& p, size_t oy_begin, size
       for (size_t ox = 0; ox < ox_lo; ox++) border(p, b, oy, ox, orow + ox * OC + c0);
       size_t ox = ox_lo;
       const float* in = p.input + ((size_t)iy0 * W) * 3;
-      for (; ox + kPixels <= ox_hi; ox += kPixels)
-        interior<kPixels>(p, b, in + (ox * 2 - p.pad_left) * 3, orow + ox * OC + c0);
-      for (; ox < ox_hi; ox++) interior<1>(p, b, in + (ox * 2 - p.pad_left) * 3, orow + ox * OC + c0);
+      if (n <= 8) {
+        for (; ox + 2 * kPixels <= ox_hi; ox += 2 * kPixels)
+          interior8<2 * kPixels>(p, b, in + (ox * 2 - p.pad_left) * 3, orow + ox * OC + c0);
+        for (; ox < ox_hi; ox++) interior8<1>(p, b, in + (ox * 2 - p.pad_left) * 3, orow + ox * OC + c0);
+      } else {
+        for (; ox + kPixels <= ox_hi; ox += kPixels)
+          interior<kPixels>(p, b, in + (ox * 2 - p.pad_left) * 3, orow + ox * OC + c0);
+        for (; ox < ox_hi; ox++) interior<1>(p, b, in + (ox * 2 - p.pad_left) * 3, orow + ox * OC + c0);
+      }
       for (ox = ox_hi; ox < p.out_w; ox++) border(p, b, oy, ox, orow + ox * OC + c0);
     }
   }
