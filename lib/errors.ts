@@ -14,15 +14,7 @@ export function describe(value: unknown): string {
   return `an object`;
 }
 
-/** "Expected <expected> for <name> but received <actual>" */
-export function invalidParameterError(name: string, expected: string, actual: unknown): TypeError | RangeError {
-  const msg = `Expected ${expected} for ${name} but received ${describe(actual)}`;
-  const wrongType = actual === null || actual === undefined || typeof actual !== 'number' && typeof actual !== 'string' && !ArrayBuffer.isView(actual)
-    ? true
-    : false;
-  return wrongType ? new TypeError(msg) : new RangeError(msg);
-}
-
+/** "Expected <expected> for <name> but received <actual>": TypeError for the wrong type, RangeError for a bad value. */
 export function typeError(name: string, expected: string, actual: unknown): TypeError {
   return new TypeError(`Expected ${expected} for ${name} but received ${describe(actual)}`);
 }

@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { loadBinding, toNativeLayer, type NativeModel, type NativeProfile } from './binding.js';
-import { describe, WeightsError } from './errors.js';
+import { describe, rangeError, typeError, WeightsError } from './errors.js';
 import { checkFrame, decodeImage, isFrame, type Frame, type Input } from './image.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
 import { buildSpec } from './spec.js';
@@ -95,17 +95,15 @@ function checkOptionNames(options: object, allowed: readonly string[], fn: strin
 }
 
 function checkInteger(name: string, v: unknown, lo: number, hi: number, expected: string): number {
-  if (typeof v !== 'number') throw new TypeError(`Expected ${expected} for ${name} but received ${describe(v)}`);
-  if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`Expected ${expected} for ${name} but received ${describe(v)}`);
+  if (typeof v !== 'number') throw typeError(name, expected, v);
+  if (!Number.isInteger(v) || v < lo || v > hi) throw rangeError(name, expected, v);
   return v;
 }
 
 export function checkResolution(v: unknown): number {
   const expected = 'a positive multiple of 32 (e.g. 224, 192, 160, 128)';
-  if (typeof v !== 'number') throw new TypeError(`Expected ${expected} for resolution but received ${describe(v)}`);
-  if (!Number.isInteger(v) || v < 32 || v % 32 !== 0 || v > 2048) {
-    throw new RangeError(`Expected ${expected} for resolution but received ${describe(v)}`);
-  }
+  if (typeof v !== 'number') throw typeError('resolution', expected, v);
+  if (!Number.isInteger(v) || v < 32 || v % 32 !== 0 || v > 2048) throw rangeError('resolution', expected, v);
   return v;
 }
 

@@ -95,12 +95,17 @@ std::vector<LayerDesc> build_mobilenet_v1_plan(double alpha, size_t resolution, 
   return plan;
 }
 
+// Checked before the pool is built from it.
+static size_t checked_threads(size_t threads) {
+  if (threads == 0 || threads > 256) throw std::invalid_argument("threads must be in [1, 256]");
+  return threads;
+}
+
 Network::Network(const NetworkConfig& cfg, const std::vector<RawLayer>& layers)
     : cfg_(cfg),
       kernels_(&select_kernel_table(cfg.isa, cfg.isa_source.c_str())),
       plan_(build_mobilenet_v1_plan(cfg.alpha, cfg.resolution, cfg.classes)),
-      pool_(cfg.threads == 0 ? 1 : cfg.threads) {
-  if (cfg.threads == 0 || cfg.threads > 256) throw std::invalid_argument("threads must be in [1, 256]");
+      pool_(checked_threads(cfg.threads)) {
   if (layers.size() != plan_.size())
     throw std::invalid_argument("expected " + std::to_string(plan_.size()) + " layers of weights but received " +
                                 std::to_string(layers.size()));
