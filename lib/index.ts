@@ -14,7 +14,7 @@ export type {
   ResolveOptions, ResolvedWeights, WeightsSource, FetchOptions, FetchResult, CachedEntry, CacheStatus, ListCachedOptions,
   RecordBasis, Env,
 } from './weights/resolve.js';
-export type { AbortSignalLike, DownloadProgress, ProgressCallback, NetworkOptions } from './weights/download.js';
+export type { AbortSignalLike, DownloadProgress, ProgressCallback, NetworkOptions } from './weights/network.js';
 export { IMAGENET_LABELS } from './imagenet-labels.js';
 export { WeightsError, WeightsNotFoundError, DownloadError, IntegrityError } from './errors.js';
 export type { DownloadErrorCode } from './errors.js';

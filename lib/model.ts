@@ -9,7 +9,7 @@ import { IMAGENET_LABELS } from './imagenet-labels.js';
 import { buildSpec } from './spec.js';
 import { readWeights } from './weights/index.js';
 import { resolveWeights } from './weights/resolve.js';
-import type { AbortSignalLike, ProgressCallback } from './weights/download.js';
+import type { AbortSignalLike, ProgressCallback } from './weights/network.js';
 import {
   checkAlpha, checkInteger, checkIsa, checkOptionNames, checkOptionsObject, checkResolution, checkThreads, LIMITS,
   type Alpha, type Isa, type WeightsFormat,

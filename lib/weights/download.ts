@@ -25,45 +25,10 @@ import {
   writeRecord, variantPath, type Env, type ExpectedFile, type FileDigest, type IntegrityRecord,
 } from './cache.js';
 import { variantUrl, type Variant } from './registry.js';
+import type { AbortSignalLike, NetworkOptions } from './network.js';
 
 export { DownloadError } from '../errors.js';
-
-/** What an AbortSignal offers, structurally (no DOM or Node types in the public surface). */
-export interface AbortSignalLike {
-  readonly aborted: boolean;
-  readonly reason?: unknown;
-  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
-}
-
-/** Progress of one model download: bytes so far over all its files, and the total when known. */
-export interface DownloadProgress {
-  /** e.g. 'mobilenet_v1_0.25_224 (tfjs)'. */
-  model: string;
-  receivedBytes: number;
-  /** Undefined until known (a Content-Length, or the registry's sizes). */
-  totalBytes: number | undefined;
-}
-
-export type ProgressCallback = (p: DownloadProgress) => void;
-
-/** Network settings shared by every download entry point. */
-export interface NetworkOptions {
-  /** Replaces https://storage.googleapis.com (mirrors, tests). Default: MOBILENET_BASE_URL, else official. */
-  baseUrl?: string | undefined;
-  /** Stall timeout: fail an attempt when no bytes arrive for this long (connect included). Default 30 s. */
-  timeoutMs?: number | undefined;
-  /** Overall timeout per file, retries included. Default 30 min. */
-  totalTimeoutMs?: number | undefined;
-  /** Extra attempts per file after a failure worth retrying. Default 3 (4 attempts). */
-  retries?: number | undefined;
-  /** Wait before the first retry, doubled for each next one (capped at 15 s). Default 1000 ms. */
-  retryDelayMs?: number | undefined;
-  /** Called as bytes arrive; the library itself prints nothing. */
-  onProgress?: ProgressCallback | undefined;
-  /** Aborting it stops the download and removes what it wrote. */
-  signal?: AbortSignalLike | undefined;
-}
+export type { AbortSignalLike, DownloadProgress, NetworkOptions, ProgressCallback } from './network.js';
 
 export interface DownloadOptions extends Omit<NetworkOptions, 'baseUrl' | 'onProgress'> {
   maxRedirects?: number | undefined;
@@ -140,8 +105,14 @@ function sleep(ms: number, signal: AbortSignalLike): Promise<void> {
 interface Response {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: AsyncIterable<Uint8Array> & { destroy(): void };
+  body: Dispatcher.ResponseData['body'];
   url: string;
+}
+
+/** Drop a body we will not read (undici reports a destroyed body as an AbortError unless someone listens). */
+function discard(body: Response['body']): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 function header(h: Response['headers'], name: string): string | undefined {
@@ -173,7 +144,7 @@ async function get(url: string, range: number, ctx: { dispatcher: Dispatcher; si
     const status = res.statusCode;
     const location = header(res.headers, 'location');
     if (status >= 300 && status < 400 && status !== 304 && location !== undefined) {
-      res.body.destroy();
+      discard(res.body);
       if (redirects >= ctx.maxRedirects) throw new DownloadError('REDIRECT', u.href, `too many redirects fetching ${url}`);
       let next: URL;
       try {
@@ -292,7 +263,7 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
     if (res.status === 206 && resumeFrom > 0) {
       const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(header(res.headers, 'content-range') ?? '');
       if (!m || Number(m[1]) !== resumeFrom) {
-        res.body.destroy();
+        discard(res.body);
         await restart();
         throw new DownloadError('NETWORK', u, `${u}: the server resumed at the wrong offset`);
       }
@@ -301,7 +272,7 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
       if (resumeFrom > 0) await restart(); // no range support: start over
       total = length;
     } else {
-      res.body.destroy();
+      discard(res.body);
       if (res.status === 416 && resumeFrom > 0) {
         await restart();
         throw new DownloadError('NETWORK', u, `${u}: the server cannot resume at byte ${resumeFrom}`);
@@ -311,12 +282,12 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
     }
     const exp = opts.expected;
     if (total !== undefined && exp?.size !== undefined && exp.jsonSha256 === undefined && total !== exp.size) {
-      res.body.destroy();
+      discard(res.body);
       throw new DownloadError('SIZE', u, `${u}: server sends ${total} bytes, expected ${exp.size}`);
     }
     try {
       for await (const chunk of res.body) {
-        await fh!.write(chunk);
+        await fh!.write(chunk, 0, chunk.length, received); // explicit offset: a restart truncates to 0
         hash.update(chunk);
         received += chunk.length;
         opts.onProgress?.(received, total);

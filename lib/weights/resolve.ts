@@ -25,7 +25,8 @@ import {
   cacheDir, defaultChoice, isFile, isModelDir, recordPath, variantPath, verifyCached, writeLastFetched,
   type Env, type RecordBasis,
 } from './cache.js';
-import { installVariant, type NetworkOptions } from './download.js';
+import { installVariant } from './download.js';
+import type { NetworkOptions } from './network.js';
 import {
   ALPHAS, OFFICIAL_BASE_URL, RESOLUTIONS, TFJS_RESOLUTIONS, alphaName, describeVariant, findVariant, variantUrl,
   type Variant,
