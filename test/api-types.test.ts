@@ -85,3 +85,62 @@ describe('the published types', () => {
     expect(api.FORMATS).toEqual(['tfjs', 'tflite', 'tflite-quant']);
   });
 });
+
+describe('habits of the peers', () => {
+  const parrot = join(repoRoot, '../shared/images/samples/coral_parrot.jpg');
+  const tflite = join(repoRoot, '../shared/models/tflite/mobilenet_v1_0.25_224_float.tflite');
+
+  it('classify(img, 3): a number is topK (tfjs-models); labels are always strings', async () => {
+    const model = await api.load({ weights: tflite, threads: 1 });
+    try {
+      const top = await model.classify(parrot, 3);
+      expect(top).toHaveLength(3);
+      expect(top[0]).toMatchObject({ index: 88, label: 'macaw' });
+      expect(top.every((c) => typeof c.label === 'string')).toBe(true);
+      expect(await model.classify(parrot, { topK: 3 })).toEqual(top);
+      const batch = await model.classify([parrot, parrot], 2);
+      expect(batch.map((b) => b.map((c) => c.index))).toEqual([top.slice(0, 2).map((c) => c.index), top.slice(0, 2).map((c) => c.index)]);
+      await expect(model.classify(parrot, 0)).rejects.toThrow('Expected an integer between 1 and 1000 for topK but received 0 of type number');
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('load({ weights: bytes }) takes a .tflite as Uint8Array or ArrayBuffer (onnxruntime), same logits as the file', async () => {
+    const bytes = readFileSync(tflite);
+    const fromFile = await api.load({ weights: tflite, threads: 1 });
+    const fromBytes = await api.load({ weights: new Uint8Array(bytes), threads: 1 });
+    const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
+    const fromBuffer = await api.load({ weights: ab, threads: 1 });
+    try {
+      const want = await fromFile.infer(parrot);
+      expect(await fromBytes.infer(parrot)).toEqual(want);
+      expect(await fromBuffer.infer(parrot)).toEqual(want);
+      expect(fromBytes.info.weights).toBe(`weights (${bytes.length} bytes)`);
+    } finally {
+      fromFile.dispose();
+      fromBytes.dispose();
+      fromBuffer.dispose();
+    }
+    await expect(api.load({ weights: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]) })).rejects.toThrow(/^weights \(9 bytes\): /);
+    await expect(api.load({ weights: new Uint8Array(0) })).rejects.toThrow(
+      'Expected a path, the bytes of a .tflite file (Uint8Array or ArrayBuffer) or NetWeights for weights but received Uint8Array of length 0');
+  });
+
+  it('a URL for weights is refused with a message that says what to do', async () => {
+    const url = 'https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json';
+    const msg = 'URLs are not supported; download the file and pass its path (for the published models, ' +
+      '`mobilenet fetch --alpha A --resolution R` puts them in the cache and load({ alpha, resolution }) finds them)';
+    await expect(api.load({ weights: url })).rejects.toThrow(
+      `Expected a path, the bytes of a .tflite file (Uint8Array or ArrayBuffer) or NetWeights for weights but received '${url.slice(0, 57)}...' of type string: ${msg}`);
+    await expect(api.load({ weights: new URL(url) as never })).rejects.toThrow(`received URL ${url}: ${msg}`);
+  });
+
+  it('[Symbol.dispose] disposes, for `using`', async () => {
+    const model = await api.load({ weights: tflite, threads: 1 });
+    expect(typeof Symbol.dispose).toBe('symbol');
+    model[Symbol.dispose]();
+    expect(model.disposed).toBe(true);
+    await expect(model.classify(parrot)).rejects.toThrow('This MobileNet model has been disposed; load() a new one');
+  });
+});
