@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { loadBinding, toNativeLayer, type NativeModel, type NativeProfile } from './binding.js';
-import { describe, WeightsError } from './errors.js';
+import { describe, typeError, WeightsError } from './errors.js';
 import { checkFrame, decodeImage, isFrame, type Frame, type Input } from './image.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
 import { buildSpec } from './spec.js';
@@ -333,7 +333,7 @@ class MobileNetModel implements MobileNet {
   classify(input: Input | Input[], options?: ClassifyOptions | number): Promise<Classification[] | Classification[][]>;
   async classify(input: Input | Input[], options: ClassifyOptions | number = {}): Promise<Classification[] | Classification[][]> {
     const opts = typeof options === 'number' ? { topK: options } : options;
-    if (typeof opts !== 'object' || opts === null) throw new TypeError(`Expected an options object or a number (topK) for classify() but received ${describe(opts)}`);
+    if (typeof opts !== 'object' || opts === null) throw typeError('classify()', 'an options object or a number (topK)', opts);
     checkOptionNames(opts, ['topK'], 'classify()');
     const real = this.info.classes - this.#classOffset;
     const topK = opts.topK === undefined ? Math.min(5, real) : checkInteger('topK', opts.topK, 1, real);
@@ -484,11 +484,11 @@ async function weightsFor(options: LoadOptions): Promise<NetWeights> {
     );
   }
   if (typeof weights === 'string') {
-    if (weights.length === 0) throw new TypeError(`Expected a path for weights but received ${describe(weights)}`);
+    if (weights.length === 0) throw typeError('weights', 'a path', weights);
     return readWeights(weights);
   }
   if (weights instanceof Uint8Array || weights instanceof ArrayBuffer) {
-    if (weights.byteLength === 0) throw new TypeError(`Expected ${expected} for weights but received ${describe(weights)}`);
+    if (weights.byteLength === 0) throw typeError('weights', expected, weights);
     return readWeights(weights);
   }
   if (typeof weights === 'object' && weights !== null && Array.isArray((weights as NetWeights).layers)) {
@@ -505,5 +505,5 @@ async function weightsFor(options: LoadOptions): Promise<NetWeights> {
     }
     return w;
   }
-  throw new TypeError(`Expected ${expected} for weights but received ${describe(weights)}`);
+  throw typeError('weights', expected, weights);
 }

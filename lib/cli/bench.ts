@@ -4,7 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { formatMarkdown, formatText, runBench, variantName, type BenchConfig, type BenchResult } from '../bench.js';
 import { renderChart } from '../chart.js';
 import { loadBinding } from '../binding.js';
-import { ALPHAS, RESOLUTIONS, checkIsa, type Isa } from '../validate.js';
+import { rangeError } from '../errors.js';
+import { ALPHAS, LIMITS, RESOLUTIONS, checkIsa, type Isa } from '../validate.js';
 import { version } from '../version.js';
 import { syntheticWeights } from '../weights/synthetic.js';
 import type { NetWeights } from '../weights/types.js';
@@ -12,9 +13,12 @@ import { parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
 import type { CliIO, Command } from './main.js';
 import { progressBar } from './progress.js';
 
+/** Bench times any width multiplier (synthetic weights), not only the published ones. */
 const anyAlpha = (raw: string, flag: string): number => {
   const a = Number(raw);
-  if (raw.trim() === '' || !(a > 0 && a <= 4)) throw new RangeError(`Expected a width multiplier greater than 0 and at most 4 (e.g. 1.0, 0.75, 0.5, 0.25) for ${flag} but received '${raw}'`);
+  if (raw.trim() === '' || !(a > 0 && a <= LIMITS.alpha.max)) {
+    throw rangeError(flag, `a width multiplier greater than 0 and at most ${LIMITS.alpha.max} (e.g. 1.0, 0.75, 0.5, 0.25)`, raw);
+  }
   return a;
 };
 
