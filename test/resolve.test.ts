@@ -28,8 +28,9 @@ const TGZ_PREFIX = '/download.tensorflow.org/models/mobilenet_v1_2018_08_02/';
 
 // drop-first: the first request sends half the body and drops the connection, later ones serve it
 // (honouring Range); drop-first-norange: the same, but later ones ignore Range (the client restarts);
-// 503-first: the first request gets 503.
-type Behaviour = 'truncate' | 'stall' | '404' | 'corrupt' | 'slow' | 'drip' | 'drop-first' | 'drop-first-norange' | '503-first' | { body: string };
+// 503-first: the first request gets 503; close: `Connection: close` and a FIN right after the body (HTTP/1.0
+// servers such as `python3 -m http.server`, some proxies and mirrors).
+type Behaviour = 'close' | 'truncate' | 'stall' | '404' | 'corrupt' | 'slow' | 'drip' | 'drop-first' | 'drop-first-norange' | '503-first' | { body: string };
 
 let server: http.Server;
 let base = '';
@@ -104,6 +105,11 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promi
     }
     res.writeHead(206, { 'content-length': body.length - from, 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` });
     res.end(body.subarray(from));
+    return;
+  }
+  if (behaviour === 'close') {
+    res.writeHead(200, { 'content-length': body.length, connection: 'close' });
+    res.end(body);
     return;
   }
   if (behaviour === 'corrupt') {
@@ -587,6 +593,15 @@ describe('a network that drops, a proxy, an abort', () => {
     expect(Buffer.compare(await fsp.readFile(path.join(r.path, 'group29-shard1of1')), await fsp.readFile(path.join(TFJS_025, 'group29-shard1of1')))).toBe(0);
   });
 
+  it('a server that closes the connection after each body (Connection: close, FIN) is read to the end', async () => {
+    // undici 6 asserts (and takes the process down) when a FIN arrives while a response body is paused for
+    // backpressure (nodejs/undici#5360, fixed in undici 8 only); the downloader never leaves a body paused.
+    for (const name of ['model.json', 'group29-shard1of1', 'group37-shard1of1']) overrides.set(`${TFJS_PREFIX}mobilenet_v1_0.25_224/${name}`, 'close');
+    overrides.set(`${TGZ_PREFIX}mobilenet_v1_0.25_224.tgz`, 'close');
+    expect(await resolveWeights(opts({ alpha: 0.25, resolution: 224 }))).toMatchObject({ source: 'download', verified: 'known' });
+    expect(await resolveWeights(opts({ alpha: 0.25, resolution: 224, format: 'tflite' }))).toMatchObject({ source: 'download', verified: 'known' });
+  });
+
   it('restarts a dropped file when the server ignores Range, and retries a 503', async () => {
     overrides.set(`${TGZ_PREFIX}mobilenet_v1_0.25_224.tgz`, 'drop-first-norange');
     const r = await resolveWeights(opts({ alpha: 0.25, resolution: 224, format: 'tflite' }));
@@ -653,6 +668,13 @@ describe('a network that drops, a proxy, an abort', () => {
     expect(((err as Error).cause as DownloadError).code).toBe('NETWORK');
     expect(((err as Error).cause as DownloadError).attempts).toBe(2);
     expect(hits).toEqual([]);
+    expect(await walk(cache)).toEqual([]);
+  });
+
+  it('a proxy variable that is not a URL is named in the error', async () => {
+    const err = await resolveWeights(opts({ alpha: 0.5, resolution: 160, format: 'tflite-quant', env: { HTTPS_PROXY: 'not a url' } })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WeightsNotFoundError);
+    expect(((err as Error).cause as Error).message).toMatch(/^not a usable proxy URL \(HTTPS_PROXY=not a url\): /);
     expect(await walk(cache)).toEqual([]);
   });
 

@@ -32,15 +32,16 @@ export function progressBar(stream: TtyLike, label: string, minIntervalMs = 80):
       const now = Date.now();
       if (now - last < minIntervalMs && !(total !== undefined && done >= total)) return;
       last = now;
-      const width = 24;
+      const cols = stream.columns || 80; // 0 when the terminal does not say
       let bar = '';
       if (total !== undefined && total > 0) {
+        // The bar takes what the label and the text leave of the line (10 to 24 cells).
+        const width = Math.max(10, Math.min(24, cols - 1 - label.length - text.length - 10));
         const frac = Math.min(done / total, 1);
         const fill = Math.round(frac * width);
         bar = `[${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${String(Math.floor(frac * 100)).padStart(3)}% `;
       }
       const line = `${label} ${bar}${text}`;
-      const cols = stream.columns ?? 80;
       stream.write(`\r${line.slice(0, Math.max(cols - 1, 10))}\x1b[K`);
       drawn = true;
     },
@@ -57,7 +58,7 @@ export function downloadBar(stream: TtyLike): { onProgress(p: { model: string; r
   const start = Date.now();
   return {
     onProgress(p) {
-      bar ??= progressBar(stream, `Downloading ${p.model}`);
+      bar ??= progressBar(stream, p.model);
       const secs = Math.max((Date.now() - start) / 1000, 0.001);
       const total = p.totalBytes !== undefined ? `/${humanBytes(p.totalBytes)}` : '';
       bar.update(p.receivedBytes, p.totalBytes, `${humanBytes(p.receivedBytes)}${total} ${humanBytes(Math.round(p.receivedBytes / secs))}/s`);

@@ -70,6 +70,9 @@ export function createDispatcher(env: Env, timeoutMs: number): Dispatcher {
   try {
     // Explicit '' (not undefined) so `env` is the only source, not process.env behind our back.
     return new EnvHttpProxyAgent({ ...common, httpProxy, httpsProxy, noProxy: env.no_proxy ?? env.NO_PROXY ?? '' });
+  } catch (e) {
+    const which = [httpsProxy && `HTTPS_PROXY=${httpsProxy}`, httpProxy && `HTTP_PROXY=${httpProxy}`].filter(Boolean).join(', ');
+    throw new DownloadError('NETWORK', httpsProxy || httpProxy, `not a usable proxy URL (${which}): ${describeNetworkError(e)}`, { cause: e });
   } finally {
     process.emitWarning = emit;
   }
@@ -224,7 +227,8 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
         await attemptOnce();
         break;
       } catch (err) {
-        const e = failure ?? (err instanceof DownloadError ? err : new DownloadError('NETWORK', finalUrl, `${finalUrl}: ${describeNetworkError(err)}`, { cause: err }));
+        if (!failure && !(err instanceof DownloadError)) throw err; // a local problem (disk full): not worth retrying
+        const e = failure ?? (err as DownloadError);
         if (failure || !retryable(e) || attempt > retries) {
           e.attempts = attempt;
           if (attempt > 1 && !failure) e.message += ` (gave up after ${attempt} attempts)`;
@@ -285,19 +289,36 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
       discard(res.body);
       throw new DownloadError('SIZE', u, `${u}: server sends ${total} bytes, expected ${exp.size}`);
     }
-    try {
-      for await (const chunk of res.body) {
-        await fh!.write(chunk, 0, chunk.length, received); // explicit offset: a restart truncates to 0
+    // The body is read in flowing mode and written through a queue, never paused: undici 6 asserts and takes the
+    // process down when a FIN arrives while a body is paused for backpressure (nodejs/undici#5360, fixed in 8 only).
+    // The queue holds at most what the network delivers faster than the disk takes it.
+    let writes: Promise<unknown> = Promise.resolve();
+    let writeError: unknown;
+    const body = res.body;
+    const ended = new Promise<void>((resolve, reject) => {
+      body.on('data', (chunk: Uint8Array) => {
         hash.update(chunk);
+        const at = received;
         received += chunk.length;
+        writes = writes.then(() => (writeError === undefined ? fh!.write(chunk, 0, chunk.length, at) : undefined)).catch((e: unknown) => {
+          writeError ??= e;
+          body.destroy();
+        });
         opts.onProgress?.(received, total);
-      }
-    } catch (err) {
+      });
+      body.on('end', resolve);
+      body.on('error', reject);
+    });
+    let streamError: unknown;
+    await ended.catch((e: unknown) => { streamError = e; });
+    await writes;
+    if (writeError !== undefined) throw new Error(`cannot write ${partial}: ${describeNetworkError(writeError)}`, { cause: writeError });
+    if (streamError !== undefined) {
       if (failure) throw failure;
-      const e = networkError(u, err, timeoutMs);
+      const e = networkError(u, streamError, timeoutMs);
       if (e.code === 'TIMEOUT') throw e;
       if (total !== undefined && received < total) {
-        throw new DownloadError('TRUNCATED', u, `${u}: connection closed after ${received} of ${total} bytes`, { cause: err });
+        throw new DownloadError('TRUNCATED', u, `${u}: connection closed after ${received} of ${total} bytes`, { cause: streamError });
       }
       throw e;
     }
@@ -511,10 +532,10 @@ export interface InstallOptions extends NetworkOptions {
 export async function installVariant(v: Variant, root: string, opts: InstallOptions): Promise<string> {
   const final = variantPath(root, v);
   const dir = path.dirname(final);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const dispatcher = createDispatcher(opts.env, timeoutMs); // before any folder is made: a bad proxy URL leaves none
   await fsp.mkdir(dir, { recursive: true });
   await removeStalePartials(dir);
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const dispatcher = createDispatcher(opts.env, timeoutMs);
   const model = `${v.name} (${v.format})`;
   // tfjs: the registry's sizes give the total up front; otherwise the Content-Lengths as they arrive.
   const knownTotal = v.kind === 'dir' && v.known ? Object.values(v.known).reduce((s, f) => s + f.size, 0) : undefined;
