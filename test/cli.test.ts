@@ -98,6 +98,14 @@ describe('usage', () => {
       expect(r.stderr, flags.join(' ')).toContain(`${msg}`);
       expect(r.stderr).toMatch(/\nRun 'mobilenet classify --help' for usage\.\n$/);
     }
+    // Checks that need the model still name the flag.
+    const labels = join(tmp, 'three-labels.txt');
+    fs.writeFileSync(labels, 'a\nb\nc\n');
+    const l = await run(['classify', parrot, '--weights', W025, '--labels', labels]);
+    expect(l.code).toBe(1);
+    expect(l.stderr).toBe('mobilenet classify: Expected 1000 labels (one per class) for --labels but received 3\n');
+    const a = await run(['classify', parrot, '--weights', W025, '--alpha', '0.5']);
+    expect(a.stderr).toBe(`mobilenet classify: Expected weights of alpha 0.5 (--alpha) but ${W025} has alpha 0.25\n`);
     const none = await run(['classify']);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('Expected <image|folder|->... for mobilenet classify');

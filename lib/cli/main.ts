@@ -41,6 +41,18 @@ export function usage(): string {
   ].join('\n');
 }
 
+/**
+ * The library's messages name its options ("for labels but received", "(the alpha option)"); the user of a
+ * command typed flags, so those names become the command's flags (--labels, --alpha).
+ */
+export function withFlagNames(message: string, spec: CommandSpec): string {
+  let m = message;
+  for (const name of Object.keys(spec.flags)) {
+    m = m.replace(new RegExp(`\\bfor ${name} but received\\b`, 'g'), `for --${name} but received`).replaceAll(`(the ${name} option)`, `(--${name})`);
+  }
+  return m;
+}
+
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === undefined) {
@@ -86,7 +98,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       io.stderr.write(`mobilenet ${cmd}: ${e.message}\nRun 'mobilenet ${cmd} --help' for usage.\n`);
       return 2;
     }
-    io.stderr.write(`mobilenet ${cmd}: ${(e as Error).message}\n`);
+    io.stderr.write(`mobilenet ${cmd}: ${withFlagNames((e as Error).message, command.spec)}\n`);
     return 1;
   }
 }
