@@ -71,6 +71,27 @@ describe('the published types', () => {
     expect(out).toBe('');
   });
 
+  it('`using model = await load()` compiles where the lib has Symbol.dispose (ESNext.Disposable)', () => {
+    const sub = join(dir, 'using');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(sub, 'app.ts'), `import { load } from 'mobilenet-native';\n{\n  using model = await load();\n  void model.info.alpha;\n}\n`);
+    writeFileSync(join(sub, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        strict: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'ESNext.Disposable'],
+        types: [], noEmit: true, skipLibCheck: false,
+      },
+      files: ['app.ts'],
+    }));
+    let out = '';
+    try {
+      execFileSync(process.execPath, [tsc, '-p', sub], { encoding: 'utf8' });
+    } catch (e) {
+      out = (e as { stdout?: string }).stdout ?? String(e);
+    }
+    expect(out).toBe('');
+  });
+
   it('exports every error class, the value sets and the version of package.json', () => {
     const made = [
       new api.WeightsError('m.tflite', 'bad'), new api.WeightsNotFoundError('none'),
