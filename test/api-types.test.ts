@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers/reference.js';
 import * as api from '../lib/index.js';
 
@@ -48,11 +48,15 @@ await load({ isa: 'sse4' });
 `;
 
 describe('the published types', () => {
-  it('compile in a strict project without @types/node or the DOM lib', () => {
+  beforeAll(() => {
+    // Installed as npm would: dist/ and package.json, no node_modules beside it (so no @types/node to find).
     const pkg = join(dir, 'node_modules', 'mobilenet-native');
     mkdirSync(pkg, { recursive: true });
     cpSync(join(repoRoot, 'dist'), join(pkg, 'dist'), { recursive: true });
     cpSync(join(repoRoot, 'package.json'), join(pkg, 'package.json'));
+  });
+
+  it('compile in a strict project without @types/node or the DOM lib', () => {
     writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
     writeFileSync(join(dir, 'app.ts'), APP);
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
