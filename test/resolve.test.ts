@@ -667,6 +667,7 @@ describe('a network that drops, a proxy, an abort', () => {
     expect(err).toBeInstanceOf(WeightsNotFoundError);
     expect(((err as Error).cause as DownloadError).code).toBe('NETWORK');
     expect(((err as Error).cause as DownloadError).attempts).toBe(2);
+    expect((err as Error).message).toContain(`connect ECONNREFUSED 127.0.0.1:${port} (gave up after 2 attempts) (with HTTP_PROXY=http://127.0.0.1:${port}).\n`);
     expect(hits).toEqual([]);
     expect(await walk(cache)).toEqual([]);
   });

@@ -191,7 +191,11 @@ function offline(env: Env): boolean {
 /** Where an install failure becomes the "what to download and where" message. */
 function installFailed(e: unknown, v: Variant, root: string, env: Env, baseUrl: string): never {
   if (e instanceof DownloadError) {
-    throw new WeightsNotFoundError(missingWeightsMessage(v, `the download failed: ${e.message}`, root, env, baseUrl), { cause: e });
+    // A proxy that refuses looks like the server refusing: say which proxy settings were in force.
+    const proxies = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY']
+      .filter((k) => env[k]).map((k) => `${k}=${env[k]}`);
+    const via = proxies.length && e.code === 'NETWORK' ? ` (with ${proxies.join(', ')})` : '';
+    throw new WeightsNotFoundError(missingWeightsMessage(v, `the download failed: ${e.message}${via}`, root, env, baseUrl), { cause: e });
   }
   throw e;
 }
