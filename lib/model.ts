@@ -361,7 +361,7 @@ class MobileNetModel implements MobileNet {
   profile(runs = 10): NativeProfile {
     const native = this.#alive();
     if (this.#running) throw new Error('profile() cannot run while an asynchronous inference is running on this model');
-    checkInteger('runs', runs, LIMITS.profileRuns.min, LIMITS.profileRuns.max, 'a positive integer');
+    checkInteger('runs', runs, 1, LIMITS.maxProfileRuns, 'a positive integer');
     return native.profile(runs);
   }
 
@@ -494,8 +494,8 @@ async function weightsFor(options: LoadOptions): Promise<NetWeights> {
   if (typeof weights === 'object' && weights !== null && Array.isArray((weights as NetWeights).layers)) {
     const w = weights as NetWeights;
     const ok =
-      typeof w.alpha === 'number' && w.alpha > 0 && w.alpha <= LIMITS.alpha.max &&
-      Number.isInteger(w.classes) && w.classes >= LIMITS.classes.min && w.classes <= LIMITS.classes.max &&
+      typeof w.alpha === 'number' && w.alpha > 0 && w.alpha <= LIMITS.maxAlpha &&
+      Number.isInteger(w.classes) && w.classes >= 1 && w.classes <= LIMITS.maxClasses &&
       (w.classOffset === 0 || w.classOffset === 1) &&
       ['tfjs', 'tflite', 'tflite-uint8'].includes(w.normalization);
     if (!ok) {

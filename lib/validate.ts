@@ -16,16 +16,20 @@ export type Isa = (typeof ISAS)[number];
 export const FORMATS = ['tfjs', 'tflite', 'tflite-quant'] as const;
 export type WeightsFormat = (typeof FORMATS)[number];
 
+/**
+ * Bounds on what the API accepts (the same keys as the native runtime's limits table in issue 11's
+ * lib/graph.ts, so the two can become one). Resolution is also a multiple of 32, at least 32.
+ */
 export const LIMITS = {
-  /** Input size: a multiple of 32 in [min, max]. */
-  resolution: { min: 32, max: 2048 },
-  /** Weights alpha (synthetic and custom weights may use any value in (0, max]). */
-  alpha: { max: 4 },
-  threads: { min: 1, max: 256 },
+  /** Largest input side (pixels): 2048² × 3 floats = 48 MiB per staged image. */
+  maxResolution: 2048,
+  maxClasses: 100_000,
+  maxThreads: 256,
   /** Inputs in one infer()/classify() call. */
-  batch: { min: 1, max: 4096 },
-  classes: { min: 1, max: 100_000 },
-  profileRuns: { min: 1, max: 100_000 },
+  maxBatch: 4096,
+  /** Weights alpha (synthetic and custom weights may use any value in (0, maxAlpha]). */
+  maxAlpha: 4,
+  maxProfileRuns: 100_000,
 } as const;
 
 export const RESOLUTION_EXPECTED = 'a positive multiple of 32 (e.g. 224, 192, 160, 128)';
@@ -48,9 +52,8 @@ export function checkInteger(name: string, v: unknown, lo: number, hi: number, e
 }
 
 export function checkResolution(v: unknown, name = 'resolution'): number {
-  const { min, max } = LIMITS.resolution;
   if (typeof v !== 'number') throw typeError(name, RESOLUTION_EXPECTED, v);
-  if (!Number.isInteger(v) || v < min || v % 32 !== 0 || v > max) throw rangeError(name, RESOLUTION_EXPECTED, v);
+  if (!Number.isInteger(v) || v < 32 || v % 32 !== 0 || v > LIMITS.maxResolution) throw rangeError(name, RESOLUTION_EXPECTED, v);
   return v;
 }
 
@@ -58,12 +61,12 @@ const ALPHA_EXPECTED = 'a number (0.25, 0.5, 0.75 or 1.0)';
 
 export function checkAlpha(v: unknown, name = 'alpha'): number {
   if (typeof v !== 'number') throw typeError(name, ALPHA_EXPECTED, v);
-  if (!(v > 0 && v <= LIMITS.alpha.max)) throw rangeError(name, ALPHA_EXPECTED, v);
+  if (!(v > 0 && v <= LIMITS.maxAlpha)) throw rangeError(name, ALPHA_EXPECTED, v);
   return v;
 }
 
 export function checkThreads(v: unknown, name = 'threads'): number {
-  return checkInteger(name, v, LIMITS.threads.min, LIMITS.threads.max);
+  return checkInteger(name, v, 1, LIMITS.maxThreads);
 }
 
 export function checkOneOf<T extends string>(name: string, v: unknown, values: readonly T[]): T {

@@ -7,7 +7,7 @@
 // exit code 2, flag-named messages and one help style, so they would not earn their place here.
 import { parseArgs } from 'node:util';
 import { closest } from '../errors.js';
-import { checkAlpha, checkInteger, checkOneOf, checkResolution, checkThreads, parseNumber } from '../validate.js';
+import { checkAlpha, checkInteger, checkOneOf, checkResolution, checkThreads, LIMITS, parseNumber } from '../validate.js';
 
 /** A command-line mistake: printed with a pointer to --help, exit code 2. */
 export class UsageError extends Error {
@@ -134,7 +134,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
 export const parsers = {
   alpha: (raw: string, flag: string): number => checkAlpha(parseNumber(flag, raw, 'a number (0.25, 0.5, 0.75 or 1.0)'), flag),
   resolution: (raw: string, flag: string): number => checkResolution(parseNumber(flag, raw, 'a positive multiple of 32 (e.g. 224, 192, 160, 128)'), flag),
-  threads: (raw: string, flag: string): number => checkThreads(parseNumber(flag, raw, 'an integer between 1 and 256'), flag),
+  threads: (raw: string, flag: string): number => checkThreads(parseNumber(flag, raw, `an integer between 1 and ${LIMITS.maxThreads}`), flag),
   int: (lo: number, hi: number) => (raw: string, flag: string): number =>
     checkInteger(flag, parseNumber(flag, raw, `an integer between ${lo} and ${hi}`), lo, hi),
   oneOf: <T extends string>(values: readonly T[]) => (raw: string, flag: string): T => checkOneOf(flag, raw, values),

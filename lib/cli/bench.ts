@@ -16,8 +16,8 @@ import { progressBar } from './progress.js';
 /** Bench times any width multiplier (synthetic weights), not only the published ones. */
 const anyAlpha = (raw: string, flag: string): number => {
   const a = Number(raw);
-  if (raw.trim() === '' || !(a > 0 && a <= LIMITS.alpha.max)) {
-    throw rangeError(flag, `a width multiplier greater than 0 and at most ${LIMITS.alpha.max} (e.g. 1.0, 0.75, 0.5, 0.25)`, raw);
+  if (raw.trim() === '' || !(a > 0 && a <= LIMITS.maxAlpha)) {
+    throw rangeError(flag, `a width multiplier greater than 0 and at most ${LIMITS.maxAlpha} (e.g. 1.0, 0.75, 0.5, 0.25)`, raw);
   }
   return a;
 };
@@ -32,7 +32,7 @@ const spec: CommandSpec = {
     resolution: { type: 'string', value: 'R[,R...]', help: 'input size(s), multiples of 32 (default 224)', parse: parsers.list(parsers.resolution) },
     all: { type: 'boolean', help: 'the 16 released variants: alpha 1.0,0.75,0.5,0.25 x resolution 224,192,160,128' },
     threads: { type: 'string', value: 'T[,T...]', help: 'threads per inference, e.g. 1,2,4 (default 1)', parse: parsers.list(parsers.threads) },
-    batch: { type: 'string', value: 'N', help: 'images per inference call (default 1)', parse: parsers.int(1, 4096) },
+    batch: { type: 'string', value: 'N', help: 'images per inference call (default 1)', parse: parsers.int(1, LIMITS.maxBatch) },
     runs: { type: 'string', value: 'N', help: 'timed runs per configuration (default 50)', parse: parsers.int(1, 1_000_000) },
     warmup: { type: 'string', value: 'N', help: 'untimed runs before timing (default 5)', parse: parsers.int(0, 1_000_000) },
     weights: { type: 'string', value: '<path>', help: 'a TF.js model folder / model.json or a .tflite file instead of synthetic weights' },

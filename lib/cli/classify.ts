@@ -5,7 +5,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { load, type Classification, type LoadOptions, type MobileNet } from '../model.js';
 import { loadBinding } from '../binding.js';
-import { checkIsa, FORMATS } from '../validate.js';
+import { checkIsa, FORMATS, LIMITS } from '../validate.js';
 import { parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
 import type { CliIO, Command } from './main.js';
 import { downloadBar } from './progress.js';
@@ -24,7 +24,7 @@ const spec: CommandSpec = {
     alpha: { type: 'string', value: 'A', help: 'width multiplier of the published weights: 1.0, 0.75, 0.5, 0.25', parse: parsers.alpha },
     resolution: { type: 'string', value: 'R', help: 'input size, a multiple of 32 (default: what the weights declare, else 224)', parse: parsers.resolution },
     format: { type: 'string', value: 'F', help: `published format to use: ${FORMATS.join(', ')}`, parse: parsers.oneOf(FORMATS) },
-    top: { type: 'string', value: 'K', help: 'classes per image (default 5; at most the model\'s class count)', parse: parsers.int(1, 100_000) },
+    top: { type: 'string', value: 'K', help: 'classes per image (default 5; at most the model\'s class count)', parse: parsers.int(1, LIMITS.maxClasses) },
     labels: { type: 'string', value: '<file>', help: 'class names, one per line (default: ImageNet)' },
     threads: { type: 'string', value: 'N', help: 'threads per inference (default: the number of cores)', parse: parsers.threads },
     isa: { type: 'string', value: 'X', help: 'force a kernel set: scalar, avx2, avx512, neon (default: the best this CPU runs)' },
