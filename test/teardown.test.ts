@@ -16,7 +16,7 @@ function run(mode: string, delay: number, tries = 3): { status: number | null; s
 }
 
 describe('teardown of a worker that owns a busy model', () => {
-  for (const mode of ['terminate', 'exit', 'throw', 'reject']) {
+  for (const mode of ['terminate', 'terminate-load', 'terminate-sync', 'exit', 'throw', 'reject']) {
     it(`${mode}: the process survives every try, at every delay`, () => {
       for (const delay of [0, 1, 4, 15]) {
         const r = run(mode, delay);

@@ -8,6 +8,10 @@
 // C API and ignores every failed status: nothing is ever thrown into an environment that is
 // shutting down, and a promise it cannot settle is simply left pending. A run in flight holds the
 // model and its workspace by shared_ptr, so the memory it computes in outlives the JS objects.
+// A method that is running when the termination arrives sees its napi calls fail; node-addon-api
+// turns that into a Napi::Error, and rethrowing it into the dying environment fails too: built
+// with NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS (CMakeLists.txt) it is dropped there instead of
+// escaping the callback as a C++ exception (std::terminate).
 #include <napi.h>
 
 #include <atomic>
