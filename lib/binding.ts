@@ -193,9 +193,17 @@ export interface Platform {
 export function currentPlatform(): Platform {
   const p: Platform = { platform: process.platform, arch: process.arch };
   if (p.platform === 'linux') {
-    // glibcVersionRuntime is set exactly when Node runs on glibc (detect-libc's first test too).
-    const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-    p.libc = header?.glibcVersionRuntime ? 'glibc' : 'musl';
+    // glibcVersionRuntime is set exactly when Node runs on glibc (detect-libc's first test too, also without the
+    // network section of the report, which can be slow to gather).
+    const report = process.report as NodeJS.ProcessReport & { excludeNetwork?: boolean };
+    const excludeNetwork = report.excludeNetwork;
+    report.excludeNetwork = true;
+    try {
+      const header = (report.getReport() as { header?: { glibcVersionRuntime?: string } }).header;
+      p.libc = header?.glibcVersionRuntime ? 'glibc' : 'musl';
+    } finally {
+      report.excludeNetwork = excludeNetwork;
+    }
   }
   if (p.arch === 'arm') p.armVersion = Number((process.config.variables as { arm_version?: string }).arm_version ?? 7);
   return p;
