@@ -60,7 +60,7 @@ run_project() { # label bin-dir mode(scripts|ignore-scripts|source)
   local label="$1" bin="$2" mode="$3" proj="$WORK/$1" log="$WORK/$1.log" ignore=0
   [ "$mode" = ignore-scripts ] && ignore=1
   mkdir -p "$proj"
-  echo "=== $label: npm install$( [ "$ignore" = 1 ] && echo " --ignore-scripts") <tarball> in an empty project, PATH without compilers"
+  echo "=== $label: npm install$( [ "$ignore" = 1 ] && echo " --ignore-scripts") <tarball> in an empty project, $( [ "$mode" = source ] && echo "then a source rebuild" || echo "PATH without compilers")"
   cp "$CONSUMER"/classify.cjs "$CONSUMER"/classify.mjs "$proj"/
   [ "$label" = "${label#arm}" ] && [ "$mode" != source ] && cp "$CONSUMER"/types.cts "$CONSUMER"/types.mts "$CONSUMER"/tsconfig.json "$proj"/
   printf '{ "name": "consumer", "version": "1.0.0", "private": true }\n' >"$proj/package.json"
@@ -80,7 +80,7 @@ run_project() { # label bin-dir mode(scripts|ignore-scripts|source)
     for tool in cmake-js node-addon-api; do
       if [ -e "node_modules/$tool" ]; then echo "build tooling installed: node_modules/$tool"; exit 1; fi
     done
-    echo "installed: $(ls node_modules/.package-lock.json >/dev/null && node -p "Object.keys(require('./node_modules/.package-lock.json').packages).length") packages, no cmake-js or node-addon-api"
+    echo "installed: $(node -p "Object.keys(require('./node_modules/.package-lock.json').packages).length") packages, no cmake-js or node-addon-api"
     if [ "$mode" = source ]; then
       npm install --no-audit --no-fund --no-save cmake-js node-addon-api || { echo "npm install cmake-js node-addon-api failed"; exit 1; }
       npm rebuild mobilenet-native --build-from-source --foreground-scripts || { echo "source rebuild failed"; exit 1; }
