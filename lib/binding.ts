@@ -115,7 +115,7 @@ export function readBuildStamp(bytes: Uint8Array): BuildStamp | undefined {
   return parseBuildStamp(buf.toString('latin1', start, end < 0 ? Math.min(buf.length, start + 200) : end));
 }
 
-/** Which files the source hash covers; native/stamp.cmake selects the same ones. */
+/** Which files the source hash covers; native/build-stamp.cmake selects the same ones. */
 const SOURCE_FILE = /\.(cc|cpp|c|h|hpp|inc|S|s)$/;
 const NOT_HASHED = ['native/tests/', 'native/toolchains/'];
 
@@ -143,7 +143,7 @@ export function sourceFiles(root: string): string[] {
 
 /**
  * sha256 (hex) of the lines `<sha256 of file>  <path>\n` (sha256sum's format) over sourceFiles(root), the
- * value native/stamp.cmake compiles into the addon; undefined when `root` holds no native sources.
+ * value native/build-stamp.cmake compiles into the addon; undefined when `root` holds no native sources.
  */
 export function sourceHash(root: string): string | undefined {
   const files = sourceFiles(root);

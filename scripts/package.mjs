@@ -6,13 +6,16 @@
 //      version and the hash of the native sources inside the tarball, which must equal the working tree's; LICENSE and
 //      both module formats are there; no tests, no source maps, no build folders.
 // Exits non-zero, naming the problem, when any step or check fails. Needs what build-prebuilds.sh needs.
+// `node scripts/package.mjs --verify-tree` (the `prepack` script, so a plain `npm pack` or `npm publish` cannot ship a
+// tarball without current binaries) only compiles lib/ and checks the prebuilds/ already in the working tree.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const verifyTree = process.argv.includes('--verify-tree');
 const step = (what) => console.log(`\n=== package: ${what}`);
 const die = (why) => {
   console.error(`\npackage: FAILED: ${why}`);
@@ -36,6 +39,33 @@ const targets = [
   { arch: 'arm64', p: { platform: 'linux', arch: 'arm64', libc: 'glibc' } },
   { arch: 'arm', p: { platform: 'linux', arch: 'arm', libc: 'glibc', armVersion: 7 } },
 ].map((t) => ({ ...t, file: prebuildPath(t.p).file }));
+
+/** What is wrong with the prebuilds under `dir` (a package folder), judged against `version` and `source`. */
+function prebuildProblems(dir, source, present) {
+  const problems = [];
+  for (const t of targets) {
+    if (!present(t.file)) {
+      problems.push(`${t.file} is missing`);
+      continue;
+    }
+    const bytes = readFileSync(join(dir, t.file));
+    const arch = elfArch(bytes);
+    if (arch !== t.arch) problems.push(`${t.file} is ${arch ? `an ELF for ${arch}` : 'not an ELF file'}, expected ${t.arch}`);
+    const stamp = readBuildStamp(bytes);
+    const bad = stampProblem(stamp, { version, source });
+    if (bad) problems.push(`${t.file}: ${bad}`);
+    console.log(`  ${t.file.padEnd(46)} ${String(Math.round(bytes.length / 1024)).padStart(5)} KiB  ELF ${arch}  ${stamp ? `version=${stamp.version} source=${stamp.source.slice(0, 12)}…` : 'no stamp'}`);
+  }
+  return problems;
+}
+
+if (verifyTree) {
+  step('checking prebuilds/ in the working tree (a tarball without current binaries must not be packed)');
+  const problems = prebuildProblems(root, sourceHash(root), (f) => existsSync(join(root, f)));
+  if (problems.length) die(`prebuilds/:\n  - ${problems.join('\n  - ')}\nMake the release with \`npm run package\` (it builds them).`);
+  console.log('package: prebuilds/ ok');
+  process.exit(0);
+}
 
 step('prebuilds (scripts/build-prebuilds.sh x64 arm64 arm), from scratch');
 rmSync(join(root, 'prebuilds'), { recursive: true, force: true });
@@ -62,19 +92,7 @@ try {
     problems.push(`the tarball's native sources hash to ${packedHash}, the working tree's to ${treeHash}` +
       (missing.length ? ` (not packed: ${missing.join(', ')})` : ''));
   }
-  for (const t of targets) {
-    if (!files.includes(t.file)) {
-      problems.push(`${t.file} is missing`);
-      continue;
-    }
-    const bytes = readFileSync(join(pkg, t.file));
-    const arch = elfArch(bytes);
-    if (arch !== t.arch) problems.push(`${t.file} is ${arch ? `an ELF for ${arch}` : 'not an ELF file'}, expected ${t.arch}`);
-    const stamp = readBuildStamp(bytes);
-    const bad = stampProblem(stamp, { version, source: treeHash });
-    if (bad) problems.push(`${t.file}: ${bad}`);
-    console.log(`  ${t.file.padEnd(44)} ${String(Math.round(bytes.length / 1024)).padStart(5)} KiB  ELF ${arch}  ${stamp ? `version=${stamp.version} source=${stamp.source.slice(0, 12)}…` : 'no stamp'}`);
-  }
+  problems.push(...prebuildProblems(pkg, treeHash, (f) => files.includes(f)));
   const extra = files.filter((f) => f.endsWith('.node') && !targets.some((t) => t.file === f));
   if (extra.length) problems.push(`unexpected binaries: ${extra.join(', ')}`);
   const unwanted = files.filter((f) => /(^|\/)(tests?|build[^/]*|bench)\/|\.test\.|\.map$|\.tgz$|\.o$/.test(f));
