@@ -1,7 +1,7 @@
 // The addon loader (lib/binding.ts): which files it tries, the checks it makes before it dlopens one (ELF machine,
 // build stamp: package version + native source hash), and its failure message (what it tried, the platform it saw,
 // what to do). loadBinding() caches, and its package root is fixed by its own location, so each case runs in a child
-// Node process against a fresh copy of lib/binding.ts + lib/package-root.cts, transpiled into a throw-away package
+// Node process against a fresh copy of lib/binding.ts (transpiled) + lib/package-root.cjs, in a throw-away package
 // root (<tmp>/pkgN/dist/, so <tmp>/pkgN/build, prebuilds, native and package.json are what each case puts there).
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,7 +40,7 @@ interface Outcome {
 }
 
 /**
- * A package root holding only dist/binding.js and dist/package-root.cjs (transpiled from lib/) and a package.json
+ * A package root holding only dist/binding.js (transpiled from lib/binding.ts) and dist/package-root.cjs and a package.json
  * of this version (or `version`), plus what the case adds.
  */
 function makePackage(files: Record<string, Buffer | string> = {}, version = VERSION): string {
@@ -122,7 +122,7 @@ beforeAll(() => {
       }).outputText,
     );
   transpile('binding.ts', ts.ModuleKind.ES2022, 'binding.js');
-  transpile('package-root.cts', ts.ModuleKind.CommonJS, 'package-root.cjs');
+  copyFileSync(join(ROOT, 'lib', 'package-root.cjs'), join(tmp, 'package-root.cjs'));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
