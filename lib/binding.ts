@@ -235,7 +235,10 @@ export function prebuildPath(p: Platform): { file?: string; why?: string } {
  * sanitizer or cross build that fails to load must not be silently replaced by another binary.
  * Otherwise a source build in build/Release, then the prebuild for this platform (when one can fit).
  */
-export function bindingCandidates(env: NodeJS.ProcessEnv = process.env, platform: Platform = currentPlatform()): string[] {
+export function bindingCandidates(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  platform: Platform = currentPlatform(),
+): string[] {
   if (env.MOBILENET_NATIVE_BINDING) return [resolve(env.MOBILENET_NATIVE_BINDING)];
   const prebuild = prebuildPath(platform).file;
   return [join(packageRoot, 'build', 'Release', 'mobilenet_native.node'), ...(prebuild ? [join(packageRoot, prebuild)] : [])];
