@@ -281,6 +281,7 @@ void Network::run(size_t batch, bool classify, Profile* profile, const float* ex
     const LayerDesc* last = nullptr;
     for (const LayerDesc& l : plan_) {
       if (l.kind == LayerKind::Classifier) break;
+      if (profile && profile->on_layer) profile->on_layer((size_t)(&l - plan_.data()));
       const auto t0 = profile ? clock::now() : clock::time_point{};
       run_layer(l, cur, bufs[which]);
       if (profile) {
@@ -292,12 +293,14 @@ void Network::run(size_t batch, bool classify, Profile* profile, const float* ex
       which ^= 1;
       last = &l;
     }
+    if (profile && profile->on_layer) profile->on_layer(plan_.size());
     const auto t0 = profile ? clock::now() : clock::time_point{};
     kernels_->gavgpool(last->out_h * last->out_w, F, cur, features_.data() + b * F);
     if (profile) profile->pool_ns += std::chrono::duration<double, std::nano>(clock::now() - t0).count();
   }
   if (classify) {
     const LayerDesc& fc = plan_.back();
+    if (profile && profile->on_layer) profile->on_layer(plan_.size() - 1);
     const auto t0 = profile ? clock::now() : clock::time_point{};
     gemm(batch, fc.out_c, fc.in_c, features_.data(), packed_.data() + fc.packed_offset, logits_.data(), fc.min, fc.max);
     if (profile) {

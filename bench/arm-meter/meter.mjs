@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+// ARM meter: instructions an ARM core executes for one MobileNetV1 inference, ours against XNNPACK's own
+// ARM build, counted by a qemu-user TCG plugin (meter.c). Build first: bench/arm-meter/build.sh.
+//
+//   node bench/arm-meter/meter.mjs [--variants 1.0/224,0.25/128 | --all] [--arch aarch64,armv7]
+//        [--engines ours,xnnpack] [--cores generic,a53,a72,a76] [--per-layer] [--symbols] [--json FILE]
+//
+// --cores: "generic" runs with qemu's pass-through /proc/cpuinfo (x86 here, so no core is recognised and both
+// engines take their default kernels); a53/a72/a76 show the guest a Raspberry Pi 3/4/5 /proc/cpuinfo
+// (through the LD_PRELOAD shim) so XNNPACK (cpuinfo) and our dispatch pick their core-specific kernels.
+// Counts are per inference: the sum over the marked layers of --runs inferences (default 2), divided by runs.
+// useful FMA share = MACs / 4 lanes / instructions executed (1.0 would be a core doing nothing but full FMAs);
+// FMA lane use = MACs / FMA lanes executed (1.0: no FMA lane computes anything thrown away).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const OUT = join(ROOT, 'build-meter');
+const ALL = ['1.0', '0.75', '0.5', '0.25'].flatMap((a) => [224, 192, 160, 128].map((r) => `${a}/${r}`));
+
+const ARCH = {
+  aarch64: { qemu: 'qemu-aarch64', sysroot: '/usr/aarch64-linux-gnu', lib: 'aarch64-linux-gnu',
+             cpu: { generic: 'cortex-a72', a53: 'cortex-a53', a72: 'cortex-a72', a76: 'cortex-a76' } },
+  armv7: { qemu: 'qemu-arm', sysroot: '/usr/arm-linux-gnueabihf', lib: 'arm-linux-gnueabihf',
+           cpu: { generic: 'cortex-a15', a53: 'cortex-a15', a72: 'cortex-a15', a76: 'cortex-a15' } },
+};
+// MIDR fields of the Pi cores (Arm TRMs): part, variant, revision; features as their kernels print them.
+const CORES = {
+  a53: { part: '0xd03', variant: '0x0', rev: 4, name: 'Cortex-A53 (Pi 3, Zero 2)' },
+  a72: { part: '0xd08', variant: '0x0', rev: 3, name: 'Cortex-A72 (Pi 4)' },
+  a76: { part: '0xd0b', variant: '0x4', rev: 1, name: 'Cortex-A76 (Pi 5)' },
+};
+
+function fakeCpuinfo(arch, core) {
+  const c = CORES[core];
+  const feat64 = core === 'a76' ? 'fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm lrcpc dcpop asimddp'
+                                : 'fp asimd evtstrm crc32 cpuid';
+  let s = '';
+  for (let i = 0; i < 4; i++) {
+    s += arch === 'aarch64'
+      ? `processor\t: ${i}\nBogoMIPS\t: 108.00\nFeatures\t: ${feat64}\nCPU implementer\t: 0x41\nCPU architecture: 8\n`
+      : `processor\t: ${i}\nmodel name\t: ARMv7 Processor rev ${c.rev} (v7l)\nBogoMIPS\t: 108.00\n` +
+        `Features\t: half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae evtstrm crc32\n` +
+        `CPU implementer\t: 0x41\nCPU architecture: 7\n`;
+    s += `CPU variant\t: ${c.variant}\nCPU part\t: ${c.part}\nCPU revision\t: ${c.rev}\n\n`;
+  }
+  return s + 'Hardware\t: BCM2835\nModel\t\t: Raspberry Pi (meter)\n';
+}
+
+function parseArgs(argv) {
+  const o = { variants: ['1.0/224', '0.25/128'], arch: ['aarch64', 'armv7'], engines: ['ours', 'xnnpack'],
+              cores: ['generic'], perLayer: false, symbols: false, json: null, runs: 2 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => { if (i + 1 >= argv.length) throw new Error(`missing value after ${a}`); return argv[++i]; };
+    if (a === '--all') o.variants = ALL;
+    else if (a === '--variants') o.variants = val().split(',');
+    else if (a === '--arch') o.arch = val().split(',');
+    else if (a === '--engines') o.engines = val().split(',');
+    else if (a === '--cores') o.cores = val().split(',');
+    else if (a === '--runs') o.runs = Number(val());
+    else if (a === '--per-layer') o.perLayer = true;
+    else if (a === '--symbols') o.symbols = true;
+    else if (a === '--json') o.json = val();
+    else throw new Error(`unknown option ${a} (see the header of bench/arm-meter/meter.mjs)`);
+  }
+  for (const v of o.variants) if (!ALL.includes(v)) throw new Error(`variant ${v} is not one of ${ALL.join(' ')}`);
+  for (const a of o.arch) if (!ARCH[a]) throw new Error(`arch ${a} is not aarch64 or armv7`);
+  for (const c of o.cores) if (c !== 'generic' && !CORES[c]) throw new Error(`core ${c} is not generic, a53, a72 or a76`);
+  for (const e of o.engines) if (e !== 'ours' && e !== 'xnnpack') throw new Error(`engine ${e} is not ours or xnnpack`);
+  if (!(o.runs >= 1)) throw new Error('--runs must be >= 1');
+  return o;
+}
+
+const CLASSES = ['total', 'ffma', 'ffma_lanes', 'imac', 'load', 'store', 'other'];
+
+export function parseCounts(text) {
+  const phases = new Map(), syms = [];
+  for (const line of text.split('\n')) {
+    const m = /^(phase|sym) (\S+)(?: n=(\d+))?((?: \w+=\d+)+)$/.exec(line);
+    if (!m) continue;
+    const counts = {};
+    for (const kv of m[4].trim().split(' ')) { const [k, v] = kv.split('='); counts[k] = Number(v); }
+    if (m[1] === 'phase') phases.set(Number(m[2]), { n: Number(m[3]), counts });
+    else syms.push({ sym: m[2], counts });
+  }
+  return { phases, syms };
+}
+
+// One metered run: returns { layers: [{ phase, counts per inference }], perInference, kernels, stdout }.
+export function meter({ arch, engine, core, alpha, res, runs = 2 }) {
+  const A = ARCH[arch], dir = join(OUT, arch);
+  const bin = engine === 'ours' ? join(dir, 'driver') : join(dir, 'mobilenet-xnn');
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run bench/arm-meter/build.sh ${arch} first`);
+  const counts = join(OUT, `counts-${arch}-${engine}-${core}-${alpha}-${res}.txt`);
+  const env = [`LD_PRELOAD=${join(dir, 'libmeterpreload.so')}`];
+  if (engine === 'xnnpack') env.push(`LD_LIBRARY_PATH=${join(dir, 'root/usr/lib', A.lib)}`);
+  if (core !== 'generic') {
+    const f = join(OUT, `cpuinfo-${arch}-${core}.txt`);
+    writeFileSync(f, fakeCpuinfo(arch, core));
+    env.push(`METER_CPUINFO=${f}`);
+  }
+  const args = ['-cpu', A.cpu[core], '-plugin', `${join(OUT, 'libmeter.so')},out=${counts}`, '-L', A.sysroot];
+  for (const e of env) args.push('-E', e);
+  args.push(bin, '--alpha', alpha, '--res', String(res));
+  if (engine === 'ours') args.push('--runs', String(runs));
+  else args.push('--runs', String(runs), '--warmup', '0', '--no-check');
+  const stdout = execFileSync(A.qemu, args, { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { phases, syms } = parseCounts(readFileSync(counts, 'utf8'));
+  const layers = [];
+  const perInference = Object.fromEntries(CLASSES.map((c) => [c, 0]));
+  for (const [id, p] of [...phases].sort((x, y) => x[0] - y[0])) {
+    if (id === 0) continue;  // setup and the loop between inferences
+    if (p.n !== runs) throw new Error(`${engine} ${arch} ${alpha}/${res}: phase ${id} ran ${p.n} times, expected ${runs}`);
+    const c = Object.fromEntries(CLASSES.map((k) => [k, p.counts[k] / runs]));
+    layers.push({ phase: id, counts: c });
+    for (const k of CLASSES) perInference[k] += c[k];
+  }
+  return { layers, perInference, syms, stdout };
+}
+
+// Our plan: phases 1..27 conv/dw/pw, 28 classifier, 29 pool. XNNPACK's operators: 1..27 the same layers,
+// 28 global average pool, 29 fully connected. Returned: our layer names keyed by our phase id, and XNNPACK's
+// phase -> our phase.
+function layerNames(stdout) {
+  const names = new Map();
+  let macs = 0;
+  for (const line of stdout.split('\n')) {
+    const m = /^layer (\d+) (\S+) (\S+) (\d+)$/.exec(line);
+    if (m) names.set(Number(m[1]), { name: m[2], kind: m[3], macs: Number(m[4]) });
+    const t = /^macs (\d+)$/.exec(line);
+    if (t) macs = Number(t[1]);
+  }
+  return { names, macs };
+}
+const xnnToOurs = (p, nLayers) => (p === nLayers ? nLayers + 1 : p === nLayers + 1 ? nLayers : p);
+
+const M = (x) => (x / 1e6).toFixed(2);
+const pct = (x) => `${(100 * x).toFixed(1)} %`;
+
+function main() {
+  const o = parseArgs(process.argv.slice(2));
+  if (!existsSync(join(OUT, 'libmeter.so'))) throw new Error('build-meter/libmeter.so is missing: run bench/arm-meter/build.sh');
+  mkdirSync(OUT, { recursive: true });
+  const results = [];
+  console.log('| arch | variant | core | ours M insns | XNNPACK M insns | ours / XNNPACK | useful FMA share (ours / XNNPACK) | FMA lane use (ours / XNNPACK) |');
+  console.log('| --- | --- | --- | ---: | ---: | ---: | --- | --- |');
+  for (const arch of o.arch) {
+    for (const v of o.variants) {
+      const [alpha, res] = v.split('/');
+      for (const core of o.cores) {
+        const r = {};
+        for (const engine of o.engines) r[engine] = meter({ arch, engine, core, alpha, res: Number(res), runs: o.runs });
+        const ref = r.ours ?? r.xnnpack;
+        const { names, macs } = layerNames(r.ours ? r.ours.stdout : '');
+        const macsAll = macs || Number((/MACs=([\d.]+)M/.exec(ref.stdout) || [0, 0])[1]) * 1e6;
+        const cell = (e, f) => (r[e] ? f(r[e].perInference) : '–');
+        const share = (p) => pct(macsAll / 4 / p.total);
+        const lane = (p) => pct(macsAll / p.ffma_lanes);
+        const ratio = r.ours && r.xnnpack ? (r.ours.perInference.total / r.xnnpack.perInference.total).toFixed(2) : '–';
+        console.log(`| ${arch} | ${v} | ${core} | ${cell('ours', (p) => M(p.total))} | ${cell('xnnpack', (p) => M(p.total))} | ` +
+                    `${ratio} | ${cell('ours', share)} / ${cell('xnnpack', share)} | ${cell('ours', lane)} / ${cell('xnnpack', lane)} |`);
+        const entry = { arch, variant: v, core, macs: macsAll };
+        for (const e of o.engines) entry[e] = { perInference: r[e].perInference, layers: r[e].layers };
+        results.push(entry);
+        if (o.perLayer && r.ours) {
+          const n = names.size - 1;  // plan layers (the last name is the pool)
+          const x = new Map((r.xnnpack?.layers ?? []).map((l) => [xnnToOurs(l.phase, n), l.counts]));
+          console.log(`\n  per layer (${arch} ${v} ${core}), instructions per inference:`);
+          console.log('  | layer | MACs | ours | ours ffma / ld / st / other | XNNPACK | ours / XNNPACK |');
+          console.log('  | --- | ---: | ---: | --- | ---: | ---: |');
+          for (const l of r.ours.layers) {
+            const nm = names.get(l.phase) ?? { name: `phase ${l.phase}`, macs: 0 };
+            const c = l.counts, xc = x.get(l.phase);
+            console.log(`  | ${nm.name} | ${nm.macs} | ${c.total} | ${c.ffma} / ${c.load} / ${c.store} / ${c.other} | ` +
+                        `${xc ? xc.total : '–'} | ${xc ? (c.total / xc.total).toFixed(2) : '–'} |`);
+          }
+          console.log('');
+        }
+        if (o.symbols) {
+          for (const e of o.engines) {
+            console.log(`\n  hottest functions, ${e} (${arch} ${v} ${core}; all runs incl. setup; '?' = outside the executable):`);
+            for (const s of r[e].syms.slice(0, 12)) console.log(`    ${String(s.counts.total).padStart(11)}  ffma ${String(s.counts.ffma).padStart(10)}  ${s.sym}`);
+          }
+          console.log('');
+        }
+      }
+    }
+  }
+  if (o.json) writeFileSync(o.json, JSON.stringify(results, null, 1));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try { main(); } catch (e) { console.error(`arm meter: ${e.message}`); process.exit(1); }
+}
