@@ -17,10 +17,14 @@ namespace mn::neon {
 void f32_gemm_minmax_6x8__aarch64_neonfma_lane_ld128(size_t mr, size_t nc, size_t kc, const float* a,
                                                      size_t a_stride, const float* w, float* c,
                                                      size_t c_stride, float min, float max);
+void f32_gemv_minmax__aarch64_neonfma_lane_4p8(size_t nc, size_t kc, const float* a, const float* w, float* c,
+                                              float min, float max);
 #else
 void f32_gemm_minmax_4x8__aarch32_neon_lane_ld128(size_t mr, size_t nc, size_t kc, const float* a,
                                                   size_t a_stride, const float* w, float* c,
                                                   size_t c_stride, float min, float max);
+void f32_gemv_minmax__aarch32_neon_lane_2p8(size_t nc, size_t kc, const float* a, const float* w, float* c,
+                                            float min, float max);
 #endif
 void f32_dwconv3x3_minmax__neon_8c(const DwconvParams& p, size_t oy_begin, size_t oy_end);
 void f32_conv3x3s2_minmax__neon_8c(const ConvParams& p, size_t oy_begin, size_t oy_end);
