@@ -40,6 +40,8 @@ typedef struct Block {
   uint64_t execs;            // bumped inline by qemu each time the block runs
   uint64_t n[NCLASS];        // per execution
   const char* sym;
+  uint64_t vaddr, bytes;     // guest address and size of the block's code
+  uint64_t seen, marked;     // execs at the last marker; execs inside phases >= 1 (the inferences)
 } Block;
 
 static Block** blocks;
@@ -51,6 +53,7 @@ static int current_phase;
 static int max_phase_seen;
 static char* out_path;
 static int is_arm32;
+static int is_x86;  // x86_64 guests: totals, FMAs (vfmadd*) and blocks only, to check the estimate method
 
 static int starts_with(const char* s, const char* p) { return strncmp(s, p, strlen(p)) == 0; }
 
@@ -74,6 +77,15 @@ static void classify(const char* disas, uint64_t* n) {
   mn[i] = 0;
   const char* ops = disas + i;
   n[C_TOTAL]++;
+  if (is_x86) {
+    if (starts_with(mn, "vfmadd") || starts_with(mn, "vfnmadd")) {
+      n[C_FFMA]++;
+      n[C_FFMA_LANES] += strstr(ops, "zmm") ? 16 : strstr(ops, "ymm") ? 8 : strstr(ops, "xmm") && !strstr(mn, "ss") ? 4 : 1;
+      return;
+    }
+    n[C_OTHER]++;
+    return;
+  }
   if (!is_arm32) {
     if (!strcmp(mn, "fmla") || !strcmp(mn, "fmls") || !strcmp(mn, "fmadd") || !strcmp(mn, "fmsub") ||
         !strcmp(mn, "fnmadd") || !strcmp(mn, "fnmsub")) {
@@ -123,7 +135,11 @@ static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb* tb) {
     char* d = qemu_plugin_insn_disas(insn);
     classify(d ? d : "?", b->n);
     free(d);
-    if (i == 0) b->sym = qemu_plugin_insn_symbol(insn);
+    if (i == 0) {
+      b->sym = qemu_plugin_insn_symbol(insn);
+      b->vaddr = qemu_plugin_insn_vaddr(insn);
+    }
+    if (i + 1 == n) b->bytes = qemu_plugin_insn_vaddr(insn) + qemu_plugin_insn_size(insn) - b->vaddr;
   }
   if (nblocks == capblocks) {
     capblocks = capblocks ? capblocks * 2 : 4096;
@@ -136,8 +152,12 @@ static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb* tb) {
 // Adds everything executed since the last call to the current phase.
 static void close_phase(void) {
   uint64_t now[NCLASS] = {0};
-  for (size_t i = 0; i < nblocks; i++)
-    for (int c = 0; c < NCLASS; c++) now[c] += blocks[i]->execs * blocks[i]->n[c];
+  for (size_t i = 0; i < nblocks; i++) {
+    Block* b = blocks[i];
+    for (int c = 0; c < NCLASS; c++) now[c] += b->execs * b->n[c];
+    if (current_phase != 0) b->marked += b->execs - b->seen;
+    b->seen = b->execs;
+  }
   for (int c = 0; c < NCLASS; c++) {
     phase_counts[current_phase][c] += now[c] - last_total[c];
     last_total[c] = now[c];
@@ -160,6 +180,12 @@ static int by_total_desc(const void* x, const void* y) {
   return a->n[C_TOTAL] < b->n[C_TOTAL] ? 1 : a->n[C_TOTAL] > b->n[C_TOTAL] ? -1 : 0;
 }
 
+static int by_marked_insns_desc(const void* x, const void* y) {
+  const Block* a = *(Block* const*)x; const Block* b = *(Block* const*)y;
+  const uint64_t ia = a->marked * a->n[C_TOTAL], ib = b->marked * b->n[C_TOTAL];
+  return ia < ib ? 1 : ia > ib ? -1 : 0;
+}
+
 static void print_counts(FILE* f, const uint64_t* n) {
   for (int c = 0; c < NCLASS; c++) fprintf(f, " %s=%llu", kClassNames[c], (unsigned long long)n[c]);
   fputc('\n', f);
@@ -169,7 +195,7 @@ static void at_exit(qemu_plugin_id_t id, void* p) {
   close_phase();
   FILE* f = out_path ? fopen(out_path, "w") : stderr;
   if (!f) { fprintf(stderr, "meter: cannot write %s\n", out_path); f = stderr; }
-  fprintf(f, "meter target=%s\n", is_arm32 ? "arm" : "aarch64");
+  fprintf(f, "meter target=%s\n", is_x86 ? "x86_64" : is_arm32 ? "arm" : "aarch64");
   phase_entered[0] = 1;
   for (int i = 0; i <= max_phase_seen; i++) {
     if (!phase_entered[i]) continue;
@@ -189,6 +215,16 @@ static void at_exit(qemu_plugin_id_t id, void* p) {
     for (int c = 0; c < NCLASS; c++) syms[j].n[c] += b->execs * b->n[c];
   }
   qsort(syms, nsyms, sizeof *syms, by_total_desc);
+  // Blocks of the main executable run inside the marked phases, busiest first (for llvm-mca estimates).
+  Block** hot = calloc(nblocks + 1, sizeof *hot);
+  size_t nhot = 0;
+  for (size_t i = 0; i < nblocks; i++)
+    if (blocks[i]->marked && blocks[i]->sym) hot[nhot++] = blocks[i];
+  qsort(hot, nhot, sizeof *hot, by_marked_insns_desc);
+  for (size_t i = 0; i < nhot && i < 400; i++)
+    fprintf(f, "tb 0x%llx bytes=%llu insns=%llu execs=%llu sym=%s\n", (unsigned long long)hot[i]->vaddr,
+            (unsigned long long)hot[i]->bytes, (unsigned long long)hot[i]->n[C_TOTAL],
+            (unsigned long long)hot[i]->marked, hot[i]->sym);
   for (size_t j = 0; j < nsyms && j < 60; j++) {
     fprintf(f, "sym %s", syms[j].sym);
     print_counts(f, syms[j].n);
@@ -202,8 +238,9 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     else { fprintf(stderr, "meter: unknown argument '%s' (expected out=FILE)\n", argv[i]); return -1; }
   }
   if (!strcmp(info->target_name, "arm")) is_arm32 = 1;
+  else if (!strcmp(info->target_name, "x86_64")) is_x86 = 1;
   else if (strcmp(info->target_name, "aarch64")) {
-    fprintf(stderr, "meter: target %s is not aarch64 or arm\n", info->target_name);
+    fprintf(stderr, "meter: target %s is not aarch64, arm or x86_64\n", info->target_name);
     return -1;
   }
   qemu_plugin_register_vcpu_tb_trans_cb(id, vcpu_tb_trans);

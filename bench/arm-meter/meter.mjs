@@ -51,7 +51,7 @@ function fakeCpuinfo(arch, core) {
 
 function parseArgs(argv) {
   const o = { variants: ['1.0/224', '0.25/128'], arch: ['aarch64', 'armv7'], engines: ['ours', 'xnnpack'],
-              cores: ['generic'], perLayer: false, symbols: false, json: null, runs: 2 };
+              cores: ['generic'], perLayer: false, symbols: false, json: null, runs: 2, estimate: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { if (i + 1 >= argv.length) throw new Error(`missing value after ${a}`); return argv[++i]; };
@@ -62,6 +62,7 @@ function parseArgs(argv) {
     else if (a === '--cores') o.cores = val().split(',');
     else if (a === '--runs') o.runs = Number(val());
     else if (a === '--per-layer') o.perLayer = true;
+    else if (a === '--estimate') o.estimate = true;
     else if (a === '--symbols') o.symbols = true;
     else if (a === '--json') o.json = val();
     else throw new Error(`unknown option ${a} (see the header of bench/arm-meter/meter.mjs)`);
@@ -72,6 +73,74 @@ function parseArgs(argv) {
   for (const e of o.engines) if (e !== 'ours' && e !== 'xnnpack') throw new Error(`engine ${e} is not ours or xnnpack`);
   if (!(o.runs >= 1)) throw new Error('--runs must be >= 1');
   return o;
+}
+
+// ---- Per-core estimate (labelled as such everywhere): every basic block the meter saw run inside the
+// inferences (the plugin's "tb" lines: address, size, executions) is disassembled from the driver and given to
+// llvm-mca as a loop; its steady-state cycles per iteration x executions, summed, is the estimate. Blocks past the
+// 400 busiest (under 1 % of instructions) are charged at the covered blocks' average IPC. Caches, memory bandwidth,
+// branch mispredictions and frequency scaling are not modelled: a compute-only lower bound.
+// Models: Pi 4 = Cortex-A72 at 1.8 GHz (llvm's Cortex-A57 model, which LLVM uses for the A72), Pi 5 = Cortex-A76
+// at 2.4 GHz (llvm-mca 19's Neoverse-N1 model, the A76's server sibling; LLVM 14 falls back to the A57 model and
+// is refused here), Pi 3 = Cortex-A53 at 1.2 GHz (llvm's in-order A53 model; it does not model the A53's
+// load/FMA dual-issue rules, so that column is least trustworthy).
+export const BOARDS = {
+  pi4: { label: 'Pi 4 (A72, 1.8 GHz)', ghz: 1.8, mcpu: 'cortex-a72' },
+  pi5: { label: 'Pi 5 (A76, 2.4 GHz)', ghz: 2.4, mcpu: 'neoverse-n1' },
+  pi3: { label: 'Pi 3 (A53, 1.2 GHz)', ghz: 1.2, mcpu: 'cortex-a53' },
+};
+const MCA = ['llvm-mca-19', 'llvm-mca-18', 'llvm-mca-17', 'llvm-mca-16'].find((t) => {
+  try { execFileSync(t, ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
+});
+const mcaCache = new Map();
+
+function blockAsm(arch, bin, addr, bytes) {
+  const objdump = arch === 'aarch64' ? 'aarch64-linux-gnu-objdump' : arch === 'armv7' ? 'arm-linux-gnueabihf-objdump' : 'objdump';
+  const out = execFileSync(objdump, ['-d', '--no-show-raw-insn', `--start-address=${addr}`, `--stop-address=${addr + bytes}`, bin],
+                           { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const lines = ['0:'];
+  for (const l of out.split('\n')) {
+    const m = /^\s+[0-9a-f]+:\t(.*)$/.exec(l);
+    if (!m) continue;
+    let ins = m[1].replace(/\t/g, ' ').replace(/\s*(\/\/|@|;|#\s*0x).*$/, '');
+    ins = ins.replace(/ [0-9a-f]+ <[^>]*>/, ' 0b');  // branch targets -> the block's own start
+    if (arch === 'x86_64') ins = ins.replace(/ [0-9a-f]+ <[^>]*>/, ' 0b');
+    if (ins.trim()) lines.push(ins);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function mcaCycles(arch, mcpu, text) {
+  const key = `${arch}|${mcpu}|${text}`;
+  if (mcaCache.has(key)) return mcaCache.get(key);
+  const triple = arch === 'aarch64' ? 'aarch64-linux-gnu' : arch === 'armv7' ? 'thumbv7-linux-gnueabihf' : 'x86_64-linux-gnu';
+  const args = [`-mtriple=${triple}`, `-mcpu=${mcpu}`, '-iterations=100', '-'];
+  if (arch === 'x86_64') args.unshift('--x86-asm-syntax=att');
+  let cyc = null;
+  try {
+    const out = execFileSync(MCA, args, { input: text, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    const m = /Total Cycles:\s+(\d+)/.exec(out);
+    if (m) cyc = Number(m[1]) / 100;
+  } catch { cyc = null; }  // an instruction llvm-mc cannot parse: charged at the average IPC
+  mcaCache.set(key, cyc);
+  return cyc;
+}
+
+// Estimated cycles per inference from a counts file (tb lines) of `runs` inferences.
+// totalInsns: instructions of the marked phases (all runs), which the blocks listed cover in part.
+export function estimateCycles({ arch, bin, countsText, runs, mcpu, totalInsns }) {
+  if (!MCA) throw new Error('llvm-mca 16 or later is needed for estimates (apt-get install llvm-19)');
+  let cycles = 0, covered = 0;
+  for (const line of countsText.split('\n')) {
+    const m = /^tb 0x([0-9a-f]+) bytes=(\d+) insns=(\d+) execs=(\d+)/.exec(line);
+    if (!m) continue;
+    const insns = Number(m[3]) * Number(m[4]);
+    const c = mcaCycles(arch, mcpu, blockAsm(arch, bin, parseInt(m[1], 16), Number(m[2])));
+    if (c === null) continue;
+    cycles += c * Number(m[4]);
+    covered += insns;
+  }
+  return { cycles: (cycles * (totalInsns / covered)) / runs, coverage: covered / totalInsns };
 }
 
 const CLASSES = ['total', 'ffma', 'ffma_lanes', 'imac', 'load', 'store', 'other'];
@@ -118,7 +187,7 @@ export function meter({ arch, engine, core, alpha, res, runs = 2 }) {
     layers.push({ phase: id, counts: c });
     for (const k of CLASSES) perInference[k] += c[k];
   }
-  return { layers, perInference, syms, stdout };
+  return { layers, perInference, syms, stdout, bin, countsText: readFileSync(counts, 'utf8'), runs };
 }
 
 // Our plan: phases 1..27 conv/dw/pw, 28 classifier, 29 pool. XNNPACK's operators: 1..27 the same layers,
@@ -145,8 +214,9 @@ function main() {
   if (!existsSync(join(OUT, 'libmeter.so'))) throw new Error('build-meter/libmeter.so is missing: run bench/arm-meter/build.sh');
   mkdirSync(OUT, { recursive: true });
   const results = [];
-  console.log('| arch | variant | core | ours M insns | XNNPACK M insns | ours / XNNPACK | useful FMA share (ours / XNNPACK) | FMA lane use (ours / XNNPACK) |');
-  console.log('| --- | --- | --- | ---: | ---: | ---: | --- | --- |');
+  const est = o.estimate ? ' est. ms Pi 4 / Pi 5 / Pi 3 (ours, llvm-mca) |' : '';
+  console.log(`| arch | variant | core | ours M insns | XNNPACK M insns | ours / XNNPACK | useful FMA share (ours / XNNPACK) | FMA lane use (ours / XNNPACK) |${est}`);
+  console.log(`| --- | --- | --- | ---: | ---: | ---: | --- | --- |${o.estimate ? ' --- |' : ''}`);
   for (const arch of o.arch) {
     for (const v of o.variants) {
       const [alpha, res] = v.split('/');
@@ -160,9 +230,21 @@ function main() {
         const share = (p) => pct(macsAll / 4 / p.total);
         const lane = (p) => pct(macsAll / p.ffma_lanes);
         const ratio = r.ours && r.xnnpack ? (r.ours.perInference.total / r.xnnpack.perInference.total).toFixed(2) : '–';
-        console.log(`| ${arch} | ${v} | ${core} | ${cell('ours', (p) => M(p.total))} | ${cell('xnnpack', (p) => M(p.total))} | ` +
-                    `${ratio} | ${cell('ours', share)} / ${cell('xnnpack', share)} | ${cell('ours', lane)} / ${cell('xnnpack', lane)} |`);
         const entry = { arch, variant: v, core, macs: macsAll };
+        let estCell = '';
+        // armv7: llvm's AArch32 A57 model issues a VMLA q-form twice per cycle (the AArch64 model and the A72
+        // guide: once), and it has no A76 or A53 model, so there is no armv7 estimate.
+        if (o.estimate && r.ours && arch === 'aarch64') {
+          entry.estimate = {};
+          for (const [board, B] of Object.entries(BOARDS)) {
+            const e = estimateCycles({ arch, bin: r.ours.bin, countsText: r.ours.countsText, runs: r.ours.runs, mcpu: B.mcpu,
+                                       totalInsns: r.ours.perInference.total * r.ours.runs });
+            entry.estimate[board] = { ms: e.cycles / (B.ghz * 1e6), cycles: e.cycles, coverage: e.coverage, ipc: r.ours.perInference.total / e.cycles };
+          }
+          estCell = arch !== 'aarch64' ? ' – |' : ` ${['pi4', 'pi5', 'pi3'].map((b) => entry.estimate[b].ms.toFixed(1)).join(' / ')} (IPC ${['pi4', 'pi5', 'pi3'].map((b) => entry.estimate[b].ipc.toFixed(2)).join(' / ')}) |`;
+        }
+        console.log(`| ${arch} | ${v} | ${core} | ${cell('ours', (p) => M(p.total))} | ${cell('xnnpack', (p) => M(p.total))} | ` +
+                    `${ratio} | ${cell('ours', share)} / ${cell('xnnpack', share)} | ${cell('ours', lane)} / ${cell('xnnpack', lane)} |${estCell}`);
         for (const e of o.engines) entry[e] = { perInference: r[e].perInference, layers: r[e].layers };
         results.push(entry);
         if (o.perLayer && r.ours) {

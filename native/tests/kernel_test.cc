@@ -452,6 +452,18 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  {  // ARM core detection: part numbers from MIDR_EL1 and /proc/cpuinfo (Pi 3 / 4 / 5 formats)
+    Case cs_("arm core detection");
+    if (mn::arm_part_from_midr(0x410fd034ull) != 0xd03) cs_.fail("MIDR 0x410fd034 is not part 0xd03");
+    if (mn::arm_part_from_midr(0x414fd0b1ull) != 0xd0b) cs_.fail("MIDR 0x414fd0b1 is not part 0xd0b");
+    if (mn::arm_part_from_cpuinfo("processor\t: 0\nBogoMIPS\t: 108.00\nCPU implementer\t: 0x41\nCPU part\t: 0xd08\n") != 0xd08)
+      cs_.fail("CPU part 0xd08 not read from /proc/cpuinfo text");
+    if (mn::arm_part_from_cpuinfo("model name\t: Intel(R) Xeon(R)\n") != 0) cs_.fail("x86 cpuinfo gave a part");
+    const char* core = std::getenv("MOBILENET_ARM_CORE");
+    if (core && !std::strcmp(core, "a53") && mn::arm_cpu_part() != mn::kArmPartCortexA53)
+      cs_.fail("MOBILENET_ARM_CORE=a53 did not select part 0xd03");
+    std::printf("kernel_test: ARM core part 0x%x%s\n", mn::arm_cpu_part(), core ? " (MOBILENET_ARM_CORE)" : "");
+  }
   const std::vector<const KernelTable*> tables = mn::supported_kernel_tables();
   size_t max_dw_ct = 1, max_conv_ct = 1;  // channel sweeps reach 3 x the largest tile of any ISA
   for (const KernelTable* t : mn::compiled_kernel_tables()) {

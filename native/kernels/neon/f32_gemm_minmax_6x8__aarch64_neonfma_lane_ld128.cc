@@ -14,9 +14,13 @@
 
 namespace mn::neon {
 
-void f32_gemm_minmax_6x8__aarch64_neonfma_lane_ld128(size_t mr, size_t nc, size_t kc, const float* a,
-                                                     size_t a_stride, const float* w, float* c,
-                                                     size_t c_stride, float min, float max) {
+namespace {
+
+// kA53: the main loop of the Cortex-A53 variant (see f32_gemm_minmax_6x8__aarch64_neonfma_cortex_a53 below).
+template <bool kA53>
+__attribute__((always_inline)) inline void gemm_6x8(size_t mr, size_t nc, size_t kc, const float* a,
+                                                    size_t a_stride, const float* w, float* c, size_t c_stride,
+                                                    float min, float max) {
   const float* a0 = a;
   float* c0 = c;
   const float* a1 = mr > 1 ? a0 + a_stride : a0;
@@ -55,7 +59,205 @@ void f32_gemm_minmax_6x8__aarch64_neonfma_lane_ld128(size_t mr, size_t nc, size_
   vacc5x4567 = vfmaq_laneq_f32(vacc5x4567, vb4567, va5, L);
 
   size_t k = kc;
-  if (mr == 6 && k >= 8) {
+  if constexpr (kA53) if (mr == 6 && k >= 4) {
+    // Cortex-A53 main loop, 4 k-steps per iteration. The A53 is in order and dual-issues a 64-bit load (LDR D,
+    // LDR X) or an INS with a NEON FMLA, but not a 128-bit load. Design rule (XNNPACK's cortex_a53 kernels):
+    // A is loaded 2 floats per row (LDR D), each weight vector as LDR D + LDR X + INS, and every one of these
+    // sits next to an FMLA, software-pipelined: the loads of the next 2 k-steps run beside the FMAs of these.
+    // 86 instructions per 48 FMAs (the ld128 loop: 58) that an A53 can issue in about 48 cycles.
+    // Same FMLAs in the same k order as every other path.
+    const size_t k4 = k / 4;
+    k -= k4 * 4;
+    const void* args[8] = {a0, a1, a2, a3, a4, a5, w, (const void*)(k4 - 1)};
+    __asm__ volatile(
+        "ldp x9, x10, [%[args]]\n\t"
+        "ldp x11, x12, [%[args], #16]\n\t"
+        "ldp x13, x14, [%[args], #32]\n\t"
+        "ldp x15, x16, [%[args], #48]\n\t"
+        "ldr d12, [x15], #16\n\t"
+        "ldr x17, [x15, #-8]\n\t"
+        "ldr d0, [x9], #8\n\t"
+        "ldr d13, [x15], #16\n\t"
+        "ins v12.d[1], x17\n\t"
+        "ldr x8, [x15, #-8]\n\t"
+        "ldr d1, [x10], #8\n\t"
+        "ldr d14, [x15], #16\n\t"
+        "ins v13.d[1], x8\n\t"
+        "ldr x17, [x15, #-8]\n\t"
+        "ldr d2, [x11], #8\n\t"
+        "ldr d15, [x15], #16\n\t"
+        "ins v14.d[1], x17\n\t"
+        "ldr x8, [x15, #-8]\n\t"
+        "ldr d3, [x12], #8\n\t"
+        "ins v15.d[1], x8\n\t"
+        "ldr d4, [x13], #8\n\t"
+        "ldr d5, [x14], #8\n\t"
+        "cbz x16, 2f\n\t"
+        "1:\n\t"
+        "fmla %[c0l].4s, v12.4s, v0.s[0]\n\t"
+        "ldr d16, [x15], #16\n\t"
+        "fmla %[c0h].4s, v13.4s, v0.s[0]\n\t"
+        "ldr x17, [x15, #-8]\n\t"
+        "fmla %[c1l].4s, v12.4s, v1.s[0]\n\t"
+        "ldr d6, [x9], #8\n\t"
+        "fmla %[c1h].4s, v13.4s, v1.s[0]\n\t"
+        "fmla %[c2l].4s, v12.4s, v2.s[0]\n\t"
+        "ldr d17, [x15], #16\n\t"
+        "fmla %[c2h].4s, v13.4s, v2.s[0]\n\t"
+        "ins v16.d[1], x17\n\t"
+        "fmla %[c3l].4s, v12.4s, v3.s[0]\n\t"
+        "ldr x8, [x15, #-8]\n\t"
+        "fmla %[c3h].4s, v13.4s, v3.s[0]\n\t"
+        "fmla %[c4l].4s, v12.4s, v4.s[0]\n\t"
+        "ldr d7, [x10], #8\n\t"
+        "fmla %[c4h].4s, v13.4s, v4.s[0]\n\t"
+        "ldr d18, [x15], #16\n\t"
+        "fmla %[c5l].4s, v12.4s, v5.s[0]\n\t"
+        "ins v17.d[1], x8\n\t"
+        "fmla %[c5h].4s, v13.4s, v5.s[0]\n\t"
+        "fmla %[c0l].4s, v14.4s, v0.s[1]\n\t"
+        "ldr x17, [x15, #-8]\n\t"
+        "fmla %[c0h].4s, v15.4s, v0.s[1]\n\t"
+        "ldr d8, [x11], #8\n\t"
+        "fmla %[c1l].4s, v14.4s, v1.s[1]\n\t"
+        "ldr d19, [x15], #16\n\t"
+        "fmla %[c1h].4s, v15.4s, v1.s[1]\n\t"
+        "fmla %[c2l].4s, v14.4s, v2.s[1]\n\t"
+        "ins v18.d[1], x17\n\t"
+        "fmla %[c2h].4s, v15.4s, v2.s[1]\n\t"
+        "ldr x8, [x15, #-8]\n\t"
+        "fmla %[c3l].4s, v14.4s, v3.s[1]\n\t"
+        "ldr d9, [x12], #8\n\t"
+        "fmla %[c3h].4s, v15.4s, v3.s[1]\n\t"
+        "fmla %[c4l].4s, v14.4s, v4.s[1]\n\t"
+        "ins v19.d[1], x8\n\t"
+        "fmla %[c4h].4s, v15.4s, v4.s[1]\n\t"
+        "ldr d10, [x13], #8\n\t"
+        "fmla %[c5l].4s, v14.4s, v5.s[1]\n\t"
+        "ldr d11, [x14], #8\n\t"
+        "fmla %[c5h].4s, v15.4s, v5.s[1]\n\t"
+        "fmla %[c0l].4s, v16.4s, v6.s[0]\n\t"
+        "ldr d12, [x15], #16\n\t"
+        "fmla %[c0h].4s, v17.4s, v6.s[0]\n\t"
+        "ldr x17, [x15, #-8]\n\t"
+        "fmla %[c1l].4s, v16.4s, v7.s[0]\n\t"
+        "ldr d0, [x9], #8\n\t"
+        "fmla %[c1h].4s, v17.4s, v7.s[0]\n\t"
+        "fmla %[c2l].4s, v16.4s, v8.s[0]\n\t"
+        "ldr d13, [x15], #16\n\t"
+        "fmla %[c2h].4s, v17.4s, v8.s[0]\n\t"
+        "ins v12.d[1], x17\n\t"
+        "fmla %[c3l].4s, v16.4s, v9.s[0]\n\t"
+        "ldr x8, [x15, #-8]\n\t"
+        "fmla %[c3h].4s, v17.4s, v9.s[0]\n\t"
+        "fmla %[c4l].4s, v16.4s, v10.s[0]\n\t"
+        "ldr d1, [x10], #8\n\t"
+        "fmla %[c4h].4s, v17.4s, v10.s[0]\n\t"
+        "ldr d14, [x15], #16\n\t"
+        "fmla %[c5l].4s, v16.4s, v11.s[0]\n\t"
+        "ins v13.d[1], x8\n\t"
+        "fmla %[c5h].4s, v17.4s, v11.s[0]\n\t"
+        "fmla %[c0l].4s, v18.4s, v6.s[1]\n\t"
+        "ldr x17, [x15, #-8]\n\t"
+        "fmla %[c0h].4s, v19.4s, v6.s[1]\n\t"
+        "ldr d2, [x11], #8\n\t"
+        "fmla %[c1l].4s, v18.4s, v7.s[1]\n\t"
+        "ldr d15, [x15], #16\n\t"
+        "fmla %[c1h].4s, v19.4s, v7.s[1]\n\t"
+        "fmla %[c2l].4s, v18.4s, v8.s[1]\n\t"
+        "ins v14.d[1], x17\n\t"
+        "fmla %[c2h].4s, v19.4s, v8.s[1]\n\t"
+        "ldr x8, [x15, #-8]\n\t"
+        "fmla %[c3l].4s, v18.4s, v9.s[1]\n\t"
+        "ldr d3, [x12], #8\n\t"
+        "fmla %[c3h].4s, v19.4s, v9.s[1]\n\t"
+        "fmla %[c4l].4s, v18.4s, v10.s[1]\n\t"
+        "ins v15.d[1], x8\n\t"
+        "fmla %[c4h].4s, v19.4s, v10.s[1]\n\t"
+        "ldr d4, [x13], #8\n\t"
+        "fmla %[c5l].4s, v18.4s, v11.s[1]\n\t"
+        "ldr d5, [x14], #8\n\t"
+        "fmla %[c5h].4s, v19.4s, v11.s[1]\n\t"
+        "subs x16, x16, #1\n\t"
+        "b.ne 1b\n\t"
+        "2:\n\t"
+        "fmla %[c0l].4s, v12.4s, v0.s[0]\n\t"
+        "ldr d16, [x15], #16\n\t"
+        "fmla %[c0h].4s, v13.4s, v0.s[0]\n\t"
+        "ldr x17, [x15, #-8]\n\t"
+        "fmla %[c1l].4s, v12.4s, v1.s[0]\n\t"
+        "ldr d6, [x9], #8\n\t"
+        "fmla %[c1h].4s, v13.4s, v1.s[0]\n\t"
+        "fmla %[c2l].4s, v12.4s, v2.s[0]\n\t"
+        "ldr d17, [x15], #16\n\t"
+        "fmla %[c2h].4s, v13.4s, v2.s[0]\n\t"
+        "ins v16.d[1], x17\n\t"
+        "fmla %[c3l].4s, v12.4s, v3.s[0]\n\t"
+        "ldr x8, [x15, #-8]\n\t"
+        "fmla %[c3h].4s, v13.4s, v3.s[0]\n\t"
+        "fmla %[c4l].4s, v12.4s, v4.s[0]\n\t"
+        "ldr d7, [x10], #8\n\t"
+        "fmla %[c4h].4s, v13.4s, v4.s[0]\n\t"
+        "ldr d18, [x15], #16\n\t"
+        "fmla %[c5l].4s, v12.4s, v5.s[0]\n\t"
+        "ins v17.d[1], x8\n\t"
+        "fmla %[c5h].4s, v13.4s, v5.s[0]\n\t"
+        "fmla %[c0l].4s, v14.4s, v0.s[1]\n\t"
+        "ldr x17, [x15, #-8]\n\t"
+        "fmla %[c0h].4s, v15.4s, v0.s[1]\n\t"
+        "ldr d8, [x11], #8\n\t"
+        "fmla %[c1l].4s, v14.4s, v1.s[1]\n\t"
+        "ldr d19, [x15], #16\n\t"
+        "fmla %[c1h].4s, v15.4s, v1.s[1]\n\t"
+        "fmla %[c2l].4s, v14.4s, v2.s[1]\n\t"
+        "ins v18.d[1], x17\n\t"
+        "fmla %[c2h].4s, v15.4s, v2.s[1]\n\t"
+        "ldr x8, [x15, #-8]\n\t"
+        "fmla %[c3l].4s, v14.4s, v3.s[1]\n\t"
+        "ldr d9, [x12], #8\n\t"
+        "fmla %[c3h].4s, v15.4s, v3.s[1]\n\t"
+        "fmla %[c4l].4s, v14.4s, v4.s[1]\n\t"
+        "ins v19.d[1], x8\n\t"
+        "fmla %[c4h].4s, v15.4s, v4.s[1]\n\t"
+        "ldr d10, [x13], #8\n\t"
+        "fmla %[c5l].4s, v14.4s, v5.s[1]\n\t"
+        "ldr d11, [x14], #8\n\t"
+        "fmla %[c5h].4s, v15.4s, v5.s[1]\n\t"
+        "fmla %[c0l].4s, v16.4s, v6.s[0]\n\t"
+        "fmla %[c0h].4s, v17.4s, v6.s[0]\n\t"
+        "fmla %[c1l].4s, v16.4s, v7.s[0]\n\t"
+        "fmla %[c1h].4s, v17.4s, v7.s[0]\n\t"
+        "fmla %[c2l].4s, v16.4s, v8.s[0]\n\t"
+        "fmla %[c2h].4s, v17.4s, v8.s[0]\n\t"
+        "fmla %[c3l].4s, v16.4s, v9.s[0]\n\t"
+        "fmla %[c3h].4s, v17.4s, v9.s[0]\n\t"
+        "fmla %[c4l].4s, v16.4s, v10.s[0]\n\t"
+        "fmla %[c4h].4s, v17.4s, v10.s[0]\n\t"
+        "fmla %[c5l].4s, v16.4s, v11.s[0]\n\t"
+        "fmla %[c5h].4s, v17.4s, v11.s[0]\n\t"
+        "fmla %[c0l].4s, v18.4s, v6.s[1]\n\t"
+        "fmla %[c0h].4s, v19.4s, v6.s[1]\n\t"
+        "fmla %[c1l].4s, v18.4s, v7.s[1]\n\t"
+        "fmla %[c1h].4s, v19.4s, v7.s[1]\n\t"
+        "fmla %[c2l].4s, v18.4s, v8.s[1]\n\t"
+        "fmla %[c2h].4s, v19.4s, v8.s[1]\n\t"
+        "fmla %[c3l].4s, v18.4s, v9.s[1]\n\t"
+        "fmla %[c3h].4s, v19.4s, v9.s[1]\n\t"
+        "fmla %[c4l].4s, v18.4s, v10.s[1]\n\t"
+        "fmla %[c4h].4s, v19.4s, v10.s[1]\n\t"
+        "fmla %[c5l].4s, v18.4s, v11.s[1]\n\t"
+        "fmla %[c5h].4s, v19.4s, v11.s[1]\n\t"
+        : [c0l] "+w"(vacc0x0123), [c0h] "+w"(vacc0x4567), [c1l] "+w"(vacc1x0123), [c1h] "+w"(vacc1x4567),
+          [c2l] "+w"(vacc2x0123), [c2h] "+w"(vacc2x4567), [c3l] "+w"(vacc3x0123), [c3h] "+w"(vacc3x4567),
+          [c4l] "+w"(vacc4x0123), [c4h] "+w"(vacc4x4567), [c5l] "+w"(vacc5x0123), [c5h] "+w"(vacc5x4567)
+        : [args] "r"(args)
+        : "cc", "memory", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "v0", "v1", "v2",
+          "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18",
+          "v19");
+    a0 += 4 * k4; a1 += 4 * k4; a2 += 4 * k4; a3 += 4 * k4; a4 += 4 * k4; a5 += 4 * k4;
+    w += 32 * k4;
+  }
+  if constexpr (!kA53) if (mr == 6 && k >= 8) {
     // Main loop, 8 k-steps per iteration in 108 instructions for 96 FMAs: each A row is loaded 8 floats
     // at a time with one post-incremented LD1 {2 regs}, the weights 16 floats at a time with LD1 {4 regs},
     // and the loop counter is the only other arithmetic (XNNPACK's ld128 loop: 60 per 48). Registers:
@@ -186,6 +388,21 @@ void f32_gemm_minmax_6x8__aarch64_neonfma_lane_ld128(size_t mr, size_t nc, size_
     vst1_lane_f32(c1, vacc1x01, 0);
     vst1_lane_f32(c0, vacc0x01, 0);
   }
+}
+
+}  // namespace
+
+void f32_gemm_minmax_6x8__aarch64_neonfma_lane_ld128(size_t mr, size_t nc, size_t kc, const float* a,
+                                                     size_t a_stride, const float* w, float* c,
+                                                     size_t c_stride, float min, float max) {
+  gemm_6x8<false>(mr, nc, kc, a, a_stride, w, c, c_stride, min, max);
+}
+
+// Cortex-A53 (Pi 3, Zero 2) variant: 64-bit loads paired with the FMAs (dispatch picks it from the CPU part).
+void f32_gemm_minmax_6x8__aarch64_neonfma_cortex_a53(size_t mr, size_t nc, size_t kc, const float* a,
+                                                     size_t a_stride, const float* w, float* c,
+                                                     size_t c_stride, float min, float max) {
+  gemm_6x8<true>(mr, nc, kc, a, a_stride, w, c, c_stride, min, max);
 }
 
 }  // namespace mn::neon
