@@ -2,7 +2,9 @@
 // seeded synthetic weights: instruction counts do not depend on the values) and marks each layer for the
 // meter plugin (meter.c) with system call 0x4d4e. Built for aarch64/armv7 by bench/arm-meter/run.sh.
 //
-//   driver --alpha 0.25 --res 128 [--runs 2] [--isa neon|scalar]
+//   driver --alpha 0.25 --res 128 [--runs 2] [--isa neon|scalar] [--time N]
+// --time N: also times N more inferences natively (no markers) and prints "median_ms <ms>": used on x86 to
+// check the llvm-mca estimate against a measurement (timings under qemu mean nothing).
 //
 // stdout: "layer <phase id> <name> <kind> <macs>" for every phase, then "macs <total>" and "isa <name>".
 // Phase ids: 1 + plan index for each layer (the classifier is the last plan layer), plan size + 1 for the
@@ -10,6 +12,8 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -34,7 +38,7 @@ void on_layer(size_t layer) { mark(layer + 1); }
 
 int main(int argc, char** argv) {
   double alpha = 0;
-  size_t res = 0, runs = 2;
+  size_t res = 0, runs = 2, time_runs = 0;
   std::string isa;
   for (int i = 1; i < argc; i++) {
     const std::string a = argv[i];
@@ -44,6 +48,7 @@ int main(int argc, char** argv) {
     else if (a == "--res") res = std::strtoul(v, nullptr, 10);
     else if (a == "--runs") runs = std::strtoul(v, nullptr, 10);
     else if (a == "--isa") isa = v;
+    else if (a == "--time") time_runs = std::strtoul(v, nullptr, 10);
     else usage(("unknown option " + a).c_str());
   }
   if (alpha <= 0 || res == 0 || runs == 0) usage("--alpha, --res and --runs must be positive");
@@ -84,6 +89,16 @@ int main(int argc, char** argv) {
       mark(0);
     }
     std::printf("logit0 %.6g\n", (double)net.logits()[0]);
+    if (time_runs) {
+      std::vector<double> ms;
+      for (size_t r = 0; r < time_runs; r++) {
+        const auto t0 = std::chrono::steady_clock::now();
+        net.run(1, true);
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      }
+      std::sort(ms.begin(), ms.end());
+      std::printf("median_ms %.4f\nmin_ms %.4f\n", ms[ms.size() / 2], ms[0]);
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

@@ -23,6 +23,8 @@ const ALL = ['1.0', '0.75', '0.5', '0.25'].flatMap((a) => [224, 192, 160, 128].m
 const ARCH = {
   aarch64: { qemu: 'qemu-aarch64', sysroot: '/usr/aarch64-linux-gnu', lib: 'aarch64-linux-gnu',
              cpu: { generic: 'cortex-a72', a53: 'cortex-a53', a72: 'cortex-a72', a76: 'cortex-a76' } },
+  // Only for checking the estimate method on this machine (check-x86.mjs): qemu 7.2's TCG runs AVX2, not AVX-512.
+  x86_64: { qemu: 'qemu-x86_64', sysroot: '/', lib: 'x86_64-linux-gnu', cpu: { generic: 'max' } },
   armv7: { qemu: 'qemu-arm', sysroot: '/usr/arm-linux-gnueabihf', lib: 'arm-linux-gnueabihf',
            cpu: { generic: 'cortex-a15', a53: 'cortex-a15', a72: 'cortex-a15', a76: 'cortex-a15' } },
 };
@@ -68,7 +70,7 @@ function parseArgs(argv) {
     else throw new Error(`unknown option ${a} (see the header of bench/arm-meter/meter.mjs)`);
   }
   for (const v of o.variants) if (!ALL.includes(v)) throw new Error(`variant ${v} is not one of ${ALL.join(' ')}`);
-  for (const a of o.arch) if (!ARCH[a]) throw new Error(`arch ${a} is not aarch64 or armv7`);
+  for (const a of o.arch) if (!ARCH[a] || a === 'x86_64') throw new Error(`arch ${a} is not aarch64 or armv7`);
   for (const c of o.cores) if (c !== 'generic' && !CORES[c]) throw new Error(`core ${c} is not generic, a53, a72 or a76`);
   for (const e of o.engines) if (e !== 'ours' && e !== 'xnnpack') throw new Error(`engine ${e} is not ours or xnnpack`);
   if (!(o.runs >= 1)) throw new Error('--runs must be >= 1');
@@ -159,7 +161,7 @@ export function parseCounts(text) {
 }
 
 // One metered run: returns { layers: [{ phase, counts per inference }], perInference, kernels, stdout }.
-export function meter({ arch, engine, core, alpha, res, runs = 2 }) {
+export function meter({ arch, engine, core, alpha, res, runs = 2, isa = '' }) {
   const A = ARCH[arch], dir = join(OUT, arch);
   const bin = engine === 'ours' ? join(dir, 'driver') : join(dir, 'mobilenet-xnn');
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run bench/arm-meter/build.sh ${arch} first`);
@@ -174,7 +176,7 @@ export function meter({ arch, engine, core, alpha, res, runs = 2 }) {
   const args = ['-cpu', A.cpu[core], '-plugin', `${join(OUT, 'libmeter.so')},out=${counts}`, '-L', A.sysroot];
   for (const e of env) args.push('-E', e);
   args.push(bin, '--alpha', alpha, '--res', String(res));
-  if (engine === 'ours') args.push('--runs', String(runs));
+  if (engine === 'ours') args.push('--runs', String(runs), ...(isa ? ['--isa', isa] : []));
   else args.push('--runs', String(runs), '--warmup', '0', '--no-check');
   const stdout = execFileSync(A.qemu, args, { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] });
   const { phases, syms } = parseCounts(readFileSync(counts, 'utf8'));
@@ -231,7 +233,7 @@ function main() {
         const lane = (p) => pct(macsAll / p.ffma_lanes);
         const ratio = r.ours && r.xnnpack ? (r.ours.perInference.total / r.xnnpack.perInference.total).toFixed(2) : '–';
         const entry = { arch, variant: v, core, macs: macsAll };
-        let estCell = '';
+        let estCell = o.estimate ? ' – |' : '';
         // armv7: llvm's AArch32 A57 model issues a VMLA q-form twice per cycle (the AArch64 model and the A72
         // guide: once), and it has no A76 or A53 model, so there is no armv7 estimate.
         if (o.estimate && r.ours && arch === 'aarch64') {
