@@ -7,6 +7,8 @@
 // check the llvm-mca estimate against a measurement (timings under qemu mean nothing).
 //
 // stdout: "layer <phase id> <name> <kind> <macs>" for every phase, then "macs <total>" and "isa <name>".
+// Integer path: when the runtime gains one (uint8/int8 kernels), select it here (an option such as --dtype
+// into NetworkConfig); nothing else changes: the meter's "imac" class counts integer MACs (mla, smlal, sdot, ...).
 // Phase ids: 1 + plan index for each layer (the classifier is the last plan layer), plan size + 1 for the
 // global average pool; phase 0 is setup and the loop between inferences.
 #include <unistd.h>

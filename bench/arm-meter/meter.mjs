@@ -216,7 +216,7 @@ function main() {
   if (!existsSync(join(OUT, 'libmeter.so'))) throw new Error('build-meter/libmeter.so is missing: run bench/arm-meter/build.sh');
   mkdirSync(OUT, { recursive: true });
   const results = [];
-  const est = o.estimate ? ' est. ms Pi 4 / Pi 5 / Pi 3 (ours, llvm-mca) |' : '';
+  const est = o.estimate ? ' est. ms Pi 4 / Pi 5 / Pi 3 (ours, llvm-mca; the A53 model ignores dual issue: Pi 3 unreliable) |' : '';
   console.log(`| arch | variant | core | ours M insns | XNNPACK M insns | ours / XNNPACK | useful FMA share (ours / XNNPACK) | FMA lane use (ours / XNNPACK) |${est}`);
   console.log(`| --- | --- | --- | ---: | ---: | ---: | --- | --- |${o.estimate ? ' --- |' : ''}`);
   for (const arch of o.arch) {
