@@ -68,12 +68,16 @@ __attribute__((always_inline)) inline void gemm_6x8(size_t mr, size_t nc, size_t
     // Same FMLAs in the same k order as every other path.
     const size_t k4 = k / 4;
     k -= k4 * 4;
-    const void* args[8] = {a0, a1, a2, a3, a4, a5, w, (const void*)(k4 - 1)};
+    const size_t a_bytes = a_stride * sizeof(float), k4m1 = k4 - 1;
     __asm__ volatile(
-        "ldp x9, x10, [%[args]]\n\t"
-        "ldp x11, x12, [%[args], #16]\n\t"
-        "ldp x13, x14, [%[args], #32]\n\t"
-        "ldp x15, x16, [%[args], #48]\n\t"
+        "mov x9, %[a0]\n\t"
+        "add x10, x9, %[as]\n\t"
+        "add x11, x10, %[as]\n\t"
+        "add x12, x11, %[as]\n\t"
+        "add x13, x12, %[as]\n\t"
+        "add x14, x13, %[as]\n\t"
+        "mov x15, %[w]\n\t"
+        "mov x16, %[kn]\n\t"
         "ldr d12, [x15], #16\n\t"
         "ldr x17, [x15, #-8]\n\t"
         "ldr d0, [x9], #8\n\t"
@@ -250,7 +254,7 @@ __attribute__((always_inline)) inline void gemm_6x8(size_t mr, size_t nc, size_t
         : [c0l] "+w"(vacc0x0123), [c0h] "+w"(vacc0x4567), [c1l] "+w"(vacc1x0123), [c1h] "+w"(vacc1x4567),
           [c2l] "+w"(vacc2x0123), [c2h] "+w"(vacc2x4567), [c3l] "+w"(vacc3x0123), [c3h] "+w"(vacc3x4567),
           [c4l] "+w"(vacc4x0123), [c4h] "+w"(vacc4x4567), [c5l] "+w"(vacc5x0123), [c5h] "+w"(vacc5x4567)
-        : [args] "r"(args)
+        : [a0] "r"(a0), [as] "r"(a_bytes), [w] "r"(w), [kn] "r"(k4m1)
         : "cc", "memory", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "v0", "v1", "v2",
           "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18",
           "v19");
@@ -265,18 +269,23 @@ __attribute__((always_inline)) inline void gemm_6x8(size_t mr, size_t nc, size_t
     // The FMAs are the same fused by-element FMLAs in the same k order as the tail loops below.
     const size_t k8 = k / 8;
     k -= k8 * 8;
-    // The pointers go in through memory: 12 read-write accumulators already use 24 of asm's 30 operands.
-    const void* args[8] = {a0, a1, a2, a3, a4, a5, w, (const void*)k8};
+    // 12 read-write accumulators use 24 of asm's 30 operands: the pointers go in as 4 inputs (rows from
+    // a0 + r * stride, mr == 6) and are copied into scratch registers.
+    const size_t a_bytes = a_stride * sizeof(float);
 #define MN_F(acc, vw, va, l) "fmla %[" #acc "].4s, v" #vw ".4s, v" #va ".s[" #l "]\n\t"
 #define MN_KSTEP(wl, wh, r0, r1, r2, r3, r4, r5, l)                                                   \
   MN_F(c0l, wl, r0, l) MN_F(c0h, wh, r0, l) MN_F(c1l, wl, r1, l) MN_F(c1h, wh, r1, l)                 \
   MN_F(c2l, wl, r2, l) MN_F(c2h, wh, r2, l) MN_F(c3l, wl, r3, l) MN_F(c3h, wh, r3, l)                 \
   MN_F(c4l, wl, r4, l) MN_F(c4h, wh, r4, l) MN_F(c5l, wl, r5, l) MN_F(c5h, wh, r5, l)
     __asm__ volatile(
-        "ldp x9, x10, [%[args]]\n\t"
-        "ldp x11, x12, [%[args], #16]\n\t"
-        "ldp x13, x14, [%[args], #32]\n\t"
-        "ldp x15, x16, [%[args], #48]\n\t"
+        "mov x9, %[a0]\n\t"
+        "add x10, x9, %[as]\n\t"
+        "add x11, x10, %[as]\n\t"
+        "add x12, x11, %[as]\n\t"
+        "add x13, x12, %[as]\n\t"
+        "add x14, x13, %[as]\n\t"
+        "mov x15, %[w]\n\t"
+        "mov x16, %[kn]\n\t"
         "1:\n\t"
         "ld1 {v0.4s, v1.4s}, [x9], #32\n\t"
         "ld1 {v2.4s, v3.4s}, [x10], #32\n\t"
@@ -302,7 +311,7 @@ __attribute__((always_inline)) inline void gemm_6x8(size_t mr, size_t nc, size_t
           [c1h] "+w"(vacc1x4567), [c2l] "+w"(vacc2x0123), [c2h] "+w"(vacc2x4567), [c3l] "+w"(vacc3x0123),
           [c3h] "+w"(vacc3x4567), [c4l] "+w"(vacc4x0123), [c4h] "+w"(vacc4x4567), [c5l] "+w"(vacc5x0123),
           [c5h] "+w"(vacc5x4567)
-        : [args] "r"(args)
+        : [a0] "r"(a0), [as] "r"(a_bytes), [w] "r"(w), [kn] "r"(k8)
         : "cc", "memory", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",
           "v14", "v15", "v16", "v17", "v18", "v19");
 #undef MN_KSTEP
