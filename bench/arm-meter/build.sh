@@ -5,7 +5,7 @@
 #   build-meter/<arch>/libmeterpreload.so    the /proc/cpuinfo + xnn_run_operator shim
 #   build-meter/<arch>/mobilenet-xnn         ../shared/tools/xnnpack-anchor cross-built against Debian's
 #                                            libxnnpack for that arch (unpacked in build-meter/<arch>/root)
-#   bench/arm-meter/build.sh [aarch64] [armv7] [--no-xnnpack]
+#   bench/arm-meter/build.sh [aarch64] [armv7] [--no-xnnpack]        (JOBS=N: parallel compile jobs, default 2)
 # Needs (Debian bookworm): gcc, qemu-user (the dynamic qemu-aarch64/qemu-arm: they load plugins),
 # g++-aarch64-linux-gnu g++-arm-linux-gnueabihf cmake; for XNNPACK, arm64/armhf as dpkg foreign architectures
 # (dpkg --add-architecture arm64; dpkg --add-architecture armhf; apt-get update): the packages are only
@@ -43,7 +43,7 @@ for arch in "${ARCHES[@]}"; do
   echo "=== $arch: driver + shim"
   cmake -S bench/arm-meter -B "$dir/cmake" -DCMAKE_TOOLCHAIN_FILE="$ROOT/native/toolchains/$triple.cmake" \
         -DCMAKE_BUILD_TYPE=Release >"$dir/configure.log" 2>&1 || { cat "$dir/configure.log"; exit 1; }
-  cmake --build "$dir/cmake" -j 2 >"$dir/build.log" 2>&1 || { cat "$dir/build.log"; exit 1; }
+  cmake --build "$dir/cmake" -j "${JOBS:-2}" >"$dir/build.log" 2>&1 || { cat "$dir/build.log"; exit 1; }
   cp "$dir/cmake/driver" "$dir/cmake/libmeterpreload.so" "$dir/"
   [ "$XNN" = 1 ] || continue
   echo "=== $arch: XNNPACK anchor against Debian's libxnnpack:$deb"
