@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "binding/build_stamp.h"
 #include "dispatch/dispatch.h"
 #include "runtime/model.h"
 #include "runtime/preprocess.h"
@@ -551,6 +552,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("cpuModel", Napi::Function::New(env, CpuModel));
   exports.Set("limits", Napi::Function::New(env, Limits));
   exports.Set("resizeFrame", Napi::Function::New(env, ResizeFrame));
+  exports.Set("buildStamp", Napi::String::New(env, mn::build_stamp_text()));
   return exports;
 }
 

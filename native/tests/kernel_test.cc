@@ -238,8 +238,9 @@ void test_gemv(const mn::GemvKernel& g, const mn::GemmKernel& gemm, size_t N, si
 }
 
 void gemv_suite(const mn::GemvKernel& g, const mn::GemmKernel& gemm) {
-  for (size_t N : {(size_t)1, g.nr - 1, g.nr, g.nr + 1, 3 * g.nr + 2, (size_t)1000, (size_t)1001})
-    for (size_t K : {1, 2, 7, 64, 256, 1024}) test_gemv(g, gemm, N ? N : 1, K);
+  for (size_t N : {(size_t)1, (size_t)3, g.nr - 1, g.nr, g.nr + 1, 2 * g.nr - 1, 2 * g.nr, 2 * g.nr + 1, 3 * g.nr + 2,
+                   (size_t)40, (size_t)65, (size_t)1000, (size_t)1001})
+    for (size_t K : {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 64, 256, 1024}) test_gemv(g, gemm, N ? N : 1, K);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -458,6 +459,18 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "usage: kernel_test [--isa NAME] [--verbose]\n");
       return 2;
     }
+  }
+  {  // ARM core detection: part numbers from MIDR_EL1 and /proc/cpuinfo (Pi 3 / 4 / 5 formats)
+    Case cs_("arm core detection");
+    if (mn::arm_part_from_midr(0x410fd034ull) != 0xd03) cs_.fail("MIDR 0x410fd034 is not part 0xd03");
+    if (mn::arm_part_from_midr(0x414fd0b1ull) != 0xd0b) cs_.fail("MIDR 0x414fd0b1 is not part 0xd0b");
+    if (mn::arm_part_from_cpuinfo("processor\t: 0\nBogoMIPS\t: 108.00\nCPU implementer\t: 0x41\nCPU part\t: 0xd08\n") != 0xd08)
+      cs_.fail("CPU part 0xd08 not read from /proc/cpuinfo text");
+    if (mn::arm_part_from_cpuinfo("model name\t: Intel(R) Xeon(R)\n") != 0) cs_.fail("x86 cpuinfo gave a part");
+    const char* core = std::getenv("MOBILENET_ARM_CORE");
+    if (core && !std::strcmp(core, "a53") && mn::arm_cpu_part() != mn::kArmPartCortexA53)
+      cs_.fail("MOBILENET_ARM_CORE=a53 did not select part 0xd03");
+    std::printf("kernel_test: ARM core part 0x%x%s\n", mn::arm_cpu_part(), core ? " (MOBILENET_ARM_CORE)" : "");
   }
   // Every kernel of every family list (native/kernels/*.inc) whose ISA this CPU runs: the ones the
   // ISA tables pick and any other candidate alike.
