@@ -29,12 +29,24 @@ export function toNativeLayer(l: LayerWeights): NativeLayer {
   };
 }
 
+/** native/runtime/preprocess.h FrameView: format is the FrameFormat code (index in image.ts PIXEL_FORMATS). */
+export interface FrameLayout {
+  format: number;
+  stride?: number;
+  fullRange?: boolean;
+  /** 0xRRGGBB under transparent pixels. */
+  background?: number;
+}
+
 export interface NativeConfig {
   alpha: number;
   resolution: number;
   classes: number;
   threads: number;
-  normalization: 'tfjs' | 'tflite' | 'tflite-uint8';
+  normalization: 'tfjs' | 'tflite' | 'tflite-uint8' | 'quantized';
+  /** normalization 'quantized': the input tensor's scale and zero point. */
+  inputScale?: number;
+  inputZeroPoint?: number;
   isa: string;
   /** Where `isa` came from, for the error message: 'isa' (option) or 'MOBILENET_ISA'. */
   isaSource?: string;
@@ -67,7 +79,8 @@ export interface NativeProfile {
 export interface NativeModel {
   info(): NativeInfo;
   reserve(batch: number): void;
-  stageFrame(index: number, data: Uint8Array, width: number, height: number, channels: number): void;
+  /** `layout`: 3/4 channels (RGB/RGBA), or a FrameFormat code with stride, YUV range and background. */
+  stageFrame(index: number, data: Uint8Array, width: number, height: number, layout: number | FrameLayout): void;
   stageTensor(index: number, data: Float32Array): void;
   /** `input`: batch tensors read in place instead of the staged inputs. */
   runSync(batch: number, classify: boolean, output?: Float32Array, input?: Float32Array): Float32Array;
@@ -80,7 +93,7 @@ export interface NativeBinding {
   NativeModel: new (config: NativeConfig) => NativeModel;
   supportedIsas(): string[];
   cpuModel(): string;
-  resizeFrame(data: Uint8Array, width: number, height: number, channels: number, resolution: number): Uint8Array;
+  resizeFrame(data: Uint8Array, width: number, height: number, layout: number | FrameLayout, resolution: number): Uint8Array;
 }
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');

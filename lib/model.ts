@@ -4,14 +4,18 @@ import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { loadBinding, toNativeLayer, type NativeModel, type NativeProfile } from './binding.js';
 import { describe, rangeError, typeError, WeightsError } from './errors.js';
-import { checkFrame, decodeImage, isFrame, type Frame, type Input } from './image.js';
+import {
+  checkFrame, checkTensor, DEFAULT_MAX_INPUT_PIXELS, decodeImage, isFrame, isTensorInput, parseBackground,
+  type Background, type DecodeOptions, type Frame, type Input, type InputRange, type NativeFrame, type TensorInput,
+} from './image.js';
+import { parseLabels } from './labels.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
 import { buildSpec } from './spec.js';
 import { readWeights } from './weights/index.js';
 import { resolveWeights, type WeightsFormat } from './weights/resolve.js';
 import type { NetWeights } from './weights/types.js';
 
-export type { Input, Frame } from './image.js';
+export type { Input, Frame, PixelFormat, TensorInput, SharpRaw, Background } from './image.js';
 
 export interface LoadOptions {
   /** A TF.js layers model directory (model.json + shards), a model.json, a .tflite file, or weights already in memory. */
@@ -22,8 +26,16 @@ export interface LoadOptions {
   resolution?: number;
   /** Worker threads for one inference (default: the number of cores). */
   threads?: number;
-  /** Class names: a file with one label per line, or an array (default: built-in ImageNet labels). */
+  /**
+   * Class names: a file with one label per line (plain, or Teachable Machine's `index name` lines), or
+   * an array (default: the labels the model file carries, else the built-in ImageNet labels for
+   * 1000-class models, else the class index as a string).
+   */
   labels?: string | readonly string[];
+  /** Images with more pixels are refused before decoding (default 50,000,000: any phone or Pi camera photo). */
+  maxInputPixels?: number;
+  /** Colour under transparent pixels (PNG, WebP, GIF, RGBA frames): '#rrggbb' or { r, g, b } (default white). */
+  background?: string | Background;
   /** Force a kernel set: 'scalar' | 'avx2' | 'avx512' | 'neon' (default: MOBILENET_ISA, else the best the CPU has). */
   isa?: string;
   /** Without `weights`: which published format to resolve ('tfjs' | 'tflite' | 'tflite-quant'). */
@@ -39,6 +51,8 @@ export interface ModelInfo {
   nativeResolution?: number;
   /** Logits per image (1000, or 1001 for TFLite files whose index 0 is background). */
   classes: number;
+  /** Classes classify() ranks (logits minus TFLite's background): the largest topK; 0 for a headless backbone. */
+  numClasses: number;
   /** Width of embed() output: 1024 * alpha. */
   features: number;
   macs: number;
@@ -73,7 +87,7 @@ export interface MobileNet {
   /** Pre-softmax logits; for an array of inputs, batch x classes in input order. */
   infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
   /** Synchronous inference on a raw frame or a Float32Array (blocks the event loop). */
-  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array;
+  inferSync(input: Frame | Float32Array | TensorInput | (Frame | Float32Array | TensorInput)[], options?: InferOptions): Float32Array;
   classify(input: Input, options?: ClassifyOptions): Promise<Classification[]>;
   classify(input: Input[], options?: ClassifyOptions): Promise<Classification[][]>;
   /** The pooled 1024·α features, for transfer learning. */
@@ -84,7 +98,7 @@ export interface MobileNet {
   readonly disposed: boolean;
 }
 
-const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download'] as const;
+const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download', 'maxInputPixels', 'background'] as const;
 
 function checkOptionNames(options: object, allowed: readonly string[], fn: string): void {
   for (const key of Object.keys(options)) {
@@ -107,8 +121,7 @@ export function checkResolution(v: unknown): number {
   return v;
 }
 
-async function readLabels(labels: string | readonly string[] | undefined): Promise<readonly string[]> {
-  if (labels === undefined) return IMAGENET_LABELS;
+async function readLabels(labels: string | readonly string[]): Promise<readonly string[]> {
   if (Array.isArray(labels)) {
     const bad = labels.findIndex((l) => typeof l !== 'string');
     if (bad >= 0) throw new TypeError(`Expected an array of strings for labels but labels[${bad}] is ${describe(labels[bad])}`);
@@ -123,7 +136,11 @@ async function readLabels(labels: string | readonly string[] | undefined): Promi
   } catch (e) {
     throw new Error(`Cannot read labels file '${labels}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return text.split(/\r?\n/).filter((l, i, all) => l.length > 0 || i < all.length - 1);
+  return parseLabels(text);
+}
+
+function noClassifier(source: string, fn: string): Error {
+  return new Error(`${fn} needs a classifier but ${source} is a headless backbone (no classification layer); use embed() for its features`);
 }
 
 function disposedError(): Error {
@@ -145,10 +162,12 @@ function handled<T>(p: Promise<T>): Promise<T> {
   return p;
 }
 
-type Staged = { kind: 'tensor'; data: Float32Array } | { kind: 'frame'; frame: Frame };
+type Staged = { kind: 'tensor'; data: Float32Array } | { kind: 'frame'; frame: NativeFrame };
+/** Encoded input, decoded only when its job is next (bounded memory, whatever the queue length). */
+interface Encoded { kind: 'encoded'; source: string | Uint8Array | ArrayBuffer | Blob; name: string; decoding?: Promise<Staged> }
 
 interface Job {
-  items: (Staged | Promise<Staged>)[];
+  items: (Staged | Encoded)[];
   classify: boolean;
   output?: Float32Array;
   resolve(v: Float32Array): void;
@@ -162,12 +181,16 @@ class MobileNetModel implements MobileNet {
   #classOffset: number;
   #queue: Job[] = [];
   #running = false;
+  #decode: DecodeOptions;
+  #range: InputRange;
 
-  constructor(native: NativeModel, info: ModelInfo, labels: readonly string[], classOffset: number) {
+  constructor(native: NativeModel, info: ModelInfo, labels: readonly string[], classOffset: number, decode: DecodeOptions, range: InputRange) {
     this.#native = native;
     this.info = info;
     this.#labels = labels;
     this.#classOffset = classOffset;
+    this.#decode = decode;
+    this.#range = range;
   }
 
   get disposed(): boolean {
@@ -179,33 +202,34 @@ class MobileNetModel implements MobileNet {
     return this.#native;
   }
 
-  /** Validates one input synchronously; copies caller-owned bytes when `copy` (a job is queued). */
-  #prepare(x: unknown, name: string, copy: boolean): Staged | Promise<Staged> {
+  /** Validates one input synchronously; copies caller-owned bytes when `copy` (a job is queued). Encoded
+   * inputs (paths, bytes, Blobs) are kept as they are and decoded when their job is next. */
+  #prepare(x: unknown, name: string, copy: boolean): Staged | Encoded {
     const R = this.info.resolution;
-    if (typeof x === 'string') return handled(decodeImage(x, name).then((frame) => ({ kind: 'frame', frame })));
-    if (x instanceof Float32Array) {
-      const need = R * R * 3;
-      if (x.length !== need) {
-        throw new RangeError(`Expected a Float32Array of length ${need} (${R} x ${R} x 3, NHWC) for ${name} but received ${describe(x)}`);
-      }
-      return { kind: 'tensor', data: copy ? x.slice() : x };
+    if (typeof x === 'string' || x instanceof ArrayBuffer || (typeof Blob !== 'undefined' && x instanceof Blob)) {
+      return { kind: 'encoded', source: x, name };
     }
-    if (isFrame(x)) {
-      checkFrame(x, name);
-      const d = x.data instanceof Uint8Array ? x.data : new Uint8Array((x.data as Uint8Array).buffer, (x.data as Uint8Array).byteOffset, (x.data as Uint8Array).length);
-      return { kind: 'frame', frame: { ...x, data: copy ? d.slice() : d } };
+    if (x instanceof Float32Array || isTensorInput(x)) {
+      return { kind: 'tensor', data: checkTensor(x as Float32Array | TensorInput, name, R, this.#range, copy) };
     }
-    if (x instanceof Uint8Array) return handled(decodeImage(x, name).then((frame) => ({ kind: 'frame', frame })));
+    if (isFrame(x)) return { kind: 'frame', frame: checkFrame(x, name, this.#decode.background, copy) };
+    if (x instanceof Uint8Array) return { kind: 'encoded', source: x, name };
     throw new TypeError(
-      `Expected an image path, encoded image bytes (Uint8Array), a frame { data, width, height, channels } or a Float32Array for ${name} but received ${describe(x)}`,
+      `Expected an image path, encoded image bytes (Uint8Array, Buffer, ArrayBuffer, Blob), a frame { data, width, height, format }, ImageData, sharp's { data, info } or a Float32Array for ${name} but received ${describe(x)}`,
     );
+  }
+
+  #decodeItem(item: Staged | Encoded): Staged | Promise<Staged> {
+    if (item.kind !== 'encoded') return item;
+    item.decoding ??= handled(decodeImage(item.source, item.name, this.#decode).then((frame) => ({ kind: 'frame', frame })));
+    return item.decoding;
   }
 
   #stage(native: NativeModel, items: Staged[]): void {
     native.reserve(items.length);
     items.forEach((s, i) => {
       if (s.kind === 'tensor') native.stageTensor(i, s.data);
-      else native.stageFrame(i, s.frame.data, s.frame.width, s.frame.height, s.frame.channels);
+      else native.stageFrame(i, s.frame.data, s.frame.width, s.frame.height, s.frame.layout);
     });
   }
 
@@ -228,6 +252,7 @@ class MobileNetModel implements MobileNet {
     if (list.length === 0 || list.length > 4096) {
       throw new RangeError(`Expected 1 to 4096 inputs for ${fn} but received ${describe(input)}`);
     }
+    if (classify && this.info.classes === 0) throw noClassifier(this.info.weights, fn);
     const per = classify ? this.info.classes : this.info.features;
     const output = this.#checkOutput(options, fn, per, list.length);
     const idle = !this.#running && this.#queue.length === 0;
@@ -235,7 +260,7 @@ class MobileNetModel implements MobileNet {
     const items = Array.from(list as unknown[], (x, i) => this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', !idle));
     return new Promise<Float32Array>((resolve, reject) => {
       const job: Job = { items, classify, output, resolve, reject };
-      if (idle && items.every((s) => !(s instanceof Promise))) {
+      if (idle && items.every((s) => s.kind !== 'encoded')) {
         // Stage now, before returning: the caller may reuse its buffer as soon as we return.
         this.#stage(native, items as Staged[]);
         this.#start(native, job, items.length);
@@ -265,12 +290,14 @@ class MobileNetModel implements MobileNet {
     const job = this.#queue.shift();
     if (!job) return;
     this.#running = true;
-    Promise.all(job.items).then(
+    Promise.all(job.items.map((it) => this.#decodeItem(it))).then(
       (staged) => {
         const native = this.#native;
         if (!native) throw disposedError();
         this.#stage(native, staged);
         this.#start(native, job, staged.length);
+        // Decode-ahead: the next job's images decode while this one runs (one job ahead, no more).
+        this.#queue[0]?.items.forEach((it) => void this.#decodeItem(it));
       },
     ).catch((e: unknown) => {
       job.reject(e);
@@ -297,18 +324,20 @@ class MobileNetModel implements MobileNet {
     }
   }
 
-  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array {
+  inferSync(input: Frame | Float32Array | TensorInput | (Frame | Float32Array | TensorInput)[], options?: InferOptions): Float32Array {
     const native = this.#alive();
     if (this.#running || this.#queue.length > 0) {
       throw new Error('inferSync() cannot run while an asynchronous inference is queued or running on this model');
     }
+    if (this.info.classes === 0) throw noClassifier(this.info.weights, 'inferSync()');
     const list = Array.isArray(input) ? input : [input];
     if (list.length === 0 || list.length > 4096) throw new RangeError(`Expected 1 to 4096 inputs for inferSync() but received ${describe(input)}`);
     const items = Array.from(list as unknown[], (x, i) => {
-      if (typeof x === 'string' || (x instanceof Uint8Array)) {
-        throw new TypeError(`inferSync() takes a raw frame { data, width, height, channels } or a Float32Array for ${Array.isArray(input) ? `input[${i}]` : 'input'} (image files and encoded bytes need the async infer()) but received ${describe(x)}`);
+      const staged = this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', false);
+      if (staged.kind === 'encoded') {
+        throw new TypeError(`inferSync() takes a raw frame { data, width, height, format } or a Float32Array for ${Array.isArray(input) ? `input[${i}]` : 'input'} (image files and encoded bytes need the async infer()) but received ${describe(x)}`);
       }
-      return this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', false) as Staged;
+      return staged;
     });
     const output = this.#checkOutput(options, 'inferSync()', this.info.classes, items.length);
     const only = items[0]!;
@@ -322,6 +351,7 @@ class MobileNetModel implements MobileNet {
   async classify(input: Input | Input[], options: ClassifyOptions = {}): Promise<Classification[] | Classification[][]> {
     if (typeof options !== 'object' || options === null) throw new TypeError(`Expected an options object for classify() but received ${describe(options)}`);
     checkOptionNames(options, ['topK'], 'classify()');
+    if (this.info.classes === 0) throw noClassifier(this.info.weights, 'classify()');
     const real = this.info.classes - this.#classOffset;
     const topK = options.topK === undefined ? 5 : checkInteger('topK', options.topK, 1, real, `an integer between 1 and ${real}`);
     const logits = await this.infer(input);
@@ -382,10 +412,19 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
     throw new Error(`Expected weights of alpha ${alpha} (the alpha option) but ${w.source} has alpha ${w.alpha}`);
   }
   const resolution = options.resolution ?? (w.resolution && w.resolution % 32 === 0 ? w.resolution : 224);
-  const labels = await readLabels(options.labels);
+  const maxInputPixels = options.maxInputPixels === undefined
+    ? DEFAULT_MAX_INPUT_PIXELS
+    : checkInteger('maxInputPixels', options.maxInputPixels, 1, Number.MAX_SAFE_INTEGER, 'a positive integer (pixels)');
+  const background = options.background === undefined ? { r: 255, g: 255, b: 255 } : parseBackground(options.background);
   const real = w.classes - w.classOffset;
+  // Default labels: the file's own, else ImageNet's for a 1000-class model, else the index as a string.
+  const labels = options.labels !== undefined ? await readLabels(options.labels)
+    : w.labels ?? (real === 1000 ? IMAGENET_LABELS : Array.from({ length: real }, (_, i) => String(i)));
   if (labels.length !== real && labels.length !== w.classes) {
-    throw new RangeError(`Expected ${real} labels (one per class) for labels but received ${labels.length}`);
+    throw new RangeError(
+      `Expected ${real} labels (one per class of ${w.source}) for labels but received ${labels.length}` +
+        (options.labels === undefined ? ` (the labels in ${w.source})` : ''),
+    );
   }
   const binding = loadBinding();
   const native = new binding.NativeModel({
@@ -394,6 +433,7 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
     classes: w.classes,
     threads: nThreads,
     normalization: w.normalization,
+    ...(w.inputQuantization ? { inputScale: w.inputQuantization.scale, inputZeroPoint: w.inputQuantization.zeroPoint } : {}),
     isa: isa ?? process.env.MOBILENET_ISA ?? '',
     isaSource: isa !== undefined ? 'isa' : 'MOBILENET_ISA',
     layers: w.layers.map(toNativeLayer),
@@ -405,6 +445,7 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
     resolution,
     nativeResolution: w.resolution,
     classes: w.classes,
+    numClasses: real,
     features: ni.features,
     macs: spec.macs,
     params: spec.params,
@@ -418,11 +459,24 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
   };
   // Labels aligned to ImageNet class ids (a 1001-line list starts with background).
   const aligned = labels.length === w.classes && w.classOffset > 0 ? labels.slice(w.classOffset) : labels;
-  const model = new MobileNetModel(native, Object.freeze(info), aligned, w.classOffset);
+  const model = new MobileNetModel(native, Object.freeze(info), aligned, w.classOffset, { maxInputPixels, background, resolution }, inputRange(w));
   // Warm-up: first-touch the arena and the packed weights so the first real frame is not slow.
   native.stageTensor(0, new Float32Array(resolution * resolution * 3));
-  native.runSync(1, true);
+  native.runSync(1, w.classes > 0);
   return model;
+}
+
+/** What bytes 0..255 normalise to: the range a Float32Array input must stay in. */
+function inputRange(w: NetWeights): InputRange {
+  switch (w.normalization) {
+    case 'tfjs': return { min: -1, max: 1, formula: 'x / 127.5 - 1' };
+    case 'tflite': return { min: -1, max: 1, formula: '(x - 127.5) / 127.5' };
+    case 'tflite-uint8': return { min: -1, max: 127 / 128, formula: '(x - 128) / 128' };
+    case 'quantized': {
+      const { scale, zeroPoint } = w.inputQuantization!;
+      return { min: scale * (0 - zeroPoint), max: scale * (255 - zeroPoint), formula: `${scale} * (x - ${zeroPoint})` };
+    }
+  }
 }
 
 /** A flipped exponent bit makes Infinity or NaN: refuse such weights instead of producing NaN logits. */
@@ -467,9 +521,11 @@ async function weightsFor(options: LoadOptions): Promise<NetWeights> {
     const w = weights as NetWeights;
     const ok =
       typeof w.alpha === 'number' && w.alpha > 0 && w.alpha <= 4 &&
-      Number.isInteger(w.classes) && w.classes >= 1 && w.classes <= 100000 &&
-      (w.classOffset === 0 || w.classOffset === 1) &&
-      ['tfjs', 'tflite', 'tflite-uint8'].includes(w.normalization);
+      Number.isInteger(w.classes) && w.classes >= 0 && w.classes <= 100000 &&
+      (w.classOffset === 0 || (w.classOffset === 1 && w.classes > 1)) &&
+      (['tfjs', 'tflite', 'tflite-uint8'].includes(w.normalization) ||
+        (w.normalization === 'quantized' && w.inputQuantization !== undefined && w.inputQuantization.scale > 0 &&
+          Number.isInteger(w.inputQuantization.zeroPoint) && w.inputQuantization.zeroPoint >= 0 && w.inputQuantization.zeroPoint <= 255));
     if (!ok) {
       throw new TypeError(
         `Expected NetWeights with alpha in (0, 4], integer classes, classOffset 0 or 1 and a known normalization for weights but received alpha ${describe(w.alpha)}, classes ${describe(w.classes)}, classOffset ${describe(w.classOffset)}, normalization ${describe(w.normalization)}`,

@@ -5,19 +5,20 @@ import { basename, join } from 'node:path';
 import { buildSpec } from '../spec.js';
 import { WeightsError } from '../errors.js';
 import type { LayerWeights, NetWeights } from './types.js';
+import { halfToFloat } from './tflite.js';
 
 interface ManifestEntry {
   name: string;
   shape: number[];
   dtype: string;
-  quantization?: { dtype: 'uint8' | 'uint16'; min?: number; scale?: number };
+  quantization?: { dtype: 'uint8' | 'uint16' | 'float16'; min?: number; scale?: number };
 }
 interface ManifestGroup {
   paths: string[];
   weights: ManifestEntry[];
 }
 
-const BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2 };
+const BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 };
 
 function fmtShape(s: readonly number[]): string {
   return `[${s.join(',')}]`;
@@ -64,7 +65,7 @@ async function readTensors(dir: string, modelJson: string, groups: ManifestGroup
       const storage = w.quantization?.dtype ?? w.dtype;
       const size = BYTES[storage];
       if (!size || (w.dtype !== 'float32' && !w.quantization)) {
-        throw new WeightsError(modelJson, `tensor ${w.name}: expected dtype float32 (or uint8/uint16 quantized) but found ${w.dtype}`);
+        throw new WeightsError(modelJson, `tensor ${w.name}: expected dtype float32 (stored as float32, float16, or uint8/uint16 quantized) but found ${w.dtype}${w.quantization ? ` stored as ${String(w.quantization.dtype)}` : ''}`);
       }
       if (!Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0 && d < 1e8)) {
         throw new WeightsError(modelJson, `tensor ${w.name}: expected a shape of non-negative integers but found ${JSON.stringify(w.shape)}`);
@@ -81,7 +82,11 @@ async function readTensors(dir: string, modelJson: string, groups: ManifestGroup
     for (const w of g.weights) {
       const n = w.shape.reduce((a, b) => a * b, 1);
       const data = new Float32Array(n);
-      if (w.quantization) {
+      if (w.quantization?.dtype === 'float16') {
+        // tensorflowjs_converter --quantize_float16: IEEE half floats, little-endian.
+        for (let i = 0; i < n; i++) data[i] = halfToFloat(buf.readUInt16LE(offset + 2 * i));
+        offset += n * 2;
+      } else if (w.quantization) {
         const { dtype, min = 0, scale = 1 } = w.quantization;
         const q = dtype === 'uint8' ? new Uint8Array(buf.buffer, buf.byteOffset + offset, n) : null;
         for (let i = 0; i < n; i++) data[i] = min + scale * (q ? q[i]! : buf.readUInt16LE(offset + 2 * i));
@@ -104,7 +109,8 @@ interface KerasLayer {
 }
 
 export async function readTfjsWeights(dirOrModelJson: string): Promise<NetWeights> {
-  const isJson = basename(dirOrModelJson).endsWith('.json');
+  // A file is the model.json whatever its name; a directory holds model.json.
+  const isJson = basename(dirOrModelJson).endsWith('.json') || (await stat(dirOrModelJson).then((s) => s.isFile(), () => false));
   const dir = isJson ? join(dirOrModelJson, '..') : dirOrModelJson;
   const modelJson = isJson ? dirOrModelJson : join(dir, 'model.json');
   try {
@@ -127,6 +133,8 @@ export async function readTfjsWeights(dirOrModelJson: string): Promise<NetWeight
     );
   }
   const tensors = await readTensors(dir, modelJson, json.weightsManifest);
+  const looks = guessTfjsNetwork([...tensors.keys()]);
+  if (looks) throw new WeightsError(modelJson, `expected a MobileNetV1 model but this looks like ${looks}, which is not supported`);
   const get = (name: string) => {
     const t = tensors.get(name);
     if (!t) throw new WeightsError(modelJson, `expected tensor ${name} (MobileNetV1) but the weights manifest has none`);
@@ -138,8 +146,9 @@ export async function readTfjsWeights(dirOrModelJson: string): Promise<NetWeight
     throw new WeightsError(modelJson, `tensor conv1/kernel has shape ${fmtShape(conv1.shape)}, expected [3,3,3,C]`);
   }
   const alpha = conv1.shape[3]! / 32;
-  const preds = get('conv_preds/kernel');
-  const classes = preds.shape[3] ?? 0;
+  // No conv_preds: a headless backbone (Keras include_top=False), for embed() only.
+  const preds = tensors.get('conv_preds/kernel');
+  const classes = preds ? preds.shape[3] ?? 0 : 0;
   const input = layersList.find((l) => l.class_name === 'InputLayer')?.config?.batch_input_shape;
   const declared = input && typeof input[1] === 'number' ? input[1] : undefined;
   const spec = buildSpec(alpha, declared && declared % 32 === 0 ? declared : 224, classes);
@@ -150,7 +159,7 @@ export async function readTfjsWeights(dirOrModelJson: string): Promise<NetWeight
     return typeof eps === 'number' && Number.isFinite(eps) && eps >= 0 ? eps : 1e-3;
   };
 
-  const layers: LayerWeights[] = spec.layers.map((l) => {
+  const layers: LayerWeights[] = spec.layers.filter((l) => classes > 0 || l.kind !== 'classifier').map((l) => {
     const keras = l.kind === 'dwconv' ? `${l.name}/depthwise_kernel` : `${l.name}/kernel`;
     const t = get(keras);
     // TF shapes of the canonical layouts: dw [3,3,C,1], pw and classifier [1,1,Cin,Cout].
@@ -192,4 +201,17 @@ export async function readTfjsWeights(dirOrModelJson: string): Promise<NetWeight
     normalization: 'tfjs',
     layers,
   };
+}
+
+/** Names a network that is not MobileNetV1 from its weight names, or undefined. */
+export function guessTfjsNetwork(names: string[]): string | undefined {
+  const all = names.join('\n');
+  const dense = names.filter((n) => /dense[^/]*\/kernel$/i.test(n));
+  if (/block_\d+_expand|expanded_conv|mobilenetv2/i.test(all) || names.includes('Conv1/kernel')) return 'MobileNetV2 (inverted residual blocks, e.g. block_1_expand)';
+  if (/mobilenetv3|expanded_conv\/squeeze_excite|re_lu_\d+|hard_swish/i.test(all)) return 'MobileNetV3';
+  if (names.includes('conv_pw_13/kernel') && dense.length > 0) {
+    return `a Teachable Machine or transfer-learning model (MobileNetV1 features, then ${dense.length} Dense layers: ${dense.join(', ')})`;
+  }
+  if (!names.includes('conv1/kernel') && /efficientnet|resnet|inception|vgg/i.test(all)) return /efficientnet|resnet|inception|vgg/i.exec(all)![0]!;
+  return undefined;
 }

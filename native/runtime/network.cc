@@ -47,7 +47,7 @@ std::vector<LayerDesc> build_mobilenet_v1_plan(double alpha, size_t resolution, 
   if (!(alpha > 0 && alpha <= 4)) throw std::invalid_argument("alpha must be in (0, 4]");
   if (resolution < 32 || resolution % 32 != 0 || resolution > 4096)
     throw std::invalid_argument("resolution must be a multiple of 32 in [32, 4096]");
-  if (classes == 0 || classes > 100000) throw std::invalid_argument("classes must be in [1, 100000]");
+  if (classes > 100000) throw std::invalid_argument("classes must be in [0, 100000]");  // 0: headless backbone
   const float relu6_min = 0.0f, relu6_max = 6.0f;
   std::vector<LayerDesc> plan;
   size_t size = resolution, ch = scaled(32, alpha);
@@ -91,7 +91,7 @@ std::vector<LayerDesc> build_mobilenet_v1_plan(double alpha, size_t resolution, 
   fc.min = -std::numeric_limits<float>::infinity(); fc.max = std::numeric_limits<float>::infinity();
   fc.kernel_size = ch * classes;
   fc.macs = ch * classes;
-  plan.push_back(fc);
+  if (classes > 0) plan.push_back(fc);
   return plan;
 }
 
@@ -168,7 +168,7 @@ Network::Network(const NetworkConfig& cfg, const std::vector<RawLayer>& layers)
       case LayerKind::Classifier: pack_gemm_weights(l.in_c, oc, kt.gemm_nr, w.data(), b.data(), dst); break;
     }
   }
-  build_normalization_lut(cfg_.normalization, norm_lut_);
+  build_normalization_lut(cfg_.normalization, norm_lut_, cfg_.input_scale, cfg_.input_zero_point);
   reserve_batch(1);
 }
 
@@ -197,8 +197,8 @@ size_t Network::params() const {
   return s;
 }
 
-void Network::set_input_frame(size_t image, const uint8_t* data, size_t width, size_t height, size_t channels) {
-  preprocess_frame(data, width, height, channels, cfg_.resolution, norm_lut_, input(image));
+void Network::set_input_frame(size_t image, const FrameView& frame) {
+  preprocess_frame(frame, cfg_.resolution, norm_lut_, input(image));
 }
 
 void Network::set_input_tensor(size_t image, const float* data) {
@@ -297,6 +297,7 @@ void Network::run(size_t batch, bool classify, Profile* profile, const float* ex
     if (profile) profile->pool_ns += std::chrono::duration<double, std::nano>(clock::now() - t0).count();
   }
   if (classify) {
+    if (cfg_.classes == 0) throw std::invalid_argument("this model has no classifier (a headless backbone)");
     const LayerDesc& fc = plan_.back();
     const auto t0 = profile ? clock::now() : clock::time_point{};
     gemm(batch, fc.out_c, fc.in_c, features_.data(), packed_.data() + fc.packed_offset, logits_.data(), fc.min, fc.max);

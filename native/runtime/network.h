@@ -10,6 +10,7 @@
 
 #include "../kernels/kernels.h"
 #include "buffer.h"
+#include "preprocess.h"
 #include "threadpool.h"
 
 namespace mn {
@@ -42,7 +43,8 @@ struct RawLayer {
   double epsilon = 1e-3;
 };
 
-enum class Normalization { Tfjs, Tflite, TfliteUint8 };
+// Quantized: the input tensor's quantization (input_scale, input_zero_point), e.g. 1/255 and 0.
+enum class Normalization { Tfjs, Tflite, TfliteUint8, Quantized };
 
 struct NetworkConfig {
   double alpha = 1.0;
@@ -50,6 +52,7 @@ struct NetworkConfig {
   size_t classes = 1000;
   size_t threads = 1;
   Normalization normalization = Normalization::Tfjs;
+  float input_scale = 0.0f, input_zero_point = 0.0f;  // Normalization::Quantized only
   std::string isa;        // "" = best for this CPU
   std::string isa_source = "MOBILENET_ISA";  // named in the error when `isa` is not available
 };
@@ -72,7 +75,7 @@ class Network {
   size_t threads() const { return pool_.threads(); }
   size_t resolution() const { return cfg_.resolution; }
   size_t classes() const { return cfg_.classes; }
-  size_t features() const { return plan_.back().in_c; }
+  size_t features() const { return plan_.back().kind == LayerKind::Classifier ? plan_.back().in_c : plan_.back().out_c; }
   size_t input_floats() const { return cfg_.resolution * cfg_.resolution * 3; }
   size_t memory_bytes() const;
   size_t macs() const;
@@ -85,9 +88,9 @@ class Network {
 
   // Input staging (batch x R x R x 3 floats), written by the preprocessors below, read by run().
   float* input(size_t image) { return input_.data() + image * input_floats(); }
-  // Normalises a frame of bytes into input(image): H x W x channels (3 or 4), any size;
+  // Normalises a frame (any size and FrameFormat, checked with frame_check) into input(image):
   // center square crop + bilinear (half-pixel) resize when the size is not R x R.
-  void set_input_frame(size_t image, const uint8_t* data, size_t width, size_t height, size_t channels);
+  void set_input_frame(size_t image, const FrameView& frame);
   void set_input_tensor(size_t image, const float* data);
 
   // Runs the first `batch` staged inputs, or `batch` tensors at `external` (synchronous callers
