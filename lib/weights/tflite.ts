@@ -13,6 +13,7 @@
 import { WeightsError } from '../errors.js';
 import { ALPHAS, buildSpec, type LayerSpec } from '../spec.js';
 import type { LayerWeights, NetWeights } from './types.js';
+import { embeddedLabels } from './tflite-labels.js';
 
 // ---------------------------------------------------------------------------------------------------
 // FlatBuffers primitives
@@ -491,7 +492,13 @@ function opLabel(op: TfliteOperator, layer?: string): string {
 export function parseTflite(bytes: Uint8Array, source: string): NetWeights {
   const m = readTfliteModel(bytes, source);
   try {
-    return convertMobileNetV1(m, source);
+    const w = convertMobileNetV1(m, source);
+    // Labels the file carries (TFLite metadata), when there is one per class (with or without background).
+    const labels = embeddedLabels(bytes);
+    if (labels && (labels.length === w.classes || labels.length === w.classes - w.classOffset)) {
+      w.labels = labels.length === w.classes ? labels.slice(w.classOffset) : labels;
+    }
+    return w;
   } catch (e) {
     // A graph that is not MobileNetV1: say what it looks like rather than which op differed.
     const looks = e instanceof WeightsError ? guessNetwork(m) : undefined;
