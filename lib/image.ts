@@ -131,7 +131,11 @@ export function describeEncoded(source: string | Uint8Array | ArrayBuffer | Blob
  * Throws: RangeError over `maxInputPixels` (from the header, nothing decoded); Error "out of memory"
  * when the decoder cannot allocate; Error "not a supported image" for anything else it cannot read.
  */
-export async function decodeImage(source: string | Uint8Array | ArrayBuffer | Blob, name: string, opts: DecodeOptions): Promise<NativeFrame> {
+export async function decodeImage(
+  source: string | Uint8Array | ArrayBuffer | Blob,
+  name = 'input',
+  opts: DecodeOptions = { maxInputPixels: DEFAULT_MAX_INPUT_PIXELS, background: { r: 255, g: 255, b: 255 }, resolution: 224 },
+): Promise<NativeFrame> {
   const what = describeEncoded(source, name);
   const bytes = await encodedBytes(source, what);
   if (bytes.length === 0) throw new Error(`Cannot decode ${what}: it is empty`);
@@ -187,12 +191,12 @@ function frameOf(data: Uint8Array, width: number, height: number, format: number
 
 /** A frame-shaped object: not a typed array, has `data` (frames, ImageData, sharp's { data, info }). */
 export function isFrame(v: unknown): v is Frame | SharpRaw {
-  return typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer) && 'data' in v && !(v.data instanceof Float32Array);
+  return typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer) && 'data' in v && !isTensorInput(v);
 }
 
 /** { data: Float32Array, layout? } */
 export function isTensorInput(v: unknown): v is TensorInput {
-  return typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && 'data' in v && v.data instanceof Float32Array;
+  return typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && 'data' in v && v.data instanceof Float32Array && !('width' in v);
 }
 
 const FRAME_KEYS = ['data', 'width', 'height', 'channels', 'format', 'stride', 'range'];
@@ -218,7 +222,7 @@ function formatOf(channels: unknown, format: unknown, data: unknown, name: strin
   if (channels === 4) return 'rgba';
   if (channels === 1) return 'gray';
   const err = typeof channels === 'number' ? RangeError : TypeError;
-  throw new err(`Expected 1, 3 or 4 for ${name}.channels (or a ${name}.format) but received ${describe(channels)}`);
+  throw new err(`Expected 1, 3 or 4 for ${name}.channels (or a format) but received ${describe(channels)}`);
 }
 
 /** Bytes per row without padding, and the total length with `stride` (mirrors native frame_check). */

@@ -438,7 +438,7 @@ class Converter {
       // Depthwise kernels [1,3,3,C] are quantized along dimension 3; some writers leave the field at its default 0.
       if (axis === 0 && channels > 1 && s.shape[0] === 1 && s.shape[s.shape.length - 1] === channels) axis = s.shape.length - 1;
       if (channels !== 1 && (s.type !== TensorType.INT8 || !(axis >= 0 && axis < s.shape.length) || s.shape[axis] !== channels)) {
-        this.fail(`tensor '${s.name}' has ${channels} quantization scales, expected 1 (per-tensor)` +
+        this.fail(`tensor '${s.name}' has ${channels} quantization scales, expected 1 (per-tensor quantization)` +
           (s.type === TensorType.INT8 ? ` or ${s.shape[axis] ?? '?'} (per channel along dimension ${axis})` : ''));
       }
       if (s.zeroPoint.length !== 1 && s.zeroPoint.length !== channels) {
@@ -519,7 +519,8 @@ export function guessNetwork(m: TfliteModel): string | undefined {
   if (/efficientnet/i.test(names)) return 'EfficientNet';
   if (/inception/i.test(names)) return 'Inception';
   if (/resnet/i.test(names)) return 'ResNet';
-  if (adds > 0) return `a network with residual connections (${adds} ADD ops; MobileNetV1 has none), e.g. MobileNetV2`;
+  // A stray ADD is a damaged MobileNetV1; residual networks have one per block (MobileNetV2: 10).
+  if (adds >= 3) return `a network with residual connections (${adds} ADD ops; MobileNetV1 has none), e.g. MobileNetV2`;
   if (m.operators.length > 40) return `a network of ${m.operators.length} operators (MobileNetV1 has 28 to 31)`;
   return undefined;
 }
