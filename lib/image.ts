@@ -16,7 +16,8 @@ export const PIXEL_FORMATS: readonly PixelFormat[] = ['rgb', 'rgba', 'bgr', 'bgr
  * Raw pixels. `format` defaults from `channels` (1 gray, 3 rgb, 4 rgba); a `Uint8ClampedArray`
  * without either is RGBA (`ImageData`). Alpha (rgba, bgra) is composited over the model's
  * `background`. YUV is BT.601: I420 (Y plane, then U and V planes of (stride+1)/2 bytes per row),
- * NV12 (Y plane, then interleaved UV rows of `stride` bytes), YUYV (Y0 U Y1 V); `range` 'limited'
+ * NV12 (Y plane, then interleaved UV rows, both `stride` bytes per row, at least the width rounded up
+ * to even), YUYV (Y0 U Y1 V); `range` 'limited'
  * (video: Y 16..235, the default) or 'full' (JPEG/JFIF, 0..255). `data` holds exactly
  * stride x height bytes per plane (the last row padded too).
  */
@@ -228,7 +229,7 @@ function formatOf(channels: unknown, format: unknown, data: unknown, name: strin
 /** Bytes per row without padding, and the total length with `stride` (mirrors native frame_check). */
 export function frameBytes(format: PixelFormat, width: number, height: number, stride?: number): { minStride: number; length: number } {
   const minStride = format === 'rgb' || format === 'bgr' ? width * 3 : format === 'rgba' || format === 'bgra' ? width * 4
-    : format === 'yuyv' ? Math.ceil(width / 2) * 4 : width;
+    : format === 'yuyv' ? Math.ceil(width / 2) * 4 : format === 'nv12' ? Math.ceil(width / 2) * 2 : width;
   const s = stride ?? minStride;
   const ch = Math.ceil(height / 2);
   const length = s * height + (format === 'i420' ? 2 * Math.ceil(s / 2) * ch : format === 'nv12' ? s * ch : 0);

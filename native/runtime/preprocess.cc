@@ -25,7 +25,8 @@ size_t frame_min_stride(FrameFormat f, size_t width) {
   switch (f) {
     case FrameFormat::Rgb: case FrameFormat::Bgr: return width * 3;
     case FrameFormat::Rgba: case FrameFormat::Bgra: return width * 4;
-    case FrameFormat::Gray: case FrameFormat::I420: case FrameFormat::Nv12: return width;
+    case FrameFormat::Gray: case FrameFormat::I420: return width;
+    case FrameFormat::Nv12: return (width + 1) / 2 * 2;  // the UV rows (U V per 2 pixels) share the Y stride
     case FrameFormat::Yuyv: return (width + 1) / 2 * 4;  // Y0 U Y1 V per pair of pixels
   }
   return 0;

@@ -36,7 +36,8 @@ struct FrameView {
 // Bytes per row of the first plane without padding.
 size_t frame_min_stride(FrameFormat f, size_t width);
 // Bytes the frame needs with its stride (every plane, every row padded to the stride); for I420
-// the chroma planes have stride (stride + 1) / 2, for NV12 the interleaved plane has `stride`.
+// the chroma planes have stride (stride + 1) / 2, for NV12 the interleaved plane has `stride`
+// (at least the width rounded up to even).
 // Returns an empty string when `f` is consistent, else what is wrong (for std::invalid_argument).
 const char* frame_check(const FrameView& f, uint64_t* needed);
 
