@@ -47,6 +47,9 @@ export interface NativeConfig {
   /** normalization 'quantized': the input tensor's scale and zero point. */
   inputScale?: number;
   inputZeroPoint?: number;
+  /** A dense head in place of conv_preds (NetWeights.head): on the flattened last map when `flatten`. */
+  flatten?: boolean;
+  head?: { units: number; relu: boolean }[];
   isa: string;
   /** Where `isa` came from, for the error message: 'isa' (option) or 'MOBILENET_ISA'. */
   isaSource?: string;

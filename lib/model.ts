@@ -412,6 +412,10 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
     throw new Error(`Expected weights of alpha ${alpha} (the alpha option) but ${w.source} has alpha ${w.alpha}`);
   }
   const resolution = options.resolution ?? (w.resolution && w.resolution % 32 === 0 ? w.resolution : 224);
+  if (w.head?.flatten && resolution !== w.resolution) {
+    // A Flatten head's first Dense layer takes exactly the map of the resolution it was trained at.
+    throw new RangeError(`Expected resolution ${w.resolution} for ${w.source} (its Dense head reads the flattened ${w.resolution}x${w.resolution} feature map) but received ${resolution}`);
+  }
   const maxInputPixels = options.maxInputPixels === undefined
     ? DEFAULT_MAX_INPUT_PIXELS
     : checkInteger('maxInputPixels', options.maxInputPixels, 1, Number.MAX_SAFE_INTEGER, 'a positive integer (pixels)');
@@ -434,6 +438,7 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
     threads: nThreads,
     normalization: w.normalization,
     ...(w.inputQuantization ? { inputScale: w.inputQuantization.scale, inputZeroPoint: w.inputQuantization.zeroPoint } : {}),
+    ...(w.head ? { flatten: w.head.flatten, head: w.head.layers.map((l) => ({ units: l.units, relu: l.activation === 'relu' })) } : {}),
     isa: isa ?? process.env.MOBILENET_ISA ?? '',
     isaSource: isa !== undefined ? 'isa' : 'MOBILENET_ISA',
     layers: w.layers.map(toNativeLayer),
@@ -447,8 +452,8 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
     classes: w.classes,
     numClasses: real,
     features: ni.features,
-    macs: spec.macs,
-    params: spec.params,
+    macs: w.head ? ni.macs : spec.macs,
+    params: w.head ? ni.params : spec.params,
     isa: ni.isa,
     threads: ni.threads,
     memoryBytes: ni.memoryBytes,

@@ -30,6 +30,17 @@ export type Normalization =
   | 'tflite-uint8' /* (x - 128) / 128: the input quantization of Google's uint8 models */
   | 'quantized' /* scale * (x - zeroPoint): a uint8 input tensor's own quantization (inputQuantization) */;
 
+/**
+ * Fully connected layers after the backbone instead of conv_preds (Teachable Machine, Keras transfer
+ * learning). Their weights follow the 27 backbone layers in `layers`: kernel [inputs, units], bias [units].
+ * `flatten`: the first layer reads the flattened last feature map (H x W x C, NHWC) instead of the
+ * pooled features. A final softmax is left to classify().
+ */
+export interface DenseHead {
+  flatten: boolean;
+  layers: { units: number; activation: 'relu' | 'linear' | 'softmax' }[];
+}
+
 export interface NetWeights {
   format: 'tfjs' | 'tflite' | 'synthetic';
   source: string;             // file or directory, used in messages and info
@@ -42,6 +53,8 @@ export interface NetWeights {
   normalization: Normalization;
   /** With normalization 'quantized': the uint8 input tensor's scale and zero point (TFLite quantization). */
   inputQuantization?: { scale: number; zeroPoint: number };
+  /** A dense head in place of conv_preds; `classes` is its last layer's units. */
+  head?: DenseHead;
   /** Class names the file carries (Teachable Machine metadata.json, TFLite metadata), one per real class. */
   labels?: readonly string[];
   quantized?: boolean;        // true when dequantized from uint8/int8/float16 at load

@@ -135,6 +135,18 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     if (isa.IsString()) c.isa = isa.As<Napi::String>().Utf8Value();
     const Napi::Value isa_source = cfg.Get("isaSource");
     if (isa_source.IsString()) c.isa_source = isa_source.As<Napi::String>().Utf8Value();
+    // Optional dense head: head: [{ units, relu }], flatten: boolean (lib/weights/types.ts DenseHead).
+    c.flatten = cfg.Get("flatten").ToBoolean().Value();
+    const Napi::Value head_v = cfg.Get("head");
+    if (!head_v.IsUndefined()) {
+      if (!head_v.IsArray() || head_v.As<Napi::Array>().Length() > 16) throw_type(env, "Expected an array of at most 16 dense layers for head");
+      const Napi::Array head = head_v.As<Napi::Array>();
+      for (uint32_t i = 0; i < head.Length(); i++) {
+        if (!head.Get(i).IsObject()) throw_type(env, "Expected an object for head[" + std::to_string(i) + "]");
+        const Napi::Object d = head.Get(i).As<Napi::Object>();
+        c.head.push_back({size_arg(d.Get("units"), "units", 1, 100000), d.Get("relu").ToBoolean().Value()});
+      }
+    }
     const Napi::Value layers_v = cfg.Get("layers");
     if (!layers_v.IsArray()) throw_type(env, "Expected an array for layers");
     const Napi::Array layers = layers_v.As<Napi::Array>();

@@ -104,8 +104,33 @@ static size_t checked_threads(size_t threads) {
 Network::Network(const NetworkConfig& cfg, const std::vector<RawLayer>& layers)
     : cfg_(cfg),
       kernels_(&select_kernel_table(cfg.isa, cfg.isa_source.c_str())),
-      plan_(build_mobilenet_v1_plan(cfg.alpha, cfg.resolution, cfg.classes)),
+      plan_(build_mobilenet_v1_plan(cfg.alpha, cfg.resolution, cfg.head.empty() ? cfg.classes : 0)),
       pool_(checked_threads(cfg.threads)) {
+  backbone_layers_ = plan_.size();
+  while (backbone_layers_ > 0 && plan_[backbone_layers_ - 1].kind == LayerKind::Classifier) backbone_layers_--;
+  if (!cfg.head.empty()) {
+    // Dense layers run as the classifier does (GEMM over the batch), ReLU as the clamp [0, inf).
+    const LayerDesc& last = plan_[backbone_layers_ - 1];
+    flat_size_ = cfg.flatten ? last.out_h * last.out_w * last.out_c : 0;
+    size_t in = cfg.flatten ? flat_size_ : last.out_c;
+    for (size_t i = 0; i < cfg.head.size(); i++) {
+      const DenseLayer& d = cfg.head[i];
+      if (d.units == 0 || d.units > 100000) throw std::invalid_argument("dense layer units must be in [1, 100000]");
+      LayerDesc fc{};
+      fc.kind = LayerKind::Classifier; fc.name = "dense_" + std::to_string(i + 1);
+      fc.in_h = fc.in_w = fc.out_h = fc.out_w = 1; fc.in_c = in; fc.out_c = d.units; fc.stride = 1;
+      fc.min = d.relu ? 0.0f : -std::numeric_limits<float>::infinity();
+      fc.max = std::numeric_limits<float>::infinity();
+      fc.kernel_size = in * d.units;
+      fc.macs = in * d.units;
+      plan_.push_back(fc);
+      if (i + 1 < cfg.head.size()) hidden_max_ = std::max(hidden_max_, d.units);
+      in = d.units;
+    }
+    if (cfg.classes != in)
+      throw std::invalid_argument("classes (" + std::to_string(cfg.classes) + ") must equal the last dense layer's units (" +
+                                  std::to_string(in) + ")");
+  }
   if (layers.size() != plan_.size())
     throw std::invalid_argument("expected " + std::to_string(plan_.size()) + " layers of weights but received " +
                                 std::to_string(layers.size()));
@@ -177,11 +202,15 @@ void Network::reserve_batch(size_t batch) {
   input_.resize(batch * input_floats());
   features_.resize(batch * features());
   logits_.resize(batch * cfg_.classes);
+  flat_.resize(batch * flat_size_);
+  hidden_[0].resize(batch * hidden_max_);
+  hidden_[1].resize(batch * hidden_max_);
   batch_capacity_ = batch;
 }
 
 size_t Network::memory_bytes() const {
-  return (packed_.size() + ping_.size() + pong_.size() + input_.size() + features_.size() + logits_.size()) *
+  return (packed_.size() + ping_.size() + pong_.size() + input_.size() + features_.size() + logits_.size() +
+          flat_.size() + hidden_[0].size() + hidden_[1].size()) *
          sizeof(float);
 }
 
@@ -294,17 +323,24 @@ void Network::run(size_t batch, bool classify, Profile* profile, const float* ex
     }
     const auto t0 = profile ? clock::now() : clock::time_point{};
     kernels_->gavgpool(last->out_h * last->out_w, F, cur, features_.data() + b * F);
+    if (flat_size_) std::copy(cur, cur + flat_size_, flat_.data() + b * flat_size_);  // Keras Flatten: NHWC order
     if (profile) profile->pool_ns += std::chrono::duration<double, std::nano>(clock::now() - t0).count();
   }
   if (classify) {
     if (cfg_.classes == 0) throw std::invalid_argument("this model has no classifier (a headless backbone)");
-    const LayerDesc& fc = plan_.back();
-    const auto t0 = profile ? clock::now() : clock::time_point{};
-    gemm(batch, fc.out_c, fc.in_c, features_.data(), packed_.data() + fc.packed_offset, logits_.data(), fc.min, fc.max);
-    if (profile) {
-      const double ns = std::chrono::duration<double, std::nano>(clock::now() - t0).count();
-      profile->ns[(int)LayerKind::Classifier] += ns;
-      profile->layer_ns.back() += ns;
+    // conv_preds, or the dense head layer by layer; each is one GEMM over the batch.
+    const float* in = flat_size_ ? flat_.data() : features_.data();
+    for (size_t i = backbone_layers_; i < plan_.size(); i++) {
+      const LayerDesc& fc = plan_[i];
+      float* out = i + 1 == plan_.size() ? logits_.data() : hidden_[(i - backbone_layers_) & 1].data();
+      const auto t0 = profile ? clock::now() : clock::time_point{};
+      gemm(batch, fc.out_c, fc.in_c, in, packed_.data() + fc.packed_offset, out, fc.min, fc.max);
+      if (profile) {
+        const double ns = std::chrono::duration<double, std::nano>(clock::now() - t0).count();
+        profile->ns[(int)LayerKind::Classifier] += ns;
+        profile->layer_ns[i] += ns;
+      }
+      in = out;
     }
   }
   if (profile) profile->runs++;

@@ -46,6 +46,13 @@ struct RawLayer {
 // Quantized: the input tensor's quantization (input_scale, input_zero_point), e.g. 1/255 and 0.
 enum class Normalization { Tfjs, Tflite, TfliteUint8, Quantized };
 
+// A dense head instead of conv_preds (Teachable Machine, Keras transfer learning): fully connected
+// layers on the pooled features, or on the flattened last feature map (Keras Flatten, NHWC order).
+struct DenseLayer {
+  size_t units;
+  bool relu;              // ReLU, else linear (a final softmax is applied by the caller)
+};
+
 struct NetworkConfig {
   double alpha = 1.0;
   size_t resolution = 224;
@@ -53,6 +60,8 @@ struct NetworkConfig {
   size_t threads = 1;
   Normalization normalization = Normalization::Tfjs;
   float input_scale = 0.0f, input_zero_point = 0.0f;  // Normalization::Quantized only
+  bool flatten = false;   // the head reads the flattened conv_pw_13 map, not the pooled features
+  std::vector<DenseLayer> head;  // empty: the conv_preds classifier (classes outputs, or none when 0)
   std::string isa;        // "" = best for this CPU
   std::string isa_source = "MOBILENET_ISA";  // named in the error when `isa` is not available
 };
@@ -75,7 +84,7 @@ class Network {
   size_t threads() const { return pool_.threads(); }
   size_t resolution() const { return cfg_.resolution; }
   size_t classes() const { return cfg_.classes; }
-  size_t features() const { return plan_.back().kind == LayerKind::Classifier ? plan_.back().in_c : plan_.back().out_c; }
+  size_t features() const { return plan_[backbone_layers_ - 1].out_c; }
   size_t input_floats() const { return cfg_.resolution * cfg_.resolution * 3; }
   size_t memory_bytes() const;
   size_t macs() const;
@@ -109,6 +118,9 @@ class Network {
   AlignedBuffer packed_;
   AlignedBuffer ping_, pong_;
   AlignedBuffer input_, features_, logits_;
+  AlignedBuffer flat_, hidden_[2];  // dense head: flattened maps (batch x H*W*C), hidden layers
+  size_t backbone_layers_ = 0;      // plan_[0, backbone_layers_) are convolutions; the rest classify
+  size_t flat_size_ = 0, hidden_max_ = 0;
   size_t batch_capacity_ = 0;
   float norm_lut_[256];
   ThreadPool pool_;
