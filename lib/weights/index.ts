@@ -4,7 +4,7 @@ import { WeightsError } from '../errors.js';
 import { readTfjsWeights } from './tfjs.js';
 import type { NetWeights } from './types.js';
 
-export type { NetWeights, LayerWeights, BatchNorm, Normalization } from './types.js';
+export type { NetWeights, LayerWeights, BatchNorm, Normalization, DenseHead } from './types.js';
 export { syntheticWeights } from './synthetic.js';
 
 /** What a file that is not a model we read looks like, from its first bytes. */
