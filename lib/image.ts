@@ -237,10 +237,10 @@ export function frameBytes(format: PixelFormat, width: number, height: number, s
 }
 
 /**
- * Validates a frame, ImageData or sharp { data, info } and returns what the native side takes
- * (no copy unless `copy`). Messages name the field, the expectation and what was received.
+ * Validates a frame, ImageData or sharp { data, info } and returns what the native side takes (a
+ * view, no copy). Messages name the field, the expectation and what was received.
  */
-export function checkFrame(x: Frame | SharpRaw, name: string, background: Background, copy = false): NativeFrame {
+export function checkFrame(x: Frame | SharpRaw, name: string, background: Background): NativeFrame {
   let f: Frame;
   let fname = name;
   if ('info' in x && typeof x.info === 'object' && x.info !== null && !('width' in x)) {
@@ -291,8 +291,7 @@ export function checkFrame(x: Frame | SharpRaw, name: string, background: Backgr
       : `${fmt} ${W} x ${H}${stride === undefined ? '' : `, stride ${stride as number}`}`;
     throw new RangeError(`Expected ${name}.data of length ${length} (${how}) but received length ${data.length}`);
   }
-  let bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.length);
-  if (copy) bytes = bytes.slice();
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.length);
   return {
     data: bytes,
     width: W,

@@ -212,7 +212,14 @@ class MobileNetModel implements MobileNet {
     if (x instanceof Float32Array || isTensorInput(x)) {
       return { kind: 'tensor', data: checkTensor(x as Float32Array | TensorInput, name, R, this.#range, copy) };
     }
-    if (isFrame(x)) return { kind: 'frame', frame: checkFrame(x, name, this.#decode.background, copy) };
+    if (isFrame(x)) {
+      const frame = checkFrame(x, name, this.#decode.background);
+      if (!copy) return { kind: 'frame', frame };
+      // Queued: keep the crop + resize the native side would compute (R x R RGB bytes), not a full-size
+      // copy, so a long queue of camera frames costs R*R*3 bytes each. Staged later as is: same logits.
+      const data = loadBinding().resizeFrame(frame.data, frame.width, frame.height, frame.layout, R);
+      return { kind: 'frame', frame: { data, width: R, height: R, layout: { format: 0, stride: 0, fullRange: false, background: frame.layout.background } } };
+    }
     if (x instanceof Uint8Array) return { kind: 'encoded', source: x, name };
     throw new TypeError(
       `Expected an image path, encoded image bytes (Uint8Array, Buffer, ArrayBuffer, Blob), a frame { data, width, height, format }, ImageData, sharp's { data, info } or a Float32Array for ${name} but received ${describe(x)}`,
@@ -223,6 +230,11 @@ class MobileNetModel implements MobileNet {
     if (item.kind !== 'encoded') return item;
     item.decoding ??= handled(decodeImage(item.source, item.name, this.#decode).then((frame) => ({ kind: 'frame', frame })));
     return item.decoding;
+  }
+
+  /** Decode-ahead: the next job's images decode while the current one runs (one job ahead, no more). */
+  #prefetch(): void {
+    if (this.#running) this.#queue[0]?.items.forEach((it) => void this.#decodeItem(it));
   }
 
   #stage(native: NativeModel, items: Staged[]): void {
@@ -267,6 +279,7 @@ class MobileNetModel implements MobileNet {
       } else {
         this.#queue.push(job);
         this.#pump();
+        this.#prefetch();
       }
     });
   }
@@ -296,8 +309,7 @@ class MobileNetModel implements MobileNet {
         if (!native) throw disposedError();
         this.#stage(native, staged);
         this.#start(native, job, staged.length);
-        // Decode-ahead: the next job's images decode while this one runs (one job ahead, no more).
-        this.#queue[0]?.items.forEach((it) => void this.#decodeItem(it));
+        this.#prefetch();
       },
     ).catch((e: unknown) => {
       job.reject(e);
