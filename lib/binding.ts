@@ -105,7 +105,7 @@ const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  * Where the loader looks, in order. MOBILENET_NATIVE_BINDING, when set, is the only candidate: a
  * sanitizer or cross build that fails to load must not be silently replaced by another binary.
  */
-export function bindingCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+export function bindingCandidates(env: Readonly<Record<string, string | undefined>> = process.env): string[] {
   if (env.MOBILENET_NATIVE_BINDING) return [resolve(env.MOBILENET_NATIVE_BINDING)];
   return [
     join(packageRoot, 'build', 'Release', 'mobilenet_native.node'),

@@ -22,6 +22,7 @@ export const PIXEL_FORMATS: readonly PixelFormat[] = ['rgb', 'rgba', 'bgr', 'bgr
  * stride x height bytes per plane (the last row padded too).
  */
 export interface Frame {
+  /** Row-major pixels; a Uint8ClampedArray (canvas ImageData) works as is. */
   data: Uint8Array | Uint8ClampedArray;
   width: number;
   height: number;
