@@ -44,7 +44,13 @@ export interface SharpRaw {
   info: { width: number; height: number; channels: number; [key: string]: unknown };
 }
 
-export type Input = string | Uint8Array | ArrayBuffer | Blob | Frame | SharpRaw | Float32Array | TensorInput;
+/** A `Blob` (or `File`), described structurally so the types need neither the DOM lib nor @types/node. */
+export interface BlobLike {
+  readonly size: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+export type Input = string | Uint8Array | ArrayBuffer | BlobLike | Frame | SharpRaw | Float32Array | TensorInput;
 
 /** RGB 0..255 under transparent pixels. */
 export interface Background { r: number; g: number; b: number }
@@ -108,7 +114,7 @@ function tooLarge(what: string, width: number, height: number, limit: number): R
 }
 
 /** Encoded bytes of a file, an ArrayBuffer, a Blob or a Uint8Array, read when the job runs. */
-export async function encodedBytes(source: string | Uint8Array | ArrayBuffer | Blob, what: string): Promise<Uint8Array> {
+export async function encodedBytes(source: string | Uint8Array | ArrayBuffer | BlobLike, what: string): Promise<Uint8Array> {
   if (typeof source === 'string') {
     try {
       return await readFile(source);
@@ -122,9 +128,9 @@ export async function encodedBytes(source: string | Uint8Array | ArrayBuffer | B
   return new Uint8Array(await source.arrayBuffer());
 }
 
-export function describeEncoded(source: string | Uint8Array | ArrayBuffer | Blob, name: string): string {
+export function describeEncoded(source: string | Uint8Array | ArrayBuffer | BlobLike, name: string): string {
   if (typeof source === 'string') return `image file '${source}'`;
-  const size = source instanceof Blob ? source.size : source.byteLength;
+  const size = source instanceof ArrayBuffer || ArrayBuffer.isView(source) ? source.byteLength : source.size;
   return `${name} (encoded image of ${size} bytes)`;
 }
 
@@ -134,7 +140,7 @@ export function describeEncoded(source: string | Uint8Array | ArrayBuffer | Blob
  * when the decoder cannot allocate; Error "not a supported image" for anything else it cannot read.
  */
 export async function decodeImage(
-  source: string | Uint8Array | ArrayBuffer | Blob,
+  source: string | Uint8Array | ArrayBuffer | BlobLike,
   name = 'input',
   opts: DecodeOptions = { maxInputPixels: DEFAULT_MAX_INPUT_PIXELS, background: { r: 255, g: 255, b: 255 }, resolution: 224 },
 ): Promise<NativeFrame> {

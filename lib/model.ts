@@ -6,7 +6,7 @@ import { loadBinding, toNativeLayer, type NativeModel, type NativeProfile } from
 import { describe, typeError, WeightsError } from './errors.js';
 import {
   checkFrame, checkTensor, DEFAULT_MAX_INPUT_PIXELS, decodeImage, isFrame, isTensorInput, parseBackground,
-  type Background, type DecodeOptions, type Frame, type Input, type InputRange, type NativeFrame, type TensorInput,
+  type Background, type BlobLike, type DecodeOptions, type Frame, type Input, type InputRange, type NativeFrame, type TensorInput,
 } from './image.js';
 import { parseLabels } from './labels.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
@@ -175,7 +175,7 @@ function handled<T>(p: Promise<T>): Promise<T> {
 
 type Staged = { kind: 'tensor'; data: Float32Array } | { kind: 'frame'; frame: NativeFrame };
 /** Encoded input, decoded only when its job is next (bounded memory, whatever the queue length). */
-interface Encoded { kind: 'encoded'; source: string | Uint8Array | ArrayBuffer | Blob; name: string; decoding?: Promise<Staged> }
+interface Encoded { kind: 'encoded'; source: string | Uint8Array | ArrayBuffer | BlobLike; name: string; decoding?: Promise<Staged> }
 
 interface Job {
   items: (Staged | Encoded)[];
@@ -218,7 +218,7 @@ class MobileNetModel implements MobileNet {
   #prepare(x: unknown, name: string, copy: boolean): Staged | Encoded {
     const R = this.info.resolution;
     if (typeof x === 'string' || x instanceof ArrayBuffer || (typeof Blob !== 'undefined' && x instanceof Blob)) {
-      return { kind: 'encoded', source: x, name };
+      return { kind: 'encoded', source: x as string | ArrayBuffer | BlobLike, name };
     }
     if (x instanceof Float32Array || isTensorInput(x)) {
       return { kind: 'tensor', data: checkTensor(x as Float32Array | TensorInput, name, R, this.#range, copy) };
@@ -452,10 +452,7 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   const labels = options.labels !== undefined ? await readLabels(options.labels)
     : w.labels ?? (real === 1000 ? IMAGENET_LABELS : Array.from({ length: real }, (_, i) => String(i)));
   if (labels.length !== real && labels.length !== w.classes) {
-    throw new RangeError(
-      `Expected ${real} labels (one per class of ${w.source}) for labels but received ${labels.length}` +
-        (options.labels === undefined ? ` (the labels in ${w.source})` : ''),
-    );
+    throw new RangeError(`Expected ${real} labels (one per class) for labels but received ${labels.length}`);
   }
   const native = new binding.NativeModel({
     alpha: w.alpha,

@@ -223,7 +223,7 @@ describe('load(): options', () => {
       'Expected a file path or an array of strings for labels but received 42 of type number',
     );
     expectError(await rejection(() => load({ weights, labels: [1] as never })), TypeError, 'Expected an array of strings for labels but labels[0] is 1 of type number');
-    expectError(await rejection(() => load({ weights, labels: ['a'] })), RangeError, 'Expected 1000 labels (one per class of synthetic(alpha=0.25, seed=7)) for labels but received 1');
+    expectError(await rejection(() => load({ weights, labels: ['a'] })), RangeError, 'Expected 1000 labels (one per class) for labels but received 1');
     expectError(await rejection(() => load({ weights, labels: '/nonexistent-labels.txt' })), Error, "Cannot read labels file '/nonexistent-labels.txt': ENOENT");
   });
 
