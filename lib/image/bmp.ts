@@ -1,7 +1,8 @@
 // A bounded BMP reader (Windows bitmap: what `raspistill -e bmp` and the Coral test images are).
-// sharp/libvips cannot read BMP, and the npm BMP decoders are unmaintained (bmp-js: last release
-// 2017, no bounds checks), so this reads the common layouts itself, under the same fuzz tests as
-// the weight readers: every offset is checked against the file before it is read.
+// sharp/libvips cannot read BMP, and the npm BMP decoders (bmp-js, a jimp dependency, and its
+// forks bmp-ts, decode-bmp) are small, little-maintained and not hardened against malformed
+// headers, so this reads the common layouts itself, under the same fuzz tests as the weight
+// readers: every offset is checked against the file before it is read.
 //
 // Supported: BITMAPINFOHEADER and its V2-V5 extensions (header size 40..124) and the OS/2 core
 // header (12); 1/4/8-bit palettes, 16/24/32-bit BI_RGB, 16/32-bit BI_BITFIELDS/ALPHABITFIELDS;
