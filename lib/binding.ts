@@ -50,13 +50,25 @@ export function toNativeGraph(graph: Graph, weights: readonly LayerWeights[]): N
   return { input: graph.input, layers, outputs: graph.outputs };
 }
 
+/** native/runtime/preprocess.h FrameView: format is the FrameFormat code (index in image.ts PIXEL_FORMATS). */
+export interface FrameLayout {
+  format: number;
+  stride?: number;
+  fullRange?: boolean;
+  /** 0xRRGGBB under transparent pixels. */
+  background?: number;
+}
+
 export interface NativeConfig {
   graph: NativeGraph;
   /** Threads per inference (per workspace). */
   threads: number;
   /** Workspaces: inferences that may run at once. */
   concurrency: number;
-  normalization: 'tfjs' | 'tflite' | 'tflite-uint8';
+  normalization: 'tfjs' | 'tflite' | 'tflite-uint8' | 'quantized';
+  /** normalization 'quantized': the input tensor's scale and zero point (real = scale * (q - zeroPoint)). */
+  inputScale?: number;
+  inputZeroPoint?: number;
   isa: string;
   /** Where `isa` came from, for the error message: 'isa' (option) or 'MOBILENET_ISA'. */
   isaSource?: string;
@@ -91,7 +103,8 @@ export interface NativeProfile {
 export interface NativeModel {
   info(): NativeInfo;
   reserve(workspace: number, batch: number): void;
-  stageFrame(workspace: number, index: number, data: Uint8Array, width: number, height: number, channels: number): void;
+  /** `layout`: 3/4 channels (RGB/RGBA), or a FrameFormat code with stride, YUV range and background. */
+  stageFrame(workspace: number, index: number, data: Uint8Array, width: number, height: number, layout: number | FrameLayout): void;
   stageTensor(workspace: number, index: number, data: Float32Array): void;
   /** `input`: batch tensors read in place instead of the staged inputs. */
   runSync(workspace: number, batch: number, output: number, out?: Float32Array, input?: Float32Array): Float32Array;
@@ -106,7 +119,7 @@ export interface NativeBinding {
   cpuModel(): string;
   /** The bounds native/runtime/graph.h enforces (each equal to the same key of lib/validate.ts LIMITS). */
   limits(): { maxResolution: number; maxClasses: number; maxThreads: number; maxBatch: number; maxConcurrency: number; maxLayers: number };
-  resizeFrame(data: Uint8Array, width: number, height: number, channels: number, resolution: number): Uint8Array;
+  resizeFrame(data: Uint8Array, width: number, height: number, layout: number | FrameLayout, resolution: number): Uint8Array;
   /** The build stamp compiled in: `version=<package version> source=<sha256 of the native sources>`. */
   buildStamp: string;
 }

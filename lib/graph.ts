@@ -19,6 +19,9 @@
 //                'classifier' a 1x1 convolution on the pooled features (kernel [cin, classes], bias)
 //                'gavgpool'   global average pool to 1x1 (no weights)
 //                'add'        elementwise sum of two tensors of one shape, then the clamp (residual)
+//                'dense'      fully connected on the whole input tensor, flattened in NHWC order (a view:
+//                             K = h·w·c), to [1, 1, units] (kernel [h·w·c, units], bias): Keras Dense
+//                             after Flatten or after the pool (Teachable Machine heads)
 //   inputs       tensor ids read by the layer (1 for all kinds above but 'add', which takes 2)
 //   inShape      [h, w, c] of inputs[0]; outShape [h, w, c] of the output
 //   kernelSize   [kh, kw] (1x1 for pwconv/classifier/gavgpool/add), stride (both axes)
@@ -37,12 +40,14 @@
 // layers, concatenation, logistic) are new values of `kind` plus one kernel call in the native
 // executor's switch, never a new executor.
 
+import type { DenseHead } from './weights/types.js';
+
 /** Base channel counts of the 13 depthwise-separable blocks (pointwise outputs), before α. */
 const BLOCK_CHANNELS = [64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024] as const;
 /** Depthwise stride of each block. */
 const BLOCK_STRIDES = [1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1] as const;
 
-export type LayerKind = 'conv' | 'dwconv' | 'pwconv' | 'classifier' | 'gavgpool' | 'add';
+export type LayerKind = 'conv' | 'dwconv' | 'pwconv' | 'classifier' | 'gavgpool' | 'add' | 'dense';
 export type DType = 'float32' | 'uint8' | 'int8';
 export type Shape = [height: number, width: number, channels: number];
 
@@ -79,7 +84,7 @@ export interface Graph {
 /** A weight-carrying layer in the older, flat view the weight readers use (one per NetWeights layer). */
 export interface LayerSpec {
   name: string;          // Keras names: conv1, conv_dw_1, conv_pw_1, ..., conv_preds
-  kind: 'conv' | 'dwconv' | 'pwconv' | 'classifier';
+  kind: 'conv' | 'dwconv' | 'pwconv' | 'classifier' | 'dense';
   inChannels: number;
   outChannels: number;
   stride: number;
@@ -155,6 +160,8 @@ export function appendLayer(g: Graph, l: NewLayer): number {
   let pad: [number, number, number, number] = [0, 0, 0, 0];
   if (l.kind === 'gavgpool') {
     outShape = [1, 1, cin];
+  } else if (l.kind === 'dense') {
+    outShape = [1, 1, l.outChannels];
   } else if (l.kind === 'add') {
     outShape = [h, w, cin];
   } else {
@@ -168,9 +175,11 @@ export function appendLayer(g: Graph, l: NewLayer): number {
   if (l.kind === 'conv') kernelShape = [k, k, cin, cout];
   else if (l.kind === 'dwconv') kernelShape = [k, k, cout];
   else if (l.kind === 'pwconv' || l.kind === 'classifier') kernelShape = [cin, cout];
+  else if (l.kind === 'dense') kernelShape = [h * w * cin, cout];
   const weightCount = kernelShape.reduce((a, b) => a * b, kernelShape.length ? 1 : 0);
   if (l.kind === 'conv' || l.kind === 'pwconv' || l.kind === 'classifier') macs = oh * ow * k * k * cin * cout;
   else if (l.kind === 'dwconv') macs = oh * ow * k * k * cout;
+  else if (l.kind === 'dense') macs = h * w * cin * cout;
   g.layers.push({
     name: l.name, kind: l.kind, inputs: l.inputs, inShape, outShape, kernelSize: [k, k], stride, pad,
     activation: l.activation, dtype: 'float32', weights: l.weights ?? -1, kernelShape, macs,
@@ -182,9 +191,12 @@ export function appendLayer(g: Graph, l: NewLayer): number {
 /**
  * MobileNetV1 (Howard et al. 2017, Table 1) at width multiplier α and square input ρ:
  * conv1 (3x3/2), 13 depthwise-separable blocks, global average pool, 1x1 classifier.
- * Channels floor(c·α); `classes` 1000 (Keras) or 1001 (TFLite, background first).
+ * Channels floor(c·α); `classes` 1000 (Keras) or 1001 (TFLite, background first); 0 for a headless
+ * backbone (no classifier layer, only the 'features' output). With `head`, Dense layers replace
+ * conv_preds (on the pooled features, or on the flattened conv_pw_13 map when head.flatten); their
+ * weights follow the backbone's in NetWeights.layers, and the last one's units must equal `classes`.
  */
-export function buildMobileNetV1(alpha: number, resolution: number, classes = 1000): Graph {
+export function buildMobileNetV1(alpha: number, resolution: number, classes = 1000, head?: DenseHead): Graph {
   const g: Graph = { input: { shape: [resolution, resolution, 3], dtype: 'float32' }, layers: [], outputs: [] };
   let ch = scaledChannels(32, alpha);
   let w = 0;
@@ -195,14 +207,28 @@ export function buildMobileNetV1(alpha: number, resolution: number, classes = 10
     t = appendLayer(g, { name: `conv_pw_${i + 1}`, kind: 'pwconv', inputs: [t], outChannels: ch, activation: RELU6, weights: w++ });
   });
   const features = appendLayer(g, { name: 'global_average_pooling2d', kind: 'gavgpool', inputs: [t], outChannels: ch, activation: NO_ACTIVATION });
-  const logits = appendLayer(g, { name: 'conv_preds', kind: 'classifier', inputs: [features], outChannels: classes, activation: NO_ACTIVATION, weights: w++ });
-  g.outputs.push({ name: 'features', tensor: features }, { name: 'logits', tensor: logits });
+  g.outputs.push({ name: 'features', tensor: features });
+  if (head) {
+    let x = head.flatten ? t : features;
+    head.layers.forEach((d, i) => {
+      x = appendLayer(g, {
+        name: `dense_${i + 1}`, kind: 'dense', inputs: [x], outChannels: d.units,
+        activation: d.activation === 'relu' ? [0, Infinity] : NO_ACTIVATION, weights: w++,
+      });
+    });
+    const units = head.layers.at(-1)?.units;
+    if (units !== classes) throw new RangeError(`classes (${classes}) must equal the last dense layer's units (${units ?? 'no layers'})`);
+    g.outputs.push({ name: 'logits', tensor: x });
+  } else if (classes > 0) {
+    const logits = appendLayer(g, { name: 'conv_preds', kind: 'classifier', inputs: [features], outChannels: classes, activation: NO_ACTIVATION, weights: w++ });
+    g.outputs.push({ name: 'logits', tensor: logits });
+  }
   return g;
 }
 
 /** The graph and its weight-layer view (what the weight readers index), with totals. */
-export function buildSpec(alpha: number, resolution: number, classes = 1000): NetSpec {
-  const graph = buildMobileNetV1(alpha, resolution, classes);
+export function buildSpec(alpha: number, resolution: number, classes = 1000, head?: DenseHead): NetSpec {
+  const graph = buildMobileNetV1(alpha, resolution, classes, head);
   const layers: LayerSpec[] = graph.layers
     .filter((l) => l.weights >= 0)
     .map((l) => ({

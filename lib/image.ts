@@ -1,19 +1,101 @@
-// Every input becomes one of two things the native side takes: a byte frame (any size; the
-// native preprocessing crops the center square and resizes bilinearly, half-pixel centers) or a
-// ready Float32Array at the model resolution. Files and encoded buffers are decoded by sharp
-// (EXIF orientation applied) into a frame, so all paths share one preprocessing.
+// Every input becomes one of two things the native side takes: a byte frame (any size, any of the
+// FrameFormats; the native preprocessing converts the pixels it samples to RGB, crops the center
+// square and resizes bilinearly, half-pixel centers) or a ready Float32Array at the model
+// resolution (NHWC). Files and encoded bytes are decoded by sharp (EXIF orientation applied,
+// transparency composited over the background, shrunk on load when much larger than the model
+// needs) or by the BMP reader, when the job is about to run, so all paths share one preprocessing.
 import { readFile } from 'node:fs/promises';
 import { describe } from './errors.js';
+import { decodeBmp, isBmp, readBmpHeader } from './image/bmp.js';
 
+/** Pixel layouts of a frame. `stride` counts bytes per row of the first plane. */
+export type PixelFormat = 'rgb' | 'rgba' | 'bgr' | 'bgra' | 'gray' | 'i420' | 'nv12' | 'yuyv';
+export const PIXEL_FORMATS: readonly PixelFormat[] = ['rgb', 'rgba', 'bgr', 'bgra', 'gray', 'i420', 'nv12', 'yuyv'];
+
+/**
+ * Raw pixels. `format` defaults from `channels` (1 gray, 3 rgb, 4 rgba); a `Uint8ClampedArray`
+ * without either is RGBA (`ImageData`). Alpha (rgba, bgra) is composited over the model's
+ * `background`. YUV is BT.601: I420 (Y plane, then U and V planes of (stride+1)/2 bytes per row),
+ * NV12 (Y plane, then interleaved UV rows, both `stride` bytes per row, at least the width rounded up
+ * to even), YUYV (Y0 U Y1 V); `range` 'limited'
+ * (video: Y 16..235, the default) or 'full' (JPEG/JFIF, 0..255). `data` holds exactly
+ * stride x height bytes per plane (the last row padded too).
+ */
 export interface Frame {
   /** Row-major pixels; a Uint8ClampedArray (canvas ImageData) works as is. */
   data: Uint8Array | Uint8ClampedArray;
   width: number;
   height: number;
-  channels: 3 | 4;
+  channels?: 1 | 3 | 4;
+  format?: PixelFormat;
+  stride?: number;
+  range?: 'full' | 'limited';
 }
 
-export type Input = string | Uint8Array | Frame | Float32Array;
+/** A Float32Array at the model resolution, NHWC (default) or NCHW, values in the model's input range. */
+export interface TensorInput {
+  data: Float32Array;
+  layout?: 'nhwc' | 'nchw';
+}
+
+/** sharp's `.raw().toBuffer({ resolveWithObject: true })` result. */
+export interface SharpRaw {
+  data: Uint8Array;
+  info: { width: number; height: number; channels: number; [key: string]: unknown };
+}
+
+/** A `Blob` (or `File`), described structurally so the types need neither the DOM lib nor @types/node. */
+export interface BlobLike {
+  readonly size: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+export type Input = string | Uint8Array | ArrayBuffer | BlobLike | Frame | SharpRaw | Float32Array | TensorInput;
+
+/** RGB 0..255 under transparent pixels. */
+export interface Background { r: number; g: number; b: number }
+
+/** What the native stageFrame takes (native/binding/addon.cc frame_arg). */
+export interface NativeFrame {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  layout: { format: number; stride: number; fullRange: boolean; background: number };
+}
+
+export interface DecodeOptions {
+  /** Refuse images with more pixels than this (before decoding any). */
+  maxInputPixels: number;
+  background: Background;
+  /** Model resolution: large JPEG/WebP images are shrunk on load to about 2x this. */
+  resolution: number;
+}
+
+/** 50 megapixels: every phone and Pi camera photo; a decompression bomb of 268 MP is refused. */
+export const DEFAULT_MAX_INPUT_PIXELS = 50_000_000;
+
+export function backgroundNumber(b: Background): number {
+  return (b.r << 16) | (b.g << 8) | b.b;
+}
+
+/** Parses the `background` option: '#rgb', '#rrggbb' or { r, g, b } with 0..255 integers. */
+export function parseBackground(v: unknown): Background {
+  const expected = "a colour '#rrggbb' or { r, g, b } (integers 0..255)";
+  if (typeof v === 'string') {
+    const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(v);
+    if (!m) throw new RangeError(`Expected ${expected} for background but received ${describe(v)}`);
+    const hex = m[1]!.length === 3 ? [...m[1]!].map((c) => c + c).join('') : m[1]!;
+    const n = parseInt(hex, 16);
+    return { r: n >> 16, g: (n >> 8) & 255, b: n & 255 };
+  }
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o).sort().join(',');
+    const ok = keys === 'b,g,r' && ['r', 'g', 'b'].every((k) => Number.isInteger(o[k]) && (o[k] as number) >= 0 && (o[k] as number) <= 255);
+    if (ok) return { r: o.r as number, g: o.g as number, b: o.b as number };
+  }
+  throw new (typeof v === 'object' && v !== null ? RangeError : TypeError)(`Expected ${expected} for background but received ${describe(v)}`);
+}
 
 type Sharp = typeof import('sharp');
 let sharpModule: Promise<Sharp> | undefined;
@@ -22,62 +104,252 @@ function loadSharp(): Promise<Sharp> {
   return sharpModule;
 }
 
-/** Decodes an image file or encoded bytes (JPEG, PNG, WebP, GIF, TIFF, AVIF...) into an RGB frame. */
-export async function decodeImage(source: string | Uint8Array, name = 'input'): Promise<Frame> {
-  let bytes: Uint8Array;
-  const what = typeof source === 'string' ? `image file '${source}'` : `${name} (encoded image of ${source.length} bytes)`;
+const OOM = /out of memory|cannot allocate|memory allocation|bad_alloc|ENOMEM|unable to allocate/i;
+
+function tooLarge(what: string, width: number, height: number, limit: number): RangeError {
+  return new RangeError(
+    `Cannot decode ${what}: it is ${width} x ${height} (${((width * height) / 1e6).toFixed(1)} megapixels), over the limit of ` +
+      `${limit} pixels (maxInputPixels); raise load({ maxInputPixels }) to accept it`,
+  );
+}
+
+/** Encoded bytes of a file, an ArrayBuffer, a Blob or a Uint8Array, read when the job runs. */
+export async function encodedBytes(source: string | Uint8Array | ArrayBuffer | BlobLike, what: string): Promise<Uint8Array> {
   if (typeof source === 'string') {
     try {
-      bytes = await readFile(source);
+      return await readFile(source);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new Error(`Cannot read ${what}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
     }
-  } else {
-    bytes = source;
   }
+  if (source instanceof Uint8Array) return source;
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  return new Uint8Array(await source.arrayBuffer());
+}
+
+export function describeEncoded(source: string | Uint8Array | ArrayBuffer | BlobLike, name: string): string {
+  if (typeof source === 'string') return `image file '${source}'`;
+  const size = source instanceof ArrayBuffer || ArrayBuffer.isView(source) ? source.byteLength : source.size;
+  return `${name} (encoded image of ${size} bytes)`;
+}
+
+/**
+ * Decodes an image file or encoded bytes (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP) into a frame.
+ * Throws: RangeError over `maxInputPixels` (from the header, nothing decoded); Error "out of memory"
+ * when the decoder cannot allocate; Error "not a supported image" for anything else it cannot read.
+ */
+export async function decodeImage(
+  source: string | Uint8Array | ArrayBuffer | BlobLike,
+  name = 'input',
+  opts: DecodeOptions = { maxInputPixels: DEFAULT_MAX_INPUT_PIXELS, background: { r: 255, g: 255, b: 255 }, resolution: 224 },
+): Promise<NativeFrame> {
+  const what = describeEncoded(source, name);
+  const bytes = await encodedBytes(source, what);
   if (bytes.length === 0) throw new Error(`Cannot decode ${what}: it is empty`);
+  const background = backgroundNumber(opts.background);
+  if (isBmp(bytes)) {
+    try {
+      const h = readBmpHeader(bytes);
+      if (h.width * h.height > opts.maxInputPixels) throw tooLarge(what, h.width, h.height, opts.maxInputPixels);
+      const img = decodeBmp(bytes);
+      return frameOf(img.data, img.width, img.height, img.channels === 4 ? 1 : 0, background);
+    } catch (e) {
+      if (e instanceof RangeError) throw e;
+      if (OOM.test((e as Error).message)) throw new Error(`Cannot decode ${what}: out of memory (${(e as Error).message})`);
+      throw new Error(`Cannot decode ${what}: not a readable BMP: ${(e as Error).message}`);
+    }
+  }
   const sharp = await loadSharp();
+  let meta: { width?: number; height?: number; hasAlpha?: boolean; orientation?: number; format?: string };
   try {
-    const { data, info } = await sharp(bytes, { failOn: 'error', limitInputPixels: 268_402_689 })
-      .rotate() // honour EXIF orientation
-      .toColourspace('srgb')
-      .removeAlpha()
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (OOM.test(msg)) throw new Error(`Cannot decode ${what}: out of memory while reading the header (${msg})`);
+    throw new Error(`Cannot decode ${what}: not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): ${msg}`);
+  }
+  const w = meta.width ?? 0, h = meta.height ?? 0;
+  if (w * h > opts.maxInputPixels) throw tooLarge(what, w, h, opts.maxInputPixels);
+  try {
+    let img = sharp(bytes, { failOn: 'error', limitInputPixels: Math.max(1, opts.maxInputPixels) }).rotate(); // honour EXIF orientation
+    // Shrink on load: a 12 MP JPEG decodes at 1/4 or 1/8 scale, never at full size. Only when the
+    // image is over 4x the model resolution, so smaller images keep the one shared resize.
+    const target = 2 * opts.resolution;
+    if (Math.min(w, h) > 2 * target) {
+      img = img.resize({ width: target, height: target, fit: 'outside', fastShrinkOnLoad: true });
+    }
+    if (meta.hasAlpha) img = img.flatten({ background: opts.background });
+    const { data, info } = await img.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.channels !== 3 || info.width < 1 || info.height < 1) {
       throw new Error(`unexpected decoded layout ${info.width}x${info.height}x${info.channels}`);
     }
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
+    return frameOf(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height, 0, background);
   } catch (e) {
-    throw new Error(`Cannot decode ${what}: not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF): ${(e as Error).message}`);
+    const msg = (e as Error).message;
+    if (OOM.test(msg)) throw new Error(`Cannot decode ${what}: out of memory while decoding ${w} x ${h} pixels (${msg})`);
+    if (/pixel limit/i.test(msg)) throw tooLarge(what, w, h, opts.maxInputPixels);
+    throw new Error(`Cannot decode ${what}: not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): ${msg}`);
   }
 }
 
-export function isFrame(v: unknown): v is Frame {
-  return typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && 'data' in v;
+function frameOf(data: Uint8Array, width: number, height: number, format: number, background: number): NativeFrame {
+  return { data, width, height, layout: { format, stride: 0, fullRange: false, background } };
 }
 
-/** Validates a raw frame; the messages name the field, the expectation and what was received. */
-export function checkFrame(f: Frame, name = 'input'): void {
-  const { data, width, height, channels } = f as unknown as Record<string, unknown>;
+/** A frame-shaped object: not a typed array, has `data` (frames, ImageData, sharp's { data, info }). */
+export function isFrame(v: unknown): v is Frame | SharpRaw {
+  return typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer) && 'data' in v && !isTensorInput(v);
+}
+
+/** { data: Float32Array, layout? } */
+export function isTensorInput(v: unknown): v is TensorInput {
+  return typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && 'data' in v && v.data instanceof Float32Array && !('width' in v);
+}
+
+const FRAME_KEYS = ['data', 'width', 'height', 'channels', 'format', 'stride', 'range'];
+/** ImageData's own fields besides data/width/height (node-canvas and browsers). */
+const IMAGE_DATA_KEYS = ['colorSpace', 'pixelFormat'];
+
+function formatOf(channels: unknown, format: unknown, data: unknown, name: string): PixelFormat {
+  if (format !== undefined) {
+    if (typeof format !== 'string' || !PIXEL_FORMATS.includes(format as PixelFormat)) {
+      throw new (typeof format === 'string' ? RangeError : TypeError)(
+        `Expected one of ${PIXEL_FORMATS.map((f) => `'${f}'`).join(', ')} for ${name}.format but received ${describe(format)}`,
+      );
+    }
+    const f = format as PixelFormat;
+    const bpp = f === 'rgb' || f === 'bgr' ? 3 : f === 'rgba' || f === 'bgra' ? 4 : f === 'gray' ? 1 : undefined;
+    if (channels !== undefined && channels !== bpp) {
+      throw new RangeError(`Expected ${name}.channels to be ${bpp ?? 'absent'} for format '${f}' but received ${describe(channels)}`);
+    }
+    return f;
+  }
+  if (channels === undefined && data instanceof Uint8ClampedArray) return 'rgba'; // ImageData
+  if (channels === 3) return 'rgb';
+  if (channels === 4) return 'rgba';
+  if (channels === 1) return 'gray';
+  const err = typeof channels === 'number' ? RangeError : TypeError;
+  throw new err(`Expected 1, 3 or 4 for ${name}.channels (or a format) but received ${describe(channels)}`);
+}
+
+/** Bytes per row without padding, and the total length with `stride` (mirrors native frame_check). */
+export function frameBytes(format: PixelFormat, width: number, height: number, stride?: number): { minStride: number; length: number } {
+  const minStride = format === 'rgb' || format === 'bgr' ? width * 3 : format === 'rgba' || format === 'bgra' ? width * 4
+    : format === 'yuyv' ? Math.ceil(width / 2) * 4 : format === 'nv12' ? Math.ceil(width / 2) * 2 : width;
+  const s = stride ?? minStride;
+  const ch = Math.ceil(height / 2);
+  const length = s * height + (format === 'i420' ? 2 * Math.ceil(s / 2) * ch : format === 'nv12' ? s * ch : 0);
+  return { minStride, length };
+}
+
+/**
+ * Validates a frame, ImageData or sharp { data, info } and returns what the native side takes (a
+ * view, no copy). Messages name the field, the expectation and what was received.
+ */
+export function checkFrame(x: Frame | SharpRaw, name: string, background: Background): NativeFrame {
+  let f: Frame;
+  let fname = name;
+  if ('info' in x && typeof x.info === 'object' && x.info !== null && !('width' in x)) {
+    // sharp's { data, info }: channels 1 (grey), 3, 4; 2 (grey + alpha) has no native layout.
+    const info = x.info;
+    if (info.channels === 2) {
+      throw new RangeError(`Expected ${name}.info.channels 1, 3 or 4 but received 2 (grey + alpha): call sharp's .toColourspace('srgb') before .raw()`);
+    }
+    const extra = Object.keys(x).filter((k) => k !== 'data' && k !== 'info');
+    if (extra.length) throw new TypeError(`Unknown field '${extra[0]}' in ${name} (sharp's { data, info })`);
+    f = { data: x.data, width: info.width, height: info.height, channels: info.channels as 1 | 3 | 4 };
+    fname = `${name}.info`;
+  } else {
+    f = x as Frame;
+    const own = Object.keys(f);
+    const isImageData = f.data instanceof Uint8ClampedArray;
+    const unknown = own.find((k) => !FRAME_KEYS.includes(k) && !(isImageData && IMAGE_DATA_KEYS.includes(k)));
+    if (unknown !== undefined) {
+      throw new TypeError(`Unknown field '${unknown}' in ${name}; a frame has ${FRAME_KEYS.join(', ')}`);
+    }
+  }
+  const { data, width, height, channels, format, stride, range } = f as unknown as Record<string, unknown>;
   if (!(data instanceof Uint8Array) && !(data instanceof Uint8ClampedArray)) {
     throw new TypeError(`Expected a Uint8Array for ${name}.data but received ${describe(data)}`);
   }
   for (const [key, v] of [['width', width], ['height', height]] as const) {
-    if (typeof v !== 'number') throw new TypeError(`Expected a positive integer for ${name}.${key} but received ${describe(v)}`);
+    if (typeof v !== 'number') throw new TypeError(`Expected a positive integer for ${fname}.${key} but received ${describe(v)}`);
     if (!Number.isInteger(v) || v < 1 || v > 65536) {
-      throw new RangeError(`Expected a positive integer (at most 65536) for ${name}.${key} but received ${describe(v)}`);
+      throw new RangeError(`Expected a positive integer (at most 65536) for ${fname}.${key} but received ${describe(v)}`);
     }
   }
-  if (channels !== 3 && channels !== 4) {
-    const err = typeof channels === 'number' ? RangeError : TypeError;
-    throw new err(`Expected 3 or 4 for ${name}.channels but received ${describe(channels)}`);
+  const fmt = formatOf(channels, format, data, fname);
+  const W = width as number, H = height as number;
+  const { minStride } = frameBytes(fmt, W, H);
+  if (stride !== undefined) {
+    if (typeof stride !== 'number') throw new TypeError(`Expected an integer of at least ${minStride} (bytes per row) for ${name}.stride but received ${describe(stride)}`);
+    if (!Number.isInteger(stride) || stride < minStride || stride > 1 << 20 || (fmt === 'nv12' && stride % 2 !== 0)) {
+      throw new RangeError(`Expected an integer of at least ${minStride}${fmt === 'nv12' ? ', even,' : ''} (bytes per row) for ${name}.stride but received ${describe(stride)}`);
+    }
   }
-  const need = (width as number) * (height as number) * channels;
+  if (range !== undefined && range !== 'full' && range !== 'limited') {
+    throw new (typeof range === 'string' ? RangeError : TypeError)(`Expected 'full' or 'limited' for ${name}.range but received ${describe(range)}`);
+  }
+  const { length } = frameBytes(fmt, W, H, stride as number | undefined);
+  if (data.length !== length) {
+    const how = fmt === 'rgb' || fmt === 'rgba' || fmt === 'gray' || fmt === 'bgr' || fmt === 'bgra'
+      ? stride === undefined ? `${W} x ${H} x ${minStride / W}` : `${stride as number} x ${H}, stride x height`
+      : `${fmt} ${W} x ${H}${stride === undefined ? '' : `, stride ${stride as number}`}`;
+    throw new RangeError(`Expected ${name}.data of length ${length} (${how}) but received length ${data.length}`);
+  }
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.length);
+  return {
+    data: bytes,
+    width: W,
+    height: H,
+    layout: { format: PIXEL_FORMATS.indexOf(fmt), stride: (stride as number | undefined) ?? 0, fullRange: range === 'full', background: backgroundNumber(background) },
+  };
+}
+
+/** The model's input range for a float tensor: what bytes 0..255 normalise to. */
+export interface InputRange { min: number; max: number; formula: string }
+
+/**
+ * Validates a Float32Array (or { data, layout }) at resolution R: length R*R*3, finite values in
+ * `range` (a little slack for rounding), NCHW transposed to NHWC. Returns the NHWC data (a copy
+ * when transposed or when `copy`).
+ */
+export function checkTensor(x: Float32Array | TensorInput, name: string, R: number, range: InputRange, copy: boolean): Float32Array {
+  let data: Float32Array;
+  let layout: unknown = 'nhwc';
+  if (x instanceof Float32Array) {
+    data = x;
+  } else {
+    const unknown = Object.keys(x).find((k) => k !== 'data' && k !== 'layout');
+    if (unknown !== undefined) throw new TypeError(`Unknown field '${unknown}' in ${name}; a tensor input has data, layout`);
+    data = x.data;
+    layout = x.layout ?? 'nhwc';
+    if (layout !== 'nhwc' && layout !== 'nchw') {
+      throw new (typeof layout === 'string' ? RangeError : TypeError)(`Expected 'nhwc' or 'nchw' for ${name}.layout but received ${describe(layout)}`);
+    }
+  }
+  const need = R * R * 3;
   if (data.length !== need) {
     throw new RangeError(
-      `Expected ${name}.data of length ${need} (${width as number} x ${height as number} x ${channels}) but received length ${data.length}`,
+      `Expected a Float32Array of length ${need} (${layout === 'nchw' ? `3 x ${R} x ${R}, NCHW` : `${R} x ${R} x 3, NHWC`}) for ${name} but received ${describe(data)}`,
     );
   }
+  const slack = (range.max - range.min) * 1e-3;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (!(v >= range.min - slack && v <= range.max + slack)) {
+      throw new RangeError(
+        `Expected values in [${+range.min.toFixed(6)}, ${+range.max.toFixed(6)}] (this model's input: bytes 0..255 as ${range.formula}) for ${name} but ` +
+          `found ${v} at index ${i}; pass bytes as a frame { data, width, height, format } to have them normalised`,
+      );
+    }
+  }
+  if (layout === 'nchw') {
+    const out = new Float32Array(need);
+    const plane = R * R;
+    for (let c = 0; c < 3; c++) for (let p = 0; p < plane; p++) out[p * 3 + c] = data[c * plane + p]!;
+    return out;
+  }
+  return copy ? data.slice() : data;
 }

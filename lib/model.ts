@@ -5,7 +5,11 @@ import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { loadBinding, toNativeGraph, type NativeModel, type NativeProfile } from './binding.js';
 import { describe, typeError, WeightsError } from './errors.js';
-import { checkFrame, decodeImage, isFrame, type Frame, type Input } from './image.js';
+import {
+  checkFrame, checkTensor, DEFAULT_MAX_INPUT_PIXELS, decodeImage, isFrame, isTensorInput, parseBackground,
+  type Background, type BlobLike, type DecodeOptions, type Frame, type Input, type InputRange, type NativeFrame, type TensorInput,
+} from './image.js';
+import { parseLabels } from './labels.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
 import { buildSpec } from './graph.js';
 import { readWeights } from './weights/index.js';
@@ -17,7 +21,7 @@ import {
 } from './validate.js';
 import type { NetWeights } from './weights/types.js';
 
-export type { Input, Frame } from './image.js';
+export type { Input, Frame, PixelFormat, TensorInput, SharpRaw, Background } from './image.js';
 
 export interface LoadOptions {
   /**
@@ -38,8 +42,16 @@ export interface LoadOptions {
    * beyond that wait in call order. Concurrent jobs run on the libuv pool (UV_THREADPOOL_SIZE, 4 by default).
    */
   concurrency?: number;
-  /** Class names: a file with one label per line, or an array (default: built-in ImageNet labels). */
+  /**
+   * Class names: a file with one label per line (plain, or Teachable Machine's `index name` lines), or
+   * an array (default: the labels the model file carries, else the built-in ImageNet labels for
+   * 1000-class models, else the class index as a string).
+   */
   labels?: string | readonly string[];
+  /** Images with more pixels are refused before decoding (default 50,000,000: any phone or Pi camera photo). */
+  maxInputPixels?: number;
+  /** Colour under transparent pixels (PNG, WebP, GIF, RGBA frames): '#rrggbb' or { r, g, b } (default white). */
+  background?: string | Background;
   /** Force a kernel set this CPU runs (default: MOBILENET_ISA, else the best the CPU has). */
   isa?: Isa;
   /** Without `weights`: which published format to resolve ('tfjs' | 'tflite' | 'tflite-quant'). */
@@ -59,6 +71,8 @@ export interface ModelInfo {
   nativeResolution?: number;
   /** Logits per image (1000, or 1001 for TFLite files whose index 0 is background). */
   classes: number;
+  /** Classes classify() ranks (logits minus TFLite's background): the largest topK; 0 for a headless backbone. */
+  numClasses: number;
   /** True when logit 0 is TFLite's background class: classify() never reports it and ranks classes − 1. */
   background: boolean;
   /** Width of embed() output: 1024 * alpha. */
@@ -99,7 +113,7 @@ export interface MobileNet {
   /** Pre-softmax logits; for an array of inputs, batch x classes in input order. */
   infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
   /** Synchronous inference on a raw frame or a Float32Array (blocks the event loop). */
-  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array;
+  inferSync(input: Frame | Float32Array | TensorInput | (Frame | Float32Array | TensorInput)[], options?: InferOptions): Float32Array;
   /** Softmax top-K; `options` may be the number K itself, as in tfjs-models (`classify(img, 3)`). */
   classify(input: Input, options?: ClassifyOptions | number): Promise<Classification[]>;
   classify(input: Input[], options?: ClassifyOptions | number): Promise<Classification[][]>;
@@ -124,12 +138,11 @@ declare global {
   }
 }
 
-const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download', 'onProgress', 'signal', 'concurrency'] as const;
+const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download', 'onProgress', 'signal', 'concurrency', 'maxInputPixels', 'background'] as const;
 
 export { checkResolution };
 
-async function readLabels(labels: string | readonly string[] | undefined): Promise<readonly string[]> {
-  if (labels === undefined) return IMAGENET_LABELS;
+async function readLabels(labels: string | readonly string[]): Promise<readonly string[]> {
   if (Array.isArray(labels)) {
     const bad = labels.findIndex((l) => typeof l !== 'string');
     if (bad >= 0) throw new TypeError(`Expected an array of strings for labels but labels[${bad}] is ${describe(labels[bad])}`);
@@ -144,7 +157,11 @@ async function readLabels(labels: string | readonly string[] | undefined): Promi
   } catch (e) {
     throw new Error(`Cannot read labels file '${labels}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return text.split(/\r?\n/).filter((l, i, all) => l.length > 0 || i < all.length - 1);
+  return parseLabels(text);
+}
+
+function noClassifier(source: string, fn: string): Error {
+  return new Error(`${fn} needs a classifier but ${source} is a headless backbone (no classification layer); use embed() for its features`);
 }
 
 function disposedError(): Error {
@@ -166,7 +183,9 @@ function handled<T>(p: Promise<T>): Promise<T> {
   return p;
 }
 
-type Staged = { kind: 'tensor'; data: Float32Array } | { kind: 'frame'; frame: Frame };
+type Staged = { kind: 'tensor'; data: Float32Array } | { kind: 'frame'; frame: NativeFrame };
+/** Encoded input, decoded only when its job is next (bounded memory, whatever the queue length). */
+interface Encoded { kind: 'encoded'; source: string | Uint8Array | ArrayBuffer | BlobLike; name: string; decoding?: Promise<Staged> }
 
 /** A copy the caller cannot change. */
 function own(s: Staged): Staged {
@@ -174,7 +193,7 @@ function own(s: Staged): Staged {
 }
 
 interface Job {
-  items: (Staged | Promise<Staged>)[];
+  items: (Staged | Encoded)[];
   classify: boolean;
   output?: Float32Array;
   resolve(v: Float32Array): void;
@@ -190,14 +209,21 @@ class MobileNetModel implements MobileNet {
   /** Workspaces no job holds; a job takes one from decode to settle. */
   #free: number[];
   #outputs: { logits: number; features: number };
+  #decode: DecodeOptions;
+  #range: InputRange;
 
-  constructor(native: NativeModel, info: ModelInfo, labels: readonly string[], classOffset: number, outputs: { logits: number; features: number }) {
+  constructor(
+    native: NativeModel, info: ModelInfo, labels: readonly string[], classOffset: number, outputs: { logits: number; features: number },
+    decode: DecodeOptions, range: InputRange,
+  ) {
     this.#native = native;
     this.info = info;
     this.#labels = labels;
     this.#classOffset = classOffset;
     this.#outputs = outputs;
     this.#free = Array.from({ length: info.concurrency }, (_, i) => info.concurrency - 1 - i);
+    this.#decode = decode;
+    this.#range = range;
   }
 
   get #busy(): boolean {
@@ -213,33 +239,46 @@ class MobileNetModel implements MobileNet {
     return this.#native;
   }
 
-  /** Validates one input synchronously; copies caller-owned bytes when `copy` (a job is queued). */
-  #prepare(x: unknown, name: string, copy: boolean): Staged | Promise<Staged> {
+  /** Validates one input synchronously; copies caller-owned bytes when `copy` (a job is queued). Encoded
+   * inputs (paths, bytes, Blobs) are kept as they are and decoded when their job is next. */
+  #prepare(x: unknown, name: string, copy: boolean): Staged | Encoded {
     const R = this.info.resolution;
-    if (typeof x === 'string') return handled(decodeImage(x, name).then((frame) => ({ kind: 'frame', frame })));
-    if (x instanceof Float32Array) {
-      const need = R * R * 3;
-      if (x.length !== need) {
-        throw new RangeError(`Expected a Float32Array of length ${need} (${R} x ${R} x 3, NHWC) for ${name} but received ${describe(x)}`);
-      }
-      return { kind: 'tensor', data: copy ? x.slice() : x };
+    if (typeof x === 'string' || x instanceof ArrayBuffer || (typeof Blob !== 'undefined' && x instanceof Blob)) {
+      return { kind: 'encoded', source: x as string | ArrayBuffer | BlobLike, name };
+    }
+    if (x instanceof Float32Array || isTensorInput(x)) {
+      return { kind: 'tensor', data: checkTensor(x as Float32Array | TensorInput, name, R, this.#range, copy) };
     }
     if (isFrame(x)) {
-      checkFrame(x, name);
-      const d = x.data instanceof Uint8Array ? x.data : new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.length);
-      return { kind: 'frame', frame: { ...x, data: copy ? d.slice() : d } };
+      const frame = checkFrame(x, name, this.#decode.background);
+      if (!copy) return { kind: 'frame', frame };
+      // Queued: keep the crop + resize the native side would compute (R x R RGB bytes), not a full-size
+      // copy, so a long queue of camera frames costs R*R*3 bytes each. Staged later as is: same logits.
+      const data = loadBinding().resizeFrame(frame.data, frame.width, frame.height, frame.layout, R);
+      return { kind: 'frame', frame: { data, width: R, height: R, layout: { format: 0, stride: 0, fullRange: false, background: frame.layout.background } } };
     }
-    if (x instanceof Uint8Array) return handled(decodeImage(x, name).then((frame) => ({ kind: 'frame', frame })));
+    if (x instanceof Uint8Array) return { kind: 'encoded', source: x, name };
     throw new TypeError(
-      `Expected an image path, encoded image bytes (Uint8Array), a frame { data, width, height, channels } or a Float32Array for ${name} but received ${describe(x)}`,
+      `Expected an image path, encoded image bytes (Uint8Array, Buffer, ArrayBuffer, Blob), a frame { data, width, height, format }, ImageData, sharp's { data, info } or a Float32Array for ${name} but received ${describe(x)}`,
     );
+  }
+
+  #decodeItem(item: Staged | Encoded): Staged | Promise<Staged> {
+    if (item.kind !== 'encoded') return item;
+    item.decoding ??= handled(decodeImage(item.source, item.name, this.#decode).then((frame) => ({ kind: 'frame', frame })));
+    return item.decoding;
+  }
+
+  /** Decode-ahead: while every workspace is busy, the next job's images decode (one job ahead, no more). */
+  #prefetch(): void {
+    if (this.#free.length === 0) this.#queue[0]?.items.forEach((it) => void this.#decodeItem(it));
   }
 
   #stage(native: NativeModel, ws: number, items: Staged[]): void {
     native.reserve(ws, items.length);
     items.forEach((s, i) => {
       if (s.kind === 'tensor') native.stageTensor(ws, i, s.data);
-      else native.stageFrame(ws, i, s.frame.data as Uint8Array, s.frame.width, s.frame.height, s.frame.channels);
+      else native.stageFrame(ws, i, s.frame.data, s.frame.width, s.frame.height, s.frame.layout);
     });
   }
 
@@ -262,6 +301,7 @@ class MobileNetModel implements MobileNet {
     if (list.length === 0 || list.length > 4096) {
       throw new RangeError(`Expected 1 to 4096 inputs for ${fn} but received ${describe(input)}`);
     }
+    if (classify && this.info.classes === 0) throw noClassifier(this.info.weights, fn);
     const per = classify ? this.info.classes : this.info.features;
     const output = this.#checkOutput(options, fn, per, list.length);
     const idle = this.#free.length > 0 && this.#queue.length === 0;
@@ -269,7 +309,7 @@ class MobileNetModel implements MobileNet {
     const items = Array.from(list as unknown[], (x, i) => this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', !idle));
     return new Promise<Float32Array>((resolve, reject) => {
       const job: Job = { items, classify, output, resolve, reject };
-      if (idle && items.every((s) => !(s instanceof Promise))) {
+      if (idle && items.every((s) => s.kind !== 'encoded')) {
         // Stage now, before returning: the caller may reuse its buffer as soon as we return.
         const ws = this.#free.pop()!;
         try {
@@ -282,9 +322,10 @@ class MobileNetModel implements MobileNet {
       } else {
         // Staged later: inputs prepared without a copy (idle, but a file to decode first) must be
         // copied now, as the caller may reuse its buffers once this returns.
-        if (idle) job.items = items.map((s) => (s instanceof Promise ? s : own(s)));
+        if (idle) job.items = items.map((s) => (s.kind === 'encoded' ? s : own(s)));
         this.#queue.push(job);
         this.#pump();
+        this.#prefetch();
       }
     });
   }
@@ -308,12 +349,13 @@ class MobileNetModel implements MobileNet {
     while (this.#free.length > 0 && this.#queue.length > 0) {
       const job = this.#queue.shift()!;
       const ws = this.#free.pop()!;
-      Promise.all(job.items).then(
+      Promise.all(job.items.map((it) => this.#decodeItem(it))).then(
         (staged) => {
           const native = this.#native;
           if (!native) throw disposedError();
           this.#stage(native, ws, staged);
           this.#start(native, ws, job, staged.length);
+          this.#prefetch();
         },
       ).catch((e: unknown) => {
         job.reject(e);
@@ -341,18 +383,20 @@ class MobileNetModel implements MobileNet {
     }
   }
 
-  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array {
+  inferSync(input: Frame | Float32Array | TensorInput | (Frame | Float32Array | TensorInput)[], options?: InferOptions): Float32Array {
     const native = this.#alive();
     if (this.#busy || this.#queue.length > 0) {
       throw new Error('inferSync() cannot run while an asynchronous inference is queued or running on this model');
     }
+    if (this.info.classes === 0) throw noClassifier(this.info.weights, 'inferSync()');
     const list = Array.isArray(input) ? input : [input];
     if (list.length === 0 || list.length > 4096) throw new RangeError(`Expected 1 to 4096 inputs for inferSync() but received ${describe(input)}`);
     const items = Array.from(list as unknown[], (x, i) => {
-      if (typeof x === 'string' || (x instanceof Uint8Array)) {
-        throw new TypeError(`inferSync() takes a raw frame { data, width, height, channels } or a Float32Array for ${Array.isArray(input) ? `input[${i}]` : 'input'} (image files and encoded bytes need the async infer()) but received ${describe(x)}`);
+      const staged = this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', false);
+      if (staged.kind === 'encoded') {
+        throw new TypeError(`inferSync() takes a raw frame { data, width, height, format } or a Float32Array for ${Array.isArray(input) ? `input[${i}]` : 'input'} (image files and encoded bytes need the async infer()) but received ${describe(x)}`);
       }
-      return this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', false) as Staged;
+      return staged;
     });
     const output = this.#checkOutput(options, 'inferSync()', this.info.classes, items.length);
     const only = items[0]!;
@@ -369,6 +413,7 @@ class MobileNetModel implements MobileNet {
     const opts = typeof options === 'number' ? { topK: options } : options;
     if (typeof opts !== 'object' || opts === null) throw typeError('classify()', 'an options object or a number (topK)', opts);
     checkOptionNames(opts, ['topK'], 'classify()');
+    if (this.info.classes === 0) throw noClassifier(this.info.weights, 'classify()');
     const real = this.info.classes - this.#classOffset;
     const topK = opts.topK === undefined ? Math.min(5, real) : checkInteger('topK', opts.topK, 1, real);
     const logits = await this.infer(input);
@@ -432,12 +477,22 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
     throw new Error(`Expected weights of alpha ${alpha} (the alpha option) but ${w.source} has alpha ${w.alpha}`);
   }
   const resolution = options.resolution ?? (w.resolution && w.resolution % 32 === 0 ? w.resolution : 224);
-  const labels = await readLabels(options.labels);
+  if (w.head?.flatten && resolution !== w.resolution) {
+    // A Flatten head's first Dense layer takes exactly the map of the resolution it was trained at.
+    throw new RangeError(`Expected resolution ${w.resolution} for ${w.source} (its Dense head reads the flattened ${w.resolution}x${w.resolution} feature map) but received ${resolution}`);
+  }
+  const maxInputPixels = options.maxInputPixels === undefined
+    ? DEFAULT_MAX_INPUT_PIXELS
+    : checkInteger('maxInputPixels', options.maxInputPixels, 1, Number.MAX_SAFE_INTEGER, 'a positive integer (pixels)');
+  const background = options.background === undefined ? { r: 255, g: 255, b: 255 } : parseBackground(options.background);
   const real = w.classes - w.classOffset;
+  // Default labels: the file's own, else ImageNet's for a 1000-class model, else the index as a string.
+  const labels = options.labels !== undefined ? await readLabels(options.labels)
+    : w.labels ?? (real === 1000 ? IMAGENET_LABELS : Array.from({ length: real }, (_, i) => String(i)));
   if (labels.length !== real && labels.length !== w.classes) {
     throw new RangeError(`Expected ${real} labels (one per class) for labels but received ${labels.length}`);
   }
-  const spec = buildSpec(w.alpha, resolution, w.classes);
+  const spec = buildSpec(w.alpha, resolution, w.classes, w.head);
   if (w.layers.length !== spec.layers.length) {
     throw new WeightsError(w.source, `expected ${spec.layers.length} layers of weights but received ${w.layers.length}`);
   }
@@ -446,6 +501,7 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
     threads: nThreads,
     concurrency,
     normalization: w.normalization,
+    ...(w.inputQuantization ? { inputScale: w.inputQuantization.scale, inputZeroPoint: w.inputQuantization.zeroPoint } : {}),
     isa: isaValue ?? '',
     isaSource,
   });
@@ -456,6 +512,7 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
     resolution,
     nativeResolution: w.resolution,
     classes: w.classes,
+    numClasses: real,
     background: w.classOffset > 0,
     features: spec.features,
     macs: spec.macs,
@@ -471,16 +528,31 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   };
   // Labels aligned to ImageNet class ids (a 1001-line list starts with background).
   const aligned = labels.length === w.classes && w.classOffset > 0 ? labels.slice(w.classOffset) : labels;
-  const model = new MobileNetModel(native, Object.freeze(info), aligned, w.classOffset, outputs);
-  // Warm-up: first-touch every arena and the packed weights so the first real frame is not slow.
+  const model = new MobileNetModel(native, Object.freeze(info), aligned, w.classOffset, outputs, { maxInputPixels, background, resolution }, inputRange(w));
+  // Warm-up: first-touch every arena and the packed weights so the first real frame is not slow
+  // (the logits when there are any: they need every layer).
   const zeros = new Float32Array(resolution * resolution * 3);
-  for (let ws = 0; ws < concurrency; ws++) native.runSync(ws, 1, outputs.logits, undefined, zeros);
+  const warm = outputs.logits >= 0 ? outputs.logits : outputs.features;
+  for (let ws = 0; ws < concurrency; ws++) native.runSync(ws, 1, warm, undefined, zeros);
   return model;
+}
+
+/** What bytes 0..255 normalise to: the range a Float32Array input must stay in. */
+function inputRange(w: NetWeights): InputRange {
+  switch (w.normalization) {
+    case 'tfjs': return { min: -1, max: 1, formula: 'x / 127.5 - 1' };
+    case 'tflite': return { min: -1, max: 1, formula: '(x - 127.5) / 127.5' };
+    case 'tflite-uint8': return { min: -1, max: 127 / 128, formula: '(x - 128) / 128' };
+    case 'quantized': {
+      const { scale, zeroPoint } = w.inputQuantization!;
+      return { min: scale * (0 - zeroPoint), max: scale * (255 - zeroPoint), formula: `${scale} * (x - ${zeroPoint})` };
+    }
+  }
 }
 
 /** A flipped exponent bit makes Infinity or NaN: refuse such weights instead of producing NaN logits. */
 function checkFinite(w: NetWeights): void {
-  const names = buildSpec(w.alpha, 224, w.classes).layers.map((l) => l.name);
+  const names = buildSpec(w.alpha, 224, w.classes, w.head).layers.map((l) => l.name);
   w.layers.forEach((l, i) => {
     const parts: [string, Float32Array | undefined][] = [
       ['kernel', l.kernel], ['bias', l.bias], ['gamma', l.bn?.gamma], ['beta', l.bn?.beta],
@@ -533,9 +605,11 @@ async function weightsFor(options: LoadOptions): Promise<NetWeights> {
     const w = weights as NetWeights;
     const ok =
       typeof w.alpha === 'number' && w.alpha > 0 && w.alpha <= LIMITS.maxAlpha &&
-      Number.isInteger(w.classes) && w.classes >= 1 && w.classes <= LIMITS.maxClasses &&
-      (w.classOffset === 0 || w.classOffset === 1) &&
-      ['tfjs', 'tflite', 'tflite-uint8'].includes(w.normalization);
+      Number.isInteger(w.classes) && w.classes >= 0 && w.classes <= LIMITS.maxClasses &&
+      (w.classOffset === 0 || (w.classOffset === 1 && w.classes > 1)) &&
+      (['tfjs', 'tflite', 'tflite-uint8'].includes(w.normalization) ||
+        (w.normalization === 'quantized' && w.inputQuantization !== undefined && w.inputQuantization.scale > 0 &&
+          Number.isInteger(w.inputQuantization.zeroPoint) && w.inputQuantization.zeroPoint >= 0 && w.inputQuantization.zeroPoint <= 255));
     if (!ok) {
       throw new TypeError(
         `Expected NetWeights with alpha in (0, 4], integer classes, classOffset 0 or 1 and a known normalization for weights but received alpha ${describe(w.alpha)}, classes ${describe(w.classes)}, classOffset ${describe(w.classOffset)}, normalization ${describe(w.normalization)}`,

@@ -139,16 +139,16 @@ describe('input errors', () => {
     );
   });
 
-  it('channels other than 3 or 4', async () => {
+  it('channels other than 1, 3 or 4', async () => {
     await expect(model.infer({ data: new Uint8Array(32), width: 4, height: 4, channels: 2 as 3 })).rejects.toThrow(
-      new RangeError('Expected 3 or 4 for input.channels but received 2 of type number'),
+      new RangeError('Expected 1, 3 or 4 for input.channels (or a format) but received 2 of type number'),
     );
   });
 
   it('an input of the wrong type', async () => {
     await expect(model.infer(42 as never)).rejects.toThrow(
       new TypeError(
-        'Expected an image path, encoded image bytes (Uint8Array), a frame { data, width, height, channels } or a Float32Array for input but received 42 of type number',
+        'Expected an image path, encoded image bytes (Uint8Array, Buffer, ArrayBuffer, Blob), a frame { data, width, height, format }, ImageData, sharp\'s { data, info } or a Float32Array for input but received 42 of type number',
       ),
     );
     expect(() => model.inferSync(new Float64Array(49152) as never)).toThrow(TypeError);
@@ -158,7 +158,7 @@ describe('input errors', () => {
     const f = resolve(tmp, 'not-an-image.jpg');
     writeFileSync(f, 'hello, I am text');
     await expect(model.infer(f)).rejects.toThrow(
-      `Cannot decode image file '${f}': not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF): Input buffer contains unsupported image format`,
+      `Cannot decode image file '${f}': not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): Input buffer contains unsupported image format`,
     );
   });
 

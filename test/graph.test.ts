@@ -108,3 +108,26 @@ describe('native runtime: any graph of supported kinds', () => {
     );
   });
 });
+
+describe('headless tables and Dense heads', () => {
+  it('classes 0: no classifier layer, only the features output', () => {
+    const g = buildMobileNetV1(0.25, 128, 0);
+    expect(g.layers.map((l) => l.kind).slice(-2)).toEqual(['pwconv', 'gavgpool']);
+    expect(g.outputs).toEqual([{ name: 'features', tensor: 28 }]);
+    expect(buildSpec(0.25, 128, 0).layers).toHaveLength(27);
+  });
+
+  it('a Flatten head reads conv_pw_13 whole (K = h·w·c); a pooled head reads the features', () => {
+    const head = { flatten: true, layers: [{ units: 100, activation: 'relu' as const }, { units: 3, activation: 'softmax' as const }] };
+    const g = buildMobileNetV1(0.25, 128, 3, head);
+    const [d1, d2] = g.layers.slice(-2);
+    expect([d1!.name, d1!.kind, d1!.inputs, d1!.inShape, d1!.outShape, d1!.kernelShape, d1!.activation, d1!.weights, d1!.macs]).toEqual(
+      ['dense_1', 'dense', [27], [4, 4, 256], [1, 1, 100], [4096, 100], [0, Infinity], 27, 409600],
+    );
+    expect([d2!.inputs, d2!.kernelShape, d2!.activation, d2!.weights]).toEqual([[29], [100, 3], NO_ACTIVATION, 28]);
+    expect(g.outputs).toEqual([{ name: 'features', tensor: 28 }, { name: 'logits', tensor: 30 }]);
+    const pooled = buildMobileNetV1(0.25, 128, 3, { ...head, flatten: false });
+    expect([pooled.layers.at(-2)!.inputs, pooled.layers.at(-2)!.kernelShape]).toEqual([[28], [256, 100]]);
+    expect(() => buildMobileNetV1(0.25, 128, 5, head)).toThrow("classes (5) must equal the last dense layer's units (3)");
+  });
+});

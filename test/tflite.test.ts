@@ -289,7 +289,7 @@ describe('not MobileNetV1 / malformed: exact errors', () => {
     const m2 = base();
     m2.operators = m2.operators.slice(0, 20);
     expectWeightsError(parse(m2),
-      `${F}: not a MobileNetV1 graph: 20 operators, expected at least 29 (conv, 13 depthwise-separable blocks, pool, classifier)`);
+      `${F}: not a MobileNetV1 graph: 20 operators, expected at least 27 (conv, 13 depthwise-separable blocks, then pool and classifier)`);
   });
 
   it('a branch: an op that does not consume the previous output', () => {
@@ -326,9 +326,12 @@ describe('not MobileNetV1 / malformed: exact errors', () => {
     k.scale = [0.1];
     k.zeroPoint = [300];
     expectWeightsError(parse(m), `${F}: tensor 'MobilenetV1/Conv2d_1_pointwise/weights' has zero point 300, expected 0..255 for UINT8`);
-    k.zeroPoint = [0];
+    // INT8 weights (dynamic-range and full-integer files) are read; their zero points are -128..127.
+    k.zeroPoint = [200];
     k.type = T.INT8;
-    expectWeightsError(parse(m), `${F}: tensor 'MobilenetV1/Conv2d_1_pointwise/weights' has type INT8, expected FLOAT32 or UINT8`);
+    expectWeightsError(parse(m), `${F}: tensor 'MobilenetV1/Conv2d_1_pointwise/weights' has zero point 200, expected -128..127 for INT8`);
+    k.type = T.INT32;
+    expectWeightsError(parse(m), `${F}: tensor 'MobilenetV1/Conv2d_1_pointwise/weights' has type INT32, expected FLOAT32, FLOAT16, UINT8, INT8`);
   });
 
   it('weight data of the wrong length, and a NaN weight', () => {

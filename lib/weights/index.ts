@@ -4,13 +4,23 @@ import { WeightsError } from '../errors.js';
 import { readTfjsWeights } from './tfjs.js';
 import type { NetWeights } from './types.js';
 
-export type { NetWeights, LayerWeights, BatchNorm, Normalization } from './types.js';
+export type { NetWeights, LayerWeights, BatchNorm, Normalization, DenseHead } from './types.js';
 export { syntheticWeights } from './synthetic.js';
+
+/** What a file that is not a model we read looks like, from its first bytes. */
+function sniff(head: Uint8Array): string {
+  const ascii = String.fromCharCode(...head.subarray(0, 8));
+  if (ascii.startsWith('\x89HDF')) return 'a Keras HDF5 (.h5) file: convert it with tensorflowjs_converter or the TFLite converter';
+  if (ascii.startsWith('PK')) return 'a zip archive (e.g. a Keras .keras file): convert it with tensorflowjs_converter or the TFLite converter';
+  if (ascii.startsWith('\x08') ) return 'a protobuf (e.g. a TensorFlow .pb or ONNX file), which is not read';
+  return `neither a TFLite flatbuffer (no 'TFL3' at byte 4) nor JSON (first bytes ${JSON.stringify(ascii)})`;
+}
 
 /**
  * Reads weights from a TF.js layers model directory (model.json + shards), a model.json or a .tflite
  * file, or from the bytes of a .tflite file (as onnxruntime's InferenceSession.create(bytes) takes a
- * model). Throws WeightsError naming the file (or 'weights (N bytes)') and what did not fit.
+ * model). Files are recognised by content ('TFL3' file identifier, or JSON), not by the file name.
+ * Throws WeightsError naming the file (or 'weights (N bytes)') and what did not fit.
  */
 export async function readWeights(source: string | Uint8Array | ArrayBuffer): Promise<NetWeights> {
   if (typeof source !== 'string') {
@@ -28,10 +38,23 @@ export async function readWeights(source: string | Uint8Array | ArrayBuffer): Pr
       'weights not found: expected a TF.js layers model directory (model.json + shards), a model.json or a .tflite file',
     );
   }
-  if (st.isDirectory() || path.endsWith('.json')) return readTfjsWeights(path);
-  if (path.endsWith('.tflite')) {
-    const { parseTflite } = await import('./tflite.js');
-    return parseTflite(new Uint8Array(await readFile(path)), path);
+  if (st.isDirectory()) return readTfjsWeights(path);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new WeightsError(path, `cannot read the weights file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  throw new WeightsError(path, 'expected a TF.js layers model directory, a model.json or a .tflite file');
+  if (bytes.length >= 8 && String.fromCharCode(bytes[4]!, bytes[5]!, bytes[6]!, bytes[7]!) === 'TFL3') {
+    const { parseTflite } = await import('./tflite.js');
+    return parseTflite(bytes, path);
+  }
+  let first = 0;
+  while (first < bytes.length && (bytes[first] === 0x20 || bytes[first] === 0x0a || bytes[first] === 0x0d || bytes[first] === 0x09 || bytes[first] === 0xef || bytes[first] === 0xbb || bytes[first] === 0xbf)) first++;
+  if (bytes[first] === 0x7b /* { */) return readTfjsWeights(path);
+  if (/\.tflite$/i.test(path)) {
+    const { parseTflite } = await import('./tflite.js');
+    return parseTflite(bytes, path); // names what is wrong with the flatbuffer
+  }
+  throw new WeightsError(path, `expected a TF.js layers model directory, a model.json or a .tflite file, but this is ${sniff(bytes)}`);
 }

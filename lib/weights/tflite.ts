@@ -14,6 +14,7 @@ import { WeightsError } from '../errors.js';
 import { buildSpec, type LayerSpec } from '../graph.js';
 import { ALPHAS } from '../validate.js';
 import type { LayerWeights, NetWeights } from './types.js';
+import { embeddedLabels } from './tflite-labels.js';
 
 // ---------------------------------------------------------------------------------------------------
 // FlatBuffers primitives
@@ -214,6 +215,8 @@ export interface TfliteTensor {
   buffer: number;
   scale?: number[];
   zeroPoint?: number[];
+  /** Axis of per-channel scales (QuantizationParameters.quantized_dimension). */
+  quantizedDimension?: number;
 }
 
 export interface ConvOptions { padding: number; strideW: number; strideH: number; activation: number; dilationW: number; dilationH: number; depthMultiplier?: number }
@@ -277,6 +280,7 @@ export function readTfliteModel(bytes: Uint8Array, source: string): TfliteModel 
     const q = t.table(4, 'quantization');
     const scale = q?.f32Vector(2, 'scale');
     const zeroPoint = q?.i64Vector(3, 'zero_point');
+    const qdim = q?.i32(6, 'quantized_dimension') ?? 0;
     tensors.push({
       index: i,
       name: t.string(3, 'name') ?? `#${i}`,
@@ -285,6 +289,7 @@ export function readTfliteModel(bytes: Uint8Array, source: string): TfliteModel 
       buffer: t.u32(2, 'buffer'),
       ...(scale && scale.length ? { scale } : {}),
       ...(zeroPoint && zeroPoint.length ? { zeroPoint } : {}),
+      ...(qdim ? { quantizedDimension: qdim } : {}),
     });
   }
   const checkTensorIndex = (i: number, what: string): number => {
@@ -375,6 +380,9 @@ function relu6Range(t: TfliteTensor): boolean {
 }
 
 class Converter {
+  /** Output tensor of a DEQUANTIZE op on a constant -> the constant (float16 and int8 weight files). */
+  readonly dequantized = new Map<number, TfliteTensor>();
+
   constructor(private readonly m: TfliteModel, private readonly source: string) {}
 
   fail(message: string): never { throw new WeightsError(this.source, message); }
@@ -385,51 +393,93 @@ class Converter {
     return t;
   }
 
-  /** Float values of a weight tensor (FLOAT32, or UINT8/INT32 dequantized per tensor). */
-  values(t: TfliteTensor, allowed: 'weights' | 'bias'): { data: Float32Array; quantized: boolean } {
+  /**
+   * Float values of a weight tensor: FLOAT32; FLOAT16 (the converter's float16 files); UINT8 per
+   * tensor; INT8 per tensor or per output channel (the converter's default "dynamic range" files and
+   * full-integer files); INT32 biases. Quantized values are dequantized: scale * (q - zero_point).
+   * `source` is the tensor holding the data when a DEQUANTIZE op feeds `t` (its type and scales win).
+   */
+  values(t: TfliteTensor, allowed: 'weights' | 'bias', source: TfliteTensor = this.dequantized.get(t.index) ?? t): { data: Float32Array; quantized: boolean } {
     let n = 1;
     for (const d of t.shape) {
       if (!(d >= 0)) this.fail(`tensor '${t.name}' has shape ${fmtShape(t.shape)}, expected non-negative dimensions`);
       n *= d;
     }
-    const raw = this.m.buffer(t.buffer);
-    const elem = t.type === TensorType.FLOAT32 || t.type === TensorType.INT32 ? 4 : t.type === TensorType.UINT8 ? 1 : 0;
-    const okType = allowed === 'weights'
-      ? t.type === TensorType.FLOAT32 || t.type === TensorType.UINT8
-      : t.type === TensorType.FLOAT32 || t.type === TensorType.INT32;
-    if (!okType) {
-      this.fail(`tensor '${t.name}' has type ${tensorTypeName(t.type)}, expected ${allowed === 'weights' ? 'FLOAT32 or UINT8' : 'FLOAT32 or INT32'}`);
+    if (source !== t && !sameShape(source.shape, t.shape)) {
+      this.fail(`tensor '${source.name}' (shape ${fmtShape(source.shape)}) is dequantized into '${t.name}' of shape ${fmtShape(t.shape)}`);
     }
+    const s = source;
+    const raw = this.m.buffer(s.buffer);
+    const ELEM: Record<number, number> = { [TensorType.FLOAT32]: 4, [TensorType.INT32]: 4, [TensorType.FLOAT16]: 2, [TensorType.UINT8]: 1, [TensorType.INT8]: 1 };
+    const okTypes: number[] = allowed === 'weights'
+      ? [TensorType.FLOAT32, TensorType.FLOAT16, TensorType.UINT8, TensorType.INT8]
+      : [TensorType.FLOAT32, TensorType.FLOAT16, TensorType.INT32];
+    if (!okTypes.includes(s.type)) {
+      this.fail(`tensor '${s.name}' has type ${tensorTypeName(s.type)}, expected ${okTypes.map(tensorTypeName).join(', ')}`);
+    }
+    const elem = ELEM[s.type]!;
     if (raw.length !== n * elem) {
-      this.fail(`tensor '${t.name}' (shape ${fmtShape(t.shape)}, ${tensorTypeName(t.type)}) expects ${n * elem} bytes of data, ` +
-        `found ${raw.length} in buffer ${t.buffer}`);
+      this.fail(`tensor '${s.name}' (shape ${fmtShape(s.shape)}, ${tensorTypeName(s.type)}) expects ${n * elem} bytes of data, ` +
+        `found ${raw.length} in buffer ${s.buffer}`);
     }
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const out = new Float32Array(n);
     let quantized = false;
-    if (t.type === TensorType.FLOAT32) {
+    if (s.type === TensorType.FLOAT32) {
       for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
+    } else if (s.type === TensorType.FLOAT16) {
+      quantized = true;
+      for (let i = 0; i < n; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
     } else {
       quantized = true;
-      if (!t.scale || !t.zeroPoint) this.fail(`tensor '${t.name}' has type ${tensorTypeName(t.type)} but no quantization scale and zero point`);
-      if (t.scale.length !== 1 || t.zeroPoint.length !== 1) {
-        this.fail(`tensor '${t.name}' has ${t.scale.length} quantization scales, expected 1 (per-tensor quantization)`);
+      if (!s.scale || !s.zeroPoint) this.fail(`tensor '${s.name}' has type ${tensorTypeName(s.type)} but no quantization scale and zero point`);
+      // Per-tensor (1 scale) or per-channel along quantized_dimension (INT8 only, TFLite's rule).
+      const channels = s.scale.length;
+      let axis = s.quantizedDimension ?? 0;
+      // Depthwise kernels [1,3,3,C] are quantized along dimension 3; some writers leave the field at its default 0.
+      if (axis === 0 && channels > 1 && s.shape[0] === 1 && s.shape[s.shape.length - 1] === channels) axis = s.shape.length - 1;
+      if (channels !== 1 && (s.type !== TensorType.INT8 || !(axis >= 0 && axis < s.shape.length) || s.shape[axis] !== channels)) {
+        this.fail(`tensor '${s.name}' has ${channels} quantization scales, expected 1 (per-tensor quantization)` +
+          (s.type === TensorType.INT8 ? ` or ${s.shape[axis] ?? '?'} (per channel along dimension ${axis})` : ''));
       }
-      const scale = t.scale[0]!, zp = t.zeroPoint[0]!;
-      if (!(Number.isFinite(scale) && scale > 0)) this.fail(`tensor '${t.name}' has quantization scale ${scale}, expected a positive finite number`);
-      if (t.type === TensorType.UINT8) {
-        if (!(zp >= 0 && zp <= 255)) this.fail(`tensor '${t.name}' has zero point ${zp}, expected 0..255 for UINT8`);
-        for (let i = 0; i < n; i++) out[i] = scale * (raw[i]! - zp);
-      } else {
-        if (zp !== 0) this.fail(`tensor '${t.name}' has zero point ${zp}, expected 0 for an INT32 bias`);
-        for (let i = 0; i < n; i++) out[i] = scale * view.getInt32(4 * i, true);
+      if (s.zeroPoint.length !== 1 && s.zeroPoint.length !== channels) {
+        this.fail(`tensor '${s.name}' has ${s.zeroPoint.length} zero points for ${channels} scales`);
+      }
+      for (let c = 0; c < channels; c++) {
+        const scale = s.scale[c]!;
+        if (!(Number.isFinite(scale) && scale > 0)) this.fail(`tensor '${s.name}' has quantization scale ${scale}, expected a positive finite number`);
+      }
+      const [lo, hi] = s.type === TensorType.UINT8 ? [0, 255] : s.type === TensorType.INT8 ? [-128, 127] : [0, 0];
+      for (const zp of s.zeroPoint) {
+        if (!(zp >= lo && zp <= hi)) {
+          this.fail(`tensor '${s.name}' has zero point ${zp}, expected ${lo === hi ? '0 for an INT32 bias' : `${lo}..${hi} for ${tensorTypeName(s.type)}`}`);
+        }
+      }
+      // Element i's channel along `axis`: (i / inner) % channels, inner = product of the later dimensions.
+      let inner = 1;
+      for (let d = axis + 1; d < s.shape.length; d++) inner *= s.shape[d]!;
+      const zps = s.zeroPoint;
+      for (let i = 0; i < n; i++) {
+        const c = channels === 1 ? 0 : Math.floor(i / inner) % channels;
+        const q = s.type === TensorType.UINT8 ? raw[i]! : s.type === TensorType.INT8 ? view.getInt8(i) : view.getInt32(4 * i, true);
+        out[i] = s.scale[c]! * (q - zps[zps.length === 1 ? 0 : c]!);
       }
     }
     for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(out[i]!)) this.fail(`tensor '${t.name}' has a non-finite value (${out[i]}) at index ${i}`);
+      if (!Number.isFinite(out[i]!)) this.fail(`tensor '${s.name}' has a non-finite value (${out[i]}) at index ${i}`);
     }
     return { data: out, quantized };
   }
+}
+
+/** IEEE 754 binary16 -> number (subnormals, infinities and NaN included). */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
 function opLabel(op: TfliteOperator, layer?: string): string {
@@ -442,9 +492,52 @@ function opLabel(op: TfliteOperator, layer?: string): string {
  */
 export function parseTflite(bytes: Uint8Array, source: string): NetWeights {
   const m = readTfliteModel(bytes, source);
+  try {
+    const w = convertMobileNetV1(m, source);
+    // Labels the file carries (TFLite metadata), when there is one per class (with or without background).
+    const labels = embeddedLabels(bytes);
+    if (labels && (labels.length === w.classes || labels.length === w.classes - w.classOffset)) {
+      w.labels = labels.length === w.classes ? labels.slice(w.classOffset) : labels;
+    }
+    return w;
+  } catch (e) {
+    // A graph that is not MobileNetV1: say what it looks like rather than which op differed.
+    const looks = e instanceof WeightsError ? guessNetwork(m) : undefined;
+    if (looks) throw new WeightsError(source, `expected a MobileNetV1 model but this looks like ${looks}, which is not supported (${e instanceof Error ? e.message.slice(source.length + 2) : ''})`);
+    throw e;
+  }
+}
+
+/** Names a well-known network from its operators and tensor names, or undefined when it may be MobileNetV1. */
+export function guessNetwork(m: TfliteModel): string | undefined {
+  const names = m.tensors.map((t) => t.name).join('\n');
+  const count = (code: number) => m.operators.filter((o) => o.opcode === code).length;
+  const adds = count(BuiltinOp.ADD);
+  const custom = m.operators.map((o) => o.customCode).filter((c): c is string => c !== undefined);
+  if (custom.includes('TFLite_Detection_PostProcess') || /ssd|BoxPredictor/i.test(names)) return `an SSD object detector (${custom.length ? `custom op ${custom[0]}` : 'box predictor tensors'})`;
+  if (/mobilenet_?v3/i.test(names) || count(117) > 0) return `MobileNetV3 (${count(117)} HARD_SWISH ops)`;
+  if (/mobilenet_?v2|expanded_conv|block_\d+_expand/i.test(names)) return `MobileNetV2 (inverted residual blocks: ${adds} ADD ops, tensors named ${/mobilenet_?v2/i.exec(names)?.[0] ?? 'expanded_conv'})`;
+  if (/efficientnet/i.test(names)) return 'EfficientNet';
+  if (/inception/i.test(names)) return 'Inception';
+  if (/resnet/i.test(names)) return 'ResNet';
+  // A stray ADD is a damaged MobileNetV1; residual networks have one per block (MobileNetV2: 10).
+  if (adds >= 3) return `a network with residual connections (${adds} ADD ops; MobileNetV1 has none), e.g. MobileNetV2`;
+  if (m.operators.length > 40) return `a network of ${m.operators.length} operators (MobileNetV1 has 28 to 31)`;
+  return undefined;
+}
+
+function convertMobileNetV1(m: TfliteModel, source: string): NetWeights {
   const c: Converter = new Converter(m, source);
   const fail: (msg: string) => never = (msg) => c.fail(msg);
-  const ops = m.operators;
+  // DEQUANTIZE ops on constants (float16 files, some int8 files) are folded away: the consuming
+  // op reads the constant, dequantized at load.
+  const ops = m.operators.filter((op) => {
+    if (op.opcode !== BuiltinOp.DEQUANTIZE || op.inputs.length !== 1 || op.outputs.length !== 1) return true;
+    const src = m.tensors[op.inputs[0]!];
+    if (!src || m.buffer(src.buffer).length === 0) return true; // a runtime dequantize: not a weight
+    c.dequantized.set(op.outputs[0]!, src);
+    return false;
+  });
 
   if (m.subgraphs !== 1) fail(`expected 1 subgraph, found ${m.subgraphs}`);
   if (m.inputs.length !== 1) fail(`expected 1 graph input, found ${m.inputs.length}`);
@@ -460,8 +553,8 @@ export function parseTflite(bytes: Uint8Array, source: string): NetWeights {
   }
   const resolution = s[1]!;
 
-  if (ops.length < 29) {
-    fail(`not a MobileNetV1 graph: ${ops.length} operators, expected at least 29 (conv, 13 depthwise-separable blocks, pool, classifier)`);
+  if (ops.length < 27) {
+    fail(`not a MobileNetV1 graph: ${ops.length} operators, expected at least 27 (conv, 13 depthwise-separable blocks, then pool and classifier)`);
   }
 
   // α from conv1's output channels (OHWI kernel, dim 0).
@@ -475,13 +568,16 @@ export function parseTflite(bytes: Uint8Array, source: string): NetWeights {
       `(alpha 0.25, 0.5, 0.75 or 1)`);
   }
 
-  // Classifier width from the op after the pool.
+  // Classifier width from the op after the pool; none (a headless backbone) when the graph ends
+  // after conv_pw_13 or after the pool (Keras include_top=False, pooling None or 'avg').
   const clsOp = ops[28];
   let classes = 0;
+  const headless = ops.length === 27 || (ops.length === 28 && ops[27]!.opcode === BuiltinOp.AVERAGE_POOL_2D) ||
+    (ops.length === 29 && ops[27]!.opcode === BuiltinOp.AVERAGE_POOL_2D && (ops[28]!.opcode === BuiltinOp.RESHAPE || ops[28]!.opcode === BuiltinOp.SQUEEZE));
   if (clsOp && (clsOp.opcode === BuiltinOp.CONV_2D || clsOp.opcode === BuiltinOp.FULLY_CONNECTED)) {
     classes = c.tensor(clsOp.inputs[1], `${opLabel(clsOp, 'conv_preds')} kernel`).shape[0] ?? 0;
   }
-  if (!(classes >= 1)) classes = 1001; // reported as a mismatch below
+  if (!headless && !(classes >= 1 && classes <= 100000)) classes = 1001; // reported as a mismatch below
   const spec = buildSpec(alpha, resolution, classes);
 
   const layers: LayerWeights[] = [];
@@ -557,6 +653,30 @@ export function parseTflite(bytes: Uint8Array, source: string): NetWeights {
   // conv1 + 13 × (depthwise, pointwise)
   for (let i = 0; i < 27; i++) convLayer(ops[i]!, spec.layers[i]!);
 
+  const inputQuantization = inputQuantizationOf(input, fail);
+  const result = (): NetWeights => ({
+    format: 'tflite',
+    source,
+    alpha,
+    resolution,
+    classes,
+    classOffset: classes === 1001 ? 1 : 0,
+    // A uint8 input is fed what its quantization says: real = scale * (q - zero_point). Google's
+    // uint8 models use 1/128 and 128, i.e. (x - 128) / 128; others e.g. 1/255 and 0 (x / 255).
+    normalization: inputQuantization ? (inputQuantization.scale === 0.0078125 && inputQuantization.zeroPoint === 128 ? 'tflite-uint8' : 'quantized') : 'tflite',
+    ...(inputQuantization ? { inputQuantization } : {}),
+    ...(quantized ? { quantized: true } : {}),
+    layers,
+  });
+  if (headless) {
+    // The pool, when present, must be the global one; the native side pools either way (embed()).
+    let i = 27;
+    if (ops[i]?.opcode === BuiltinOp.AVERAGE_POOL_2D) { checkChain(ops[i]!, 'pool'); i++; }
+    if (ops[i]) { checkChain(ops[i]!, 'reshape'); i++; }
+    return result();
+  }
+  if (ops.length < 29) fail(`not a MobileNetV1 graph: ${ops.length} operators, expected 29 (conv, 13 depthwise-separable blocks, pool, classifier)`);
+
   // Global average pool.
   const features = spec.features;
   const finalSize = spec.layers[26]!.outSize;
@@ -616,19 +736,22 @@ export function parseTflite(bytes: Uint8Array, source: string): NetWeights {
     fail(`expected the graph output to be the result of op ${ops.length - 1}, found output tensors ${fmtShape(m.outputs)}`);
   }
 
-  return {
-    format: 'tflite',
-    source,
-    alpha,
-    resolution,
-    classes,
-    classOffset: classes === 1001 ? 1 : 0,
-    // A uint8 model's input is quantized with scale 1/128, zero point 128: (x - 128) / 128.
-    normalization: quantized ? 'tflite-uint8' : 'tflite',
-    ...(quantized ? { quantized: true } : {}),
-    layers,
-  };
+  return result();
 }
+
+/** The uint8 input tensor's (scale, zero point), or undefined for a float input. */
+function inputQuantizationOf(input: TfliteTensor, fail: (msg: string) => never): { scale: number; zeroPoint: number } | undefined {
+  if (input.type !== TensorType.UINT8) return undefined;
+  const scale = input.scale?.[0], zeroPoint = input.zeroPoint?.[0];
+  if (scale === undefined || zeroPoint === undefined || input.scale!.length !== 1) {
+    fail(`input tensor '${input.name}' is UINT8 but has no per-tensor quantization (scale, zero point)`);
+  }
+  if (!(Number.isFinite(scale) && scale > 0 && scale < 1e6) || !(Number.isInteger(zeroPoint) && zeroPoint >= 0 && zeroPoint <= 255)) {
+    fail(`input tensor '${input.name}' has quantization scale ${scale} and zero point ${zeroPoint}, expected a positive scale and a zero point in 0..255`);
+  }
+  return { scale, zeroPoint };
+}
+
 
 /** File layout (OHWI / 1HWC / [O,I]) → canonical layout (weights/types.ts). */
 function toCanonical(src: Float32Array, kind: LayerSpec['kind'], spec: LayerSpec): Float32Array {

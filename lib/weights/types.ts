@@ -27,7 +27,19 @@ export interface LayerWeights {
 export type Normalization =
   | 'tfjs' /* float32(x / 127.5) - 1 */
   | 'tflite' /* (x - 127.5) / 127.5 */
-  | 'tflite-uint8' /* (x - 128) / 128: the input quantization of Google's uint8 models */;
+  | 'tflite-uint8' /* (x - 128) / 128: the input quantization of Google's uint8 models */
+  | 'quantized' /* scale * (x - zeroPoint): a uint8 input tensor's own quantization (inputQuantization) */;
+
+/**
+ * Fully connected layers after the backbone instead of conv_preds (Teachable Machine, Keras transfer
+ * learning). Their weights follow the 27 backbone layers in `layers`: kernel [inputs, units], bias [units].
+ * `flatten`: the first layer reads the flattened last feature map (H x W x C, NHWC) instead of the
+ * pooled features. A final softmax is left to classify().
+ */
+export interface DenseHead {
+  flatten: boolean;
+  layers: { units: number; activation: 'relu' | 'linear' | 'softmax' }[];
+}
 
 export interface NetWeights {
   format: 'tfjs' | 'tflite' | 'synthetic';
@@ -35,10 +47,16 @@ export interface NetWeights {
   alpha: number;
   /** Resolution the file declares (TFLite input shape); undefined when the format does not fix one. */
   resolution?: number;
-  classes: number;            // 1000 (TF.js/Keras) or 1001 (TFLite, index 0 = background)
+  classes: number;            // 1000 (TF.js/Keras), 1001 (TFLite, index 0 = background), any for custom heads, 0 = headless (no conv_preds layer)
   /** 1 when index 0 is 'background' (TFLite): ImageNet class i is logit i + classOffset. */
   classOffset: number;
   normalization: Normalization;
-  quantized?: boolean;        // true when dequantized from uint8 at load
+  /** With normalization 'quantized': the uint8 input tensor's scale and zero point (TFLite quantization). */
+  inputQuantization?: { scale: number; zeroPoint: number };
+  /** A dense head in place of conv_preds; `classes` is its last layer's units. */
+  head?: DenseHead;
+  /** Class names the file carries (Teachable Machine metadata.json, TFLite metadata), one per real class. */
+  labels?: readonly string[];
+  quantized?: boolean;        // true when dequantized from uint8/int8/float16 at load
   layers: LayerWeights[];
 }

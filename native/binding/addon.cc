@@ -138,7 +138,7 @@ mn::Graph read_graph(Napi::Env env, const Napi::Value& gv) {
     l.name = str_field(o, "name", where);
     const std::string kind = str_field(o, "kind", where);
     if (!mn::parse_layer_kind(kind, &l.kind))
-      throw_type(env, "Expected a layer kind ('conv', 'dwconv', 'pwconv', 'classifier', 'gavgpool', 'add') for " + where +
+      throw_type(env, "Expected a layer kind ('conv', 'dwconv', 'pwconv', 'classifier', 'gavgpool', 'add', 'dense') for " + where +
                           ".kind but received '" + kind + "'");
     for (size_t t : ints_field(o, "inputs", 1, 2, where)) l.inputs.push_back((uint32_t)t);
     read_tensor(o, "outShape", where, &l.out);
@@ -263,6 +263,44 @@ struct RunJob {
   }
 };
 
+// Frame arguments (data, width, height, layout) shared by stageFrame and resizeFrame. `layout` is
+// either the legacy channel count (3 = RGB, 4 = RGBA) or { format, stride, fullRange, background }
+// with format an mn::FrameFormat code and background 0xRRGGBB (lib/model.ts validates the user's frame).
+mn::FrameView frame_arg(const Napi::CallbackInfo& info, size_t at) {
+  Napi::Env env = info.Env();
+  Napi::Uint8Array data = typed_array_arg<Napi::Uint8Array>(info[at], napi_uint8_array, "a Uint8Array for data");
+  mn::FrameView f;
+  f.width = size_arg(info[at + 1], "width", 1, 1 << 16);
+  f.height = size_arg(info[at + 2], "height", 1, 1 << 16);
+  f.data = data.Data();
+  f.length = data.ElementLength();
+  const Napi::Value layout = info[at + 3];
+  if (!layout.IsObject()) {
+    const size_t channels = size_arg(layout, "channels", 3, 4);
+    f.format = channels == 4 ? mn::FrameFormat::Rgba : mn::FrameFormat::Rgb;
+    // 64-bit product: on armv7 (32-bit size_t) 65536 * 65536 * 4 wraps to 0 and would pass.
+    const uint64_t need = (uint64_t)f.width * f.height * channels;
+    if ((uint64_t)f.length != need || f.data == nullptr)
+      throw_range(env, "Expected data of length " + std::to_string(need) + " (width * height * channels) but received length " +
+                           std::to_string(f.length));
+    return f;
+  }
+  const Napi::Object o = layout.As<Napi::Object>();
+  f.format = (mn::FrameFormat)size_arg(o.Get("format"), "format", 0, (size_t)mn::FrameFormat::Yuyv);
+  f.stride = o.Get("stride").IsUndefined() ? 0 : size_arg(o.Get("stride"), "stride", 0, (size_t)1 << 20);
+  f.full_range = o.Get("fullRange").ToBoolean().Value();
+  const size_t bg = o.Get("background").IsUndefined() ? 0xffffff : size_arg(o.Get("background"), "background", 0, 0xffffff);
+  f.background[0] = (uint8_t)(bg >> 16);
+  f.background[1] = (uint8_t)(bg >> 8);
+  f.background[2] = (uint8_t)bg;
+  uint64_t need = 0;
+  const std::string problem = mn::frame_check(f, &need);
+  if (!problem.empty())
+    throw_range(env, "Expected data of length " + std::to_string(need) + " for this frame but received length " +
+                         std::to_string(f.length) + " (" + problem + ")");
+  return f;
+}
+
 class NativeModel : public Napi::ObjectWrap<NativeModel> {
  public:
   static Napi::Function Init(Napi::Env env) {
@@ -290,7 +328,15 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     if (norm_name == "tfjs") c.normalization = mn::Normalization::Tfjs;
     else if (norm_name == "tflite") c.normalization = mn::Normalization::Tflite;
     else if (norm_name == "tflite-uint8") c.normalization = mn::Normalization::TfliteUint8;
-    else throw_type(env, "Expected 'tfjs', 'tflite' or 'tflite-uint8' for normalization but received '" + norm_name + "'");
+    else if (norm_name == "quantized") {
+      // The uint8 input tensor's quantization: real = inputScale * (q - inputZeroPoint).
+      c.normalization = mn::Normalization::Quantized;
+      const Napi::Value sc = cfg.Get("inputScale"), zp = cfg.Get("inputZeroPoint");
+      const double scale = sc.IsNumber() ? sc.As<Napi::Number>().DoubleValue() : 0.0;
+      if (!(scale > 0 && scale < 1e6)) throw_type(env, "Expected a positive number for inputScale");
+      c.input_scale = (float)scale;
+      c.input_zero_point = (float)size_arg(zp, "inputZeroPoint", 0, 255);
+    } else throw_type(env, "Expected 'tfjs', 'tflite', 'tflite-uint8' or 'quantized' for normalization but received '" + norm_name + "'");
     const Napi::Value isa = cfg.Get("isa");
     if (isa.IsString()) c.isa = isa.As<Napi::String>().Utf8Value();
     const Napi::Value isa_source = cfg.Get("isaSource");
@@ -376,20 +422,11 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     return info.Env().Undefined();
   }
 
-  // stageFrame(workspace, index, data: Uint8Array, width, height, channels)
+  // stageFrame(workspace, index, data: Uint8Array, width, height, channels | layout)
   Napi::Value StageFrame(const Napi::CallbackInfo& info) {
     Slot& s = idle_slot(info[0]);
     const size_t index = size_arg(info[1], "index", 0, s.ws->batch_capacity() - 1);
-    Napi::Uint8Array data = typed_array_arg<Napi::Uint8Array>(info[2], napi_uint8_array, "a Uint8Array for data");
-    const size_t width = size_arg(info[3], "width", 1, 1 << 16);
-    const size_t height = size_arg(info[4], "height", 1, 1 << 16);
-    const size_t channels = size_arg(info[5], "channels", 3, 4);
-    // 64-bit product: on armv7 (32-bit size_t) 65536 * 65536 * 4 wraps to 0 and would pass.
-    const uint64_t need = (uint64_t)width * height * channels;
-    if ((uint64_t)data.ElementLength() != need || data.Data() == nullptr)
-      throw_range(info.Env(), "Expected data of length " + std::to_string(need) + " (width * height * channels) but received length " +
-                                  std::to_string(data.ElementLength()));
-    s.ws->set_input_frame(index, data.Data(), width, height, channels);
+    s.ws->set_input_frame(index, frame_arg(info, 2));
     return info.Env().Undefined();
   }
 
@@ -492,7 +529,11 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
       l.Set("gflops", ns > 0 ? 2.0 * (double)gl.macs / ns : 0.0);
       layers.Set((uint32_t)i, l);
     }
-    for (size_t k = 0; k < mn::kLayerKinds; k++) o.Set(mn::layer_kind_profile_name((mn::LayerKind)k), by_kind[k] / 1e6);
+    for (size_t k = 0; k < mn::kLayerKinds; k++) {  // kinds sharing a profile name (dense, classifier) add up
+      const char* name = mn::layer_kind_profile_name((mn::LayerKind)k);
+      const double prev = o.Has(name) ? o.Get(name).As<Napi::Number>().DoubleValue() : 0.0;
+      o.Set(name, prev + by_kind[k] / 1e6);
+    }
     o.Set("layers", layers);
     return o;
   }
@@ -530,19 +571,12 @@ Napi::Value SupportedIsas(const Napi::CallbackInfo& info) {
 
 Napi::Value CpuModel(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), mn::cpu_model_name()); }
 
-// resizeFrame(data: Uint8Array, width, height, channels, R) -> Uint8Array(R*R*3): the shared preprocessing, in bytes.
+// resizeFrame(data: Uint8Array, width, height, channels | layout, R) -> Uint8Array(R*R*3): the shared preprocessing, in bytes.
 Napi::Value ResizeFrame(const Napi::CallbackInfo& info) {
-  Napi::Uint8Array data = typed_array_arg<Napi::Uint8Array>(info[0], napi_uint8_array, "a Uint8Array for data");
-  const size_t width = size_arg(info[1], "width", 1, 1 << 16);
-  const size_t height = size_arg(info[2], "height", 1, 1 << 16);
-  const size_t channels = size_arg(info[3], "channels", 3, 4);
+  const mn::FrameView f = frame_arg(info, 0);
   const size_t R = size_arg(info[4], "resolution", 1, mn::Limits::kMaxResolution);
-  const uint64_t need = (uint64_t)width * height * channels;  // no 32-bit wrap (armv7)
-  if ((uint64_t)data.ElementLength() != need || data.Data() == nullptr)
-    throw_range(info.Env(), "Expected data of length " + std::to_string(need) + " but received length " +
-                                std::to_string(data.ElementLength()));
   Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), R * R * 3);
-  mn::resize_frame_u8(data.Data(), width, height, channels, R, out.Data());
+  mn::resize_frame_u8(f, R, out.Data());
   return out;
 }
 

@@ -14,6 +14,7 @@ constexpr KindName kKinds[kLayerKinds] = {
     {LayerKind::Classifier, "classifier", "classifier"},
     {LayerKind::Gavgpool, "gavgpool", "pool"},
     {LayerKind::Add, "add", "add"},
+    {LayerKind::Dense, "dense", "classifier"},
 };
 
 std::string shape_str(const TensorDesc& t) {
@@ -124,6 +125,14 @@ void validate_graph(const Graph& g) {
         break;
       case LayerKind::Gavgpool:
         if (y.h != 1 || y.w != 1 || y.c != x.c) bad(where + "gavgpool output must be [1, 1, " + std::to_string(x.c) + "], not " + shape_str(y));
+        break;
+      case LayerKind::Dense:
+        // Fully connected on the whole input, flattened in NHWC order (a view of the contiguous tensor).
+        if (l.kh != 1 || l.kw != 1 || l.stride != 1) bad(where + "dense has no window (kernel 1x1, stride 1)");
+        if (y.h != 1 || y.w != 1) bad(where + "dense output must be [1, 1, units], not " + shape_str(y));
+        if (y.c > Limits::kMaxClasses) bad(where + "at most " + std::to_string(Limits::kMaxClasses) + " units");
+        if ((uint64_t)x.elements() * y.c > (uint64_t)1 << 28) bad(where + "dense kernel over 2^28 weights");
+        kernel_len = x.elements() * y.c;
         break;
       case LayerKind::Add: {
         const TensorDesc& x2 = g.tensor(l.inputs[1]);

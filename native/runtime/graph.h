@@ -20,8 +20,9 @@ struct Limits {
   static constexpr size_t kMaxLayers = 1024;
 };
 
-enum class LayerKind { Conv, Dwconv, Pwconv, Classifier, Gavgpool, Add };
-constexpr size_t kLayerKinds = 6;
+// Dense: fully connected on the whole input tensor flattened (NHWC order), to [1, 1, units].
+enum class LayerKind { Conv, Dwconv, Pwconv, Classifier, Gavgpool, Add, Dense };
+constexpr size_t kLayerKinds = 7;
 const char* layer_kind_name(LayerKind k);        // the table's name: "conv", "dwconv", ...
 const char* layer_kind_profile_name(LayerKind k); // grouping in profiles: "conv", "depthwise", "pointwise", ...
 bool parse_layer_kind(const std::string& s, LayerKind* out);

@@ -21,12 +21,13 @@ constexpr size_t kAlignFloats = 16;           // 64 bytes: every tensor and pack
 
 size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
-size_t packed_size(const KernelTable& kt, const GraphLayer& l, size_t in_c) {
+size_t packed_size(const KernelTable& kt, const GraphLayer& l, size_t in_c, size_t in_elements) {
   switch (l.kind) {
     case LayerKind::Conv: return packed_conv3x3_size(l.out.c, kt.conv3x3s2.channel_tile);
     case LayerKind::Dwconv: return packed_dwconv_size(l.out.c, kt.dwconv3x3.channel_tile);
     case LayerKind::Pwconv:
     case LayerKind::Classifier: return packed_gemm_size(in_c, l.out.c, kt.gemm.nr);
+    case LayerKind::Dense: return packed_gemm_size(in_elements, l.out.c, kt.gemm.nr);
     case LayerKind::Gavgpool:
     case LayerKind::Add: return 0;
   }
@@ -86,8 +87,8 @@ size_t Workspace::memory_bytes() const {
   return floats * sizeof(float);
 }
 
-void Workspace::set_input_frame(size_t image, const uint8_t* data, size_t width, size_t height, size_t channels) {
-  preprocess_frame(data, width, height, channels, model_.resolution(), model_.norm_lut(), input(image));
+void Workspace::set_input_frame(size_t image, const FrameView& frame) {
+  preprocess_frame(frame, model_.resolution(), model_.norm_lut(), input(image));
 }
 
 void Workspace::set_input_tensor(size_t image, const float* data) {
@@ -108,7 +109,7 @@ Model::Model(const ModelConfig& cfg, Graph graph)
   for (size_t i = 0; i < n; i++) {
     const GraphLayer& l = graph_.layers[i];
     plan_[i].packed_offset = total;
-    total += round_up(packed_size(kt, l, graph_.tensor(l.inputs[0]).c), kAlignFloats);
+    total += round_up(packed_size(kt, l, graph_.tensor(l.inputs[0]).c, graph_.tensor(l.inputs[0]).elements()), kAlignFloats);
   }
   packed_.resize(total);
   const std::vector<size_t> offsets = plan_arena(graph_, &arena_floats_);
@@ -142,6 +143,9 @@ Model::Model(const ModelConfig& cfg, Graph graph)
       case LayerKind::Classifier:
         pack_gemm_weights(graph_.tensor(l.inputs[0]).c, oc, kt.gemm.nr, w.data(), b.data(), dst);
         break;
+      case LayerKind::Dense:
+        pack_gemm_weights(graph_.tensor(l.inputs[0]).elements(), oc, kt.gemm.nr, w.data(), b.data(), dst);
+        break;
       case LayerKind::Gavgpool:
       case LayerKind::Add: break;
     }
@@ -160,7 +164,7 @@ Model::Model(const ModelConfig& cfg, Graph graph)
     }
     needed_.push_back(std::move(need));
   }
-  build_normalization_lut(cfg_.normalization, norm_lut_);
+  build_normalization_lut(cfg_.normalization, norm_lut_, cfg_.input_scale, cfg_.input_zero_point);
 }
 
 // C[m x n] = A[m x k] * W. Within a task, weight panels are the outer loop and row tiles the
@@ -238,6 +242,9 @@ void Model::run_layer(Workspace& ws, size_t li, const float* const* in, float* o
     case LayerKind::Pwconv:
     case LayerKind::Classifier:
       gemm(pool, l.out.h * l.out.w, l.out.c, x.c, in[0], w, out, l.min, l.max);
+      break;
+    case LayerKind::Dense:  // one row: the NHWC tensor is its own flattened view (K = h * w * c)
+      gemm(pool, 1, l.out.c, x.elements(), in[0], w, out, l.min, l.max);
       break;
     case LayerKind::Gavgpool:
       kt.gavgpool.fn(x.h * x.w, x.c, in[0], out);

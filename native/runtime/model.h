@@ -24,6 +24,7 @@ namespace mn {
 struct ModelConfig {
   size_t threads = 1;     // per workspace: the caller plus threads - 1 pool workers
   Normalization normalization = Normalization::Tfjs;
+  float input_scale = 0.0f, input_zero_point = 0.0f;  // Normalization::Quantized only
   std::string isa;        // "" = best for this CPU
   std::string isa_source = "MOBILENET_ISA";  // named in the error when `isa` is not available
 };
@@ -51,9 +52,9 @@ class Workspace {
   // Staged input `image` (R x R x 3 floats), written by the preprocessors, read by Model::run.
   float* input(size_t image) { return input_.data() + image * input_floats_; }
   const float* input(size_t image) const { return input_.data() + image * input_floats_; }
-  // Normalises a frame of bytes into input(image): H x W x channels (3 or 4), any size;
+  // Normalises a frame (any size and FrameFormat, checked with frame_check) into input(image):
   // center square crop + bilinear (half-pixel) resize when the size is not R x R.
-  void set_input_frame(size_t image, const uint8_t* data, size_t width, size_t height, size_t channels);
+  void set_input_frame(size_t image, const FrameView& frame);
   void set_input_tensor(size_t image, const float* data);
   // Results of graph output `o` for the images of the last run: batch x elements(o) floats.
   const float* result(size_t o) const { return results_[o].data(); }

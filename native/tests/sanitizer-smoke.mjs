@@ -62,8 +62,15 @@ const out = new Float32Array(4 * model.info.features);
 check((await model.embed([odd, tall, tensor, frame], { output: out })) === out, 'embed into a caller buffer');
 const top = await model.classify(frame, { topK: 5 });
 check(top.length === 5, `classify: ${top[0].label} ${top[0].probability.toFixed(3)}`);
-const nan = await model.infer(new Float32Array(128 * 128 * 3).fill(NaN));
-check(nan.every((v) => Number.isNaN(v) || Number.isFinite(v)), 'NaN pixels: no crash');
+await rejects(() => model.infer(new Float32Array(128 * 128 * 3).fill(NaN)), 'NaN pixels: refused by the API');
+{
+  // The native side itself never crashes on NaN (the API refuses them before it gets there).
+  const sw = syntheticWeights(0.25);
+  const raw = new binding.NativeModel({ graph: toNativeGraph(buildSpec(0.25, 64).graph, sw.layers), threads: 2, concurrency: 1, normalization: 'tfjs', isa: '' });
+  raw.stageTensor(0, 0, new Float32Array(64 * 64 * 3).fill(NaN));
+  check(raw.runSync(0, 1, 1).every((v) => Number.isNaN(v) || Number.isFinite(v)), 'NaN pixels (raw binding): no crash');
+  raw.dispose();
+}
 console.log('profile:', JSON.stringify(model.profile(2)));
 
 // 3. Malformed arguments.
@@ -117,6 +124,41 @@ m2.dispose();
 console.log('dispose with jobs:', JSON.stringify(await Promise.all(jobs)));
 for (let i = 0; i < 5; i++) await (await load({ weights: w, resolution: 64, threads: 2 })).infer(tensor.subarray(0, 64 * 64 * 3));
 model.dispose();
+
+// 6. Frame layouts (strides, BGR, gray, YUV at odd sizes), a dense head, a headless backbone, the cases files.
+{
+  const tm = await load({ weights: path.join(shared, 'cases/tfjs/teachable-machine'), threads: 2 });
+  const W = 101, H = 77, S = 128;
+  const bytes = (n) => new Uint8Array(n).map((_, i) => (i * 7919) & 255);
+  const frames = [
+    { data: bytes(320 * H), width: W, height: H, format: 'rgb', stride: 320 },
+    { data: bytes(W * 4 * H), width: W, height: H, format: 'bgra' },
+    { data: bytes(S * H), width: W, height: H, format: 'gray', stride: S },
+    { data: bytes(S * H + 2 * 64 * 39), width: W, height: H, format: 'i420', stride: S, range: 'full' },
+    { data: bytes(S * H + S * 39), width: W, height: H, format: 'nv12', stride: S },
+    { data: bytes(204 * H), width: W, height: H, format: 'yuyv' },
+  ];
+  const out = await tm.infer(frames);
+  check(out.length === 3 * frames.length && out.every(Number.isFinite), 'dense head: frame layouts, batch of 6');
+  for (const f of ['cases/images/palette-with-transparency.png', 'cases/images/bmp-v3-24bit.bmp', 'images/coral/cat.bmp']) {
+    check((await tm.classify(path.join(shared, f), { topK: 3 })).length === 3, `classify ${f}`);
+  }
+  await rejects(() => tm.infer(path.join(shared, 'cases/images/decompression-bomb-16383x16383.png')), 'decompression bomb');
+  await rejects(() => binding.resizeFrame(bytes(10), 4, 4, { format: 99 }, 8), 'resizeFrame: unknown format');
+  await rejects(() => binding.resizeFrame(bytes(10), 65536, 65536, { format: 5, stride: 1 << 20 }, 8), 'resizeFrame: huge I420');
+  tm.dispose();
+  const headless = { ...w, classes: 0, layers: w.layers.slice(0, 27) };
+  const hm = await load({ weights: headless, resolution: 64, threads: 2 });
+  check((await hm.embed(frames)).length === 256 * frames.length, 'headless: embed');
+  await rejects(() => hm.infer(frames[0]), 'headless: infer');
+  hm.dispose();
+  // Headless table: no classifier layer, only the 'features' output (index 0); output 1 does not exist.
+  const raw = new binding.NativeModel({ ...cfg, graph: toNativeGraph(buildSpec(0.25, 64, 0).graph, w.layers.slice(0, 27)) });
+  check(raw.info().outputs.length === 1 && raw.runSync(0, 1, 0).length === 256, 'headless (raw): features');
+  await rejects(() => raw.runSync(0, 1, 1), 'headless (raw): no classifier');
+  await rejects(() => raw.runAsync(0, 1, 1), 'headless (raw): no classifier, async');
+  raw.dispose();
+}
 
 if (failures) {
   console.log(`${failures} check(s) failed`);
