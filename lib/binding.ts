@@ -81,6 +81,19 @@ export interface NativeBinding {
   supportedIsas(): string[];
   cpuModel(): string;
   resizeFrame(data: Uint8Array, width: number, height: number, channels: number, resolution: number): Uint8Array;
+  /** TFLite_Detection_PostProcess on its own (native/binding/detection.cc); uint8 tensors are dequantized as TFLite does. */
+  detectionPostprocess(
+    boxes: NativeTensorArg, scores: NativeTensorArg, anchors: NativeTensorArg,
+    numBoxes: number, boxCodeLength: number, classesWithBackground: number, options: NativeDetectionOptions,
+  ): { boxes: Float32Array; classes: Float32Array; scores: Float32Array; count: number };
+}
+
+export interface NativeTensorArg { data: Float32Array | Uint8Array; scale?: number; zeroPoint?: number }
+/** TFLite_Detection_PostProcess custom options, TFLite's key names. */
+export interface NativeDetectionOptions {
+  max_detections?: number; max_classes_per_detection?: number; detections_per_class?: number;
+  nms_score_threshold?: number; nms_iou_threshold?: number; num_classes?: number; use_regular_nms?: boolean;
+  y_scale?: number; x_scale?: number; h_scale?: number; w_scale?: number;
 }
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -228,6 +228,11 @@ export interface TfliteOperator {
   conv?: ConvOptions;        // Conv2DOptions or DepthwiseConv2DOptions
   pool?: PoolOptions;
   fcActivation?: number;
+  /** CUSTOM ops: the raw custom_options bytes (a FlexBuffer for TFLite_Detection_PostProcess). */
+  customOptions?: Uint8Array;
+  /** ADD (AddOptions) and CONCATENATION (ConcatenationOptions): fused activation; CONCATENATION: axis. */
+  fusedActivation?: number;
+  axis?: number;
 }
 
 export interface TfliteModel {
@@ -308,6 +313,8 @@ export function readTfliteModel(bytes: Uint8Array, source: string): TfliteModel 
       outputs: (t.i32Vector(2, 'outputs') ?? []).map((x, k) => checkTensorIndex(x, `op ${i} output ${k}`)),
       optionsType: t.u8(3, 'builtin_options_type'),
     };
+    const customOptions = t.bytesVector(5, 'custom_options');
+    if (customOptions) op.customOptions = customOptions;
     const o = t.table(4, 'builtin_options');
     if (o && op.optionsType === OptionsType.Conv2DOptions) {
       op.conv = {
@@ -328,6 +335,11 @@ export function readTfliteModel(bytes: Uint8Array, source: string): TfliteModel 
       };
     } else if (o && op.optionsType === OptionsType.FullyConnectedOptions) {
       op.fcActivation = o.i8(0, 'fused_activation_function');
+    } else if (o && op.optionsType === 10 /* ConcatenationOptions */) {
+      op.axis = o.i32(0, 'axis');
+      op.fusedActivation = o.i8(1, 'fused_activation_function');
+    } else if (o && op.optionsType === 11 /* AddOptions */) {
+      op.fusedActivation = o.i8(0, 'fused_activation_function');
     }
     operators.push(op);
   }
