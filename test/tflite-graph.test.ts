@@ -9,6 +9,8 @@ import { loadBinding } from '../lib/binding.js';
 import { recogniseTflite, type RecognisedModel } from '../lib/weights/tflite-graph.js';
 import { decodeAny, sha256, stretchResize } from './helpers/detect-input.js';
 import { runGraph } from './helpers/graph-reference.js';
+import { writeFlexMap } from './helpers/flexbuffers-writer.js';
+import { rewrite, type EditableModel } from './helpers/tflite-rewrite.js';
 import { argmax, manifest, referenceInput, repoRoot, shared } from './helpers/reference.js';
 
 const coral = (f: string) => resolve(shared, 'models/tflite/coral', f);
@@ -101,5 +103,50 @@ describe('SSD-MobileNetV1 (detect.tflite)', () => {
     };
     expect(iou(r.boxes.subarray(0, 4), photo.boxes.slice(0, 4))).toBeGreaterThan(0.95);
     expect(Math.abs(r.scores[0]! - photo.scores[0]!)).toBeLessThan(0.05);
+  });
+});
+
+describe('graphs that do not fit', () => {
+  const v2Bytes = new Uint8Array(readFileSync(coral('mobilenet_v2_1.0_224_quant.tflite')));
+  const ssdBytes = new Uint8Array(readFileSync(ssdFile));
+  const recognise = (bytes: Uint8Array) => recogniseTflite(bytes, 'x.tflite');
+  const opOf = (m: EditableModel, k: number) => m.operators[k]!;
+
+  it('an untouched rewrite is recognised the same (the rewriter keeps what the recognisers read)', () => {
+    const a = recognise(v2Bytes), b = recognise(rewrite(v2Bytes, () => {}));
+    expect(b.graph.layers.map((l) => [l.name, l.kind, l.inputs, l.outShape, l.activation])).toEqual(a.graph.layers.map((l) => [l.name, l.kind, l.inputs, l.outShape, l.activation]));
+    const c = recognise(rewrite(ssdBytes, () => {}));
+    expect(c.detection!.options).toEqual(recognise(ssdBytes).detection!.options);
+  });
+
+  it('MobileNetV2: a missing residual, a projection with ReLU6, a wrong stride, an unknown op', () => {
+    // op 9 is block_2's ADD (block_2_project + block_1's output, graph tensor 6): add the projection to itself instead.
+    expect(() => recognise(rewrite(v2Bytes, (m) => { opOf(m, 9).inputs[1] = opOf(m, 9).inputs[0]!; })))
+      .toThrow('x.tflite: not a MobileNetV2 graph: op 8: block_2 keeps shape [56,56,24], expected a residual ADD of its input (tensor 6) and block_2_project');
+    expect(() => recognise(rewrite(v2Bytes, (m) => { opOf(m, 5).conv!.activation = 3; })))
+      .toThrow('x.tflite: not a MobileNetV2 graph: op 5: expected block_1_project, a linear 1x1 convolution, found pwconv with ReLU6');
+    expect(() => recognise(rewrite(v2Bytes, (m) => { opOf(m, 4).conv!.strideH = 1; })))
+      .toThrow('x.tflite: op 4 (DEPTHWISE_CONV_2D): expected stride 1x1 or 2x2, found 1x2');
+    expect(() => recognise(rewrite(v2Bytes, (m) => { opOf(m, 9).opcode = 18; opOf(m, 9).optionsType = 0; })))
+      .toThrow('x.tflite: op 9 (MUL): operator MUL is not part of MobileNetV1, MobileNetV2 or SSD-MobileNetV1 graphs');
+    expect(() => recognise(rewrite(v2Bytes, (m) => { opOf(m, 1).conv!.dilationH = 2; })))
+      .toThrow('x.tflite: op 1 (DEPTHWISE_CONV_2D): expected dilation 1x1, found 2x1');
+  });
+
+  it('SSD: postprocess options, the logistic, the anchors', () => {
+    const post = (m: EditableModel) => m.operators.find((o) => o.customCode === 'TFLite_Detection_PostProcess')!;
+    expect(() => recognise(rewrite(ssdBytes, (m) => {
+      post(m).customOptions = writeFlexMap({ max_detections: { int: 10 }, max_classes_per_detection: { int: 1 }, nms_score_threshold: { float: 0 }, nms_iou_threshold: { float: 0.6 }, num_classes: { int: 80 }, y_scale: { float: 10 }, x_scale: { float: 10 }, h_scale: { float: 5 }, w_scale: { float: 5 } });
+    }))).toThrow('x.tflite: op 63 (TFLite_Detection_PostProcess): class predictions are 91 wide, expected num_classes (80) or num_classes + 1');
+    expect(() => recognise(rewrite(ssdBytes, (m) => {
+      post(m).customOptions = writeFlexMap({ max_detections: { int: 10 }, max_classes_per_detection: { int: 1 }, nms_score_threshold: { float: 0 }, nms_iou_threshold: { float: 0.6 }, num_classes: { int: 90 }, y_scale: { float: 10 }, x_scale: { float: 10 }, h_scale: { float: 5 } });
+    }))).toThrow("x.tflite: op 63 (TFLite_Detection_PostProcess): custom option 'w_scale' is missing");
+    // Scores straight from the concatenation, without LOGISTIC.
+    expect(() => recognise(rewrite(ssdBytes, (m) => { post(m).inputs[1] = m.operators[62]!.inputs[0]!; m.operators.splice(62, 1); })))
+      .toThrow('x.tflite: not an SSD-MobileNetV1 graph: op 62: expected the class predictions to come from LOGISTIC (sigmoid scores)');
+    expect(() => recognise(rewrite(ssdBytes, (m) => { const a = m.tensors[post(m).inputs[2]!]!; a.shape = [1916, 4]; m.buffers[a.buffer] = m.buffers[a.buffer]!.subarray(0, 1916 * 4); })))
+      .toThrow('x.tflite: op 63 (TFLite_Detection_PostProcess): box encodings hold 7668 values, expected 1916 boxes x 4 (one per anchor)');
+    expect(() => recognise(rewrite(ssdBytes, (m) => { post(m).customOptions = new Uint8Array([1, 2, 3]); })))
+      .toThrow(/x\.tflite: op 63 \(TFLite_Detection_PostProcess\) custom_options: corrupt FlexBuffer/);
   });
 });
