@@ -57,6 +57,8 @@ export interface NativeConfig {
   isa: string;
   /** Where `isa` came from, for the error message: 'isa' (option) or 'MOBILENET_ISA'. */
   isaSource?: string;
+  /** Frames: centre square crop (classifiers, default) or the whole frame stretched (detectors). */
+  resize?: 'crop' | 'stretch';
 }
 
 export interface NativeInfo {

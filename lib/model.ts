@@ -8,11 +8,15 @@ import { describe, rangeError, typeError, WeightsError } from './errors.js';
 import { checkFrame, decodeImage, isFrame, type Frame, type Input } from './image.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
 import { buildSpec, LIMITS } from './graph.js';
+import { COCO_LABELMAP } from './coco-labels.js';
+import { floatGraph, readGraphModel, toDetections, type Detection, type DetectOptions } from './detect.js';
+import type { RecognisedModel } from './weights/tflite-graph.js';
 import { readWeights } from './weights/index.js';
 import { resolveWeights, type WeightsFormat } from './weights/resolve.js';
 import type { NetWeights } from './weights/types.js';
 
 export type { Input, Frame } from './image.js';
+export type { Detection, DetectOptions } from './detect.js';
 
 export interface LoadOptions {
   /** A TF.js layers model directory (model.json + shards), a model.json, a .tflite file, or weights already in memory. */
@@ -40,6 +44,8 @@ export interface LoadOptions {
 }
 
 export interface ModelInfo {
+  /** What the weights file holds: a MobileNetV1 or V2 classifier, or the SSD-MobileNetV1 detector. */
+  architecture: 'mobilenet_v1' | 'mobilenet_v2' | 'ssd_mobilenet_v1';
   alpha: number;
   resolution: number;
   /** Resolution the weights file declares, when it declares one. */
@@ -88,6 +94,13 @@ export interface MobileNet {
   classify(input: Input[], options?: ClassifyOptions): Promise<Classification[][]>;
   /** The pooled 1024·α features, for transfer learning. */
   embed(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
+  /**
+   * Objects in an image (SSD models): class number, label, score and box (pixels of the input image, and
+   * normalised), best first, at most `maxResults`, scoring at least `minScore`. Frames are resized whole to the
+   * detector's input (no crop). Throws on classifier models.
+   */
+  detect(input: Input, options?: DetectOptions): Promise<Detection[]>;
+  detect(input: Input[], options?: DetectOptions): Promise<Detection[][]>;
   /** Time per layer type over `runs` synchronous inferences, ms per inference. */
   profile(runs?: number): NativeProfile;
   dispose(): void;
@@ -157,9 +170,13 @@ function handled<T>(p: Promise<T>): Promise<T> {
 
 type Staged = { kind: 'tensor'; data: Float32Array } | { kind: 'frame'; frame: Frame };
 
+type Target = 'logits' | 'features' | 'detections';
+/** Native output index of each result; -1 when the model has none (a classifier's detections, a detector's logits). */
+type Outputs = Record<Target, number>;
+
 interface Job {
   items: (Staged | Promise<Staged>)[];
-  classify: boolean;
+  target: Target;
   output?: Float32Array;
   resolve(v: Float32Array): void;
   reject(e: unknown): void;
@@ -173,14 +190,16 @@ class MobileNetModel implements MobileNet {
   #queue: Job[] = [];
   /** Workspaces no job holds; a job takes one from decode to settle. */
   #free: number[];
-  #outputs: { logits: number; features: number };
+  #outputs: Outputs;
+  #slots: number;
 
-  constructor(native: NativeModel, info: ModelInfo, labels: readonly string[], classOffset: number, outputs: { logits: number; features: number }) {
+  constructor(native: NativeModel, info: ModelInfo, labels: readonly string[], classOffset: number, outputs: Outputs, slots = 0) {
     this.#native = native;
     this.info = info;
     this.#labels = labels;
     this.#classOffset = classOffset;
     this.#outputs = outputs;
+    this.#slots = slots;
     this.#free = Array.from({ length: info.concurrency }, (_, i) => info.concurrency - 1 - i);
   }
 
@@ -240,19 +259,23 @@ class MobileNetModel implements MobileNet {
     return out;
   }
 
-  #submit(input: unknown, classify: boolean, options: InferOptions | undefined, fn: string): Promise<Float32Array> {
+  #submit(input: unknown, target: Target, options: InferOptions | undefined, fn: string): Promise<Float32Array> {
     const native = this.#alive();
+    if (this.#outputs[target] < 0) {
+      throw new Error(`${fn} needs ${target === 'detections' ? 'a detector (SSD)' : 'a classifier'}; this model is ${this.info.architecture}` +
+        (target === 'detections' ? ': use classify() or infer()' : ': use detect()'));
+    }
     const list = Array.isArray(input) ? input : [input];
     if (list.length === 0 || list.length > 4096) {
       throw new RangeError(`Expected 1 to 4096 inputs for ${fn} but received ${describe(input)}`);
     }
-    const per = classify ? this.info.classes : this.info.features;
+    const per = target === 'logits' ? this.info.classes : target === 'features' ? this.info.features : this.#slots * 6 + 1;
     const output = this.#checkOutput(options, fn, per, list.length);
     const idle = this.#free.length > 0 && this.#queue.length === 0;
     // Array.from visits holes too (map would skip them and run on stale staged data).
     const items = Array.from(list as unknown[], (x, i) => this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', !idle));
     return new Promise<Float32Array>((resolve, reject) => {
-      const job: Job = { items, classify, output, resolve, reject };
+      const job: Job = { items, target, output, resolve, reject };
       if (idle && items.every((s) => !(s instanceof Promise))) {
         // Stage now, before returning: the caller may reuse its buffer as soon as we return.
         const ws = this.#free.pop()!;
@@ -274,7 +297,7 @@ class MobileNetModel implements MobileNet {
   #start(native: NativeModel, ws: number, job: Job, batch: number): void {
     let run: Promise<Float32Array>;
     try {
-      run = native.runAsync(ws, batch, job.classify ? this.#outputs.logits : this.#outputs.features, job.output);
+      run = native.runAsync(ws, batch, this.#outputs[job.target], job.output);
     } catch (e) {
       run = Promise.reject(e);
     }
@@ -307,7 +330,7 @@ class MobileNetModel implements MobileNet {
   infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array> {
     const caller = new Error();
     try {
-      return this.#submit(input, true, options, 'infer()').catch((e) => withCallerStack(e, caller));
+      return this.#submit(input, 'logits', options, 'infer()').catch((e) => withCallerStack(e, caller));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -316,7 +339,7 @@ class MobileNetModel implements MobileNet {
   embed(input: Input | Input[], options?: InferOptions): Promise<Float32Array> {
     const caller = new Error();
     try {
-      return this.#submit(input, false, options, 'embed()').catch((e) => withCallerStack(e, caller));
+      return this.#submit(input, 'features', options, 'embed()').catch((e) => withCallerStack(e, caller));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -338,6 +361,7 @@ class MobileNetModel implements MobileNet {
     const output = this.#checkOutput(options, 'inferSync()', this.info.classes, items.length);
     const only = items[0]!;
     const logits = this.#outputs.logits;
+    if (logits < 0) throw new Error(`inferSync() needs a classifier; this model is ${this.info.architecture}: use detect()`);
     if (items.length === 1 && only.kind === 'tensor') return native.runSync(0, 1, logits, output, only.data); // no staging copy
     this.#stage(native, 0, items);
     return native.runSync(0, items.length, logits, output);
@@ -369,6 +393,28 @@ class MobileNetModel implements MobileNet {
     for (let i = 0; i < p.length; i++) sum += p[i] = Math.exp(logits[i + off]! - max);
     const order = Array.from(p.keys()).sort((a, b) => p[b]! - p[a]! || a - b);
     return order.slice(0, k).map((index) => ({ index, label: this.#labels[index], probability: p[index]! / sum }));
+  }
+
+  detect(input: Input, options?: DetectOptions): Promise<Detection[]>;
+  detect(input: Input[], options?: DetectOptions): Promise<Detection[][]>;
+  async detect(input: Input | Input[], options: DetectOptions = {}): Promise<Detection[] | Detection[][]> {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected an options object for detect() but received ${describe(options)}`);
+    checkOptionNames(options, ['minScore', 'maxResults'], 'detect()');
+    const { minScore = 0.5 } = options;
+    if (typeof minScore !== 'number') throw typeError('minScore', 'a number between 0 and 1', minScore);
+    if (!(minScore >= 0 && minScore <= 1)) throw rangeError('minScore', 'a number between 0 and 1', minScore);
+    const slots = this.#slots;
+    const maxResults = options.maxResults === undefined ? slots : checkInteger('maxResults', options.maxResults, 1, 100000, 'a positive integer');
+    const list = Array.isArray(input) ? input : [input];
+    // Files and encoded bytes are decoded here: the boxes are given in the decoded image's pixels.
+    const frames = await Promise.all(list.map((x, i) => (typeof x === 'string' || x instanceof Uint8Array ? decodeImage(x, Array.isArray(input) ? `input[${i}]` : 'input') : x)));
+    const out = await this.#submit(Array.isArray(input) ? frames : frames[0], 'detections', undefined, 'detect()');
+    const per = slots * 6 + 1, R = this.info.resolution;
+    const results = frames.map((f, b) => {
+      const [w, h] = isFrame(f) ? [f.width, f.height] : [R, R];
+      return toDetections(out.subarray(b * per, (b + 1) * per), slots, w, h, this.#labels, this.#classOffset, minScore, maxResults);
+    });
+    return Array.isArray(input) ? results : results[0]!;
   }
 
   profile(runs = 10): NativeProfile {
@@ -403,6 +449,8 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
   const concurrency = options.concurrency === undefined ? 1 : checkInteger('concurrency', options.concurrency, 1, LIMITS.maxConcurrency, `an integer between 1 and ${LIMITS.maxConcurrency}`);
   if (isa !== undefined && typeof isa !== 'string') throw new TypeError(`Expected a string ('scalar', 'avx2', 'avx512' or 'neon') for isa but received ${describe(isa)}`);
 
+  const graphModel = typeof options.weights === 'string' ? await readGraphModel(options.weights) : undefined;
+  if (graphModel) return loadGraphModel(graphModel, options, nThreads, concurrency);
   const w = await weightsFor(options);
   checkFinite(w);
   if (alpha !== undefined && Math.abs(alpha - w.alpha) > 1e-9) {
@@ -428,8 +476,9 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
     isaSource: isa !== undefined ? 'isa' : 'MOBILENET_ISA',
   });
   const ni = native.info();
-  const outputs = { logits: ni.outputs.findIndex((o) => o.name === 'logits'), features: ni.outputs.findIndex((o) => o.name === 'features') };
+  const outputs = { logits: ni.outputs.findIndex((o) => o.name === 'logits'), features: ni.outputs.findIndex((o) => o.name === 'features'), detections: -1 };
   const info: ModelInfo = {
+    architecture: 'mobilenet_v1',
     alpha: w.alpha,
     resolution,
     nativeResolution: w.resolution,
@@ -452,6 +501,57 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
   // Warm-up: first-touch every arena and the packed weights so the first real frame is not slow.
   const zeros = new Float32Array(resolution * resolution * 3);
   for (let ws = 0; ws < concurrency; ws++) native.runSync(ws, 1, outputs.logits, undefined, zeros);
+  return model;
+}
+
+/** MobileNetV2 and SSD files (lib/weights/tflite-graph.ts): their own layer table, weights dequantized to float. */
+async function loadGraphModel(m: RecognisedModel, options: LoadOptions, threads: number, concurrency: number): Promise<MobileNet> {
+  if (options.alpha !== undefined && Math.abs(options.alpha - (m.alpha ?? NaN)) > 1e-9) {
+    throw new Error(`Expected weights of alpha ${options.alpha} (the alpha option) but ${m.source} has alpha ${m.alpha}`);
+  }
+  if (options.resolution !== undefined && options.resolution !== m.resolution) {
+    throw new Error(`Expected weights of resolution ${options.resolution} (the resolution option) but ${m.source} is a ${m.architecture} graph of fixed input ${m.resolution}`);
+  }
+  const detector = m.architecture === 'ssd_mobilenet_v1';
+  const labels = options.labels === undefined && detector ? COCO_LABELMAP : await readLabels(options.labels);
+  // Real classes (no background) and the count with the background line (detector: labelmap.txt's '???').
+  const real = detector ? m.classes : m.classes - m.classOffset;
+  const full = detector ? m.classes + m.classOffset : m.classes;
+  if (labels.length !== real && labels.length !== full) {
+    throw new RangeError(`Expected ${real} labels (one per class) for labels but received ${labels.length}`);
+  }
+  const normalization = m.graph.input.dtype === 'uint8' ? 'tflite-uint8' : 'tflite';
+  const binding = loadBinding();
+  const native = new binding.NativeModel({
+    graph: toNativeGraph(floatGraph(m.graph), m.weights),
+    threads, concurrency, normalization,
+    isa: options.isa ?? process.env.MOBILENET_ISA ?? '',
+    isaSource: options.isa !== undefined ? 'isa' : 'MOBILENET_ISA',
+    resize: detector ? 'stretch' : 'crop',
+  });
+  const ni = native.info();
+  const find = (name: string) => ni.outputs.findIndex((o) => o.name === name);
+  const outputs: Outputs = { logits: find('logits'), features: find('features'), detections: find('detections') };
+  const slots = m.detection ? m.detection.options.max_detections * m.detection.options.max_classes_per_detection : 0;
+  const info: ModelInfo = {
+    architecture: m.architecture,
+    alpha: m.alpha ?? 1,
+    resolution: m.resolution,
+    nativeResolution: m.resolution,
+    classes: m.classes,
+    features: outputs.features >= 0 ? ni.outputs[outputs.features]!.length : 0,
+    macs: m.graph.layers.reduce((s, l) => s + l.macs, 0),
+    params: m.graph.layers.reduce((s, l) => s + l.params, 0),
+    isa: ni.isa, threads: ni.threads, concurrency: ni.concurrency, memoryBytes: ni.memoryBytes,
+    format: 'tflite', weights: m.source, quantized: m.quantized, cpu: ni.cpu,
+  };
+  // Classifiers: labels aligned to class ids without background (as for V1). Detectors: class k is labels[k + offset].
+  const aligned = detector ? labels : labels.length === m.classes && m.classOffset > 0 ? labels.slice(m.classOffset) : labels;
+  const labelOffset = detector ? (labels.length === real ? 0 : m.classOffset) : m.classOffset;
+  const model = new MobileNetModel(native, Object.freeze(info), aligned, labelOffset, outputs, slots);
+  const zeros = new Float32Array(m.resolution * m.resolution * 3);
+  const warm = detector ? outputs.detections : outputs.logits;
+  for (let ws = 0; ws < concurrency; ws++) native.runSync(ws, 1, warm, undefined, zeros);
   return model;
 }
 

@@ -26,52 +26,20 @@
 import { WeightsError } from '../errors.js';
 import { readFlexMap } from './flexbuffers.js';
 import { Activation, BuiltinOp, opName, Padding, readTfliteModel, TensorType, tensorTypeName, type TfliteModel, type TfliteOperator, type TfliteTensor } from './tflite.js';
+import type { DetectionOptions, DType, Graph as BaseGraph, GraphLayer as BaseLayer, LayerKind, Quantization, Shape } from '../graph.js';
 import type { LayerWeights } from './types.js';
 
 export type Architecture = 'mobilenet_v1' | 'mobilenet_v2' | 'ssd_mobilenet_v1';
-export type GraphLayerKind = 'conv' | 'dwconv' | 'pwconv' | 'classifier' | 'gavgpool' | 'add' | 'concat' | 'logistic' | 'detection_postprocess';
-export type DType = 'float32' | 'uint8' | 'int8';
-export type Shape = [height: number, width: number, channels: number];
+export type { DetectionOptions, DType, Quantization, Shape } from '../graph.js';
+export type GraphLayerKind = LayerKind;
 
-export interface Quantization { scale: number[]; zeroPoint: number[] }
-
-export interface GraphLayer {
-  name: string;
-  kind: GraphLayerKind;
-  inputs: number[];
-  inShape: Shape;
-  outShape: Shape;
-  kernelSize: [number, number];
-  stride: number;
-  pad: [top: number, left: number, bottom: number, right: number];
-  activation: [min: number, max: number];
-  dtype: DType;
-  quantization?: Quantization;
-  /** Index into `weights`, or -1. */
-  weights: number;
-  kernelShape: number[];
-  macs: number;
-  params: number;
-  /** The TFLite operator this layer came from. */
+/** A layer of the table (lib/graph.ts) plus the TFLite operator it came from. */
+export interface GraphLayer extends BaseLayer {
   op: number;
 }
 
-export interface Graph {
-  input: { shape: Shape; dtype: DType; quantization?: Quantization };
+export interface Graph extends Omit<BaseGraph, 'layers'> {
   layers: GraphLayer[];
-  outputs: { name: string; tensor: number }[];
-}
-
-/** TFLite_Detection_PostProcess options (TFLite's key names and defaults). */
-export interface DetectionOptions {
-  max_detections: number;
-  max_classes_per_detection: number;
-  detections_per_class: number;
-  nms_score_threshold: number;
-  nms_iou_threshold: number;
-  num_classes: number;
-  use_regular_nms: boolean;
-  y_scale: number; x_scale: number; h_scale: number; w_scale: number;
 }
 
 export interface RecognisedModel {
@@ -446,10 +414,12 @@ class Recogniser {
       this.fail(`${this.label(op)}: anchors '${anchorsT.name}' have type ${tensorTypeName(anchorsT.type)}, expected UINT8 or FLOAT32`);
     }
     this.detection = { options, anchors, numBoxes, scoreWidth };
+    this.weights.push({ kernel: anchors });
     const slots = options.max_detections * options.max_classes_per_detection;
     this.layers.push({
       name: 'detections', kind: 'detection_postprocess', inputs: [boxes, scores], inShape: [numBoxes, 1, 4], outShape: [1, 1, slots * 6 + 1],
-      kernelSize: [1, 1], stride: 1, pad: [0, 0, 0, 0], activation: NONE, dtype: 'float32', weights: -1, kernelShape: [], macs: 0, params: 0, op: op.index,
+      kernelSize: [1, 1], stride: 1, pad: [0, 0, 0, 0], activation: NONE, dtype: 'float32', weights: this.weights.length - 1,
+      kernelShape: [numBoxes, 4], macs: 0, params: 0, op: op.index, detection: options,
     });
     for (const t of op.outputs) this.id.set(t, this.layers.length);
   }

@@ -108,6 +108,34 @@ void read_tensor(const Napi::Object& o, const char* shape_key, const std::string
   }
 }
 
+// A detection_postprocess layer's `detection` object: TFLite_Detection_PostProcess options, TFLite's key names.
+mn::DetectionPostprocessOptions read_detection_options(const Napi::Object& o, const std::string& where) {
+  const Napi::Value v = o.Get("detection");
+  if (!v.IsObject()) throw_type(o.Env(), "Expected an object for " + where + ".detection");
+  const Napi::Object d = v.As<Napi::Object>();
+  const std::string w = where + ".detection";
+  mn::DetectionPostprocessOptions r;
+  auto integer = [&](const char* key) {
+    const double x = num_field(d, key, w);
+    if (!(x >= 0 && x <= 1e6) || x != (double)(int)x) throw_range(o.Env(), "Expected an integer 0..1000000 for " + w + "." + key);
+    return (int)x;
+  };
+  r.max_detections = integer("max_detections");
+  r.max_classes_per_detection = integer("max_classes_per_detection");
+  r.detections_per_class = integer("detections_per_class");
+  r.num_classes = integer("num_classes");
+  r.nms_score_threshold = (float)num_field(d, "nms_score_threshold", w);
+  r.nms_iou_threshold = (float)num_field(d, "nms_iou_threshold", w);
+  r.y_scale = (float)num_field(d, "y_scale", w);
+  r.x_scale = (float)num_field(d, "x_scale", w);
+  r.h_scale = (float)num_field(d, "h_scale", w);
+  r.w_scale = (float)num_field(d, "w_scale", w);
+  const Napi::Value reg = d.Get("use_regular_nms");
+  if (!reg.IsBoolean()) throw_type(o.Env(), "Expected a boolean for " + w + ".use_regular_nms");
+  r.use_regular_nms = reg.As<Napi::Boolean>().Value();
+  return r;
+}
+
 // The graph of lib/graph.ts with each layer's weights inline (lib/binding.ts NativeGraph).
 mn::Graph read_graph(Napi::Env env, const Napi::Value& gv) {
   if (!gv.IsObject()) throw_type(env, "Expected an object for graph");
@@ -134,9 +162,10 @@ mn::Graph read_graph(Napi::Env env, const Napi::Value& gv) {
     l.name = str_field(o, "name", where);
     const std::string kind = str_field(o, "kind", where);
     if (!mn::parse_layer_kind(kind, &l.kind))
-      throw_type(env, "Expected a layer kind ('conv', 'dwconv', 'pwconv', 'classifier', 'gavgpool', 'add') for " + where +
-                          ".kind but received '" + kind + "'");
-    for (size_t t : ints_field(o, "inputs", 1, 2, where)) l.inputs.push_back((uint32_t)t);
+      throw_type(env, "Expected a layer kind ('conv', 'dwconv', 'pwconv', 'classifier', 'gavgpool', 'add', 'concat', 'logistic', "
+                      "'detection_postprocess') for " + where + ".kind but received '" + kind + "'");
+    for (size_t t : ints_field(o, "inputs", 1, mn::kMaxLayerInputs, where)) l.inputs.push_back((uint32_t)t);
+    if (l.kind == mn::LayerKind::DetectionPostprocess) l.detection = read_detection_options(o, where);
     read_tensor(o, "outShape", where, &l.out);
     const std::vector<size_t> k = ints_field(o, "kernelSize", 2, 2, where);
     l.kh = k[0]; l.kw = k[1];
@@ -291,6 +320,7 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     if (isa.IsString()) c.isa = isa.As<Napi::String>().Utf8Value();
     const Napi::Value isa_source = cfg.Get("isaSource");
     if (isa_source.IsString()) c.isa_source = isa_source.As<Napi::String>().Utf8Value();
+    c.stretch_input = cfg.Get("resize").IsString() && cfg.Get("resize").As<Napi::String>().Utf8Value() == "stretch";
     mn::Graph graph = read_graph(env, cfg.Get("graph"));
     try {
       model_ = std::make_shared<const mn::Model>(c, std::move(graph));
@@ -429,7 +459,11 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
                                     " but received length " + std::to_string(in.ElementLength()));
       external = in.Data();
     }
-    model_->run(*s.ws, a.batch, a.output, false, external);
+    try {
+      model_->run(*s.ws, a.batch, a.output, false, external);
+    } catch (const std::runtime_error& e) {  // a layer that refuses its data (detection_postprocess)
+      throw Napi::Error::New(info.Env(), e.what());
+    }
     napi_value out = info.Length() > 3 && info[3].IsTypedArray() ? (napi_value)info[3] : nullptr;
     napi_value r = deliver_c(info.Env(), *s.ws, a, out);
     if (!r) throw_range(info.Env(), "The output buffer was detached or resized during inference");

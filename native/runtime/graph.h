@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "detection_postprocess.h"
+
 namespace mn {
 
 // Bounds shared with lib/graph.ts LIMITS (test/graph.test.ts compares them through the binding).
@@ -20,8 +22,9 @@ struct Limits {
   static constexpr size_t kMaxLayers = 1024;
 };
 
-enum class LayerKind { Conv, Dwconv, Pwconv, Classifier, Gavgpool, Add };
-constexpr size_t kLayerKinds = 6;
+enum class LayerKind { Conv, Dwconv, Pwconv, Classifier, Gavgpool, Add, Concat, Logistic, DetectionPostprocess };
+constexpr size_t kLayerKinds = 9;
+constexpr size_t kMaxLayerInputs = 16;  // concat: SSD joins 6 predictor maps
 const char* layer_kind_name(LayerKind k);        // the table's name: "conv", "dwconv", ...
 const char* layer_kind_profile_name(LayerKind k); // grouping in profiles: "conv", "depthwise", "pointwise", ...
 bool parse_layer_kind(const std::string& s, LayerKind* out);
@@ -62,8 +65,9 @@ struct GraphLayer {
   size_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
   float min = 0, max = 0;         // fused clamp
   size_t macs = 0;                // from the table, for GFLOP/s in profiles
-  RawWeights weights;             // valid during construction only
+  RawWeights weights;             // valid during construction only (detection_postprocess: kernel = anchors)
   bool has_weights = false;
+  DetectionPostprocessOptions detection;  // detection_postprocess only
 };
 
 struct GraphOutput {

@@ -21,9 +21,16 @@ constexpr size_t kAlignFloats = 16;           // 64 bytes: every tensor and pack
 
 size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
+// The first-conv kernel (3x3 stride 2 on 3 channels); every other 3x3 conv goes through im2col + GEMM.
+bool first_conv(const GraphLayer& l, size_t in_c) { return l.kind == LayerKind::Conv && in_c == 3 && l.stride == 2; }
+
 size_t packed_size(const KernelTable& kt, const GraphLayer& l, size_t in_c) {
   switch (l.kind) {
-    case LayerKind::Conv: return packed_conv3x3_size(l.out.c, kt.conv3x3s2.channel_tile);
+    case LayerKind::Conv:
+      return first_conv(l, in_c) ? packed_conv3x3_size(l.out.c, kt.conv3x3s2.channel_tile) : packed_gemm_size(9 * in_c, l.out.c, kt.gemm.nr);
+    case LayerKind::DetectionPostprocess: return l.weights.kernel_len;  // the anchors, as given
+    case LayerKind::Concat:
+    case LayerKind::Logistic:
     case LayerKind::Dwconv: return packed_dwconv_size(l.out.c, kt.dwconv3x3.channel_tile);
     case LayerKind::Pwconv:
     case LayerKind::Classifier: return packed_gemm_size(in_c, l.out.c, kt.gemm.nr);
@@ -69,6 +76,7 @@ std::vector<size_t> plan_arena(const Graph& g, size_t* total) {
 
 Workspace::Workspace(const Model& m, size_t threads) : model_(m), input_floats_(m.input_floats()), pool_(threads) {
   arena_.resize(m.arena_floats());
+  scratch_.resize(m.scratch_floats());
   results_.resize(m.graph().outputs.size());
   reserve_batch(1);
 }
@@ -81,13 +89,13 @@ void Workspace::reserve_batch(size_t batch) {
 }
 
 size_t Workspace::memory_bytes() const {
-  size_t floats = arena_.size() + input_.size();
+  size_t floats = arena_.size() + input_.size() + scratch_.size();
   for (const AlignedBuffer& r : results_) floats += r.size();
   return floats * sizeof(float);
 }
 
 void Workspace::set_input_frame(size_t image, const uint8_t* data, size_t width, size_t height, size_t channels) {
-  preprocess_frame(data, width, height, channels, model_.resolution(), model_.norm_lut(), input(image));
+  preprocess_frame(data, width, height, channels, model_.resolution(), model_.norm_lut(), input(image), model_.stretch_input());
 }
 
 void Workspace::set_input_tensor(size_t image, const float* data) {
@@ -106,7 +114,9 @@ Model::Model(const ModelConfig& cfg, Graph graph)
   for (size_t i = 0; i < n; i++) {
     const GraphLayer& l = graph_.layers[i];
     plan_[i].packed_offset = total;
-    total += round_up(packed_size(kt, l, graph_.tensor(l.inputs[0]).c), kAlignFloats);
+    const size_t in_c = graph_.tensor(l.inputs[0]).c;
+    total += round_up(packed_size(kt, l, in_c), kAlignFloats);
+    if (l.kind == LayerKind::Conv && !first_conv(l, in_c)) scratch_floats_ = std::max(scratch_floats_, l.out.h * l.out.w * 9 * in_c);
   }
   packed_.resize(total);
   const std::vector<size_t> offsets = plan_arena(graph_, &arena_floats_);
@@ -120,6 +130,11 @@ Model::Model(const ModelConfig& cfg, Graph graph)
     GraphLayer& l = graph_.layers[i];
     const RawWeights& r = l.weights;
     if (!l.has_weights) continue;
+    if (l.kind == LayerKind::DetectionPostprocess) {
+      std::copy(r.kernel, r.kernel + r.kernel_len, packed_.data() + plan_[i].packed_offset);
+      l.weights = RawWeights{};
+      continue;
+    }
     const size_t oc = l.out.c;
     w.assign(r.kernel, r.kernel + r.kernel_len);
     b.assign(oc, 0.0f);
@@ -134,14 +149,16 @@ Model::Model(const ModelConfig& cfg, Graph graph)
     }
     float* dst = packed_.data() + plan_[i].packed_offset;
     switch (l.kind) {
-      case LayerKind::Conv: pack_conv3x3_weights(oc, kt.conv3x3s2.channel_tile, w.data(), b.data(), dst); break;
+      case LayerKind::Conv:
+        if (first_conv(l, graph_.tensor(l.inputs[0]).c)) pack_conv3x3_weights(oc, kt.conv3x3s2.channel_tile, w.data(), b.data(), dst);
+        else pack_gemm_weights(9 * graph_.tensor(l.inputs[0]).c, oc, kt.gemm.nr, w.data(), b.data(), dst);  // HWIO rows = im2col columns
+        break;
       case LayerKind::Dwconv: pack_dwconv_weights(oc, kt.dwconv3x3.channel_tile, w.data(), b.data(), dst); break;
       case LayerKind::Pwconv:
       case LayerKind::Classifier:
         pack_gemm_weights(graph_.tensor(l.inputs[0]).c, oc, kt.gemm.nr, w.data(), b.data(), dst);
         break;
-      case LayerKind::Gavgpool:
-      case LayerKind::Add: break;
+      default: break;
     }
     l.weights = RawWeights{};  // the caller's arrays are not ours to keep
   }
@@ -197,6 +214,28 @@ void Model::gemm(ThreadPool& pool, size_t m, size_t n, size_t k, const float* a,
   });
 }
 
+// A 3x3 convolution (stride 1 or 2, any input channels, TF SAME padding) as im2col + GEMM: each output
+// pixel's 3x3 x cin window, zeros where it leaves the input, becomes one row of ws.scratch_ (tap-major,
+// channel fastest: the HWIO kernel's row order). SSD's extra layers are small (at most 5 x 5 outputs).
+void Model::conv_im2col(Workspace& ws, const GraphLayer& l, const TensorDesc& x, const float* in, const float* w, float* out) const {
+  const size_t cin = x.c, k = 9 * cin;
+  float* rows = ws.scratch_.data();
+  for (size_t oy = 0; oy < l.out.h; oy++) {
+    for (size_t ox = 0; ox < l.out.w; ox++) {
+      float* row = rows + (oy * l.out.w + ox) * k;
+      for (size_t ky = 0; ky < 3; ky++) {
+        for (size_t kx = 0; kx < 3; kx++) {
+          float* dst = row + (ky * 3 + kx) * cin;
+          const long iy = (long)(oy * l.stride + ky) - (long)l.pad_top, ix = (long)(ox * l.stride + kx) - (long)l.pad_left;
+          if (iy < 0 || ix < 0 || iy >= (long)x.h || ix >= (long)x.w) std::fill(dst, dst + cin, 0.0f);
+          else std::copy(in + ((size_t)iy * x.w + (size_t)ix) * cin, in + ((size_t)iy * x.w + (size_t)ix + 1) * cin, dst);
+        }
+      }
+    }
+  }
+  gemm(ws.pool_, l.out.h * l.out.w, l.out.c, k, rows, w, out, l.min, l.max);
+}
+
 // One layer: the kernel call per kind. A new kind is one more case here (and its validation in graph.cc).
 void Model::run_layer(Workspace& ws, size_t li, const float* const* in, float* out) const {
   const KernelTable& kt = *kernels_;
@@ -210,6 +249,10 @@ void Model::run_layer(Workspace& ws, size_t li, const float* const* in, float* o
   const size_t tasks = (l.out.h + rows_per_task - 1) / rows_per_task;
   switch (l.kind) {
     case LayerKind::Conv: {
+      if (!first_conv(l, x.c)) {
+        conv_im2col(ws, l, x, in[0], w, out);
+        break;
+      }
       const ConvParams p{in[0], out, w, x.h, x.w, l.out.c, l.out.h, l.out.w, l.pad_top, l.pad_left, l.min, l.max};
       pool.parallel_for(tasks, [&](size_t t) {
         kt.conv3x3s2.fn(p, t * rows_per_task, std::min(l.out.h, (t + 1) * rows_per_task));
@@ -235,6 +278,27 @@ void Model::run_layer(Workspace& ws, size_t li, const float* const* in, float* o
       for (size_t i = 0; i < len; i++) out[i] = std::min(std::max(in[0][i] + in[1][i], l.min), l.max);
       break;
     }
+    case LayerKind::Concat: {
+      // The inputs' elements one after another (lib/weights/tflite-graph.ts: rows of [n_i, 1, c]).
+      for (size_t j = 0; j < l.inputs.size(); j++) {
+        const size_t len = graph_.tensor(l.inputs[j]).elements();
+        out = std::copy(in[j], in[j] + len, out);
+      }
+      break;
+    }
+    case LayerKind::Logistic: {
+      const size_t len = l.out.elements();
+      for (size_t i = 0; i < len; i++) out[i] = 1.0f / (1.0f + std::exp(-in[0][i]));
+      break;
+    }
+    case LayerKind::DetectionPostprocess: {
+      // Output: boxes (slots x 4: ymin, xmin, ymax, xmax), classes (slots), scores (slots), count.
+      const size_t boxes = x.elements() / 4, slots = detection_slots(l.detection);
+      const std::string err = detection_postprocess(l.detection, in[0], 4, w, in[1], boxes, graph_.tensor(l.inputs[1]).elements() / boxes,
+                                                    ws.detection_, out, out + 4 * slots, out + 5 * slots, out + 6 * slots);
+      if (!err.empty()) throw std::runtime_error("layer " + l.name + ": " + err);
+      break;
+    }
   }
 }
 
@@ -249,7 +313,7 @@ void Model::run(Workspace& ws, size_t batch, size_t output, bool profile, const 
   float* arena = ws.arena_.data();
   const uint32_t out_tensor = graph_.outputs[output].tensor;
   const size_t out_floats = output_floats(output);
-  const float* inputs[2];
+  const float* inputs[kMaxLayerInputs];
   for (size_t b = 0; b < batch; b++) {
     const float* image = external ? external + b * input_floats() : ws.input(b);
     auto tensor = [&](uint32_t t) -> const float* { return t == 0 ? image : arena + plan_[t - 1].arena_offset; };

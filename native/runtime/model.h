@@ -24,6 +24,7 @@ namespace mn {
 struct ModelConfig {
   size_t threads = 1;     // per workspace: the caller plus threads - 1 pool workers
   Normalization normalization = Normalization::Tfjs;
+  bool stretch_input = false;  // frames resized whole to R x R (detectors), not centre-cropped
   std::string isa;        // "" = best for this CPU
   std::string isa_source = "MOBILENET_ISA";  // named in the error when `isa` is not available
 };
@@ -62,6 +63,8 @@ class Workspace {
   const Model& model_;
   size_t input_floats_;
   AlignedBuffer arena_, input_;
+  AlignedBuffer scratch_;               // im2col rows of a general 3x3 conv (Model::scratch_floats())
+  DetectionScratch detection_;          // TFLite_Detection_PostProcess work vectors
   std::vector<AlignedBuffer> results_;  // one per graph output
   size_t batch_capacity_ = 0;
   ThreadPool pool_;
@@ -81,7 +84,9 @@ class Model {
   size_t output_floats(size_t o) const { return graph_.tensor(graph_.outputs[o].tensor).elements(); }
   size_t weights_bytes() const { return packed_.size() * sizeof(float); }
   size_t arena_floats() const { return arena_floats_; }
+  size_t scratch_floats() const { return scratch_floats_; }
   const float* norm_lut() const { return norm_lut_; }
+  bool stretch_input() const { return cfg_.stretch_input; }
 
   std::unique_ptr<Workspace> create_workspace() const { return std::make_unique<Workspace>(*this, cfg_.threads); }
 
@@ -96,6 +101,7 @@ class Model {
     size_t arena_offset = 0;   // of the output tensor, in floats
   };
   void run_layer(Workspace& ws, size_t li, const float* const* in, float* out) const;
+  void conv_im2col(Workspace& ws, const GraphLayer& l, const TensorDesc& x, const float* in, const float* w, float* out) const;
   void gemm(ThreadPool& pool, size_t m, size_t n, size_t k, const float* a, const float* w, float* c, float min,
             float max) const;
 
@@ -106,6 +112,7 @@ class Model {
   std::vector<std::vector<bool>> needed_;   // per output: which layers it depends on
   AlignedBuffer packed_;
   size_t arena_floats_ = 0;
+  size_t scratch_floats_ = 0;
   float norm_lut_[256];
 };
 
