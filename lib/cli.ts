@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// mobilenet classify | bench | info | fetch
+// mobilenet classify | detect | bench | info | fetch
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { load, type Classification } from './model.js';
 import { loadBinding } from './binding.js';
 import { cacheDir, fetchWeights, listCached } from './weights/resolve.js';
+import { DETECT_USAGE } from './cli-detect.js';
 
 const USAGE = `Usage:
   mobilenet classify <image...> [--weights <path>] [--alpha A] [--resolution R] [--top 5] [--threads N] [--labels <file>] [--json]
+${DETECT_USAGE}
   mobilenet bench [--alpha 1.0] [--resolution 224] [--all] [--threads 1,2,4] [--runs 50] [--warmup 5] [--weights <path>] [--profile] [--json] [--markdown] [--chart out.svg]
   mobilenet info [--json]
   mobilenet fetch --alpha A --resolution R [--format tfjs|tflite|tflite-quant] [--force]
@@ -125,6 +127,7 @@ async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'classify': return classify(rest);
+    case 'detect': return (await import('./cli-detect.js')).detectMain(rest);
     case 'bench': return (await import('./bench.js')).benchMain(rest);
     case 'info': return info(rest);
     case 'fetch': return fetchCmd(rest);
