@@ -105,7 +105,8 @@ export interface NativeBinding {
   cpuModel(): string;
   /** The bounds native/runtime/graph.h enforces (equal to lib/graph.ts LIMITS). */
   limits(): Record<keyof typeof LIMITS, number>;
-  resizeFrame(data: Uint8Array, width: number, height: number, channels: number, resolution: number): Uint8Array;
+  /** stretch: the whole frame to R x R (detectors) instead of the centre square. */
+  resizeFrame(data: Uint8Array, width: number, height: number, channels: number, resolution: number, stretch?: boolean): Uint8Array;
   /** TFLite_Detection_PostProcess on its own (native/binding/detection.cc); uint8 tensors are dequantized as TFLite does. */
   detectionPostprocess(
     boxes: NativeTensorArg, scores: NativeTensorArg, anchors: NativeTensorArg,

@@ -568,7 +568,8 @@ Napi::Value ResizeFrame(const Napi::CallbackInfo& info) {
     throw_range(info.Env(), "Expected data of length " + std::to_string(need) + " but received length " +
                                 std::to_string(data.ElementLength()));
   Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), R * R * 3);
-  mn::resize_frame_u8(data.Data(), width, height, channels, R, out.Data());
+  const bool stretch = info.Length() > 5 && info[5].IsBoolean() && info[5].As<Napi::Boolean>().Value();  // detectors
+  mn::resize_frame_u8(data.Data(), width, height, channels, R, out.Data(), stretch);
   return out;
 }
 
