@@ -327,8 +327,8 @@ describe('not MobileNetV1 / malformed: exact errors', () => {
     k.zeroPoint = [300];
     expectWeightsError(parse(m), `${F}: tensor 'MobilenetV1/Conv2d_1_pointwise/weights' has zero point 300, expected 0..255 for UINT8`);
     k.zeroPoint = [0];
-    k.type = T.INT8;
-    expectWeightsError(parse(m), `${F}: tensor 'MobilenetV1/Conv2d_1_pointwise/weights' has type INT8, expected FLOAT32 or UINT8`);
+    k.type = 7; // INT16
+    expectWeightsError(parse(m), `${F}: tensor 'MobilenetV1/Conv2d_1_pointwise/weights' has type INT16, expected FLOAT32, UINT8 or INT8`);
   });
 
   it('weight data of the wrong length, and a NaN weight', () => {
