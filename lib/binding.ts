@@ -5,6 +5,9 @@ import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LayerWeights } from './weights/types.js';
+import type { QuantNet } from './weights/tflite-quant.js';
+
+export type OutputArray = Float32Array | Uint8Array | Int8Array;
 
 export interface NativeLayer {
   kernel: Float32Array;
@@ -39,10 +42,51 @@ export interface NativeConfig {
   /** Where `isa` came from, for the error message: 'isa' (option) or 'MOBILENET_ISA'. */
   isaSource?: string;
   layers: NativeLayer[];
+  /** Integer weights: the model runs the integer path (native/runtime/qnetwork.h) and `isa` names an integer kernel set. */
+  quant?: NativeQuant;
+}
+
+export interface NativeQuantLayer {
+  weights: Uint8Array | Int8Array;
+  bias: Int32Array;
+  multiplier: Int32Array;
+  shift: Int32Array;
+  weightZeroPoint: number;
+  inputZeroPoint: number;
+  outputZeroPoint: number;
+  outputMin: number;
+  outputMax: number;
+}
+
+export interface NativeQuant {
+  dtype: 'uint8' | 'int8';
+  inputScale: number;
+  inputZeroPoint: number;
+  poolScale: number;
+  poolZeroPoint: number;
+  outputScale: number;
+  outputZeroPoint: number;
+  layers: NativeQuantLayer[];
+}
+
+/** QuantNet (lib/weights/tflite-quant.ts) → the native integer configuration. */
+export function toNativeQuant(q: QuantNet): NativeQuant {
+  return {
+    dtype: q.dtype,
+    inputScale: q.input.scale, inputZeroPoint: q.input.zeroPoint,
+    poolScale: q.pool.scale, poolZeroPoint: q.pool.zeroPoint,
+    outputScale: q.output.scale, outputZeroPoint: q.output.zeroPoint,
+    layers: q.layers.map((l) => ({
+      weights: l.weights, bias: l.bias, multiplier: l.multiplier, shift: l.shift,
+      weightZeroPoint: l.weightZeroPoint, inputZeroPoint: l.input.zeroPoint, outputZeroPoint: l.output.zeroPoint,
+      outputMin: l.outputMin, outputMax: l.outputMax,
+    })),
+  };
 }
 
 export interface NativeInfo {
   isa: string;
+  dtype: 'float32' | 'uint8' | 'int8';
   threads: number;
   macs: number;
   params: number;
@@ -69,9 +113,10 @@ export interface NativeModel {
   reserve(batch: number): void;
   stageFrame(index: number, data: Uint8Array, width: number, height: number, channels: number): void;
   stageTensor(index: number, data: Float32Array): void;
-  /** `input`: batch tensors read in place instead of the staged inputs. */
-  runSync(batch: number, classify: boolean, output?: Float32Array, input?: Float32Array): Float32Array;
-  runAsync(batch: number, classify: boolean, output?: Float32Array): Promise<Float32Array>;
+  /** `input`: batch tensors read in place instead of the staged inputs. `integer`: the quantized outputs
+   * themselves (Uint8Array / Int8Array; integer models only). */
+  runSync(batch: number, classify: boolean, output?: OutputArray, input?: Float32Array, integer?: boolean): OutputArray;
+  runAsync(batch: number, classify: boolean, output?: OutputArray, integer?: boolean): Promise<OutputArray>;
   profile(runs: number): NativeProfile;
   dispose(): void;
 }
@@ -79,6 +124,8 @@ export interface NativeModel {
 export interface NativeBinding {
   NativeModel: new (config: NativeConfig) => NativeModel;
   supportedIsas(): string[];
+  /** Integer kernel sets this CPU runs, scalar first. */
+  supportedQIsas(): string[];
   cpuModel(): string;
   resizeFrame(data: Uint8Array, width: number, height: number, channels: number, resolution: number): Uint8Array;
 }

@@ -2,7 +2,7 @@
 // (one native job at a time, in call order), and result shaping (softmax, top-K, labels).
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
-import { loadBinding, toNativeLayer, type NativeModel, type NativeProfile } from './binding.js';
+import { loadBinding, toNativeLayer, toNativeQuant, type NativeModel, type NativeProfile, type OutputArray } from './binding.js';
 import { describe, rangeError, typeError, WeightsError } from './errors.js';
 import { checkFrame, decodeImage, isFrame, type Frame, type Input } from './image.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
@@ -30,6 +30,12 @@ export interface LoadOptions {
   format?: WeightsFormat;
   /** Without `weights`: allow downloading into the cache (default true; MOBILENET_OFFLINE=1 disables). */
   download?: boolean;
+  /**
+   * Arithmetic for quantized (uint8 / int8) files: 'integer' (default for them) runs the integer path,
+   * bit-exact with TensorFlow Lite 2.2; 'float' dequantizes the weights at load and runs float32.
+   * 'integer' on float weights throws.
+   */
+  precision?: 'integer' | 'float';
 }
 
 export interface ModelInfo {
@@ -49,6 +55,10 @@ export interface ModelInfo {
   format: NetWeights['format'];
   weights: string;
   quantized: boolean;
+  /** Which path runs: 'float32', or the integer scheme of a quantized file ('uint8' per-tensor, 'int8' per-channel). */
+  dtype: 'float32' | 'uint8' | 'int8';
+  /** Integer path: the logits' quantization, real = scale · (q - zeroPoint) (what infer() dequantizes with). */
+  outputQuantization?: { scale: number; zeroPoint: number };
   cpu: string;
 }
 
@@ -60,9 +70,15 @@ export interface Classification {
 }
 
 export interface InferOptions {
-  /** Caller-owned result buffer (batch x classes, or batch x features for embed): no allocation per call. */
-  output?: Float32Array;
+  /** Caller-owned result buffer (batch x classes, or batch x features for embed): no allocation per call.
+   * A Uint8Array / Int8Array (as the model's dtype) with `dequantize: false`. */
+  output?: OutputArray;
+  /** false (integer models only): return the integer outputs themselves, Uint8Array or Int8Array as info.dtype. */
+  dequantize?: boolean;
 }
+
+/** InferOptions asking for the integer outputs. */
+export type IntegerInferOptions = InferOptions & { dequantize: false };
 
 export interface ClassifyOptions {
   topK?: number;
@@ -70,13 +86,17 @@ export interface ClassifyOptions {
 
 export interface MobileNet {
   readonly info: ModelInfo;
-  /** Pre-softmax logits; for an array of inputs, batch x classes in input order. */
+  /** Pre-softmax logits; for an array of inputs, batch x classes in input order. Integer models:
+   * dequantized from the integer logits, or those themselves with `dequantize: false`. */
+  infer(input: Input | Input[], options: IntegerInferOptions): Promise<Uint8Array | Int8Array>;
   infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
   /** Synchronous inference on a raw frame or a Float32Array (blocks the event loop). */
+  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options: IntegerInferOptions): Uint8Array | Int8Array;
   inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array;
   classify(input: Input, options?: ClassifyOptions): Promise<Classification[]>;
   classify(input: Input[], options?: ClassifyOptions): Promise<Classification[][]>;
-  /** The pooled 1024·α features, for transfer learning. */
+  /** The pooled 1024·α features, for transfer learning (integer models: dequantized unless `dequantize: false`). */
+  embed(input: Input | Input[], options: IntegerInferOptions): Promise<Uint8Array | Int8Array>;
   embed(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
   /** Time per layer type over `runs` synchronous inferences, ms per inference. */
   profile(runs?: number): NativeProfile;
@@ -84,7 +104,7 @@ export interface MobileNet {
   readonly disposed: boolean;
 }
 
-const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download'] as const;
+const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download', 'precision'] as const;
 
 function checkOptionNames(options: object, allowed: readonly string[], fn: string): void {
   for (const key of Object.keys(options)) {
@@ -150,8 +170,9 @@ type Staged = { kind: 'tensor'; data: Float32Array } | { kind: 'frame'; frame: F
 interface Job {
   items: (Staged | Promise<Staged>)[];
   classify: boolean;
-  output?: Float32Array;
-  resolve(v: Float32Array): void;
+  output?: OutputArray;
+  integer: boolean;
+  resolve(v: OutputArray): void;
   reject(e: unknown): void;
 }
 
@@ -209,32 +230,41 @@ class MobileNetModel implements MobileNet {
     });
   }
 
-  #checkOutput(options: InferOptions | undefined, fn: string, per: number, batch: number): Float32Array | undefined {
-    if (options === undefined) return undefined;
+  #checkOutput(options: InferOptions | undefined, fn: string, per: number, batch: number): { output?: OutputArray; integer: boolean } {
+    if (options === undefined) return { integer: false };
     if (typeof options !== 'object' || options === null) throw new TypeError(`Expected an options object for ${fn} but received ${describe(options)}`);
-    checkOptionNames(options, ['output'], fn);
-    const out = options.output;
-    if (out === undefined) return undefined;
-    if (!(out instanceof Float32Array)) throw new TypeError(`Expected a Float32Array for output but received ${describe(out)}`);
-    if (out.length !== per * batch) {
-      throw new RangeError(`Expected a Float32Array of length ${per * batch} (${batch} x ${per}) for output but received ${describe(out)}`);
+    checkOptionNames(options, ['output', 'dequantize'], fn);
+    const dq = options.dequantize;
+    if (dq !== undefined && typeof dq !== 'boolean') throw new TypeError(`Expected a boolean for dequantize but received ${describe(dq)}`);
+    const integer = dq === false;
+    if (integer && this.info.dtype === 'float32') {
+      throw new Error(`dequantize: false needs an integer model, but this model runs in float32 (${this.info.quantized ? "loaded with precision: 'float'" : 'float weights'})`);
     }
-    return out;
+    const out = options.output;
+    if (out === undefined) return { integer };
+    const Want = !integer ? Float32Array : this.info.dtype === 'int8' ? Int8Array : Uint8Array;
+    if (!(out instanceof Want) || (Want === Uint8Array && out instanceof Uint8ClampedArray)) {
+      throw new TypeError(`Expected a ${Want.name} for output but received ${describe(out)}`);
+    }
+    if (out.length !== per * batch) {
+      throw new RangeError(`Expected a ${Want.name} of length ${per * batch} (${batch} x ${per}) for output but received ${describe(out)}`);
+    }
+    return { output: out, integer };
   }
 
-  #submit(input: unknown, classify: boolean, options: InferOptions | undefined, fn: string): Promise<Float32Array> {
+  #submit(input: unknown, classify: boolean, options: InferOptions | undefined, fn: string): Promise<OutputArray> {
     const native = this.#alive();
     const list = Array.isArray(input) ? input : [input];
     if (list.length === 0 || list.length > 4096) {
       throw new RangeError(`Expected 1 to 4096 inputs for ${fn} but received ${describe(input)}`);
     }
     const per = classify ? this.info.classes : this.info.features;
-    const output = this.#checkOutput(options, fn, per, list.length);
+    const { output, integer } = this.#checkOutput(options, fn, per, list.length);
     const idle = !this.#running && this.#queue.length === 0;
     // Array.from visits holes too (map would skip them and run on stale staged data).
     const items = Array.from(list as unknown[], (x, i) => this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', !idle));
-    return new Promise<Float32Array>((resolve, reject) => {
-      const job: Job = { items, classify, output, resolve, reject };
+    return new Promise<OutputArray>((resolve, reject) => {
+      const job: Job = { items, classify, output, integer, resolve, reject };
       if (idle && items.every((s) => !(s instanceof Promise))) {
         // Stage now, before returning: the caller may reuse its buffer as soon as we return.
         this.#stage(native, items as Staged[]);
@@ -248,9 +278,9 @@ class MobileNetModel implements MobileNet {
 
   #start(native: NativeModel, job: Job, batch: number): void {
     this.#running = true;
-    let run: Promise<Float32Array>;
+    let run: Promise<OutputArray>;
     try {
-      run = native.runAsync(batch, job.classify, job.output);
+      run = native.runAsync(batch, job.classify, job.output, job.integer);
     } catch (e) {
       run = Promise.reject(e);
     }
@@ -279,7 +309,9 @@ class MobileNetModel implements MobileNet {
     });
   }
 
-  infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array> {
+  infer(input: Input | Input[], options: IntegerInferOptions): Promise<Uint8Array | Int8Array>;
+  infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
+  infer(input: Input | Input[], options?: InferOptions): Promise<OutputArray> {
     const caller = new Error();
     try {
       return this.#submit(input, true, options, 'infer()').catch((e) => withCallerStack(e, caller));
@@ -288,7 +320,9 @@ class MobileNetModel implements MobileNet {
     }
   }
 
-  embed(input: Input | Input[], options?: InferOptions): Promise<Float32Array> {
+  embed(input: Input | Input[], options: IntegerInferOptions): Promise<Uint8Array | Int8Array>;
+  embed(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
+  embed(input: Input | Input[], options?: InferOptions): Promise<OutputArray> {
     const caller = new Error();
     try {
       return this.#submit(input, false, options, 'embed()').catch((e) => withCallerStack(e, caller));
@@ -297,7 +331,9 @@ class MobileNetModel implements MobileNet {
     }
   }
 
-  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array {
+  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options: IntegerInferOptions): Uint8Array | Int8Array;
+  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array;
+  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): OutputArray {
     const native = this.#alive();
     if (this.#running || this.#queue.length > 0) {
       throw new Error('inferSync() cannot run while an asynchronous inference is queued or running on this model');
@@ -310,11 +346,11 @@ class MobileNetModel implements MobileNet {
       }
       return this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', false) as Staged;
     });
-    const output = this.#checkOutput(options, 'inferSync()', this.info.classes, items.length);
+    const { output, integer } = this.#checkOutput(options, 'inferSync()', this.info.classes, items.length);
     const only = items[0]!;
-    if (items.length === 1 && only.kind === 'tensor') return native.runSync(1, true, output, only.data); // no staging copy
+    if (items.length === 1 && only.kind === 'tensor') return native.runSync(1, true, output, only.data, integer); // no staging copy
     this.#stage(native, items);
-    return native.runSync(items.length, true, output);
+    return native.runSync(items.length, true, output, undefined, integer);
   }
 
   classify(input: Input, options?: ClassifyOptions): Promise<Classification[]>;
@@ -367,7 +403,10 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
     throw new TypeError(`Expected an options object for load() but received ${describe(options)}`);
   }
   checkOptionNames(options, LOAD_OPTIONS, 'load()');
-  const { alpha, threads, isa } = options;
+  const { alpha, threads, isa, precision } = options;
+  if (precision !== undefined && precision !== 'integer' && precision !== 'float') {
+    throw new TypeError(`Expected 'integer' or 'float' for precision but received ${describe(precision)}`);
+  }
   if (alpha !== undefined) {
     if (typeof alpha !== 'number') throw new TypeError(`Expected a number (0.25, 0.5, 0.75 or 1.0) for alpha but received ${describe(alpha)}`);
     if (!(alpha > 0 && alpha <= 4)) throw new RangeError(`Expected a number (0.25, 0.5, 0.75 or 1.0) for alpha but received ${describe(alpha)}`);
@@ -387,6 +426,10 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
   if (labels.length !== real && labels.length !== w.classes) {
     throw new RangeError(`Expected ${real} labels (one per class) for labels but received ${labels.length}`);
   }
+  if (precision === 'integer' && !w.quant) {
+    throw new Error(`precision: 'integer' needs a quantized (uint8 or int8) file, but ${w.source} holds float weights`);
+  }
+  const quant = precision !== 'float' ? w.quant : undefined;
   const binding = loadBinding();
   const native = new binding.NativeModel({
     alpha: w.alpha,
@@ -396,7 +439,8 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
     normalization: w.normalization,
     isa: isa ?? process.env.MOBILENET_ISA ?? '',
     isaSource: isa !== undefined ? 'isa' : 'MOBILENET_ISA',
-    layers: w.layers.map(toNativeLayer),
+    layers: quant ? [] : w.layers.map(toNativeLayer),
+    ...(quant ? { quant: toNativeQuant(quant) } : {}),
   });
   const ni = native.info();
   const spec = buildSpec(w.alpha, resolution, w.classes);
@@ -414,6 +458,8 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
     format: w.format,
     weights: w.source,
     quantized: w.quantized ?? false,
+    dtype: ni.dtype,
+    ...(quant ? { outputQuantization: { scale: quant.output.scale, zeroPoint: quant.output.zeroPoint } } : {}),
     cpu: ni.cpu,
   };
   // Labels aligned to ImageNet class ids (a 1001-line list starts with background).

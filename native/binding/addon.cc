@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "dispatch/dispatch.h"
+#include "dispatch/qdispatch.h"
 #include "runtime/network.h"
 #include "runtime/preprocess.h"
+#include "runtime/qnetwork.h"
 
 namespace {
 
@@ -53,6 +55,77 @@ const float* optional_f32(const Napi::Object& o, const char* key, size_t* len) {
   return a.Data();
 }
 
+double number_arg(const Napi::Object& o, const char* key, const std::string& where) {
+  const Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throw_type(o.Env(), "Expected a number for " + where + key);
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+int32_t int_arg(const Napi::Object& o, const char* key, const std::string& where, double lo, double hi) {
+  const double d = number_arg(o, key, where);
+  if (!(d >= lo && d <= hi) || d != (double)(int64_t)d)
+    throw_range(o.Env(), "Expected an integer between " + js_number(o.Env(), lo) + " and " + js_number(o.Env(), hi) +
+                             " for " + where + key + " but received " + js_number(o.Env(), d));
+  return (int32_t)d;
+}
+
+const int32_t* i32_array(const Napi::Object& o, const char* key, const std::string& where, size_t* len) {
+  const std::string what = "an Int32Array for " + where + key;
+  Napi::Int32Array a = typed_array_arg<Napi::Int32Array>(o.Get(key), napi_int32_array, what.c_str());
+  *len = a.ElementLength();
+  return a.Data();
+}
+
+// config.quant = { dtype: 'uint8' | 'int8', inputScale, inputZeroPoint, poolScale, poolZeroPoint, outputScale,
+//   outputZeroPoint, layers: [{ weights: Uint8Array | Int8Array, bias, multiplier, shift: Int32Array,
+//   weightZeroPoint, inputZeroPoint, outputZeroPoint, outputMin, outputMax }] } (lib/weights/tflite-quant.ts).
+// The typed arrays stay owned by JS; they are only read during construction (packing copies them).
+void parse_quant(const Napi::Object& q, mn::QuantConfig* c) {
+  Napi::Env env = q.Env();
+  const Napi::Value dt = q.Get("dtype");
+  const std::string dtype = dt.IsString() ? dt.As<Napi::String>().Utf8Value() : "";
+  if (dtype != "uint8" && dtype != "int8") throw_type(env, "Expected 'uint8' or 'int8' for quant.dtype");
+  c->int8 = dtype == "int8";
+  const double lo = c->int8 ? -128 : 0, hi = c->int8 ? 127 : 255;
+  c->input_scale = number_arg(q, "inputScale", "quant.");
+  c->input_zero_point = int_arg(q, "inputZeroPoint", "quant.", lo, hi);
+  c->pool_scale = number_arg(q, "poolScale", "quant.");
+  c->pool_zero_point = int_arg(q, "poolZeroPoint", "quant.", lo, hi);
+  c->output_scale = number_arg(q, "outputScale", "quant.");
+  c->output_zero_point = int_arg(q, "outputZeroPoint", "quant.", lo, hi);
+  const Napi::Value lv = q.Get("layers");
+  if (!lv.IsArray()) throw_type(env, "Expected an array for quant.layers");
+  const Napi::Array layers = lv.As<Napi::Array>();
+  if (layers.Length() > 1024)
+    throw_range(env, "Expected at most 1024 entries for quant.layers but received length " + std::to_string(layers.Length()));
+  c->layers.resize(layers.Length());
+  for (uint32_t i = 0; i < layers.Length(); i++) {
+    const std::string where = "quant.layers[" + std::to_string(i) + "].";
+    const Napi::Value v = layers.Get(i);
+    if (!v.IsObject()) throw_type(env, "Expected an object for quant.layers[" + std::to_string(i) + "]");
+    const Napi::Object l = v.As<Napi::Object>();
+    mn::QLayerParams& p = c->layers[i];
+    const Napi::Value w = l.Get("weights");
+    const napi_typedarray_type wt = c->int8 ? napi_int8_array : napi_uint8_array;
+    if (!w.IsTypedArray() || w.As<Napi::TypedArray>().TypedArrayType() != wt)
+      throw_type(env, "Expected " + std::string(c->int8 ? "an Int8Array" : "a Uint8Array") + " for " + where + "weights");
+    Napi::TypedArray wa = w.As<Napi::TypedArray>();
+    p.weights = static_cast<const uint8_t*>(wa.ArrayBuffer().Data()) + wa.ByteOffset();
+    p.weights_len = wa.ElementLength();
+    p.bias = i32_array(l, "bias", where, &p.bias_len);
+    size_t mlen = 0, slen = 0;
+    p.multiplier = i32_array(l, "multiplier", where, &mlen);
+    p.shift = i32_array(l, "shift", where, &slen);
+    if (mlen != slen) throw_range(env, "Expected " + where + "multiplier and shift of equal length");
+    p.requant_len = mlen;
+    p.weight_zero_point = int_arg(l, "weightZeroPoint", where, c->int8 ? 0 : 0, c->int8 ? 0 : 255);
+    p.input_zero_point = int_arg(l, "inputZeroPoint", where, lo, hi);
+    p.output_zero_point = int_arg(l, "outputZeroPoint", where, lo, hi);
+    p.output_min = int_arg(l, "outputMin", where, lo, hi);
+    p.output_max = int_arg(l, "outputMax", where, lo, hi);
+  }
+}
+
 class NativeModel : public Napi::ObjectWrap<NativeModel> {
  public:
   static Napi::Function Init(Napi::Env env) {
@@ -89,6 +162,13 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     if (isa.IsString()) c.isa = isa.As<Napi::String>().Utf8Value();
     const Napi::Value isa_source = cfg.Get("isaSource");
     if (isa_source.IsString()) c.isa_source = isa_source.As<Napi::String>().Utf8Value();
+    mn::QuantConfig quant;
+    const Napi::Value quant_v = cfg.Get("quant");
+    if (!quant_v.IsUndefined() && !quant_v.IsNull()) {
+      if (!quant_v.IsObject()) throw_type(env, "Expected an object for quant");
+      parse_quant(quant_v.As<Napi::Object>(), &quant);
+      c.quant = &quant;
+    }
     const Napi::Value layers_v = cfg.Get("layers");
     if (!layers_v.IsArray()) throw_type(env, "Expected an array for layers");
     const Napi::Array layers = layers_v.As<Napi::Array>();
@@ -125,6 +205,7 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     } catch (const std::bad_alloc&) {
       throw Napi::Error::New(env, "out of memory while creating the model");
     }
+    if (net_->quant()) dtype_ = net_->quant()->int8() ? "int8" : "uint8";
     external_bytes_ = (int64_t)net_->memory_bytes();
     Napi::MemoryManagement::AdjustExternalMemory(env, external_bytes_);
   }
@@ -148,7 +229,8 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   Napi::Value Info(const Napi::CallbackInfo& info) {
     Network& n = net(info.Env());
     Napi::Object o = Napi::Object::New(info.Env());
-    o.Set("isa", n.kernels().isa);
+    o.Set("isa", n.quant() ? n.quant()->kernels().isa : n.kernels().isa);
+    o.Set("dtype", dtype_);
     o.Set("threads", (double)n.threads());
     o.Set("macs", (double)n.macs());
     o.Set("params", (double)n.params());
@@ -219,23 +301,39 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     return info.Env().Undefined();
   }
 
-  struct RunArgs { size_t batch; bool classify; size_t out_len; };
+  // integer: deliver the quantized outputs themselves (Uint8Array / Int8Array) instead of dequantized floats.
+  struct RunArgs { size_t batch; bool classify; size_t out_len; bool integer; bool int8; };
 
-  RunArgs run_args(const Napi::CallbackInfo& info, Network& n) {
+  RunArgs run_args(const Napi::CallbackInfo& info, Network& n, size_t integer_arg) {
     RunArgs a;
     a.batch = size_arg(info[0], "batch", 1, n.batch_capacity());
     a.classify = info[1].ToBoolean().Value();
     a.out_len = a.batch * (a.classify ? n.classes() : n.features());
+    a.integer = info.Length() > integer_arg && info[integer_arg].ToBoolean().Value();
+    a.int8 = n.quant() && n.quant()->int8();
+    if (a.integer && !n.quant()) throw Napi::Error::New(info.Env(), "Integer outputs need an integer (uint8 or int8) model");
     if (info.Length() > 2 && !info[2].IsUndefined() && !info[2].IsNull()) {
-      Napi::Float32Array out = typed_array_arg<Napi::Float32Array>(info[2], napi_float32_array, "a Float32Array for output");
-      if (out.ElementLength() != a.out_len || out.Data() == nullptr)
+      const napi_typedarray_type t = !a.integer ? napi_float32_array : a.int8 ? napi_int8_array : napi_uint8_array;
+      const char* what = !a.integer ? "a Float32Array for output" : a.int8 ? "an Int8Array for output" : "a Uint8Array for output";
+      Napi::TypedArray out = typed_array_arg<Napi::TypedArray>(info[2], t, what);
+      if (out.ElementLength() != a.out_len || out.ArrayBuffer().Data() == nullptr)
         throw_range(info.Env(), "Expected output of length " + std::to_string(a.out_len) + " but received length " +
                                     std::to_string(out.ElementLength()));
     }
     return a;
   }
 
-  static Napi::Float32Array deliver(Napi::Env env, const Network& n, const RunArgs& a, Napi::Value out_v) {
+  static Napi::TypedArray deliver(Napi::Env env, const Network& n, const RunArgs& a, Napi::Value out_v) {
+    if (a.integer) {
+      Napi::TypedArray out = out_v.IsTypedArray() ? out_v.As<Napi::TypedArray>()
+                             : a.int8 ? (Napi::TypedArray)Napi::Int8Array::New(env, a.out_len)
+                                      : (Napi::TypedArray)Napi::Uint8Array::New(env, a.out_len);
+      const uint8_t* src = a.classify ? n.quant()->qlogits() : n.quant()->qfeatures();
+      uint8_t* dst = out.ArrayBuffer().Data() ? static_cast<uint8_t*>(out.ArrayBuffer().Data()) + out.ByteOffset() : nullptr;
+      if (out.ElementLength() != a.out_len || dst == nullptr) throw_range(env, "The output buffer was detached or resized during inference");
+      std::copy(src, src + a.out_len, dst);
+      return out;
+    }
     Napi::Float32Array out = (out_v.IsTypedArray()) ? out_v.As<Napi::Float32Array>() : Napi::Float32Array::New(env, a.out_len);
     const float* src = a.classify ? n.logits() : n.features_out();
     // Re-check: the caller's buffer may have been detached while the job ran.
@@ -244,11 +342,12 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     return out;
   }
 
-  // runSync(batch, classify, output?, input?) -> Float32Array. `input`: batch tensors used in place
-  // (no staging copy; safe because nothing else runs until this call returns).
+  // runSync(batch, classify, output?, input?, integer?) -> Float32Array (integer: Uint8Array / Int8Array).
+  // `input`: batch tensors used in place (no staging copy; safe because nothing else runs until this
+  // call returns).
   Napi::Value RunSync(const Napi::CallbackInfo& info) {
     Network& n = idle_net(info.Env());
-    const RunArgs a = run_args(info, n);
+    const RunArgs a = run_args(info, n, 4);
     const float* external = nullptr;
     if (info.Length() > 3 && !info[3].IsUndefined() && !info[3].IsNull()) {
       Napi::Float32Array in = typed_array_arg<Napi::Float32Array>(info[3], napi_float32_array, "a Float32Array for input");
@@ -300,11 +399,11 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     Napi::ObjectReference out_;
   };
 
-  // runAsync(batch, classify, output?) -> Promise<Float32Array>. The caller (lib/model.ts) runs
-  // one job per model at a time, so staged inputs are never overwritten while a job runs.
+  // runAsync(batch, classify, output?, integer?) -> Promise<Float32Array | Uint8Array | Int8Array>. The
+  // caller (lib/model.ts) runs one job per model at a time, so staged inputs are never overwritten while a job runs.
   Napi::Value RunAsync(const Napi::CallbackInfo& info) {
     Network& n = idle_net(info.Env());
-    const RunArgs a = run_args(info, n);
+    const RunArgs a = run_args(info, n, 3);
     auto* w = new RunWorker(info.Env(), net_, in_flight_, a, info.Length() > 2 ? info[2] : info.Env().Undefined());
     Napi::Promise p = w->promise();
     w->Queue();
@@ -340,12 +439,21 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   }
 
   std::shared_ptr<Network> net_;
+  std::string dtype_ = "float32";
   std::shared_ptr<int> in_flight_ = std::make_shared<int>(0);  // runAsync jobs not yet settled
   int64_t external_bytes_ = 0;
 };
 
 Napi::Value SupportedIsas(const Napi::CallbackInfo& info) {
   const auto tables = mn::supported_kernel_tables();
+  Napi::Array a = Napi::Array::New(info.Env(), tables.size());
+  for (size_t i = 0; i < tables.size(); i++) a.Set((uint32_t)i, tables[i]->isa);
+  return a;
+}
+
+// Integer kernel tables this CPU runs (scalar first), for MOBILENET_ISA on integer models and the tests.
+Napi::Value SupportedQIsas(const Napi::CallbackInfo& info) {
+  const auto tables = mn::supported_qkernel_tables();
   Napi::Array a = Napi::Array::New(info.Env(), tables.size());
   for (size_t i = 0; i < tables.size(); i++) a.Set((uint32_t)i, tables[i]->isa);
   return a;
@@ -372,6 +480,7 @@ Napi::Value ResizeFrame(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeModel", NativeModel::Init(env));
   exports.Set("supportedIsas", Napi::Function::New(env, SupportedIsas));
+  exports.Set("supportedQIsas", Napi::Function::New(env, SupportedQIsas));
   exports.Set("cpuModel", Napi::Function::New(env, CpuModel));
   exports.Set("resizeFrame", Napi::Function::New(env, ResizeFrame));
   return exports;

@@ -8,6 +8,7 @@
 #include "../dispatch/dispatch.h"
 #include "pack.h"
 #include "preprocess.h"
+#include "qnetwork.h"
 
 namespace mn {
 
@@ -103,9 +104,17 @@ static size_t checked_threads(size_t threads) {
 
 Network::Network(const NetworkConfig& cfg, const std::vector<RawLayer>& layers)
     : cfg_(cfg),
-      kernels_(&select_kernel_table(cfg.isa, cfg.isa_source.c_str())),
+      kernels_(&select_kernel_table(cfg.quant ? "" : cfg.isa, cfg.isa_source.c_str())),
       plan_(build_mobilenet_v1_plan(cfg.alpha, cfg.resolution, cfg.classes)),
       pool_(checked_threads(cfg.threads)) {
+  if (cfg.quant) {
+    QuantConfig q = *cfg.quant;
+    if (!cfg.isa.empty()) q.isa = cfg.isa, q.isa_source = cfg.isa_source;
+    q_ = std::make_unique<QNetwork>(plan_, cfg.resolution, q, pool_);
+    cfg_.quant = nullptr;
+    reserve_batch(1);
+    return;
+  }
   if (layers.size() != plan_.size())
     throw std::invalid_argument("expected " + std::to_string(plan_.size()) + " layers of weights but received " +
                                 std::to_string(layers.size()));
@@ -172,9 +181,12 @@ Network::Network(const NetworkConfig& cfg, const std::vector<RawLayer>& layers)
   reserve_batch(1);
 }
 
+Network::~Network() = default;
+
 void Network::reserve_batch(size_t batch) {
   if (batch <= batch_capacity_) return;
-  input_.resize(batch * input_floats());
+  if (q_) q_->reserve_batch(batch);
+  else input_.resize(batch * input_floats());
   features_.resize(batch * features());
   logits_.resize(batch * cfg_.classes);
   batch_capacity_ = batch;
@@ -182,7 +194,7 @@ void Network::reserve_batch(size_t batch) {
 
 size_t Network::memory_bytes() const {
   return (packed_.size() + ping_.size() + pong_.size() + input_.size() + features_.size() + logits_.size()) *
-         sizeof(float);
+         sizeof(float) + (q_ ? q_->memory_bytes() : 0);
 }
 
 size_t Network::macs() const {
@@ -198,10 +210,12 @@ size_t Network::params() const {
 }
 
 void Network::set_input_frame(size_t image, const uint8_t* data, size_t width, size_t height, size_t channels) {
+  if (q_) return q_->set_input_frame(image, data, width, height, channels);
   preprocess_frame(data, width, height, channels, cfg_.resolution, norm_lut_, input(image));
 }
 
 void Network::set_input_tensor(size_t image, const float* data) {
+  if (q_) return q_->set_input_tensor(image, data);
   std::copy(data, data + input_floats(), input(image));
 }
 
@@ -271,6 +285,7 @@ void Network::run_layer(const LayerDesc& l, const float* in, float* out) {
 
 void Network::run(size_t batch, bool classify, Profile* profile, const float* external) {
   if (batch == 0 || batch > batch_capacity_) throw std::out_of_range("batch exceeds the reserved capacity");
+  if (q_) return q_->run(batch, classify, profile, external, logits_.data(), features_.data());
   using clock = std::chrono::steady_clock;
   const size_t F = features();
   if (profile) profile->layer_ns.resize(plan_.size(), 0.0);

@@ -44,6 +44,9 @@ struct RawLayer {
 
 enum class Normalization { Tfjs, Tflite, TfliteUint8 };
 
+struct QuantConfig;  // qnetwork.h: the integer path
+class QNetwork;
+
 struct NetworkConfig {
   double alpha = 1.0;
   size_t resolution = 224;
@@ -52,6 +55,9 @@ struct NetworkConfig {
   Normalization normalization = Normalization::Tfjs;
   std::string isa;        // "" = best for this CPU
   std::string isa_source = "MOBILENET_ISA";  // named in the error when `isa` is not available
+  // Integer weights (uint8/int8): the network runs the integer path and `isa` names an integer kernel
+  // table (qdispatch.h); null: float32. Only read during construction.
+  const QuantConfig* quant = nullptr;
 };
 
 // Per-layer-type time accumulated by run() when profiling is on (nanoseconds).
@@ -66,6 +72,10 @@ class Network {
  public:
   // Validates every length against the plan (std::invalid_argument naming the layer), folds BN, packs.
   Network(const NetworkConfig& cfg, const std::vector<RawLayer>& layers);
+  ~Network();
+
+  // The integer path, when the network was created with NetworkConfig::quant (else null).
+  const QNetwork* quant() const { return q_.get(); }
 
   const std::vector<LayerDesc>& plan() const { return plan_; }
   const KernelTable& kernels() const { return *kernels_; }
@@ -109,6 +119,7 @@ class Network {
   size_t batch_capacity_ = 0;
   float norm_lut_[256];
   ThreadPool pool_;
+  std::unique_ptr<QNetwork> q_;  // after pool_: destroyed first, it runs on the pool
 };
 
 }  // namespace mn
