@@ -3,17 +3,65 @@
 #include <stdexcept>
 
 #include "../kernels/scalar/q8_scalar.h"
+#if defined(MN_ENABLE_AVX512VNNI)
+#include "../kernels/avx512vnni/q8_avx512vnni.h"
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 namespace mn {
 
+namespace {
+
+#if defined(__x86_64__) || defined(__i386__)
+// The integer ISAs' CPUID bits; the OS must also save the registers (XCR0), not only the CPU have them.
+struct X86QFeatures {
+  bool avx2 = false, avx_vnni = false, avx512vnni = false;
+};
+
+X86QFeatures detect_x86_q() {
+  X86QFeatures f;
+  unsigned int eax, ebx, ecx, edx;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return f;
+  const bool osxsave = ecx & (1u << 27), avx = ecx & (1u << 28), fma = ecx & (1u << 12);
+  if (!osxsave || !avx || __get_cpuid_max(0, nullptr) < 7) return f;
+  unsigned int xlo, xhi;
+  __asm__ volatile("xgetbv" : "=a"(xlo), "=d"(xhi) : "c"(0));
+  const unsigned long long xcr0 = ((unsigned long long)xhi << 32) | xlo;
+  const bool ymm_os = (xcr0 & 0x6) == 0x6, zmm_os = (xcr0 & 0xe6) == 0xe6;
+  __cpuid_count(7, 0, eax, ebx, ecx, edx);
+  const bool avx2 = ebx & (1u << 5), avx512f = ebx & (1u << 16), avx512dq = ebx & (1u << 17),
+             avx512bw = ebx & (1u << 30), avx512vl = ebx & (1u << 31), avx512vnni = ecx & (1u << 11);
+  __cpuid_count(7, 1, eax, ebx, ecx, edx);
+  const bool avx_vnni = eax & (1u << 4);
+  f.avx2 = ymm_os && avx2 && fma;
+  f.avx_vnni = f.avx2 && avx_vnni;
+  f.avx512vnni = f.avx2 && zmm_os && avx512f && avx512dq && avx512bw && avx512vl && avx512vnni;
+  return f;
+}
+#endif
+
+}  // namespace
+
 std::vector<const QKernelTable*> compiled_qkernel_tables() {
   std::vector<const QKernelTable*> v{&scalar::qtable()};
+#if defined(MN_ENABLE_AVX512VNNI)
+  v.push_back(&avx512vnni::qtable());
+#endif
   return v;
 }
 
 bool cpu_supports(const QKernelTable& t) {
   const std::string isa = t.isa;
   if (isa == "scalar") return true;
+#if defined(__x86_64__) || defined(__i386__)
+  static const X86QFeatures f = detect_x86_q();
+  if (isa == "avx2") return f.avx2;
+  if (isa == "avxvnni") return f.avx_vnni;
+  if (isa == "avx512vnni") return f.avx512vnni;
+#endif
   return false;
 }
 

@@ -16,12 +16,14 @@
 //
 // Zero points are folded into the packed bias at pack time (native/runtime/qpack.h), so inner loops
 // carry no zero-point work. With s = stored weight, the kernel computes
-//   S[n] = sum_k (a[k] + a_offset) * s[k][n]  +  row_sum(a) * h[n]   (h only for layouts with a_sum)
-// and the packed bias is bias - a_offset * sum_k s - za * sum_k (w - zw), which makes S + packed bias
-// equal to acc above for every a. The term zw * sum_k a of qu8 cannot be folded (it depends on the
-// input): it vanishes when weights are stored centered (s = w - zw, int16: scalar, NEON without dot
-// product, AVX2 vpmaddwd), or the kernel adds row_sum(a) * (w_offset - zw) once per output
-// (8-bit stored weights for vpdpbusd / udot; row_sum costs ~1/NR of the MACs, computed per tile).
+//   S[n] = sum_k a[k] * s[k][n]  +  row_sum(a) * h      (the h term only for layouts with a_sum)
+// and the packed bias is bias - za * sum_k (w - zw), which makes S + packed bias equal to acc above
+// for every a. The term zw * sum_k a of qu8 cannot be folded (it depends on the input): it vanishes
+// when weights are stored centered (s = w - zw, int16: scalar, NEON without dot product, AVX2
+// vpmaddwd), or the kernel adds row_sum(a) * h, h = w_offset - zw, once per output row. That is the
+// price of 8-bit stored weights: vpdpbusd multiplies unsigned by signed bytes, so qu8 stores
+// s = w - 128 (int8, h = 128 - zw) and qs8 stores s = w + 128 (uint8, h = -128); udot stores raw
+// uint8 (h = -zw). row_sum costs ~4/NR of the multiply-accumulates (vpsadbw, once per tile row).
 //
 // Reads/writes: kernels never touch input or output memory outside the tensors they are given;
 // packed weights are padded to whole tiles (zeros), which kernels may read in full.
@@ -42,21 +44,20 @@ namespace mn {
 constexpr size_t kQHeaderRows = 4;
 
 // Stored weight element type of a packed layout.
-enum class QWeight : uint8_t { kInt16, kInt8 };
+enum class QWeight : uint8_t { kInt16, kInt8, kUint8 };
 
 // How a GEMM kernel wants its weights (one per kernel; the packer reads it, the tester too).
 // Panel of nr columns: header (kQHeaderRows + a_sum) x nr int32, then ceil(k / kr) groups of
 // nr x kr weights, element (k, n) at group k / kr, offset (n % nr) * kr + k % kr; k padding is 0.
 //   stored s = w - zw[n]          if w_centered (then a_sum must be false)
-//   stored s = w - w_offset       otherwise (qu8 with w_offset 128: uint8 w becomes int8 s)
-// a_offset: the kernel adds it to each activation (128 for activations XORed 0x80 to feed the
-// unsigned operand of vpdpbusd); folded into the bias.
+//   stored s = w - w_offset       otherwise; unless a_sum, w_offset must equal every zw.
+// a_sum: header row 5 holds h = w_offset - zw (one weight zero point for all channels, as TFLite's
+// uint8 is per tensor), and the kernel adds row_sum(a) * h.
 struct QGemmLayout {
   size_t mr, nr, kr;
   QWeight weight;
   bool w_centered;
   int32_t w_offset;
-  int32_t a_offset;
   bool a_sum;
 };
 

@@ -12,6 +12,7 @@ namespace {
 
 size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 size_t elem_bytes(QWeight w) { return w == QWeight::kInt16 ? 2 : 1; }
+const char* type_name(QWeight w) { return w == QWeight::kInt16 ? "int16" : w == QWeight::kInt8 ? "int8" : "uint8"; }
 
 [[noreturn]] void bad(const std::string& what) { throw std::invalid_argument("integer weight packing: " + what); }
 
@@ -58,16 +59,27 @@ void write_header(const QPackArgs& a, size_t c0, size_t t, const int64_t* folded
 
 void store(void* base, QWeight type, size_t index, int32_t v) {
   if (type == QWeight::kInt16) ((int16_t*)base)[index] = (int16_t)v;
-  else ((int8_t*)base)[index] = (int8_t)v;
+  else if (type == QWeight::kInt8) ((int8_t*)base)[index] = (int8_t)v;
+  else ((uint8_t*)base)[index] = (uint8_t)v;
 }
 
-bool fits(QWeight type, int32_t v) { return type == QWeight::kInt16 ? v >= -32768 && v <= 32767 : v >= -128 && v <= 127; }
+bool fits(QWeight type, int32_t v) {
+  if (type == QWeight::kInt16) return v >= -32768 && v <= 32767;
+  if (type == QWeight::kInt8) return v >= -128 && v <= 127;
+  return v >= 0 && v <= 255;
+}
 
 // w(j, kk) reads source weight of output channel j, input kk.
 template <typename W, typename Get>
 void pack_gemm(const QGemmLayout& l, const QPackArgs& a, Get w, void* out, const char* what) {
   check_args<W>(a, what);
   if (l.w_centered && l.a_sum) bad(std::string(what) + ": layout has both centered weights and a row-sum term");
+  if (l.a_sum)
+    for (size_t c = 1; c < a.n; c++)
+      if (at(a.w_zero_point, a.per_channel, c) != at(a.w_zero_point, a.per_channel, 0))
+        bad(std::string(what) + ": this kernel needs one weight zero point for all channels (channel " +
+            std::to_string(c) + " has " + std::to_string(at(a.w_zero_point, a.per_channel, c)) + ", channel 0 has " +
+            std::to_string(at(a.w_zero_point, a.per_channel, 0)) + ")");
   const size_t nr = l.nr, kr = l.kr;
   const size_t rows = kQHeaderRows + (l.a_sum ? 1 : 0);
   const size_t panel = qpacked_gemm_panel_bytes(l, a.k);
@@ -84,17 +96,17 @@ void pack_gemm(const QGemmLayout& l, const QPackArgs& a, Get w, void* out, const
       if (!l.a_sum && wofs != zw)
         bad(std::string(what) + ": weight zero point " + std::to_string(zw) + " of channel " + std::to_string(c) +
             " needs a layout with a row-sum term (this kernel's stores weights offset by " + std::to_string(wofs) + ")");
-      int64_t sum_s = 0, sum_centered = 0;
+      int64_t sum_centered = 0;
       for (size_t kk = 0; kk < a.k; kk++) {
         const int32_t wv = w(c, kk);
         const int32_t s = wv - wofs;
         if (!fits(l.weight, s))
-          bad(std::string(what) + ": stored weight " + std::to_string(s) + " does not fit the layout's type");
+          bad(std::string(what) + ": weight " + std::to_string(wv) + " of channel " + std::to_string(c) +
+              " stored as " + std::to_string(s) + " does not fit this kernel's " + type_name(l.weight) + " weights");
         store(wdst, l.weight, (kk / kr) * nr * kr + j * kr + kk % kr, s);
-        sum_s += s;
         sum_centered += wv - zw;
       }
-      folded[j] = (int64_t)at(a.bias, true, c) - (int64_t)l.a_offset * sum_s - (int64_t)a.a_zero_point * sum_centered;
+      folded[j] = (int64_t)at(a.bias, true, c) - (int64_t)a.a_zero_point * sum_centered;
       if (l.a_sum) h[kQHeaderRows * nr + j] = wofs - zw;
     }
     write_header(a, n0, nr, folded.data(), h, what);
@@ -119,7 +131,8 @@ void pack_taps(const QTapsLayout& l, const QPackArgs& a, Get w, void* out, const
       for (size_t t = 0; t < taps; t++) {
         const int32_t s = w(c, t) - zw;
         if (!fits(l.weight, s))
-          bad(std::string(what) + ": stored weight " + std::to_string(s) + " does not fit the layout's type");
+          bad(std::string(what) + ": weight of channel " + std::to_string(c) + " stored as " + std::to_string(s) +
+              " does not fit this kernel's " + type_name(l.weight) + " weights");
         store(wdst, l.weight, t * ct + j, s);
         sum_s += s;
       }

@@ -9,7 +9,7 @@ void qu8_gemm_minmax_gemmlowp_4x4__scalar(size_t mr, size_t nc, size_t kc, const
                                           const void* w, uint8_t* c, size_t c_stride, const QOutputParams& out);
 void qs8_gemm_minmax_gemmlowp_4x4__scalar(size_t mr, size_t nc, size_t kc, const int8_t* a, size_t a_stride,
                                           const void* w, int8_t* c, size_t c_stride, const QOutputParams& out);
-constexpr QGemmLayout kQGemmLayout4x4Scalar = {4, 4, 1, QWeight::kInt16, true, 0, 0, false};
+constexpr QGemmLayout kQGemmLayout4x4Scalar = {4, 4, 1, QWeight::kInt16, true, 0, false};
 
 void qu8_dwconv3x3_minmax_gemmlowp__scalar_1c(const QDwconvParams<uint8_t>& p, size_t oy_begin, size_t oy_end);
 void qs8_dwconv3x3_minmax_gemmlowp__scalar_1c(const QDwconvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
