@@ -112,7 +112,6 @@ QNetwork::QNetwork(const std::vector<LayerDesc>& plan, size_t resolution, const 
     QPackArgs a{};
     a.n = l.out_c;
     a.bias = p.bias;
-    a.w_zero_point = &wzp;
     a.multiplier = p.multiplier;
     a.shift = p.shift;
     a.per_channel = true;  // per-tensor values arrive repeated
@@ -120,23 +119,27 @@ QNetwork::QNetwork(const std::vector<LayerDesc>& plan, size_t resolution, const 
     void* dst = base + layers_[i].packed_offset;
     const auto* wu = static_cast<const uint8_t*>(p.weights);
     const auto* ws = static_cast<const int8_t*>(p.weights);
-    // w_zero_point is one value: per_channel reads it at index c, so give it per channel.
+    // Per-tensor zero point repeated per channel (per_channel is set for the per-channel multipliers).
     std::vector<int32_t> wz(l.out_c, wzp);
     a.w_zero_point = wz.data();
-    switch (l.kind) {
-      case LayerKind::Conv3x3s2:
-        a.k = 27;
-        q.int8 ? pack_qs8_conv3x3s2(kt.qs8_conv3x3s2_layout, a, ws, dst) : pack_qu8_conv3x3s2(kt.qu8_conv3x3s2_layout, a, wu, dst);
-        break;
-      case LayerKind::Dwconv3x3:
-        a.k = 9;
-        q.int8 ? pack_qs8_dwconv3x3(kt.qs8_dwconv3x3_layout, a, ws, dst) : pack_qu8_dwconv3x3(kt.qu8_dwconv3x3_layout, a, wu, dst);
-        break;
-      case LayerKind::Pointwise:
-      case LayerKind::Classifier:
-        a.k = l.in_c;
-        q.int8 ? pack_qs8_gemm(kt.qs8_gemm_layout, a, ws, dst) : pack_qu8_gemm(kt.qu8_gemm_layout, a, wu, dst);
-        break;
+    try {  // packing errors name the layer
+      switch (l.kind) {
+        case LayerKind::Conv3x3s2:
+          a.k = 27;
+          q.int8 ? pack_qs8_conv3x3s2(kt.qs8_conv3x3s2_layout, a, ws, dst) : pack_qu8_conv3x3s2(kt.qu8_conv3x3s2_layout, a, wu, dst);
+          break;
+        case LayerKind::Dwconv3x3:
+          a.k = 9;
+          q.int8 ? pack_qs8_dwconv3x3(kt.qs8_dwconv3x3_layout, a, ws, dst) : pack_qu8_dwconv3x3(kt.qu8_dwconv3x3_layout, a, wu, dst);
+          break;
+        case LayerKind::Pointwise:
+        case LayerKind::Classifier:
+          a.k = l.in_c;
+          q.int8 ? pack_qs8_gemm(kt.qs8_gemm_layout, a, ws, dst) : pack_qu8_gemm(kt.qu8_gemm_layout, a, wu, dst);
+          break;
+      }
+    } catch (const std::invalid_argument& e) {
+      bad_layer(l, e.what());
     }
   }
   ping_.resize(max_act);
