@@ -88,10 +88,10 @@ double time_median(F&& fn, const Options& o) {
 
 void gemm_driver(const mn::KernelTable& t, const std::string& order, size_t M, size_t N, size_t K, const float* a,
                  const float* w, float* c) {
-  const size_t MR = t.gemm_mr, NR = t.gemm_nr;
+  const size_t MR = t.gemm.mr, NR = t.gemm.nr;
   const float lo = 0.0f, hi = 6.0f;
   auto tile = [&](size_t m0, size_t n0) {
-    t.gemm(std::min(MR, M - m0), std::min(NR, N - n0), K, a + m0 * K, K, w + (n0 / NR) * NR * (K + 1), c + m0 * N + n0, N,
+    t.gemm.fn(std::min(MR, M - m0), std::min(NR, N - n0), K, a + m0 * K, K, w + (n0 / NR) * NR * (K + 1), c + m0 * N + n0, N,
            lo, hi);
   };
   if (order == "mn") {
@@ -118,35 +118,35 @@ double bench_layer(const mn::KernelTable& t, const Layer& l, const Options& o, d
   if (l.kind == "pw" || l.kind == "fc") {
     const size_t M = l.in_h * l.in_w, K = l.in_c, N = l.out_c;
     auto a = random_vec(M * K, rng, 0.0f, 6.0f), wio = random_vec(K * N, rng), bias = random_vec(N, rng);
-    Vec w(mn::packed_gemm_size(K, N, t.gemm_nr)), c(M * N);
-    mn::pack_gemm_weights(K, N, t.gemm_nr, wio.data(), bias.data(), w.data());
+    Vec w(mn::packed_gemm_size(K, N, t.gemm.nr)), c(M * N);
+    mn::pack_gemm_weights(K, N, t.gemm.nr, wio.data(), bias.data(), w.data());
     flops = 2.0 * M * N * K;
     return time_median([&] { gemm_driver(t, o.order, M, N, K, a.data(), w.data(), c.data()); }, o);
   }
   if (l.kind == "dw") {
     const size_t C = l.in_c;
     auto in = random_vec(l.in_h * l.in_w * C, rng, 0.0f, 6.0f), wk = random_vec(9 * C, rng), bias = random_vec(C, rng);
-    Vec w(mn::packed_dwconv_size(C, t.dw_ct)), out(oh * ow * C);
-    mn::pack_dwconv_weights(C, t.dw_ct, wk.data(), bias.data(), w.data());
+    Vec w(mn::packed_dwconv_size(C, t.dwconv3x3.channel_tile)), out(oh * ow * C);
+    mn::pack_dwconv_weights(C, t.dwconv3x3.channel_tile, wk.data(), bias.data(), w.data());
     mn::DwconvParams p{in.data(), out.data(), w.data(), l.in_h, l.in_w, C, oh, ow, s, pad_h / 2, pad_w / 2, 0.0f, 6.0f};
     flops = 2.0 * oh * ow * C * 9;
-    return time_median([&] { t.dwconv3x3(p, 0, oh); }, o);
+    return time_median([&] { t.dwconv3x3.fn(p, 0, oh); }, o);
   }
   if (l.kind == "conv") {
     const size_t OC = l.out_c;
     auto in = random_vec(l.in_h * l.in_w * 3, rng), wk = random_vec(27 * OC, rng), bias = random_vec(OC, rng);
-    Vec w(mn::packed_conv3x3_size(OC, t.conv_ct)), out(oh * ow * OC);
-    mn::pack_conv3x3_weights(OC, t.conv_ct, wk.data(), bias.data(), w.data());
+    Vec w(mn::packed_conv3x3_size(OC, t.conv3x3s2.channel_tile)), out(oh * ow * OC);
+    mn::pack_conv3x3_weights(OC, t.conv3x3s2.channel_tile, wk.data(), bias.data(), w.data());
     mn::ConvParams p{in.data(), out.data(), w.data(), l.in_h, l.in_w, OC, oh, ow, pad_h / 2, pad_w / 2, 0.0f, 6.0f};
     flops = 2.0 * oh * ow * OC * 27;
-    return time_median([&] { t.conv3x3s2(p, 0, oh); }, o);
+    return time_median([&] { t.conv3x3s2.fn(p, 0, oh); }, o);
   }
   // gap
   const size_t P = l.in_h * l.in_w, C = l.in_c;
   auto in = random_vec(P * C, rng, 0.0f, 6.0f);
   Vec out(C);
   flops = (double)P * C;
-  return time_median([&] { t.gavgpool(P, C, in.data(), out.data()); }, o);
+  return time_median([&] { t.gavgpool.fn(P, C, in.data(), out.data()); }, o);
 }
 
 }  // namespace

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { load, type MobileNet } from './model.js';
-import { ALPHAS, RESOLUTIONS } from './spec.js';
+import { ALPHAS, RESOLUTIONS } from './graph.js';
 import { seededRandom, syntheticWeights } from './weights/synthetic.js';
 import type { NetWeights } from './weights/types.js';
 import { renderChart } from './chart.js';

@@ -4,98 +4,86 @@ import { createRequire } from 'node:module';
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Graph, GraphLayer, LIMITS } from './graph.js';
 import type { LayerWeights } from './weights/types.js';
 import type { QuantNet } from './weights/tflite-quant.js';
 
 export type OutputArray = Float32Array | Uint8Array | Int8Array;
 
-export interface NativeLayer {
-  kernel: Float32Array;
+/**
+ * One layer of the table as the native side takes it: lib/graph.ts's GraphLayer with the weights
+ * inline (BatchNorm as flat fields next to the kernel). The native side validates all of it.
+ */
+export interface NativeLayer extends Omit<GraphLayer, 'weights' | 'kernelShape' | 'params'> {
+  kernel?: Float32Array;
   bias?: Float32Array;
   gamma?: Float32Array;
   beta?: Float32Array;
   mean?: Float32Array;
   variance?: Float32Array;
   epsilon?: number;
+  /** Integer layers (lib/graph-quant.ts): weights in TFLite's layouts, as the layer's dtype. */
+  qkernel?: Uint8Array | Int8Array;
+  qbias?: Int32Array;
+  multiplier?: Int32Array;
+  shift?: Int32Array;
+  weightZeroPoint?: number;
 }
 
-/** The native side takes BatchNorm as flat fields next to the kernel. */
-export function toNativeLayer(l: LayerWeights): NativeLayer {
-  return {
-    kernel: l.kernel,
-    bias: l.bias,
-    gamma: l.bn?.gamma,
-    beta: l.bn?.beta,
-    mean: l.bn?.mean,
-    variance: l.bn?.variance,
-    epsilon: l.bn?.epsilon,
-  };
+export interface NativeGraph {
+  input: Graph['input'];
+  layers: NativeLayer[];
+  outputs: Graph['outputs'];
+}
+
+/** The layer table with each layer's weights attached (`weights[l.weights]`; integer layers: `quant.layers[l.weights]`). */
+export function toNativeGraph(graph: Graph, weights: readonly LayerWeights[], quant?: QuantNet): NativeGraph {
+  const layers = graph.layers.map((l): NativeLayer => {
+    const { weights: wi, kernelShape: _k, params: _p, ...rest } = l;
+    const q = quant && wi >= 0 ? quant.layers[wi] : undefined;
+    if (q) return { ...rest, qkernel: q.weights, qbias: q.bias, multiplier: q.multiplier, shift: q.shift, weightZeroPoint: q.weightZeroPoint };
+    const w = wi >= 0 ? weights[wi] : undefined;
+    if (!w) return rest;
+    return {
+      ...rest,
+      kernel: w.kernel,
+      bias: w.bias,
+      gamma: w.bn?.gamma,
+      beta: w.bn?.beta,
+      mean: w.bn?.mean,
+      variance: w.bn?.variance,
+      epsilon: w.bn?.epsilon,
+    };
+  });
+  return { input: graph.input, layers, outputs: graph.outputs };
 }
 
 export interface NativeConfig {
-  alpha: number;
-  resolution: number;
-  classes: number;
+  graph: NativeGraph;
+  /** Threads per inference (per workspace). */
   threads: number;
+  /** Workspaces: inferences that may run at once. */
+  concurrency: number;
   normalization: 'tfjs' | 'tflite' | 'tflite-uint8';
   isa: string;
   /** Where `isa` came from, for the error message: 'isa' (option) or 'MOBILENET_ISA'. */
   isaSource?: string;
-  layers: NativeLayer[];
-  /** Integer weights: the model runs the integer path (native/runtime/qnetwork.h) and `isa` names an integer kernel set. */
-  quant?: NativeQuant;
-}
-
-export interface NativeQuantLayer {
-  weights: Uint8Array | Int8Array;
-  bias: Int32Array;
-  multiplier: Int32Array;
-  shift: Int32Array;
-  weightZeroPoint: number;
-  inputZeroPoint: number;
-  outputZeroPoint: number;
-  outputMin: number;
-  outputMax: number;
-}
-
-export interface NativeQuant {
-  dtype: 'uint8' | 'int8';
-  inputScale: number;
-  inputZeroPoint: number;
-  poolScale: number;
-  poolZeroPoint: number;
-  outputScale: number;
-  outputZeroPoint: number;
-  layers: NativeQuantLayer[];
-}
-
-/** QuantNet (lib/weights/tflite-quant.ts) → the native integer configuration. */
-export function toNativeQuant(q: QuantNet): NativeQuant {
-  return {
-    dtype: q.dtype,
-    inputScale: q.input.scale, inputZeroPoint: q.input.zeroPoint,
-    poolScale: q.pool.scale, poolZeroPoint: q.pool.zeroPoint,
-    outputScale: q.output.scale, outputZeroPoint: q.output.zeroPoint,
-    layers: q.layers.map((l) => ({
-      weights: l.weights, bias: l.bias, multiplier: l.multiplier, shift: l.shift,
-      weightZeroPoint: l.weightZeroPoint, inputZeroPoint: l.input.zeroPoint, outputZeroPoint: l.output.zeroPoint,
-      outputMin: l.outputMin, outputMax: l.outputMax,
-    })),
-  };
 }
 
 export interface NativeInfo {
   isa: string;
+  /** The graph input's dtype: 'float32', or 'uint8' / 'int8' for an integer graph. */
   dtype: 'float32' | 'uint8' | 'int8';
   threads: number;
-  macs: number;
-  params: number;
+  concurrency: number;
+  /** weightsBytes + concurrency × workspaceBytes (at the batch each workspace has reserved). */
   memoryBytes: number;
-  features: number;
-  classes: number;
+  weightsBytes: number;
+  workspaceBytes: number;
   resolution: number;
   cpu: string;
-  layers: { name: string; kind: string; macs: number; outSize: number; outChannels: number }[];
+  /** Graph outputs, in graph order: the index is what runSync/runAsync take as `output`. */
+  outputs: { name: string; length: number }[];
 }
 
 export interface NativeProfile {
@@ -104,19 +92,21 @@ export interface NativeProfile {
   pointwise: number;
   pool: number;
   classifier: number;
+  add: number;
   /** Per layer, in network order: ms per inference and GFLOP/s. */
   layers: { name: string; kind: string; ms: number; gflops: number }[];
 }
 
+/** Every method but info/profile/dispose takes the workspace index first (0 .. concurrency - 1). */
 export interface NativeModel {
   info(): NativeInfo;
-  reserve(batch: number): void;
-  stageFrame(index: number, data: Uint8Array, width: number, height: number, channels: number): void;
-  stageTensor(index: number, data: Float32Array): void;
-  /** `input`: batch tensors read in place instead of the staged inputs. `integer`: the quantized outputs
-   * themselves (Uint8Array / Int8Array; integer models only). */
-  runSync(batch: number, classify: boolean, output?: OutputArray, input?: Float32Array, integer?: boolean): OutputArray;
-  runAsync(batch: number, classify: boolean, output?: OutputArray, integer?: boolean): Promise<OutputArray>;
+  reserve(workspace: number, batch: number): void;
+  stageFrame(workspace: number, index: number, data: Uint8Array, width: number, height: number, channels: number): void;
+  stageTensor(workspace: number, index: number, data: Float32Array): void;
+  /** `input`: batch tensors read in place instead of the staged inputs. `integer`: an integer output's
+   * values themselves (Uint8Array / Int8Array) instead of dequantized floats. */
+  runSync(workspace: number, batch: number, output: number, out?: OutputArray, input?: Float32Array, integer?: boolean): OutputArray;
+  runAsync(workspace: number, batch: number, output: number, out?: OutputArray, integer?: boolean): Promise<OutputArray>;
   profile(runs: number): NativeProfile;
   dispose(): void;
 }
@@ -124,9 +114,11 @@ export interface NativeModel {
 export interface NativeBinding {
   NativeModel: new (config: NativeConfig) => NativeModel;
   supportedIsas(): string[];
-  /** Integer kernel sets this CPU runs, scalar first. */
+  /** Integer kernel sets this CPU runs, scalar first (the `isa` values of integer models). */
   supportedQIsas(): string[];
   cpuModel(): string;
+  /** The bounds native/runtime/graph.h enforces (equal to lib/graph.ts LIMITS). */
+  limits(): Record<keyof typeof LIMITS, number>;
   resizeFrame(data: Uint8Array, width: number, height: number, channels: number, resolution: number): Uint8Array;
 }
 

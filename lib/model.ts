@@ -1,12 +1,14 @@
 // load() and the MobileNet model: options validation, weight reading, the per-model job queue
-// (one native job at a time, in call order), and result shaping (softmax, top-K, labels).
+// (up to `concurrency` native jobs at once, one per workspace, started in call order), and result
+// shaping (softmax, top-K, labels).
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
-import { loadBinding, toNativeLayer, toNativeQuant, type NativeModel, type NativeProfile, type OutputArray } from './binding.js';
+import { loadBinding, toNativeGraph, type NativeModel, type NativeProfile, type OutputArray } from './binding.js';
+import { quantizeGraph } from './graph-quant.js';
 import { describe, rangeError, typeError, WeightsError } from './errors.js';
 import { checkFrame, decodeImage, isFrame, type Frame, type Input } from './image.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
-import { buildSpec } from './spec.js';
+import { buildSpec, LIMITS } from './graph.js';
 import { readWeights } from './weights/index.js';
 import { resolveWeights, type WeightsFormat } from './weights/resolve.js';
 import type { NetWeights } from './weights/types.js';
@@ -22,6 +24,12 @@ export interface LoadOptions {
   resolution?: number;
   /** Worker threads for one inference (default: the number of cores). */
   threads?: number;
+  /**
+   * Inferences that may run at the same time (default 1), each on its own workspace (activation
+   * arena, staged inputs, results, `threads` threads) over one shared copy of the weights. Calls
+   * beyond that wait in call order. Concurrent jobs run on the libuv pool (UV_THREADPOOL_SIZE, 4 by default).
+   */
+  concurrency?: number;
   /** Class names: a file with one label per line, or an array (default: built-in ImageNet labels). */
   labels?: string | readonly string[];
   /** Force a kernel set: 'scalar' | 'avx2' | 'avx512' | 'neon' (default: MOBILENET_ISA, else the best the CPU has). */
@@ -31,9 +39,9 @@ export interface LoadOptions {
   /** Without `weights`: allow downloading into the cache (default true; MOBILENET_OFFLINE=1 disables). */
   download?: boolean;
   /**
-   * Arithmetic for quantized (uint8 / int8) files: 'integer' (default for them) runs the integer path,
-   * bit-exact with TensorFlow Lite 2.2; 'float' dequantizes the weights at load and runs float32.
-   * 'integer' on float weights throws.
+   * Arithmetic for quantized (uint8 / int8) files: 'integer' (their default) runs the integer path,
+   * bit-exact with TensorFlow Lite 2.2, and `isa` then names an integer kernel set ('scalar',
+   * 'avx512vnni', ...); 'float' dequantizes the weights at load and runs float32. 'integer' on float weights throws.
    */
   precision?: 'integer' | 'float';
 }
@@ -51,6 +59,9 @@ export interface ModelInfo {
   params: number;
   isa: string;
   threads: number;
+  /** Workspaces: inferences that may run at once. */
+  concurrency: number;
+  /** Packed weights + concurrency × workspace (arena, staged inputs, results), in bytes. */
   memoryBytes: number;
   format: NetWeights['format'];
   weights: string;
@@ -71,7 +82,7 @@ export interface Classification {
 
 export interface InferOptions {
   /** Caller-owned result buffer (batch x classes, or batch x features for embed): no allocation per call.
-   * A Uint8Array / Int8Array (as the model's dtype) with `dequantize: false`. */
+   * A Uint8Array / Int8Array (as info.dtype) with `dequantize: false`. */
   output?: OutputArray;
   /** false (integer models only): return the integer outputs themselves, Uint8Array or Int8Array as info.dtype. */
   dequantize?: boolean;
@@ -104,7 +115,7 @@ export interface MobileNet {
   readonly disposed: boolean;
 }
 
-const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download', 'precision'] as const;
+const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download', 'concurrency', 'precision'] as const;
 
 function checkOptionNames(options: object, allowed: readonly string[], fn: string): void {
   for (const key of Object.keys(options)) {
@@ -123,7 +134,7 @@ function checkInteger(name: string, v: unknown, lo: number, hi: number, expected
 export function checkResolution(v: unknown): number {
   const expected = 'a positive multiple of 32 (e.g. 224, 192, 160, 128)';
   if (typeof v !== 'number') throw typeError('resolution', expected, v);
-  if (!Number.isInteger(v) || v < 32 || v % 32 !== 0 || v > 2048) throw rangeError('resolution', expected, v);
+  if (!Number.isInteger(v) || v < 32 || v % 32 !== 0 || v > LIMITS.maxResolution) throw rangeError('resolution', expected, v);
   return v;
 }
 
@@ -182,13 +193,21 @@ class MobileNetModel implements MobileNet {
   #labels: readonly string[];
   #classOffset: number;
   #queue: Job[] = [];
-  #running = false;
+  /** Workspaces no job holds; a job takes one from decode to settle. */
+  #free: number[];
+  #outputs: { logits: number; features: number };
 
-  constructor(native: NativeModel, info: ModelInfo, labels: readonly string[], classOffset: number) {
+  constructor(native: NativeModel, info: ModelInfo, labels: readonly string[], classOffset: number, outputs: { logits: number; features: number }) {
     this.#native = native;
     this.info = info;
     this.#labels = labels;
     this.#classOffset = classOffset;
+    this.#outputs = outputs;
+    this.#free = Array.from({ length: info.concurrency }, (_, i) => info.concurrency - 1 - i);
+  }
+
+  get #busy(): boolean {
+    return this.#free.length < this.info.concurrency;
   }
 
   get disposed(): boolean {
@@ -222,11 +241,11 @@ class MobileNetModel implements MobileNet {
     );
   }
 
-  #stage(native: NativeModel, items: Staged[]): void {
-    native.reserve(items.length);
+  #stage(native: NativeModel, ws: number, items: Staged[]): void {
+    native.reserve(ws, items.length);
     items.forEach((s, i) => {
-      if (s.kind === 'tensor') native.stageTensor(i, s.data);
-      else native.stageFrame(i, s.frame.data, s.frame.width, s.frame.height, s.frame.channels);
+      if (s.kind === 'tensor') native.stageTensor(ws, i, s.data);
+      else native.stageFrame(ws, i, s.frame.data, s.frame.width, s.frame.height, s.frame.channels);
     });
   }
 
@@ -243,9 +262,7 @@ class MobileNetModel implements MobileNet {
     const out = options.output;
     if (out === undefined) return { integer };
     const Want = !integer ? Float32Array : this.info.dtype === 'int8' ? Int8Array : Uint8Array;
-    if (!(out instanceof Want) || (Want === Uint8Array && out instanceof Uint8ClampedArray)) {
-      throw new TypeError(`Expected a ${Want.name} for output but received ${describe(out)}`);
-    }
+    if (!(out instanceof Want) || out instanceof Uint8ClampedArray) throw new TypeError(`Expected a ${Want.name} for output but received ${describe(out)}`);
     if (out.length !== per * batch) {
       throw new RangeError(`Expected a ${Want.name} of length ${per * batch} (${batch} x ${per}) for output but received ${describe(out)}`);
     }
@@ -260,15 +277,21 @@ class MobileNetModel implements MobileNet {
     }
     const per = classify ? this.info.classes : this.info.features;
     const { output, integer } = this.#checkOutput(options, fn, per, list.length);
-    const idle = !this.#running && this.#queue.length === 0;
+    const idle = this.#free.length > 0 && this.#queue.length === 0;
     // Array.from visits holes too (map would skip them and run on stale staged data).
     const items = Array.from(list as unknown[], (x, i) => this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', !idle));
     return new Promise<OutputArray>((resolve, reject) => {
       const job: Job = { items, classify, output, integer, resolve, reject };
       if (idle && items.every((s) => !(s instanceof Promise))) {
         // Stage now, before returning: the caller may reuse its buffer as soon as we return.
-        this.#stage(native, items as Staged[]);
-        this.#start(native, job, items.length);
+        const ws = this.#free.pop()!;
+        try {
+          this.#stage(native, ws, items as Staged[]);
+        } catch (e) {
+          this.#free.push(ws);
+          throw e;
+        }
+        this.#start(native, ws, job, items.length);
       } else {
         this.#queue.push(job);
         this.#pump();
@@ -276,37 +299,38 @@ class MobileNetModel implements MobileNet {
     });
   }
 
-  #start(native: NativeModel, job: Job, batch: number): void {
-    this.#running = true;
+  /** Runs `job` on workspace `ws`, which it holds until the run settles. */
+  #start(native: NativeModel, ws: number, job: Job, batch: number): void {
     let run: Promise<OutputArray>;
     try {
-      run = native.runAsync(batch, job.classify, job.output, job.integer);
+      run = native.runAsync(ws, batch, job.classify ? this.#outputs.logits : this.#outputs.features, job.output, job.integer);
     } catch (e) {
       run = Promise.reject(e);
     }
     run.then(job.resolve, job.reject).finally(() => {
-      this.#running = false;
+      this.#free.push(ws);
       this.#pump();
     });
   }
 
+  /** Hands free workspaces to queued jobs in call order. */
   #pump(): void {
-    if (this.#running) return;
-    const job = this.#queue.shift();
-    if (!job) return;
-    this.#running = true;
-    Promise.all(job.items).then(
-      (staged) => {
-        const native = this.#native;
-        if (!native) throw disposedError();
-        this.#stage(native, staged);
-        this.#start(native, job, staged.length);
-      },
-    ).catch((e: unknown) => {
-      job.reject(e);
-      this.#running = false;
-      this.#pump();
-    });
+    while (this.#free.length > 0 && this.#queue.length > 0) {
+      const job = this.#queue.shift()!;
+      const ws = this.#free.pop()!;
+      Promise.all(job.items).then(
+        (staged) => {
+          const native = this.#native;
+          if (!native) throw disposedError();
+          this.#stage(native, ws, staged);
+          this.#start(native, ws, job, staged.length);
+        },
+      ).catch((e: unknown) => {
+        job.reject(e);
+        this.#free.push(ws);
+        this.#pump();
+      });
+    }
   }
 
   infer(input: Input | Input[], options: IntegerInferOptions): Promise<Uint8Array | Int8Array>;
@@ -335,7 +359,7 @@ class MobileNetModel implements MobileNet {
   inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array;
   inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): OutputArray {
     const native = this.#alive();
-    if (this.#running || this.#queue.length > 0) {
+    if (this.#busy || this.#queue.length > 0) {
       throw new Error('inferSync() cannot run while an asynchronous inference is queued or running on this model');
     }
     const list = Array.isArray(input) ? input : [input];
@@ -348,9 +372,10 @@ class MobileNetModel implements MobileNet {
     });
     const { output, integer } = this.#checkOutput(options, 'inferSync()', this.info.classes, items.length);
     const only = items[0]!;
-    if (items.length === 1 && only.kind === 'tensor') return native.runSync(1, true, output, only.data, integer); // no staging copy
-    this.#stage(native, items);
-    return native.runSync(items.length, true, output, undefined, integer);
+    const logits = this.#outputs.logits;
+    if (items.length === 1 && only.kind === 'tensor') return native.runSync(0, 1, logits, output, only.data, integer); // no staging copy
+    this.#stage(native, 0, items);
+    return native.runSync(0, items.length, logits, output, undefined, integer);
   }
 
   classify(input: Input, options?: ClassifyOptions): Promise<Classification[]>;
@@ -383,7 +408,7 @@ class MobileNetModel implements MobileNet {
 
   profile(runs = 10): NativeProfile {
     const native = this.#alive();
-    if (this.#running) throw new Error('profile() cannot run while an asynchronous inference is running on this model');
+    if (this.#busy) throw new Error('profile() cannot run while an asynchronous inference is running on this model');
     checkInteger('runs', runs, 1, 100000, 'a positive integer');
     return native.profile(runs);
   }
@@ -412,7 +437,8 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
     if (!(alpha > 0 && alpha <= 4)) throw new RangeError(`Expected a number (0.25, 0.5, 0.75 or 1.0) for alpha but received ${describe(alpha)}`);
   }
   if (options.resolution !== undefined) checkResolution(options.resolution);
-  const nThreads = threads === undefined ? availableParallelism() : checkInteger('threads', threads, 1, 256, 'an integer between 1 and 256');
+  const nThreads = threads === undefined ? availableParallelism() : checkInteger('threads', threads, 1, LIMITS.maxThreads, `an integer between 1 and ${LIMITS.maxThreads}`);
+  const concurrency = options.concurrency === undefined ? 1 : checkInteger('concurrency', options.concurrency, 1, LIMITS.maxConcurrency, `an integer between 1 and ${LIMITS.maxConcurrency}`);
   if (isa !== undefined && typeof isa !== 'string') throw new TypeError(`Expected a string ('scalar', 'avx2', 'avx512' or 'neon') for isa but received ${describe(isa)}`);
 
   const w = await weightsFor(options);
@@ -426,34 +452,36 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
   if (labels.length !== real && labels.length !== w.classes) {
     throw new RangeError(`Expected ${real} labels (one per class) for labels but received ${labels.length}`);
   }
+  const spec = buildSpec(w.alpha, resolution, w.classes);
+  if (w.layers.length !== spec.layers.length) {
+    throw new WeightsError(w.source, `expected ${spec.layers.length} layers of weights but received ${w.layers.length}`);
+  }
   if (precision === 'integer' && !w.quant) {
     throw new Error(`precision: 'integer' needs a quantized (uint8 or int8) file, but ${w.source} holds float weights`);
   }
   const quant = precision !== 'float' ? w.quant : undefined;
   const binding = loadBinding();
   const native = new binding.NativeModel({
-    alpha: w.alpha,
-    resolution,
-    classes: w.classes,
+    graph: quant ? toNativeGraph(quantizeGraph(spec.graph, quant), w.layers, quant) : toNativeGraph(spec.graph, w.layers),
     threads: nThreads,
+    concurrency,
     normalization: w.normalization,
     isa: isa ?? process.env.MOBILENET_ISA ?? '',
     isaSource: isa !== undefined ? 'isa' : 'MOBILENET_ISA',
-    layers: quant ? [] : w.layers.map(toNativeLayer),
-    ...(quant ? { quant: toNativeQuant(quant) } : {}),
   });
   const ni = native.info();
-  const spec = buildSpec(w.alpha, resolution, w.classes);
+  const outputs = { logits: ni.outputs.findIndex((o) => o.name === 'logits'), features: ni.outputs.findIndex((o) => o.name === 'features') };
   const info: ModelInfo = {
     alpha: w.alpha,
     resolution,
     nativeResolution: w.resolution,
     classes: w.classes,
-    features: ni.features,
+    features: spec.features,
     macs: spec.macs,
     params: spec.params,
     isa: ni.isa,
     threads: ni.threads,
+    concurrency: ni.concurrency,
     memoryBytes: ni.memoryBytes,
     format: w.format,
     weights: w.source,
@@ -464,10 +492,10 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
   };
   // Labels aligned to ImageNet class ids (a 1001-line list starts with background).
   const aligned = labels.length === w.classes && w.classOffset > 0 ? labels.slice(w.classOffset) : labels;
-  const model = new MobileNetModel(native, Object.freeze(info), aligned, w.classOffset);
-  // Warm-up: first-touch the arena and the packed weights so the first real frame is not slow.
-  native.stageTensor(0, new Float32Array(resolution * resolution * 3));
-  native.runSync(1, true);
+  const model = new MobileNetModel(native, Object.freeze(info), aligned, w.classOffset, outputs);
+  // Warm-up: first-touch every arena and the packed weights so the first real frame is not slow.
+  const zeros = new Float32Array(resolution * resolution * 3);
+  for (let ws = 0; ws < concurrency; ws++) native.runSync(ws, 1, outputs.logits, undefined, zeros);
   return model;
 }
 

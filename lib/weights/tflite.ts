@@ -11,7 +11,7 @@
 // Schema reference: tensorflow/lite/schema/schema.fbs (field numbers below are its field ids).
 
 import { WeightsError } from '../errors.js';
-import { ALPHAS, buildSpec, type LayerSpec } from '../spec.js';
+import { ALPHAS, buildSpec, type LayerSpec } from '../graph.js';
 import type { LayerWeights, NetWeights } from './types.js';
 
 // ---------------------------------------------------------------------------------------------------

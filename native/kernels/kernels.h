@@ -64,16 +64,41 @@ using ConvFn = void (*)(const ConvParams& p, size_t oy_begin, size_t oy_end);
 // Sums in pixel order per channel (then multiplies by 1/pixels), so every ISA gives the same order.
 using GavgpoolFn = void (*)(size_t pixels, size_t channels, const float* in, float* out);
 
-// One ISA's kernels and the tile sizes its packed weights must use.
+// One kernel of a family with the tile sizes its packed weights must use. The lists of every
+// kernel of a family (any ISA) are the X-macro files next to this header (f32-gemm-minmax.inc,
+// ...); ukernels.h turns them into these descriptors, and the ISA tables, the kernel tester and
+// the kernel bench all read them from there, so a kernel cannot ship untested or unbenched.
+struct GemmKernel {
+  const char* isa;       // the ISA it needs: "scalar", "avx2", "avx512", "neon"
+  const char* name;      // XNNPACK-style: f32_gemm_minmax_<MR>x<NR>__<isa>
+  GemmUkernelFn fn;
+  size_t mr, nr;         // rows of A and columns of W per call
+};
+struct DwconvKernel {
+  const char* isa;
+  const char* name;
+  DwconvFn fn;           // stride 1 and 2 (p.stride)
+  size_t channel_tile;   // CT of the packed layout
+};
+struct ConvKernel {
+  const char* isa;
+  const char* name;
+  ConvFn fn;
+  size_t channel_tile;
+};
+struct GavgpoolKernel {
+  const char* isa;
+  const char* name;
+  GavgpoolFn fn;
+};
+
+// One ISA's choice in every family (native/kernels/<isa>/table.cc).
 struct KernelTable {
   const char* isa;       // "scalar", "avx2", "avx512", "neon"
-  GemmUkernelFn gemm;
-  size_t gemm_mr, gemm_nr;
-  DwconvFn dwconv3x3;    // stride 1 and 2 (p.stride)
-  size_t dw_ct;
-  ConvFn conv3x3s2;
-  size_t conv_ct;
-  GavgpoolFn gavgpool;
+  GemmKernel gemm;
+  DwconvKernel dwconv3x3;
+  ConvKernel conv3x3s2;
+  GavgpoolKernel gavgpool;
 };
 
 }  // namespace mn

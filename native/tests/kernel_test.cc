@@ -133,14 +133,14 @@ std::string fmt(const char* f, ...) {
 // GEMM: M x N x K through the runtime's tile loop (N panels outer, M tiles inner).
 void run_gemm_tiles(const KernelTable& t, size_t M, size_t N, size_t K, const float* a, size_t as, const float* w,
                     float* c, size_t cs, const Clamp& cl, size_t first_tile_rows) {
-  const size_t MR = t.gemm_mr, NR = t.gemm_nr;
+  const size_t MR = t.gemm.mr, NR = t.gemm.nr;
   for (size_t n0 = 0; n0 < N; n0 += NR) {
     const size_t nc = N - n0 < NR ? N - n0 : NR;
     size_t m0 = 0;
     while (m0 < M) {
       size_t mr = M - m0 < MR ? M - m0 : MR;
       if (m0 == 0 && first_tile_rows && first_tile_rows < mr) mr = first_tile_rows;
-      t.gemm(mr, nc, K, a + m0 * as, as, w + (n0 / NR) * NR * (K + 1), c + m0 * cs + n0, cs, cl.min, cl.max);
+      t.gemm.fn(mr, nc, K, a + m0 * as, as, w + (n0 / NR) * NR * (K + 1), c + m0 * cs + n0, cs, cl.min, cl.max);
       m0 += mr;
     }
   }
@@ -150,15 +150,15 @@ void test_gemm(const KernelTable& t, size_t M, size_t N, size_t K, size_t a_extr
   const Clamp& cl = pick_clamp();
   const size_t as = K + a_extra, cs = N + c_extra;
   Case cs_(fmt("isa=%s kernel=gemm M x N x K=%zu x %zu x %zu a_stride=%zu c_stride=%zu clamp=%s tile=%zux%zu", t.isa, M,
-               N, K, as, cs, cl.name, t.gemm_mr, t.gemm_nr));
+               N, K, as, cs, cl.name, t.gemm.mr, t.gemm.nr));
   const bool at_end = g_cases % 2 == 0;
   Guarded a((M - 1) * as + K, at_end);
   for (size_t i = 0; i < a.size(); i++) a[i] = urand();
   std::vector<float> w_io(K * N), bias(N);
   for (auto& v : w_io) v = urand();
   for (auto& v : bias) v = urand();
-  Guarded wp(mn::packed_gemm_size(K, N, t.gemm_nr), !at_end);
-  mn::pack_gemm_weights(K, N, t.gemm_nr, w_io.data(), bias.data(), wp.data());
+  Guarded wp(mn::packed_gemm_size(K, N, t.gemm.nr), !at_end);
+  mn::pack_gemm_weights(K, N, t.gemm.nr, w_io.data(), bias.data(), wp.data());
 
   const size_t csize = (M - 1) * cs + N;
   Out c(csize), c2(csize);
@@ -179,8 +179,8 @@ void test_gemm(const KernelTable& t, size_t M, size_t N, size_t K, size_t a_extr
       }
       ref = clampd(ref, cl);
       if (!close(got, ref, sum_abs, K + 1))
-        cs_.fail(fmt("C[%zu][%zu] = %.9g, expected %.9g (tile row %zu col %zu)", m, j, got, ref, m % t.gemm_mr,
-                     j % t.gemm_nr).c_str());
+        cs_.fail(fmt("C[%zu][%zu] = %.9g, expected %.9g (tile row %zu col %zu)", m, j, got, ref, m % t.gemm.mr,
+                     j % t.gemm.nr).c_str());
     }
   }
   // The same rows computed at other positions in a tile must be bit-identical.
@@ -192,7 +192,7 @@ void test_gemm(const KernelTable& t, size_t M, size_t N, size_t K, size_t a_extr
 }
 
 void gemm_suite(const KernelTable& t) {
-  const size_t MR = t.gemm_mr, NR = t.gemm_nr;
+  const size_t MR = t.gemm.mr, NR = t.gemm.nr;
   // Every partial tile with short K.
   for (size_t mr = 1; mr <= MR; mr++)
     for (size_t nc = 1; nc <= NR; nc++)
@@ -231,26 +231,26 @@ void test_dwconv(const KernelTable& t, size_t H, size_t W, size_t C, size_t s, b
   const size_t r0 = irand(0, OH - 1), r1 = irand(r0 + 1, OH);
   Case cs_(fmt("isa=%s kernel=dwconv3x3 HxWxC=%zux%zux%zu stride=%zu pads(top,left)=(%zu,%zu) out=%zux%zu rows[%zu,%zu) "
                "clamp=%s tile=%zuc",
-               t.isa, H, W, C, s, pt, pl, OH, OW, r0, r1, cl.name, t.dw_ct));
+               t.isa, H, W, C, s, pt, pl, OH, OW, r0, r1, cl.name, t.dwconv3x3.channel_tile));
   const bool at_end = g_cases % 2 == 0;
   Guarded in(H * W * C, at_end);
   for (size_t i = 0; i < in.size(); i++) in[i] = urand();
   std::vector<float> w(9 * C), bias(C);
   for (auto& v : w) v = urand();
   for (auto& v : bias) v = urand();
-  Guarded wp(mn::packed_dwconv_size(C, t.dw_ct), !at_end);
-  mn::pack_dwconv_weights(C, t.dw_ct, w.data(), bias.data(), wp.data());
+  Guarded wp(mn::packed_dwconv_size(C, t.dwconv3x3.channel_tile), !at_end);
+  mn::pack_dwconv_weights(C, t.dwconv3x3.channel_tile, w.data(), bias.data(), wp.data());
   Out out(OH * OW * C), full(OH * OW * C);
   mn::DwconvParams p{in.data(), out.data(), wp.data(), H, W, C, OH, OW, s, pt, pl, cl.min, cl.max};
-  t.dwconv3x3(p, r0, r1);
+  t.dwconv3x3.fn(p, r0, r1);
   const size_t row = OW * C;
   for (size_t i = 0; i < OH * row; i++)
     if ((i / row < r0 || i / row >= r1) && !is_sentinel(out.data()[i])) {
       cs_.fail(fmt("wrote output row %zu outside rows [%zu,%zu)", i / row, r0, r1).c_str());
       break;
     }
-  t.dwconv3x3(p, 0, r0);
-  t.dwconv3x3(p, r1, OH);
+  t.dwconv3x3.fn(p, 0, r0);
+  t.dwconv3x3.fn(p, r1, OH);
   if (!out.guards_ok()) cs_.fail("wrote outside the output buffer");
   for (size_t oy = 0; oy < OH; oy++)
     for (size_t ox = 0; ox < OW; ox++)
@@ -272,7 +272,7 @@ void test_dwconv(const KernelTable& t, size_t H, size_t W, size_t C, size_t s, b
           cs_.fail(fmt("out[y=%zu][x=%zu][c=%zu] = %.9g, expected %.9g", oy, ox, c, got, ref).c_str());
       }
   p.output = full.data();
-  t.dwconv3x3(p, 0, OH);
+  t.dwconv3x3.fn(p, 0, OH);
   if (std::memcmp(out.buf.data(), full.buf.data(), out.buf.size() * 4))
     cs_.fail("split row ranges differ bitwise from one call over all rows");
 }
@@ -283,7 +283,7 @@ void dwconv_suite(const KernelTable& t, size_t max_ct) {
       test_dwconv(t, 5, 6, C, s, true);
       test_dwconv(t, 8, 7, C, s, true);
     }
-    const size_t cs[] = {1, t.dw_ct, t.dw_ct + 1, 2 * t.dw_ct + 3, 40};
+    const size_t cs[] = {1, t.dwconv3x3.channel_tile, t.dwconv3x3.channel_tile + 1, 2 * t.dwconv3x3.channel_tile + 3, 40};
     for (size_t H : {1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15})
       for (size_t W : {1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15})
         for (size_t same : {1, 0}) test_dwconv(t, H, W, cs[(H + W) % 5], s, same);
@@ -316,26 +316,26 @@ void test_conv(const KernelTable& t, size_t H, size_t W, size_t OC, bool same) {
   const size_t r0 = irand(0, OH - 1), r1 = irand(r0 + 1, OH);
   Case cs_(fmt("isa=%s kernel=conv3x3s2 HxWx3=%zux%zux3 out_c=%zu stride=2 pads(top,left)=(%zu,%zu) out=%zux%zu "
                "rows[%zu,%zu) clamp=%s tile=%zuc",
-               t.isa, H, W, OC, pt, pl, OH, OW, r0, r1, cl.name, t.conv_ct));
+               t.isa, H, W, OC, pt, pl, OH, OW, r0, r1, cl.name, t.conv3x3s2.channel_tile));
   const bool at_end = g_cases % 2 == 0;
   Guarded in(H * W * 3, at_end);
   for (size_t i = 0; i < in.size(); i++) in[i] = urand();
   std::vector<float> w(27 * OC), bias(OC);
   for (auto& v : w) v = urand();
   for (auto& v : bias) v = urand();
-  Guarded wp(mn::packed_conv3x3_size(OC, t.conv_ct), !at_end);
-  mn::pack_conv3x3_weights(OC, t.conv_ct, w.data(), bias.data(), wp.data());
+  Guarded wp(mn::packed_conv3x3_size(OC, t.conv3x3s2.channel_tile), !at_end);
+  mn::pack_conv3x3_weights(OC, t.conv3x3s2.channel_tile, w.data(), bias.data(), wp.data());
   Out out(OH * OW * OC), full(OH * OW * OC);
   mn::ConvParams p{in.data(), out.data(), wp.data(), H, W, OC, OH, OW, pt, pl, cl.min, cl.max};
-  t.conv3x3s2(p, r0, r1);
+  t.conv3x3s2.fn(p, r0, r1);
   const size_t row = OW * OC;
   for (size_t i = 0; i < OH * row; i++)
     if ((i / row < r0 || i / row >= r1) && !is_sentinel(out.data()[i])) {
       cs_.fail(fmt("wrote output row %zu outside rows [%zu,%zu)", i / row, r0, r1).c_str());
       break;
     }
-  t.conv3x3s2(p, 0, r0);
-  t.conv3x3s2(p, r1, OH);
+  t.conv3x3s2.fn(p, 0, r0);
+  t.conv3x3s2.fn(p, r1, OH);
   if (!out.guards_ok()) cs_.fail("wrote outside the output buffer");
   for (size_t oy = 0; oy < OH; oy++)
     for (size_t ox = 0; ox < OW; ox++)
@@ -360,7 +360,7 @@ void test_conv(const KernelTable& t, size_t H, size_t W, size_t OC, bool same) {
           cs_.fail(fmt("out[y=%zu][x=%zu][c=%zu] = %.9g, expected %.9g", oy, ox, oc, got, ref).c_str());
       }
   p.output = full.data();
-  t.conv3x3s2(p, 0, OH);
+  t.conv3x3s2.fn(p, 0, OH);
   if (std::memcmp(out.buf.data(), full.buf.data(), out.buf.size() * 4))
     cs_.fail("split row ranges differ bitwise from one call over all rows");
 }
@@ -372,7 +372,7 @@ void conv_suite(const KernelTable& t, size_t max_ct) {
   }
   // Wide rows with few channels: the one-vector, many-pixel interior path (alpha 0.25 / 0.5).
   for (size_t OC = 1; OC <= 17; OC++) test_conv(t, 6, 71, OC, OC % 2 == 0);
-  const size_t ocs[] = {1, t.conv_ct, t.conv_ct + 1, 8, 24, 32};
+  const size_t ocs[] = {1, t.conv3x3s2.channel_tile, t.conv3x3s2.channel_tile + 1, 8, 24, 32};
   for (size_t H : {1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15, 28, 33})
     for (size_t W : {1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15, 28, 33})
       for (size_t same : {1, 0}) test_conv(t, H, W, ocs[(H * 3 + W) % 6], same);
@@ -387,7 +387,7 @@ void test_gavgpool(const KernelTable& t, size_t P, size_t C) {
   Guarded in(P * C, g_cases % 2 == 0);
   for (size_t i = 0; i < in.size(); i++) in[i] = urand(0.0f, 6.0f);
   Out out(C);
-  t.gavgpool(P, C, in.data(), out.data());
+  t.gavgpool.fn(P, C, in.data(), out.data());
   if (!out.guards_ok()) cs_.fail("wrote outside the output buffer");
   for (size_t c = 0; c < C; c++) {
     double ref = 0, sum_abs = 0;
@@ -431,8 +431,8 @@ int main(int argc, char** argv) {
   const std::vector<const KernelTable*> tables = mn::supported_kernel_tables();
   size_t max_dw_ct = 1, max_conv_ct = 1;  // channel sweeps reach 3 x the largest tile of any ISA
   for (const KernelTable* t : mn::compiled_kernel_tables()) {
-    if (t->dw_ct > max_dw_ct) max_dw_ct = t->dw_ct;
-    if (t->conv_ct > max_conv_ct) max_conv_ct = t->conv_ct;
+    if (t->dwconv3x3.channel_tile > max_dw_ct) max_dw_ct = t->dwconv3x3.channel_tile;
+    if (t->conv3x3s2.channel_tile > max_conv_ct) max_conv_ct = t->conv3x3s2.channel_tile;
   }
   std::string isas;
   for (const KernelTable* t : tables) {

@@ -1,7 +1,7 @@
 // A plain integer reference of TFLite's quantized MobileNetV1 arithmetic (test oracle, slow): the same
 // formulas as lib/weights/tflite-quant.ts's header, written the direct way, with BigInt for the 64-bit product.
 
-import { buildSpec } from '../../lib/spec.js';
+import { buildSpec } from '../../lib/graph.js';
 import type { QuantNet } from '../../lib/weights/tflite-quant.js';
 
 const I32_MIN = -(2 ** 31), I32_MAX = 2 ** 31 - 1;

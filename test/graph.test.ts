@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSpec } from '../lib/index.js';
 
-describe('spec', () => {
+describe('buildSpec', () => {
   it('1.0/224 has 568.7M multiply-adds and 4.2M parameters (the paper)', () => {
     const s = buildSpec(1.0, 224);
     expect((s.macs / 1e6).toFixed(1)).toBe('568.7');
