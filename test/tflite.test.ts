@@ -488,7 +488,8 @@ describe('inference through load()', async () => {
         const { model, expected } = mobilenetTflite(w, { resolution, quantized });
         const file = join(tmp, `syn_${alpha}_${resolution}_${quantized ? 'q' : 'f'}.tflite`);
         writeFileSync(file, serializeTflite(model));
-        const fromFile = await load({ weights: file, threads: 2 });
+        // The quantized file through the float path (its weights dequantized at load), as the in-memory weights.
+        const fromFile = await load({ weights: file, threads: 2, ...(quantized ? { precision: 'float' as const } : {}) });
         const direct = await load({ weights: { ...expected, source: 'memory' }, threads: 2 });
         try {
           expect(fromFile.info.alpha).toBe(alpha);
