@@ -3,6 +3,12 @@
 #include <stdexcept>
 
 #include "../kernels/scalar/q8_scalar.h"
+#if defined(MN_ENABLE_AVX2)
+#include "../kernels/avx2/q8_avx2.h"
+#endif
+#if defined(MN_ENABLE_AVXVNNI)
+#include "../kernels/avxvnni/q8_avxvnni.h"
+#endif
 #if defined(MN_ENABLE_AVX512VNNI)
 #include "../kernels/avx512vnni/q8_avx512vnni.h"
 #endif
@@ -63,6 +69,12 @@ X86QFeatures detect_x86_q() {
 
 std::vector<const QKernelTable*> compiled_qkernel_tables() {
   std::vector<const QKernelTable*> v{&scalar::qtable()};
+#if defined(MN_ENABLE_AVX2)
+  v.push_back(&avx2::qtable());
+#endif
+#if defined(MN_ENABLE_AVXVNNI)
+  v.push_back(&avxvnni::qtable());
+#endif
 #if defined(MN_ENABLE_AVX512VNNI)
   v.push_back(&avx512vnni::qtable());
 #endif
