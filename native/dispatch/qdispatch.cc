@@ -3,12 +3,34 @@
 #include <stdexcept>
 
 #include "../kernels/scalar/q8_scalar.h"
+#if defined(MN_ENABLE_AVX2)
+#include "../kernels/avx2/q8_avx2.h"
+#endif
+#if defined(MN_ENABLE_AVXVNNI)
+#include "../kernels/avxvnni/q8_avxvnni.h"
+#endif
 #if defined(MN_ENABLE_AVX512VNNI)
 #include "../kernels/avx512vnni/q8_avx512vnni.h"
 #endif
 
+#if defined(MN_ENABLE_NEON)
+#include "../kernels/neon/q8_neon.h"
+#endif
+#if defined(MN_ENABLE_NEONDOT)
+#include "../kernels/neondot/q8_neondot.h"
+#endif
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
+#endif
+#if (defined(__arm__) || defined(__aarch64__)) && defined(__linux__)
+#include <sys/auxv.h>
+#ifndef HWCAP_NEON
+#define HWCAP_NEON (1 << 12)  // armv7 AT_HWCAP
+#endif
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)  // aarch64 AT_HWCAP: udot/sdot
+#endif
 #endif
 
 namespace mn {
@@ -47,8 +69,20 @@ X86QFeatures detect_x86_q() {
 
 std::vector<const QKernelTable*> compiled_qkernel_tables() {
   std::vector<const QKernelTable*> v{&scalar::qtable()};
+#if defined(MN_ENABLE_AVX2)
+  v.push_back(&avx2::qtable());
+#endif
+#if defined(MN_ENABLE_AVXVNNI)
+  v.push_back(&avxvnni::qtable());
+#endif
 #if defined(MN_ENABLE_AVX512VNNI)
   v.push_back(&avx512vnni::qtable());
+#endif
+#if defined(MN_ENABLE_NEON)
+  v.push_back(&neon::qtable());
+#endif
+#if defined(MN_ENABLE_NEONDOT)
+  v.push_back(&neondot::qtable());
 #endif
   return v;
 }
@@ -61,6 +95,15 @@ bool cpu_supports(const QKernelTable& t) {
   if (isa == "avx2") return f.avx2;
   if (isa == "avxvnni") return f.avx_vnni;
   if (isa == "avx512vnni") return f.avx512vnni;
+#endif
+#if defined(__aarch64__)
+  if (isa == "neon") return true;  // NEON is mandatory on AArch64
+#if defined(__linux__)
+  if (isa == "neondot") return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+#endif
+#endif
+#if defined(__arm__) && defined(__linux__)
+  if (isa == "neon") return (getauxval(AT_HWCAP) & HWCAP_NEON) != 0;
 #endif
   return false;
 }

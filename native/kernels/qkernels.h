@@ -133,6 +133,17 @@ using QU8GavgpoolFn = void (*)(size_t pixels, size_t channels, const uint8_t* in
 using QS8GavgpoolFn = void (*)(size_t pixels, size_t channels, const int8_t* in, int8_t* out, int32_t out_min,
                                int32_t out_max);
 
+// A GEMM tile (qu8 and qs8 flavours) with its layouts: the selected one is in QKernelTable, the
+// others are listed there too so the tester checks and the benchmark measures every tile built.
+struct QGemmVariant {
+  const char* qu8_name;
+  QU8GemmFn qu8;
+  QGemmLayout qu8_layout;
+  const char* qs8_name;
+  QS8GemmFn qs8;
+  QGemmLayout qs8_layout;
+};
+
 // One ISA's integer kernels with the layouts their packed weights must use. An ISA without its own
 // version of a kernel points at another table's (usually the scalar twin) together with its layout.
 struct QKernelTable {
@@ -157,6 +168,8 @@ struct QKernelTable {
   QTapsLayout qs8_conv3x3s2_layout;
   QU8GavgpoolFn qu8_gavgpool;
   QS8GavgpoolFn qs8_gavgpool;
+  const QGemmVariant* gemm_alternatives;  // other tiles of this ISA (not selected), may be null
+  size_t num_gemm_alternatives;
 };
 
 }  // namespace mn

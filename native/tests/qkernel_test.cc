@@ -578,6 +578,11 @@ int main(int argc, char** argv) {
     test_pack_errors(*t);
     gemm_suite<uint8_t>(*t, t->qu8_gemm_name, t->qu8_gemm, t->qu8_gemm_layout);
     gemm_suite<int8_t>(*t, t->qs8_gemm_name, t->qs8_gemm, t->qs8_gemm_layout);
+    for (size_t i = 0; i < t->num_gemm_alternatives; i++) {
+      const mn::QGemmVariant& v = t->gemm_alternatives[i];
+      gemm_suite<uint8_t>(*t, v.qu8_name, v.qu8, v.qu8_layout);
+      gemm_suite<int8_t>(*t, v.qs8_name, v.qs8, v.qs8_layout);
+    }
     dwconv_suite<uint8_t>(*t, t->qu8_dwconv3x3_name, t->qu8_dwconv3x3, t->qu8_dwconv3x3_layout, max_dw_ct);
     dwconv_suite<int8_t>(*t, t->qs8_dwconv3x3_name, t->qs8_dwconv3x3, t->qs8_dwconv3x3_layout, max_dw_ct);
     conv_suite<uint8_t>(*t, t->qu8_conv3x3s2_name, t->qu8_conv3x3s2, t->qu8_conv3x3s2_layout, max_conv_ct);

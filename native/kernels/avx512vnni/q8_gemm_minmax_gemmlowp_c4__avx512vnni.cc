@@ -59,9 +59,11 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
   const uint8_t* ap[MR];
   __m512i acc[MR][NV];
   const int32_t hsum = h[kQHeaderRows * NR];
+#pragma GCC unroll 32
   for (size_t i = 0; i < MR; i++) {
     ap[i] = (const uint8_t*)(a + (i < mr ? i : mr - 1) * a_stride);
     const __m512i corr = _mm512_set1_epi32(i < mr ? row_sum<kS8>(ap[i], kc) * hsum : 0);
+#pragma GCC unroll 4
     for (size_t v = 0; v < NV; v++) acc[i][v] = _mm512_add_epi32(_mm512_loadu_si512(h + 16 * v), corr);
   }
 
@@ -70,6 +72,7 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
     __m512i wv[NV];
     for (size_t v = 0; v < NV; v++) wv[v] = _mm512_loadu_si512(wk + 64 * v);
     wk += 64 * NV;
+#pragma GCC unroll 32
     for (size_t i = 0; i < MR; i++) {
       int32_t a4;
       std::memcpy(&a4, ap[i], 4);
@@ -83,6 +86,7 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
     __m512i wv[NV];
     for (size_t v = 0; v < NV; v++) wv[v] = _mm512_loadu_si512(wk + 64 * v);
     const __mmask16 km = (__mmask16)((1u << k) - 1);
+#pragma GCC unroll 32
     for (size_t i = 0; i < MR; i++) {
       const __m512i av = _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(km, ap[i]));
       for (size_t v = 0; v < NV; v++)
@@ -92,6 +96,7 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
 
   const __m512i one = _mm512_set1_epi32(1), r30 = _mm512_set1_epi64(int64_t(1) << 30);
   const __m512i zp = _mm512_set1_epi32(out.zero_point), lo = _mm512_set1_epi32(out.min), hi = _mm512_set1_epi32(out.max);
+#pragma GCC unroll 4
   for (size_t v = 0; v < NV; v++) {
     if (16 * v >= nc) break;
     const __mmask16 store_mask = nc >= 16 * (v + 1) ? (__mmask16)0xFFFF : (__mmask16)((1u << (nc - 16 * v)) - 1);
@@ -102,7 +107,11 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
     const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, rsh), one);
     const __m512i half = _mm512_srli_epi32(mask, 1);
     const bool any_left = _mm512_test_epi32_mask(lsh, lsh) != 0;
-    for (size_t i = 0; i < mr; i++) {
+    // Constant trip counts, fully unrolled: acc must stay in registers (a runtime index would make
+    // GCC keep it in memory and spill every vpdpbusd result).
+#pragma GCC unroll 32
+    for (size_t i = 0; i < MR; i++) {
+      if (i >= mr) break;
       __m512i x = acc[i][v];
       if (any_left) x = _mm512_sllv_epi32(x, lsh);
       const __m512i pe = _mm512_add_epi64(_mm512_mul_epi32(x, m), r30);

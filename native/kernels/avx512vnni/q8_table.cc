@@ -4,6 +4,13 @@
 namespace mn::avx512vnni {
 
 // 6x64: see README "Integer kernels" for the tile measurements.
+#define MN_VARIANT(mr, nr)                                                                                 \
+  {"qu8_gemm_minmax_gemmlowp_" #mr "x" #nr "c4__avx512vnni", qu8_gemm_minmax_gemmlowp_##mr##x##nr##c4__avx512vnni, \
+   kQU8GemmLayout##mr##x##nr, "qs8_gemm_minmax_gemmlowp_" #mr "x" #nr "c4__avx512vnni",                           \
+   qs8_gemm_minmax_gemmlowp_##mr##x##nr##c4__avx512vnni, kQS8GemmLayout##mr##x##nr}
+static const QGemmVariant kAlternatives[] = {MN_VARIANT(12, 32), MN_VARIANT(14, 32), MN_VARIANT(24, 16)};
+#undef MN_VARIANT
+
 const QKernelTable& qtable() {
   using namespace mn::scalar;
   static const QKernelTable t = {
@@ -16,6 +23,7 @@ const QKernelTable& qtable() {
       "qs8_conv3x3s2_minmax_gemmlowp__scalar_1c", qs8_conv3x3s2_minmax_gemmlowp__scalar_1c, kQTapsLayout1cScalar,
       qu8_gavgpool_minmax__scalar,
       qs8_gavgpool_minmax__scalar,
+      kAlternatives, sizeof kAlternatives / sizeof kAlternatives[0],
   };
   return t;
 }

@@ -13,6 +13,7 @@ const QKernelTable& qtable() {
       "qs8_conv3x3s2_minmax_gemmlowp__scalar_1c", qs8_conv3x3s2_minmax_gemmlowp__scalar_1c, kQTapsLayout1cScalar,
       qu8_gavgpool_minmax__scalar,
       qs8_gavgpool_minmax__scalar,
+      nullptr, 0,
   };
   return t;
 }
