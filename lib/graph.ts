@@ -120,8 +120,8 @@ export interface NetSpec {
   params: number;
 }
 
-const RELU6: [number, number] = [0, 6];
-const NONE: [number, number] = [-Infinity, Infinity];
+export const RELU6: [number, number] = [0, 6];
+export const NO_ACTIVATION: [number, number] = [-Infinity, Infinity];
 
 export function scaledChannels(base: number, alpha: number): number {
   return Math.floor(base * alpha + 1e-9);
@@ -144,11 +144,26 @@ export function sameOutSize(inSize: number, stride: number): number {
   return Math.ceil(inSize / stride);
 }
 
-/** Adds one layer to `g`, computing output shape, padding, MACs and parameters; returns its tensor id. */
-function addLayer(
-  g: Graph,
-  l: { name: string; kind: LayerKind; inputs: number[]; outChannels: number; kernel?: number; stride?: number; activation: [number, number]; weights?: number },
-): number {
+export interface NewLayer {
+  name: string;
+  kind: LayerKind;
+  /** Tensor ids (0 = graph input, i + 1 = output of layer i). */
+  inputs: number[];
+  /** Output channels (ignored by gavgpool and add, which keep their input's). */
+  outChannels: number;
+  /** Square kernel size (default 1) and stride (default 1); padding is TF SAME. */
+  kernel?: number;
+  stride?: number;
+  activation: [number, number];
+  /** Index into NetWeights.layers (default -1: no weights). */
+  weights?: number;
+}
+
+/**
+ * Appends one layer to `g`, computing its output shape, SAME padding, MACs and parameters from its
+ * input; returns the id of its output tensor. How every network in this package is built.
+ */
+export function appendLayer(g: Graph, l: NewLayer): number {
   const shapeOf = (id: number): Shape => (id === 0 ? g.input.shape : g.layers[id - 1]!.outShape);
   const inShape = shapeOf(l.inputs[0]!);
   const [h, w, cin] = inShape;
@@ -191,14 +206,14 @@ export function buildMobileNetV1(alpha: number, resolution: number, classes = 10
   const g: Graph = { input: { shape: [resolution, resolution, 3], dtype: 'float32' }, layers: [], outputs: [] };
   let ch = scaledChannels(32, alpha);
   let w = 0;
-  let t = addLayer(g, { name: 'conv1', kind: 'conv', inputs: [0], outChannels: ch, kernel: 3, stride: 2, activation: RELU6, weights: w++ });
+  let t = appendLayer(g, { name: 'conv1', kind: 'conv', inputs: [0], outChannels: ch, kernel: 3, stride: 2, activation: RELU6, weights: w++ });
   BLOCK_CHANNELS.forEach((base, i) => {
-    t = addLayer(g, { name: `conv_dw_${i + 1}`, kind: 'dwconv', inputs: [t], outChannels: ch, kernel: 3, stride: BLOCK_STRIDES[i], activation: RELU6, weights: w++ });
+    t = appendLayer(g, { name: `conv_dw_${i + 1}`, kind: 'dwconv', inputs: [t], outChannels: ch, kernel: 3, stride: BLOCK_STRIDES[i], activation: RELU6, weights: w++ });
     ch = scaledChannels(base, alpha);
-    t = addLayer(g, { name: `conv_pw_${i + 1}`, kind: 'pwconv', inputs: [t], outChannels: ch, activation: RELU6, weights: w++ });
+    t = appendLayer(g, { name: `conv_pw_${i + 1}`, kind: 'pwconv', inputs: [t], outChannels: ch, activation: RELU6, weights: w++ });
   });
-  const features = addLayer(g, { name: 'global_average_pooling2d', kind: 'gavgpool', inputs: [t], outChannels: ch, activation: NONE });
-  const logits = addLayer(g, { name: 'conv_preds', kind: 'classifier', inputs: [features], outChannels: classes, activation: NONE, weights: w++ });
+  const features = appendLayer(g, { name: 'global_average_pooling2d', kind: 'gavgpool', inputs: [t], outChannels: ch, activation: NO_ACTIVATION });
+  const logits = appendLayer(g, { name: 'conv_preds', kind: 'classifier', inputs: [features], outChannels: classes, activation: NO_ACTIVATION, weights: w++ });
   g.outputs.push({ name: 'features', tensor: features }, { name: 'logits', tensor: logits });
   return g;
 }

@@ -489,8 +489,8 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   // overwritten while it runs.
   Napi::Value RunAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    const size_t wi = size_arg(info[0], "workspace", 0, slots_.size() - 1);
     Slot& s = idle_slot(info[0]);
+    const size_t wi = (size_t)info[0].As<Napi::Number>().DoubleValue();  // checked by idle_slot
     const RunArgs a = run_args(info, s, 4);
     auto job = std::make_unique<RunJob>();
     job->model = model_;
@@ -503,7 +503,11 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     NAPI_THROW_IF_FAILED(env, napi_create_string_utf8(env, "mobilenet:infer", NAPI_AUTO_LENGTH, &name), Napi::Value());
     NAPI_THROW_IF_FAILED(env, napi_create_async_work(env, nullptr, name, RunJob::execute, RunJob::complete, job.get(), &job->work),
                          Napi::Value());
-    NAPI_THROW_IF_FAILED(env, napi_queue_async_work(env, job->work), Napi::Value());
+    if (napi_queue_async_work(env, job->work) != napi_ok) {
+      napi_delete_async_work(env, job->work);
+      if (job->out) napi_delete_reference(env, job->out);
+      throw Napi::Error::New(env, "cannot queue the inference on the libuv pool");
+    }
     s.busy = true;
     job.release();  // complete() owns it now
     return Napi::Value(env, promise);
@@ -516,8 +520,8 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     const mn::Model& m = *model_;
     const size_t runs = size_arg(info[0], "runs", 1, 1000000);
     s.ws->profile() = mn::Profile{};
-    size_t logits = m.graph().outputs.size() - 1;  // the last output needs every layer in a classifier
-    for (size_t i = 0; i < runs; i++) m.run(*s.ws, 1, logits, true);
+    const size_t widest = m.widest_output();
+    for (size_t i = 0; i < runs; i++) m.run(*s.ws, 1, widest, true);
     const mn::Profile& p = s.ws->profile();
     Napi::Object o = Napi::Object::New(env);
     double by_kind[mn::kLayerKinds] = {};

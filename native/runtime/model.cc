@@ -280,6 +280,15 @@ void Model::run_layer(Workspace& ws, size_t li, const float* const* in, float* o
   }
 }
 
+size_t Model::widest_output() const {
+  size_t best = 0, most = 0;
+  for (size_t o = 0; o < needed_.size(); o++) {
+    const size_t n = (size_t)std::count(needed_[o].begin(), needed_[o].end(), true);
+    if (n > most) { most = n; best = o; }
+  }
+  return best;
+}
+
 void Model::run(Workspace& ws, size_t batch, size_t output, bool profile, const float* external) const {
   if (&ws.model_ != this) throw std::invalid_argument("workspace of another model");
   if (batch == 0 || batch > ws.batch_capacity_) throw std::out_of_range("batch exceeds the reserved capacity");

@@ -89,6 +89,8 @@ class Model {
   size_t resolution() const { return graph_.input.h; }
   size_t input_floats() const { return graph_.input.elements(); }
   size_t output_floats(size_t o) const { return graph_.tensor(graph_.outputs[o].tensor).elements(); }
+  // The output that needs the most layers (a classifier's logits): what profiles run.
+  size_t widest_output() const;
   size_t weights_bytes() const { return packed_.size() * sizeof(float); }
   size_t arena_floats() const { return arena_floats_; }
   const float* norm_lut() const { return norm_lut_; }
