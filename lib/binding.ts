@@ -6,6 +6,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Graph, GraphLayer, LIMITS } from './graph.js';
 import type { LayerWeights } from './weights/types.js';
+import type { QuantNet } from './weights/tflite-quant.js';
+
+export type OutputArray = Float32Array | Uint8Array | Int8Array;
 
 /**
  * One layer of the table as the native side takes it: lib/graph.ts's GraphLayer with the weights
@@ -19,6 +22,12 @@ export interface NativeLayer extends Omit<GraphLayer, 'weights' | 'kernelShape' 
   mean?: Float32Array;
   variance?: Float32Array;
   epsilon?: number;
+  /** Integer layers (lib/graph-quant.ts): weights in TFLite's layouts, as the layer's dtype. */
+  qkernel?: Uint8Array | Int8Array;
+  qbias?: Int32Array;
+  multiplier?: Int32Array;
+  shift?: Int32Array;
+  weightZeroPoint?: number;
 }
 
 export interface NativeGraph {
@@ -27,10 +36,12 @@ export interface NativeGraph {
   outputs: Graph['outputs'];
 }
 
-/** The layer table with each layer's weights attached (`weights[l.weights]`). */
-export function toNativeGraph(graph: Graph, weights: readonly LayerWeights[]): NativeGraph {
+/** The layer table with each layer's weights attached (`weights[l.weights]`; integer layers: `quant.layers[l.weights]`). */
+export function toNativeGraph(graph: Graph, weights: readonly LayerWeights[], quant?: QuantNet): NativeGraph {
   const layers = graph.layers.map((l): NativeLayer => {
     const { weights: wi, kernelShape: _k, params: _p, ...rest } = l;
+    const q = quant && wi >= 0 ? quant.layers[wi] : undefined;
+    if (q) return { ...rest, qkernel: q.weights, qbias: q.bias, multiplier: q.multiplier, shift: q.shift, weightZeroPoint: q.weightZeroPoint };
     const w = wi >= 0 ? weights[wi] : undefined;
     if (!w) return rest;
     return {
@@ -63,6 +74,8 @@ export interface NativeConfig {
 
 export interface NativeInfo {
   isa: string;
+  /** The graph input's dtype: 'float32', or 'uint8' / 'int8' for an integer graph. */
+  dtype: 'float32' | 'uint8' | 'int8';
   threads: number;
   concurrency: number;
   /** weightsBytes + concurrency × workspaceBytes (at the batch each workspace has reserved). */
@@ -92,9 +105,10 @@ export interface NativeModel {
   reserve(workspace: number, batch: number): void;
   stageFrame(workspace: number, index: number, data: Uint8Array, width: number, height: number, channels: number): void;
   stageTensor(workspace: number, index: number, data: Float32Array): void;
-  /** `input`: batch tensors read in place instead of the staged inputs. */
-  runSync(workspace: number, batch: number, output: number, out?: Float32Array, input?: Float32Array): Float32Array;
-  runAsync(workspace: number, batch: number, output: number, out?: Float32Array): Promise<Float32Array>;
+  /** `input`: batch tensors read in place instead of the staged inputs. `integer`: an integer output's
+   * values themselves (Uint8Array / Int8Array) instead of dequantized floats. */
+  runSync(workspace: number, batch: number, output: number, out?: OutputArray, input?: Float32Array, integer?: boolean): OutputArray;
+  runAsync(workspace: number, batch: number, output: number, out?: OutputArray, integer?: boolean): Promise<OutputArray>;
   profile(runs: number): NativeProfile;
   dispose(): void;
 }
@@ -102,6 +116,8 @@ export interface NativeModel {
 export interface NativeBinding {
   NativeModel: new (config: NativeConfig) => NativeModel;
   supportedIsas(): string[];
+  /** Integer kernel sets this CPU runs, scalar first (the `isa` values of integer models). */
+  supportedQIsas(): string[];
   cpuModel(): string;
   /** The bounds native/runtime/graph.h enforces (equal to lib/graph.ts LIMITS). */
   limits(): Record<keyof typeof LIMITS, number>;

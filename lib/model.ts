@@ -3,7 +3,8 @@
 // shaping (softmax, top-K, labels).
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
-import { loadBinding, toNativeGraph, type NativeModel, type NativeProfile } from './binding.js';
+import { loadBinding, toNativeGraph, type NativeModel, type NativeProfile, type OutputArray } from './binding.js';
+import { quantizeGraph } from './graph-quant.js';
 import { describe, rangeError, typeError, WeightsError } from './errors.js';
 import { checkFrame, decodeImage, isFrame, type Frame, type Input } from './image.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
@@ -41,6 +42,12 @@ export interface LoadOptions {
   format?: WeightsFormat;
   /** Without `weights`: allow downloading into the cache (default true; MOBILENET_OFFLINE=1 disables). */
   download?: boolean;
+  /**
+   * Arithmetic for quantized (uint8 / int8) files: 'integer' (their default) runs the integer path,
+   * bit-exact with TensorFlow Lite 2.2, and `isa` then names an integer kernel set ('scalar',
+   * 'avx512vnni', ...); 'float' dequantizes the weights at load and runs float32. 'integer' on float weights throws.
+   */
+  precision?: 'integer' | 'float';
 }
 
 export interface ModelInfo {
@@ -65,6 +72,10 @@ export interface ModelInfo {
   format: NetWeights['format'];
   weights: string;
   quantized: boolean;
+  /** Which path runs: 'float32', or the integer scheme of a quantized file ('uint8' per-tensor, 'int8' per-channel). */
+  dtype: 'float32' | 'uint8' | 'int8';
+  /** Integer path: the logits' quantization, real = scale · (q - zeroPoint) (what infer() dequantizes with). */
+  outputQuantization?: { scale: number; zeroPoint: number };
   cpu: string;
 }
 
@@ -76,9 +87,15 @@ export interface Classification {
 }
 
 export interface InferOptions {
-  /** Caller-owned result buffer (batch x classes, or batch x features for embed): no allocation per call. */
-  output?: Float32Array;
+  /** Caller-owned result buffer (batch x classes, or batch x features for embed): no allocation per call.
+   * A Uint8Array / Int8Array (as info.dtype) with `dequantize: false`. */
+  output?: OutputArray;
+  /** false (integer models only): return the integer outputs themselves, Uint8Array or Int8Array as info.dtype. */
+  dequantize?: boolean;
 }
+
+/** InferOptions asking for the integer outputs. */
+export type IntegerInferOptions = InferOptions & { dequantize: false };
 
 export interface ClassifyOptions {
   topK?: number;
@@ -86,13 +103,17 @@ export interface ClassifyOptions {
 
 export interface MobileNet {
   readonly info: ModelInfo;
-  /** Pre-softmax logits; for an array of inputs, batch x classes in input order. */
+  /** Pre-softmax logits; for an array of inputs, batch x classes in input order. Integer models:
+   * dequantized from the integer logits, or those themselves with `dequantize: false`. */
+  infer(input: Input | Input[], options: IntegerInferOptions): Promise<Uint8Array | Int8Array>;
   infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
   /** Synchronous inference on a raw frame or a Float32Array (blocks the event loop). */
+  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options: IntegerInferOptions): Uint8Array | Int8Array;
   inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array;
   classify(input: Input, options?: ClassifyOptions): Promise<Classification[]>;
   classify(input: Input[], options?: ClassifyOptions): Promise<Classification[][]>;
-  /** The pooled 1024·α features, for transfer learning. */
+  /** The pooled 1024·α features, for transfer learning (integer models: dequantized unless `dequantize: false`). */
+  embed(input: Input | Input[], options: IntegerInferOptions): Promise<Uint8Array | Int8Array>;
   embed(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
   /**
    * Objects in an image (SSD models): class number, label, score and box (pixels of the input image, and
@@ -107,7 +128,7 @@ export interface MobileNet {
   readonly disposed: boolean;
 }
 
-const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download', 'concurrency'] as const;
+const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download', 'concurrency', 'precision'] as const;
 
 function checkOptionNames(options: object, allowed: readonly string[], fn: string): void {
   for (const key of Object.keys(options)) {
@@ -177,8 +198,9 @@ type Outputs = Record<Target, number>;
 interface Job {
   items: (Staged | Promise<Staged>)[];
   target: Target;
-  output?: Float32Array;
-  resolve(v: Float32Array): void;
+  output?: OutputArray;
+  integer: boolean;
+  resolve(v: OutputArray): void;
   reject(e: unknown): void;
 }
 
@@ -246,20 +268,27 @@ class MobileNetModel implements MobileNet {
     });
   }
 
-  #checkOutput(options: InferOptions | undefined, fn: string, per: number, batch: number): Float32Array | undefined {
-    if (options === undefined) return undefined;
+  #checkOutput(options: InferOptions | undefined, fn: string, per: number, batch: number): { output?: OutputArray; integer: boolean } {
+    if (options === undefined) return { integer: false };
     if (typeof options !== 'object' || options === null) throw new TypeError(`Expected an options object for ${fn} but received ${describe(options)}`);
-    checkOptionNames(options, ['output'], fn);
-    const out = options.output;
-    if (out === undefined) return undefined;
-    if (!(out instanceof Float32Array)) throw new TypeError(`Expected a Float32Array for output but received ${describe(out)}`);
-    if (out.length !== per * batch) {
-      throw new RangeError(`Expected a Float32Array of length ${per * batch} (${batch} x ${per}) for output but received ${describe(out)}`);
+    checkOptionNames(options, ['output', 'dequantize'], fn);
+    const dq = options.dequantize;
+    if (dq !== undefined && typeof dq !== 'boolean') throw new TypeError(`Expected a boolean for dequantize but received ${describe(dq)}`);
+    const integer = dq === false;
+    if (integer && this.info.dtype === 'float32') {
+      throw new Error(`dequantize: false needs an integer model, but this model runs in float32 (${this.info.quantized ? "loaded with precision: 'float'" : 'float weights'})`);
     }
-    return out;
+    const out = options.output;
+    if (out === undefined) return { integer };
+    const Want = !integer ? Float32Array : this.info.dtype === 'int8' ? Int8Array : Uint8Array;
+    if (!(out instanceof Want) || out instanceof Uint8ClampedArray) throw new TypeError(`Expected a ${Want.name} for output but received ${describe(out)}`);
+    if (out.length !== per * batch) {
+      throw new RangeError(`Expected a ${Want.name} of length ${per * batch} (${batch} x ${per}) for output but received ${describe(out)}`);
+    }
+    return { output: out, integer };
   }
 
-  #submit(input: unknown, target: Target, options: InferOptions | undefined, fn: string): Promise<Float32Array> {
+  #submit(input: unknown, target: Target, options: InferOptions | undefined, fn: string): Promise<OutputArray> {
     const native = this.#alive();
     if (this.#outputs[target] < 0) {
       throw new Error(`${fn} needs ${target === 'detections' ? 'a detector (SSD)' : 'a classifier'}; this model is ${this.info.architecture}` +
@@ -270,12 +299,12 @@ class MobileNetModel implements MobileNet {
       throw new RangeError(`Expected 1 to 4096 inputs for ${fn} but received ${describe(input)}`);
     }
     const per = target === 'logits' ? this.info.classes : target === 'features' ? this.info.features : this.#slots * 6 + 1;
-    const output = this.#checkOutput(options, fn, per, list.length);
+    const { output, integer } = this.#checkOutput(options, fn, per, list.length);
     const idle = this.#free.length > 0 && this.#queue.length === 0;
     // Array.from visits holes too (map would skip them and run on stale staged data).
     const items = Array.from(list as unknown[], (x, i) => this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', !idle));
-    return new Promise<Float32Array>((resolve, reject) => {
-      const job: Job = { items, target, output, resolve, reject };
+    return new Promise<OutputArray>((resolve, reject) => {
+      const job: Job = { items, target, output, integer, resolve, reject };
       if (idle && items.every((s) => !(s instanceof Promise))) {
         // Stage now, before returning: the caller may reuse its buffer as soon as we return.
         const ws = this.#free.pop()!;
@@ -295,9 +324,9 @@ class MobileNetModel implements MobileNet {
 
   /** Runs `job` on workspace `ws`, which it holds until the run settles. */
   #start(native: NativeModel, ws: number, job: Job, batch: number): void {
-    let run: Promise<Float32Array>;
+    let run: Promise<OutputArray>;
     try {
-      run = native.runAsync(ws, batch, this.#outputs[job.target], job.output);
+      run = native.runAsync(ws, batch, this.#outputs[job.target], job.output, job.integer);
     } catch (e) {
       run = Promise.reject(e);
     }
@@ -327,7 +356,9 @@ class MobileNetModel implements MobileNet {
     }
   }
 
-  infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array> {
+  infer(input: Input | Input[], options: IntegerInferOptions): Promise<Uint8Array | Int8Array>;
+  infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
+  infer(input: Input | Input[], options?: InferOptions): Promise<OutputArray> {
     const caller = new Error();
     try {
       return this.#submit(input, 'logits', options, 'infer()').catch((e) => withCallerStack(e, caller));
@@ -336,7 +367,9 @@ class MobileNetModel implements MobileNet {
     }
   }
 
-  embed(input: Input | Input[], options?: InferOptions): Promise<Float32Array> {
+  embed(input: Input | Input[], options: IntegerInferOptions): Promise<Uint8Array | Int8Array>;
+  embed(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
+  embed(input: Input | Input[], options?: InferOptions): Promise<OutputArray> {
     const caller = new Error();
     try {
       return this.#submit(input, 'features', options, 'embed()').catch((e) => withCallerStack(e, caller));
@@ -345,7 +378,9 @@ class MobileNetModel implements MobileNet {
     }
   }
 
-  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array {
+  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options: IntegerInferOptions): Uint8Array | Int8Array;
+  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array;
+  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): OutputArray {
     const native = this.#alive();
     if (this.#busy || this.#queue.length > 0) {
       throw new Error('inferSync() cannot run while an asynchronous inference is queued or running on this model');
@@ -358,13 +393,13 @@ class MobileNetModel implements MobileNet {
       }
       return this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', false) as Staged;
     });
-    const output = this.#checkOutput(options, 'inferSync()', this.info.classes, items.length);
+    const { output, integer } = this.#checkOutput(options, 'inferSync()', this.info.classes, items.length);
     const only = items[0]!;
     const logits = this.#outputs.logits;
     if (logits < 0) throw new Error(`inferSync() needs a classifier; this model is ${this.info.architecture}: use detect()`);
-    if (items.length === 1 && only.kind === 'tensor') return native.runSync(0, 1, logits, output, only.data); // no staging copy
+    if (items.length === 1 && only.kind === 'tensor') return native.runSync(0, 1, logits, output, only.data, integer); // no staging copy
     this.#stage(native, 0, items);
-    return native.runSync(0, items.length, logits, output);
+    return native.runSync(0, items.length, logits, output, undefined, integer);
   }
 
   classify(input: Input, options?: ClassifyOptions): Promise<Classification[]>;
@@ -408,7 +443,7 @@ class MobileNetModel implements MobileNet {
     const list = Array.isArray(input) ? input : [input];
     // Files and encoded bytes are decoded here: the boxes are given in the decoded image's pixels.
     const frames = await Promise.all(list.map((x, i) => (typeof x === 'string' || x instanceof Uint8Array ? decodeImage(x, Array.isArray(input) ? `input[${i}]` : 'input') : x)));
-    const out = await this.#submit(Array.isArray(input) ? frames : frames[0], 'detections', undefined, 'detect()');
+    const out = (await this.#submit(Array.isArray(input) ? frames : frames[0], 'detections', undefined, 'detect()')) as Float32Array; // the postprocess output is float
     const per = slots * 6 + 1, R = this.info.resolution;
     const results = frames.map((f, b) => {
       const [w, h] = isFrame(f) ? [f.width, f.height] : [R, R];
@@ -439,7 +474,10 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
     throw new TypeError(`Expected an options object for load() but received ${describe(options)}`);
   }
   checkOptionNames(options, LOAD_OPTIONS, 'load()');
-  const { alpha, threads, isa } = options;
+  const { alpha, threads, isa, precision } = options;
+  if (precision !== undefined && precision !== 'integer' && precision !== 'float') {
+    throw new TypeError(`Expected 'integer' or 'float' for precision but received ${describe(precision)}`);
+  }
   if (alpha !== undefined) {
     if (typeof alpha !== 'number') throw new TypeError(`Expected a number (0.25, 0.5, 0.75 or 1.0) for alpha but received ${describe(alpha)}`);
     if (!(alpha > 0 && alpha <= 4)) throw new RangeError(`Expected a number (0.25, 0.5, 0.75 or 1.0) for alpha but received ${describe(alpha)}`);
@@ -466,9 +504,13 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
   if (w.layers.length !== spec.layers.length) {
     throw new WeightsError(w.source, `expected ${spec.layers.length} layers of weights but received ${w.layers.length}`);
   }
+  if (precision === 'integer' && !w.quant) {
+    throw new Error(`precision: 'integer' needs a quantized (uint8 or int8) file, but ${w.source} holds float weights`);
+  }
+  const quant = precision !== 'float' ? w.quant : undefined;
   const binding = loadBinding();
   const native = new binding.NativeModel({
-    graph: toNativeGraph(spec.graph, w.layers),
+    graph: quant ? toNativeGraph(quantizeGraph(spec.graph, quant), w.layers, quant) : toNativeGraph(spec.graph, w.layers),
     threads: nThreads,
     concurrency,
     normalization: w.normalization,
@@ -493,6 +535,8 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
     format: w.format,
     weights: w.source,
     quantized: w.quantized ?? false,
+    dtype: ni.dtype,
+    ...(quant ? { outputQuantization: { scale: quant.output.scale, zeroPoint: quant.output.zeroPoint } } : {}),
     cpu: ni.cpu,
   };
   // Labels aligned to ImageNet class ids (a 1001-line list starts with background).
@@ -506,6 +550,9 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
 
 /** MobileNetV2 and SSD files (lib/weights/tflite-graph.ts): their own layer table, weights dequantized to float. */
 async function loadGraphModel(m: RecognisedModel, options: LoadOptions, threads: number, concurrency: number): Promise<MobileNet> {
+  if (options.precision === 'integer') {
+    throw new Error(`precision: 'integer' is not available for ${m.architecture} files yet (${m.source}); they run in float (weights dequantized): leave precision unset or 'float'`);
+  }
   if (options.alpha !== undefined && Math.abs(options.alpha - (m.alpha ?? NaN)) > 1e-9) {
     throw new Error(`Expected weights of alpha ${options.alpha} (the alpha option) but ${m.source} has alpha ${m.alpha}`);
   }
@@ -543,7 +590,7 @@ async function loadGraphModel(m: RecognisedModel, options: LoadOptions, threads:
     macs: m.graph.layers.reduce((s, l) => s + l.macs, 0),
     params: m.graph.layers.reduce((s, l) => s + l.params, 0),
     isa: ni.isa, threads: ni.threads, concurrency: ni.concurrency, memoryBytes: ni.memoryBytes,
-    format: 'tflite', weights: m.source, quantized: m.quantized, cpu: ni.cpu,
+    format: 'tflite', weights: m.source, quantized: m.quantized, cpu: ni.cpu, dtype: 'float32',
   };
   // Classifiers: labels aligned to class ids without background (as for V1). Detectors: class k is labels[k + offset].
   const aligned = detector ? labels : labels.length === m.classes && m.classOffset > 0 ? labels.slice(m.classOffset) : labels;

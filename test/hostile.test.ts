@@ -435,8 +435,8 @@ describe('infer(), embed(), classify(), inferSync(): options', () => {
       expectError(thrown(() => model.inferSync(x, v as never)), TypeError, `Expected an options object for inferSync() but received ${r}`);
       expectError(await rejection(() => model.classify(x, v as never)), TypeError, `Expected an options object for classify() but received ${r}`);
     }
-    expectError(await rejection(() => model.infer(x, { topK: 5 } as never)), TypeError, "Unknown option 'topK' for infer(); expected one of: output");
-    expectError(thrown(() => model.inferSync(x, { outptu: 1 } as never)), TypeError, "Unknown option 'outptu' for inferSync(); expected one of: output");
+    expectError(await rejection(() => model.infer(x, { topK: 5 } as never)), TypeError, "Unknown option 'topK' for infer(); expected one of: output, dequantize");
+    expectError(thrown(() => model.inferSync(x, { outptu: 1 } as never)), TypeError, "Unknown option 'outptu' for inferSync(); expected one of: output, dequantize");
     expectError(await rejection(() => model.classify(x, { output: x } as never)), TypeError, "Unknown option 'output' for classify(); expected one of: topK");
   });
 
@@ -566,7 +566,10 @@ describe('native binding', () => {
     expectError(thrown(() => make(layer(3, { inputs: [2, 1] }))), Error, 'layer conv_dw_2: expected 1 input(s) but received 2');
     expectError(thrown(() => make(layer(3, { outShape: [33, 32, 16] }))), Error, 'layer conv_dw_2: output [33, 32, 16] does not follow from input [64, 64, 16], kernel 3x3, stride 2 and padding');
     expectError(thrown(() => make(layer(3, { pad: [3, 0, 1, 1] }))), Error, 'layer conv_dw_2: output [32, 32, 16] does not follow from input [64, 64, 16], kernel 3x3, stride 2 and padding');
-    expectError(thrown(() => make(layer(3, { dtype: 'uint8' }))), Error, 'layer conv_dw_2: output dtype uint8 is not supported yet');
+    expectError(thrown(() => make(layer(3, { dtype: 'uint8' }))), Error, 'layer conv_dw_2: input dtype float32 differs from the output dtype uint8 (no conversion layers in this build)');
+    expectError(thrown(() => make(layer(3, { quantization: { scale: [0.1], zeroPoint: [0] } }))), Error, 'layer conv_dw_2: output: a float32 tensor takes no quantization');
+    expectError(thrown(() => make(layer(3, { quantization: { scale: [0.1, 0.2], zeroPoint: [0] } }))), TypeError, 'Expected scale and zeroPoint arrays of one length (1 to 65536) for graph.layers[3].quantization');
+    expectError(thrown(() => make(layer(1, { pad: [2, 0, 0, 2] }))), Error, 'layer conv_dw_1: padding [2, 0, 0, 2] exceeds (kernel - 1) / 2 on a side');
     expectError(thrown(() => make(layer(3, { activation: [6, 0] }))), Error, 'layer conv_dw_2: activation clamp [min, max] must have min <= max');
     expectError(thrown(() => make(layer(0, { kernelSize: [5, 5], pad: [1, 1, 2, 2] }))), Error, 'layer conv1: conv runs 3x3 stride 2 on 3 input channels in this build, not 5x5 stride 2 on 3');
     expectError(thrown(() => make(layer(27, { kernel: new Float32Array(4) }))), Error, 'layer global_average_pooling2d: gavgpool takes no weights');

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "qlayers.h"
+
 namespace mn {
 
 namespace {
@@ -54,12 +56,24 @@ bool parse_dtype(const std::string& s, DType* out) {
   return false;
 }
 
+// Quantization belongs to integer tensors: one scale, or one per channel of the last axis.
+void check_quantization(const TensorDesc& t, const std::string& what) {
+  const size_t n = t.quant.scale.size();
+  if (n == 0) return;
+  if (t.dtype == DType::Float32) throw std::invalid_argument(what + ": a float32 tensor takes no quantization");
+  if (n != 1 && n != t.c)
+    throw std::invalid_argument(what + ": expected 1 or " + std::to_string(t.c) + " quantization scales but received " + std::to_string(n));
+  for (float s : t.quant.scale)
+    if (!(s > 0) || !std::isfinite(s)) throw std::invalid_argument(what + ": quantization scales must be finite and > 0");
+}
+
 void validate_graph(const Graph& g) {
   auto bad = [](const std::string& msg) { throw std::invalid_argument(msg); };
   const TensorDesc& in = g.input;
   if (in.h == 0 || in.h > Limits::kMaxResolution || in.w != in.h || in.c != 3)
     bad("graph input: expected a square [R, R, 3] shape with R in [1, " + std::to_string(Limits::kMaxResolution) +
         "] but received " + shape_str(in));
+  check_quantization(in, "graph input");
   if (g.layers.empty() || g.layers.size() > Limits::kMaxLayers)
     bad("graph: expected 1 to " + std::to_string(Limits::kMaxLayers) + " layers but received " + std::to_string(g.layers.size()));
   for (size_t i = 0; i < g.layers.size(); i++) {
@@ -76,10 +90,11 @@ void validate_graph(const Graph& g) {
     if (y.h == 0 || y.w == 0 || y.c == 0) bad(where + "empty output shape " + shape_str(y));
     if (!(l.min <= l.max) || std::isnan(l.min)) bad(where + "activation clamp [min, max] must have min <= max");
     if (l.stride == 0 || l.kh == 0 || l.kw == 0) bad(where + "kernel size and stride must be positive");
-    // Every kind has a float32 kernel only, so far; quantized kinds get their place here.
-    for (uint32_t t : l.inputs)
-      if (g.tensor(t).dtype != DType::Float32) bad(where + "input dtype " + dtype_name(g.tensor(t).dtype) + " is not supported yet");
-    if (y.dtype != DType::Float32) bad(where + "output dtype " + std::string(dtype_name(y.dtype)) + " is not supported yet");
+    // Integer layers (output uint8/int8) are checked by qlayers.cc after the shapes; float layers take float inputs.
+    if (!is_integer(y.dtype))
+      for (uint32_t t : l.inputs)
+        if (g.tensor(t).dtype != DType::Float32) bad(where + "float32 layer with input dtype " + dtype_name(g.tensor(t).dtype) + " (no conversion layers in this build)");
+    check_quantization(y, where + "output");
     const bool windowed = l.kind == LayerKind::Conv || l.kind == LayerKind::Dwconv || l.kind == LayerKind::Pwconv ||
                           l.kind == LayerKind::Classifier;
     if (windowed) {
@@ -88,9 +103,10 @@ void validate_graph(const Graph& g) {
       if (oh != y.h || ow != y.w)
         bad(where + "output " + shape_str(y) + " does not follow from input " + shape_str(x) + ", kernel " +
             std::to_string(l.kh) + "x" + std::to_string(l.kw) + ", stride " + std::to_string(l.stride) + " and padding");
-      // The padding must not exceed the window: every output reads at least one real pixel.
-      if (l.pad_top >= l.kh || l.pad_bottom >= l.kh || l.pad_left >= l.kw || l.pad_right >= l.kw)
-        bad(where + "padding must be smaller than the kernel");
+      // What the kernels are built and tested for: SAME or VALID, at most (k - 1) / 2 on a side.
+      if (l.pad_top > (l.kh - 1) / 2 || l.pad_bottom > (l.kh - 1) / 2 || l.pad_left > (l.kw - 1) / 2 || l.pad_right > (l.kw - 1) / 2)
+        bad(where + "padding [" + std::to_string(l.pad_top) + ", " + std::to_string(l.pad_left) + ", " + std::to_string(l.pad_bottom) +
+            ", " + std::to_string(l.pad_right) + "] exceeds (kernel - 1) / 2 on a side");
     }
     size_t kernel_len = 0;
     switch (l.kind) {
@@ -152,7 +168,12 @@ void validate_graph(const Graph& g) {
         continue;  // anchors are checked; no bias or batch norm
       }
     }
+    if (is_integer(y.dtype)) {
+      validate_integer_layer(g, l, where, kernel_len);
+      continue;
+    }
     const RawWeights& r = l.weights;
+    if (r.qkernel || r.qbias) bad(where + "a float32 layer takes float weights, not integer ones");
     if (kernel_len == 0) {
       if (l.has_weights) bad(where + std::string(layer_kind_name(l.kind)) + " takes no weights");
       continue;

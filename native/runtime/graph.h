@@ -54,6 +54,13 @@ struct RawWeights {
   const float* mean = nullptr; const float* variance = nullptr;
   size_t bn_len = 0;      // 0 = no BatchNorm
   double epsilon = 1e-3;
+  // Integer layers (qlayers.h), TFLite layouts: conv [cout x 27], dwconv [9 x c], pwconv/classifier
+  // [cout x cin]; uint8 or int8 as the layer's dtype. Per output channel: int32 bias, Q31 multiplier
+  // and power-of-two shift (TFLite QuantizeMultiplier, lib/weights/tflite-quant.ts).
+  const void* qkernel = nullptr; size_t qkernel_len = 0;
+  const int32_t* qbias = nullptr; size_t qbias_len = 0;
+  const int32_t* multiplier = nullptr; const int32_t* shift = nullptr; size_t requant_len = 0;
+  int32_t weight_zero_point = 0;
 };
 
 struct GraphLayer {

@@ -6,7 +6,9 @@
 #include <stdexcept>
 
 #include "../dispatch/dispatch.h"
+#include "../dispatch/qdispatch.h"
 #include "pack.h"
+#include "qlayers.h"
 
 namespace mn {
 
@@ -23,6 +25,15 @@ size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
 // The first-conv kernel (3x3 stride 2 on 3 channels); every other 3x3 conv goes through im2col + GEMM.
 bool first_conv(const GraphLayer& l, size_t in_c) { return l.kind == LayerKind::Conv && in_c == 3 && l.stride == 2; }
+
+// Arena floats of a tensor (integer tensors hold bytes).
+size_t tensor_floats(const TensorDesc& t) { return (t.elements() * dtype_bytes(t.dtype) + 3) / 4; }
+
+bool has_integer_layers(const Graph& g) {
+  for (const GraphLayer& l : g.layers)
+    if (is_integer(l.out.dtype)) return true;
+  return false;
+}
 
 size_t packed_size(const KernelTable& kt, const GraphLayer& l, size_t in_c) {
   switch (l.kind) {
@@ -55,7 +66,7 @@ std::vector<size_t> plan_arena(const Graph& g, size_t* total) {
   std::vector<size_t> offset(n, 0);
   *total = 0;
   for (size_t i = 0; i < n; i++) {
-    const size_t size = round_up(g.layers[i].out.elements(), kAlignFloats);
+    const size_t size = round_up(tensor_floats(g.layers[i].out), kAlignFloats);
     // Inputs of layer i are still live here (its output must not overlap them): drop only
     // tensors whose last reader came before i.
     live.erase(std::remove_if(live.begin(), live.end(), [&](const Live& l) { return l.last < i; }), live.end());
@@ -78,35 +89,54 @@ Workspace::Workspace(const Model& m, size_t threads) : model_(m), input_floats_(
   arena_.resize(m.arena_floats());
   scratch_.resize(m.scratch_floats());
   results_.resize(m.graph().outputs.size());
+  qresults_.resize(m.graph().outputs.size());
   reserve_batch(1);
 }
 
 void Workspace::reserve_batch(size_t batch) {
   if (batch <= batch_capacity_) return;
   input_.resize(batch * input_floats_);
-  for (size_t o = 0; o < results_.size(); o++) results_[o].resize(batch * model_.output_floats(o));
+  for (size_t o = 0; o < results_.size(); o++) {
+    results_[o].resize(batch * model_.output_floats(o));
+    if (is_integer(model_.graph().tensor(model_.graph().outputs[o].tensor).dtype)) qresults_[o].resize(batch * model_.output_floats(o));
+  }
   batch_capacity_ = batch;
 }
 
 size_t Workspace::memory_bytes() const {
   size_t floats = arena_.size() + input_.size() + scratch_.size();
   for (const AlignedBuffer& r : results_) floats += r.size();
-  return floats * sizeof(float);
+  size_t bytes = 0;
+  for (const std::vector<uint8_t>& r : qresults_) bytes += r.size();
+  return floats * sizeof(float) + bytes;
 }
 
 void Workspace::set_input_frame(size_t image, const uint8_t* data, size_t width, size_t height, size_t channels) {
+  const TensorDesc& in = model_.graph().input;
+  if (is_integer(in.dtype)) {
+    uint8_t* q = reinterpret_cast<uint8_t*>(input(image));
+    resize_frame_u8(data, width, height, channels, model_.resolution(), q, model_.stretch_input());
+    integer_input_from_bytes(in.dtype, q, input_floats_);
+    return;
+  }
   preprocess_frame(data, width, height, channels, model_.resolution(), model_.norm_lut(), input(image), model_.stretch_input());
 }
 
 void Workspace::set_input_tensor(size_t image, const float* data) {
+  const TensorDesc& in = model_.graph().input;
+  if (is_integer(in.dtype)) return quantize_input(in, data, input_floats_, reinterpret_cast<uint8_t*>(input(image)));
   std::copy(data, data + input_floats_, input(image));
 }
 
 Model::Model(const ModelConfig& cfg, Graph graph)
-    : cfg_(cfg), kernels_(&select_kernel_table(cfg.isa, cfg.isa_source.c_str())), graph_(std::move(graph)) {
+    : cfg_(cfg),
+      // An integer graph takes `isa` as the name of its integer kernel set; float kernels: the best.
+      kernels_(&select_kernel_table(has_integer_layers(graph) ? "" : cfg.isa, cfg.isa_source.c_str())),
+      graph_(std::move(graph)) {
   if (cfg_.threads == 0 || cfg_.threads > Limits::kMaxThreads)
     throw std::invalid_argument("threads must be in [1, " + std::to_string(Limits::kMaxThreads) + "]");
   validate_graph(graph_);
+  if (has_integer_layers(graph_)) qkernels_ = &select_qkernel_table(cfg.isa, cfg.isa_source.c_str());
   const KernelTable& kt = *kernels_;
   const size_t n = graph_.layers.size();
   plan_.resize(n);
@@ -115,8 +145,10 @@ Model::Model(const ModelConfig& cfg, Graph graph)
     const GraphLayer& l = graph_.layers[i];
     plan_[i].packed_offset = total;
     const size_t in_c = graph_.tensor(l.inputs[0]).c;
-    total += round_up(packed_size(kt, l, in_c), kAlignFloats);
-    if (l.kind == LayerKind::Conv && !first_conv(l, in_c)) scratch_floats_ = std::max(scratch_floats_, l.out.h * l.out.w * 9 * in_c);
+    const size_t floats = is_integer(l.out.dtype) ? (qpacked_bytes(*qkernels_, l, in_c) + 3) / 4 : packed_size(kt, l, in_c);
+    total += round_up(floats, kAlignFloats);
+    if (l.kind == LayerKind::Conv && !is_integer(l.out.dtype) && !first_conv(l, in_c))
+      scratch_floats_ = std::max(scratch_floats_, l.out.h * l.out.w * 9 * in_c);
   }
   packed_.resize(total);
   const std::vector<size_t> offsets = plan_arena(graph_, &arena_floats_);
@@ -132,6 +164,15 @@ Model::Model(const ModelConfig& cfg, Graph graph)
     if (!l.has_weights) continue;
     if (l.kind == LayerKind::DetectionPostprocess) {
       std::copy(r.kernel, r.kernel + r.kernel_len, packed_.data() + plan_[i].packed_offset);
+      l.weights = RawWeights{};
+      continue;
+    }
+    if (is_integer(l.out.dtype)) {
+      try {
+        qpack_layer(*qkernels_, l, graph_.tensor(l.inputs[0]), packed_.data() + plan_[i].packed_offset);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument("layer " + l.name + ": " + e.what());
+      }
       l.weights = RawWeights{};
       continue;
     }
@@ -243,6 +284,7 @@ void Model::run_layer(Workspace& ws, size_t li, const float* const* in, float* o
   const TensorDesc& x = graph_.tensor(l.inputs[0]);
   const float* w = packed_.data() + plan_[li].packed_offset;
   ThreadPool& pool = ws.pool_;
+  if (is_integer(l.out.dtype)) return run_integer_layer(*qkernels_, pool, l, x, w, in[0], out);
   // Row-range tasks for the convolutions: enough for the pool to balance, few enough to be cheap.
   const size_t row_tasks = std::min(l.out.h, pool.threads() == 1 ? (size_t)1 : pool.threads() * kTasksPerThread);
   const size_t rows_per_task = (l.out.h + row_tasks - 1) / row_tasks;
@@ -302,6 +344,15 @@ void Model::run_layer(Workspace& ws, size_t li, const float* const* in, float* o
   }
 }
 
+size_t Model::widest_output() const {
+  size_t best = 0, most = 0;
+  for (size_t o = 0; o < needed_.size(); o++) {
+    const size_t n = (size_t)std::count(needed_[o].begin(), needed_[o].end(), true);
+    if (n > most) { most = n; best = o; }
+  }
+  return best;
+}
+
 void Model::run(Workspace& ws, size_t batch, size_t output, bool profile, const float* external) const {
   if (&ws.model_ != this) throw std::invalid_argument("workspace of another model");
   if (batch == 0 || batch > ws.batch_capacity_) throw std::out_of_range("batch exceeds the reserved capacity");
@@ -314,8 +365,12 @@ void Model::run(Workspace& ws, size_t batch, size_t output, bool profile, const 
   const uint32_t out_tensor = graph_.outputs[output].tensor;
   const size_t out_floats = output_floats(output);
   const float* inputs[kMaxLayerInputs];
+  const bool integer_input = is_integer(graph_.input.dtype);
+  const TensorDesc& out_desc = graph_.tensor(out_tensor);
   for (size_t b = 0; b < batch; b++) {
-    const float* image = external ? external + b * input_floats() : ws.input(b);
+    // An integer input is quantized into the staging area first (callers reserve the batch).
+    if (external && integer_input) ws.set_input_tensor(b, external + b * input_floats());
+    const float* image = external && !integer_input ? external + b * input_floats() : ws.input(b);
     auto tensor = [&](uint32_t t) -> const float* { return t == 0 ? image : arena + plan_[t - 1].arena_offset; };
     for (size_t i = 0; i < n; i++) {
       if (!need[i]) continue;
@@ -326,7 +381,13 @@ void Model::run(Workspace& ws, size_t batch, size_t output, bool profile, const 
       if (profile) ws.profile_.layer_ns[i] += std::chrono::duration<double, std::nano>(clock::now() - t0).count();
     }
     const float* src = tensor(out_tensor);
-    std::copy(src, src + out_floats, ws.results_[output].data() + b * out_floats);
+    if (is_integer(out_desc.dtype)) {
+      const uint8_t* q = reinterpret_cast<const uint8_t*>(src);
+      std::copy(q, q + out_floats, ws.qresults_[output].data() + b * out_floats);
+      dequantize(out_desc, q, out_floats, ws.results_[output].data() + b * out_floats);
+    } else {
+      std::copy(src, src + out_floats, ws.results_[output].data() + b * out_floats);
+    }
   }
   if (profile) ws.profile_.runs++;
 }

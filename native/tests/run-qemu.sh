@@ -55,6 +55,17 @@ run_arch() {
       fail=$((fail + 1)); failed="$failed $(basename "$t")"
     fi
   done
+  # The integer kernels have a dot-product table (udot/sdot) that cortex-a72 lacks: run their tester
+  # again on a CPU model with DotProd, so both dispatch choices are tested.
+  if [ "$arch" = aarch64 ] && [ -x "$build/qkernel_test" ]; then
+    echo "--- $arch: qkernel_test ($qemu -cpu max: dot product)"
+    if "$qemu" -cpu max -L "/usr/$triple" "$build/qkernel_test"; then
+      pass=$((pass + 1))
+    else
+      echo "*** $arch: qkernel_test -cpu max FAILED (exit $?)"
+      fail=$((fail + 1)); failed="$failed qkernel_test(-cpu max)"
+    fi
+  fi
   SUMMARY[$arch]="$pass passed, $fail failed${failed:+ (failed:$failed)}"
   [ "$fail" -eq 0 ]
 }

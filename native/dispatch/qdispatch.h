@@ -1,0 +1,21 @@
+// Integer kernel selection, once per model; mirrors dispatch.h for the float KernelTable. Kept in its
+// own file (own struct, own CPU feature bits) so float and integer dispatch change independently.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "../kernels/qkernels.h"
+
+namespace mn {
+
+// All integer tables built into this binary for this architecture, slowest first (scalar first).
+std::vector<const QKernelTable*> compiled_qkernel_tables();
+// The subset the running CPU supports (CPUID + XCR0 on x86, AT_HWCAP on ARM).
+std::vector<const QKernelTable*> supported_qkernel_tables();
+bool cpu_supports(const QKernelTable& t);
+
+// The best supported table, or the one named by `requested` (empty: best). Throws std::invalid_argument
+// naming the ISA, what this CPU/binary supports, and `source` (where the request came from).
+const QKernelTable& select_qkernel_table(const std::string& requested, const char* source = "MOBILENET_QISA");
+
+}  // namespace mn

@@ -1,0 +1,31 @@
+#include "../scalar/q8_scalar.h"
+#include "q8_avx512vnni.h"
+
+namespace mn::avx512vnni {
+
+// 6x64: see README "Integer kernels" for the tile measurements.
+#define MN_VARIANT(mr, nr)                                                                                 \
+  {"qu8_gemm_minmax_gemmlowp_" #mr "x" #nr "c4__avx512vnni", qu8_gemm_minmax_gemmlowp_##mr##x##nr##c4__avx512vnni, \
+   kQU8GemmLayout##mr##x##nr, "qs8_gemm_minmax_gemmlowp_" #mr "x" #nr "c4__avx512vnni",                           \
+   qs8_gemm_minmax_gemmlowp_##mr##x##nr##c4__avx512vnni, kQS8GemmLayout##mr##x##nr}
+static const QGemmVariant kAlternatives[] = {MN_VARIANT(12, 32), MN_VARIANT(14, 32), MN_VARIANT(24, 16)};
+#undef MN_VARIANT
+
+const QKernelTable& qtable() {
+  using namespace mn::scalar;
+  static const QKernelTable t = {
+      "avx512vnni",
+      "qu8_gemm_minmax_gemmlowp_6x64c4__avx512vnni", qu8_gemm_minmax_gemmlowp_6x64c4__avx512vnni, kQU8GemmLayout6x64,
+      "qs8_gemm_minmax_gemmlowp_6x64c4__avx512vnni", qs8_gemm_minmax_gemmlowp_6x64c4__avx512vnni, kQS8GemmLayout6x64,
+      "qu8_dwconv3x3_minmax_gemmlowp__scalar_1c", qu8_dwconv3x3_minmax_gemmlowp__scalar_1c, kQTapsLayout1cScalar,
+      "qs8_dwconv3x3_minmax_gemmlowp__scalar_1c", qs8_dwconv3x3_minmax_gemmlowp__scalar_1c, kQTapsLayout1cScalar,
+      "qu8_conv3x3s2_minmax_gemmlowp__scalar_1c", qu8_conv3x3s2_minmax_gemmlowp__scalar_1c, kQTapsLayout1cScalar,
+      "qs8_conv3x3s2_minmax_gemmlowp__scalar_1c", qs8_conv3x3s2_minmax_gemmlowp__scalar_1c, kQTapsLayout1cScalar,
+      qu8_gavgpool_minmax__scalar,
+      qs8_gavgpool_minmax__scalar,
+      kAlternatives, sizeof kAlternatives / sizeof kAlternatives[0],
+  };
+  return t;
+}
+
+}  // namespace mn::avx512vnni

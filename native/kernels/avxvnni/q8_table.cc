@@ -1,0 +1,27 @@
+#include "../scalar/q8_scalar.h"
+#include "q8_avxvnni.h"
+
+namespace mn::avxvnni {
+
+static const QGemmVariant kAlternatives[] = {
+    {"qu8_gemm_minmax_gemmlowp_4x24c4__avxvnni", qu8_gemm_minmax_gemmlowp_4x24c4__avxvnni, kQU8GemmLayout4x24,
+     "qs8_gemm_minmax_gemmlowp_4x24c4__avxvnni", qs8_gemm_minmax_gemmlowp_4x24c4__avxvnni, kQS8GemmLayout4x24}};
+
+const QKernelTable& qtable() {
+  using namespace mn::scalar;
+  static const QKernelTable t = {
+      "avxvnni",
+      "qu8_gemm_minmax_gemmlowp_6x16c4__avxvnni", qu8_gemm_minmax_gemmlowp_6x16c4__avxvnni, kQU8GemmLayout6x16,
+      "qs8_gemm_minmax_gemmlowp_6x16c4__avxvnni", qs8_gemm_minmax_gemmlowp_6x16c4__avxvnni, kQS8GemmLayout6x16,
+      "qu8_dwconv3x3_minmax_gemmlowp__scalar_1c", qu8_dwconv3x3_minmax_gemmlowp__scalar_1c, kQTapsLayout1cScalar,
+      "qs8_dwconv3x3_minmax_gemmlowp__scalar_1c", qs8_dwconv3x3_minmax_gemmlowp__scalar_1c, kQTapsLayout1cScalar,
+      "qu8_conv3x3s2_minmax_gemmlowp__scalar_1c", qu8_conv3x3s2_minmax_gemmlowp__scalar_1c, kQTapsLayout1cScalar,
+      "qs8_conv3x3s2_minmax_gemmlowp__scalar_1c", qs8_conv3x3s2_minmax_gemmlowp__scalar_1c, kQTapsLayout1cScalar,
+      qu8_gavgpool_minmax__scalar,
+      qs8_gavgpool_minmax__scalar,
+      kAlternatives, 1,
+  };
+  return t;
+}
+
+}  // namespace mn::avxvnni

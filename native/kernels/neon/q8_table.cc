@@ -1,0 +1,23 @@
+#include "../scalar/q8_scalar.h"
+#include "q8_neon.h"
+
+namespace mn::neon {
+
+const QKernelTable& qtable() {
+  using namespace mn::scalar;
+  static const QKernelTable t = {
+      "neon",
+      "qu8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane", qu8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane, kQGemmLayout4x8NeonMlal,
+      "qs8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane", qs8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane, kQGemmLayout4x8NeonMlal,
+      "qu8_dwconv3x3_minmax_gemmlowp__scalar_1c", qu8_dwconv3x3_minmax_gemmlowp__scalar_1c, kQTapsLayout1cScalar,
+      "qs8_dwconv3x3_minmax_gemmlowp__scalar_1c", qs8_dwconv3x3_minmax_gemmlowp__scalar_1c, kQTapsLayout1cScalar,
+      "qu8_conv3x3s2_minmax_gemmlowp__scalar_1c", qu8_conv3x3s2_minmax_gemmlowp__scalar_1c, kQTapsLayout1cScalar,
+      "qs8_conv3x3s2_minmax_gemmlowp__scalar_1c", qs8_conv3x3s2_minmax_gemmlowp__scalar_1c, kQTapsLayout1cScalar,
+      qu8_gavgpool_minmax__scalar,
+      qs8_gavgpool_minmax__scalar,
+      nullptr, 0,
+  };
+  return t;
+}
+
+}  // namespace mn::neon
