@@ -115,6 +115,9 @@ void run_typed(const QKernelTable& kt, ThreadPool& pool, const GraphLayer& l, co
       Q<T>::pool(kt)(x.h * x.w, x.c, in, out, (int32_t)l.min, (int32_t)l.max);
       break;
     case LayerKind::Add:
+    case LayerKind::Concat:
+    case LayerKind::Logistic:
+    case LayerKind::DetectionPostprocess:
       break;  // refused by validate_integer_layer
   }
 }
@@ -124,7 +127,8 @@ void run_typed(const QKernelTable& kt, ThreadPool& pool, const GraphLayer& l, co
 void validate_integer_layer(const Graph& g, const GraphLayer& l, const std::string& where, size_t kernel_len) {
   auto bad = [&](const std::string& msg) { throw std::invalid_argument(where + msg); };
   const DType t = l.out.dtype;
-  if (l.kind == LayerKind::Add) bad("add has no integer kernel in this build");
+  if (l.kind == LayerKind::Add || l.kind == LayerKind::Concat || l.kind == LayerKind::Logistic || l.kind == LayerKind::DetectionPostprocess)
+    bad(std::string(layer_kind_name(l.kind)) + " has no integer kernel in this build");
   for (uint32_t i : l.inputs)
     if (g.tensor(i).dtype != t)
       bad("input dtype " + std::string(dtype_name(g.tensor(i).dtype)) + " differs from the output dtype " + dtype_name(t) +
@@ -160,10 +164,8 @@ size_t qpacked_bytes(const QKernelTable& kt, const GraphLayer& l, size_t in_c) {
     case LayerKind::Dwconv: return qpacked_taps_size(s8 ? kt.qs8_dwconv3x3_layout : kt.qu8_dwconv3x3_layout, 9, l.out.c);
     case LayerKind::Pwconv:
     case LayerKind::Classifier: return qpacked_gemm_size(s8 ? kt.qs8_gemm_layout : kt.qu8_gemm_layout, in_c, l.out.c);
-    case LayerKind::Gavgpool:
-    case LayerKind::Add: return 0;
+    default: return 0;  // no weights (gavgpool) or no integer kernel (validate_integer_layer refuses them)
   }
-  return 0;
 }
 
 void qpack_layer(const QKernelTable& kt, const GraphLayer& l, const TensorDesc& x, void* dst) {
@@ -195,8 +197,7 @@ void qpack_layer(const QKernelTable& kt, const GraphLayer& l, const TensorDesc& 
       a.k = in_c;
       s8 ? pack_qs8_gemm(kt.qs8_gemm_layout, a, ws, dst) : pack_qu8_gemm(kt.qu8_gemm_layout, a, wu, dst);
       break;
-    case LayerKind::Gavgpool:
-    case LayerKind::Add: break;
+    default: break;
   }
 }
 
