@@ -57,6 +57,13 @@ export function floatGraph(g: Graph): Graph {
   };
 }
 
+/** The table run in integers (uint8, TFLite 2.2's kernels): each layer's clamp is its quantized activation range. */
+export function integerGraph(m: RecognisedModel): Graph {
+  const q = m.integer;
+  if (!q) throw new Error(`${m.source}: ${m.architecture} has no integer form here`);
+  return { ...m.graph, layers: m.graph.layers.map((l, i) => ({ ...l, dtype: 'uint8' as const, activation: q.activation[i]! })) };
+}
+
 /**
  * One image's postprocess output (boxes slots x 4 as ymin, xmin, ymax, xmax; classes; scores; count) as
  * detections above `minScore`, best first, at most `maxResults`, with boxes in pixels of a width x height image.

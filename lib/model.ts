@@ -10,8 +10,9 @@ import { checkFrame, decodeImage, isFrame, type Frame, type Input } from './imag
 import { IMAGENET_LABELS } from './imagenet-labels.js';
 import { buildSpec, LIMITS } from './graph.js';
 import { COCO_LABELMAP } from './coco-labels.js';
-import { floatGraph, readGraphModel, toDetections, type Detection, type DetectOptions } from './detect.js';
+import { floatGraph, integerGraph, readGraphModel, toDetections, type Detection, type DetectOptions } from './detect.js';
 import type { RecognisedModel } from './weights/tflite-graph.js';
+import type { QuantNet } from './weights/tflite-quant.js';
 import { readWeights } from './weights/index.js';
 import { resolveWeights, type WeightsFormat } from './weights/resolve.js';
 import type { NetWeights } from './weights/types.js';
@@ -550,8 +551,11 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
 
 /** MobileNetV2 and SSD files (lib/weights/tflite-graph.ts): their own layer table, weights dequantized to float. */
 async function loadGraphModel(m: RecognisedModel, options: LoadOptions, threads: number, concurrency: number): Promise<MobileNet> {
-  if (options.precision === 'integer') {
-    throw new Error(`precision: 'integer' is not available for ${m.architecture} files yet (${m.source}); they run in float (weights dequantized): leave precision unset or 'float'`);
+  // uint8 files run in integers (bit-exact with TFLite 2.2) when every layer has an integer kernel here (MobileNetV2);
+  // SSD runs in float. precision: 'float' forces float.
+  const integer = options.precision !== 'float' && m.integer !== undefined;
+  if (options.precision === 'integer' && !integer) {
+    throw new Error(`precision: 'integer' is not available for ${m.architecture} files yet (${m.source}); it runs in float (weights dequantized): leave precision unset or 'float'`);
   }
   if (options.alpha !== undefined && Math.abs(options.alpha - (m.alpha ?? NaN)) > 1e-9) {
     throw new Error(`Expected weights of alpha ${options.alpha} (the alpha option) but ${m.source} has alpha ${m.alpha}`);
@@ -560,17 +564,19 @@ async function loadGraphModel(m: RecognisedModel, options: LoadOptions, threads:
     throw new Error(`Expected weights of resolution ${options.resolution} (the resolution option) but ${m.source} is a ${m.architecture} graph of fixed input ${m.resolution}`);
   }
   const detector = m.architecture === 'ssd_mobilenet_v1';
-  const labels = options.labels === undefined && detector ? COCO_LABELMAP : await readLabels(options.labels);
+  // Built-in names: COCO for the detector, ImageNet for 1000 real classes; a custom head without `labels` has none.
+  const realClasses = detector ? m.classes : m.classes - m.classOffset;
+  const labels = options.labels !== undefined ? await readLabels(options.labels) : detector ? COCO_LABELMAP : realClasses === 1000 ? IMAGENET_LABELS : [];
   // Real classes (no background) and the count with the background line (detector: labelmap.txt's '???').
   const real = detector ? m.classes : m.classes - m.classOffset;
   const full = detector ? m.classes + m.classOffset : m.classes;
-  if (labels.length !== real && labels.length !== full) {
+  if (labels.length !== 0 && labels.length !== real && labels.length !== full) {
     throw new RangeError(`Expected ${real} labels (one per class) for labels but received ${labels.length}`);
   }
   const normalization = m.graph.input.dtype === 'uint8' ? 'tflite-uint8' : 'tflite';
   const binding = loadBinding();
   const native = new binding.NativeModel({
-    graph: toNativeGraph(floatGraph(m.graph), m.weights),
+    graph: integer ? toNativeGraph(integerGraph(m), m.weights, { layers: m.integer!.layers } as unknown as QuantNet) : toNativeGraph(floatGraph(m.graph), m.weights),
     threads, concurrency, normalization,
     isa: options.isa ?? process.env.MOBILENET_ISA ?? '',
     isaSource: options.isa !== undefined ? 'isa' : 'MOBILENET_ISA',
@@ -590,7 +596,7 @@ async function loadGraphModel(m: RecognisedModel, options: LoadOptions, threads:
     macs: m.graph.layers.reduce((s, l) => s + l.macs, 0),
     params: m.graph.layers.reduce((s, l) => s + l.params, 0),
     isa: ni.isa, threads: ni.threads, concurrency: ni.concurrency, memoryBytes: ni.memoryBytes,
-    format: 'tflite', weights: m.source, quantized: m.quantized, cpu: ni.cpu, dtype: 'float32',
+    format: 'tflite', weights: m.source, quantized: m.quantized, cpu: ni.cpu, dtype: integer ? 'uint8' : 'float32',
   };
   // Classifiers: labels aligned to class ids without background (as for V1). Detectors: class k is labels[k + offset].
   const aligned = detector ? labels : labels.length === m.classes && m.classOffset > 0 ? labels.slice(m.classOffset) : labels;

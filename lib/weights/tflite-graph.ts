@@ -28,6 +28,7 @@ import { readFlexMap } from './flexbuffers.js';
 import { Activation, BuiltinOp, opName, Padding, readTfliteModel, TensorType, tensorTypeName, type TfliteModel, type TfliteOperator, type TfliteTensor } from './tflite.js';
 import type { DetectionOptions, DType, Graph as BaseGraph, GraphLayer as BaseLayer, LayerKind, Quantization, Shape } from '../graph.js';
 import type { LayerWeights } from './types.js';
+import { activationRange, quantizeMultiplier, uint8ConvMultiplier, type QuantLayer } from './tflite-quant.js';
 
 export type Architecture = 'mobilenet_v1' | 'mobilenet_v2' | 'ssd_mobilenet_v1';
 export type { DetectionOptions, DType, Quantization, Shape } from '../graph.js';
@@ -55,6 +56,11 @@ export interface RecognisedModel {
   classOffset: number;
   /** The width multiplier the channel counts imply (MobileNetV2; SSD: its MobileNetV1 backbone's). */
   alpha?: number;
+  /**
+   * uint8 files whose every layer has a TFLite 2.2 integer kernel here (MobileNetV2): the integer weights per
+   * weight index (lib/binding.ts toNativeGraph's `quant.layers`) and each layer's quantized clamp.
+   */
+  integer?: { layers: QuantLayer[]; activation: Array<[number, number]> };
   detection?: {
     options: DetectionOptions;
     /** [numBoxes, 4] (y, x, h, w), dequantized as TFLite does: (float(q) - zero_point) · scale. */
@@ -96,6 +102,11 @@ class Recogniser {
   readonly tensorOf: TfliteTensor[] = [];
   quantized = false;
   softmax = false;
+  /** uint8 form per weight index, and the quantized clamp per layer (TFLite's activation range of the fused op). */
+  readonly qlayers: QuantLayer[] = [];
+  readonly qclamp: Array<[number, number]> = [];
+  /** False once a layer has no uint8 form (float or int8 tensors, a kind without an integer kernel). */
+  integer = true;
   detection?: RecognisedModel['detection'];
 
   constructor(bytes: Uint8Array, readonly source: string) {
@@ -180,6 +191,38 @@ class Recogniser {
     return [lo, hi];
   }
 
+  /** The uint8 quantization of a tensor, or undefined (then the file has no integer form here). */
+  u8(t: TfliteTensor): { scale: number; zeroPoint: number } | undefined {
+    const q = this.quant(t);
+    return t.type === TensorType.UINT8 && q && q.scale.length === 1 ? { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]! } : undefined;
+  }
+
+  /** TFLite's quantized clamp for a fused activation on a uint8 output. */
+  qrange(fused: number, out: TfliteTensor): [number, number] {
+    const p = this.u8(out);
+    if (!p) return [0, 255];
+    const r = activationRange(fused === Activation.RELU6 ? 'relu6' : fused === Activation.RELU ? 'relu' : 'none', p, 'uint8');
+    return [r.min, r.max];
+  }
+
+  /** The uint8 form of a convolution / fully connected layer (weights in the file's layout), as TFLite 2.2 requantizes. */
+  quantLayer(kind: QuantLayer['kind'], name: string, inT: TfliteTensor, kernel: TfliteTensor, bias: TfliteTensor, out: TfliteTensor, fused: number, cout: number): void {
+    const inP = this.u8(inT), outP = this.u8(out), wP = this.u8(kernel);
+    const bq = this.quant(bias);
+    if (!inP || !outP || !wP || bias.type !== TensorType.INT32 || !bq) { this.integer = false; return; }
+    const braw = this.m.buffer(bias.buffer).slice();
+    if (braw.length !== 4 * cout) { this.integer = false; return; }
+    const multiplier = new Int32Array(cout), shift = new Int32Array(cout);
+    const q = quantizeMultiplier(uint8ConvMultiplier(inP.scale, wP.scale, outP.scale));
+    multiplier.fill(q.multiplier);
+    shift.fill(q.shift);
+    const [outputMin, outputMax] = this.qrange(fused, out);
+    this.qlayers[this.weights.length - 1] = {
+      name, kind, weights: this.m.buffer(kernel.buffer).slice(), weightZeroPoint: wP.zeroPoint, weightScales: Float32Array.of(wP.scale),
+      bias: new Int32Array(braw.buffer, 0, cout), input: inP, output: outP, multiplier, shift, outputMin, outputMax,
+    };
+  }
+
   push(op: TfliteOperator, l: Omit<GraphLayer, 'op' | 'dtype' | 'quantization'>): number {
     const outT = this.tensor(op.outputs[0], `${this.label(op)} output`);
     const q = this.quant(outT);
@@ -232,6 +275,10 @@ class Recogniser {
     }
     this.weights.push({ kernel: canonical, bias: this.values(bias) });
     const kind: GraphLayerKind = depthwise ? 'dwconv' : kh === 3 ? 'conv' : this.pooled(src) ? 'classifier' : 'pwconv';
+    // Integer kernels here: the first conv (3x3 stride 2 on 3 channels), depthwise 3x3, 1x1.
+    if (kind === 'conv' && (cin !== 3 || o.strideH !== 2)) this.integer = false;
+    else this.quantLayer(kind as QuantLayer['kind'], `op ${op.index}`, this.tensorOf[src]!, kernel, bias, out, o.activation, cout);
+    this.qclamp[this.layers.length] = this.qrange(o.activation, out);
     const kernelShape = depthwise ? [3, 3, cout] : kh === 3 ? [3, 3, cin, cout] : [cin, cout];
     this.push(op, {
       name: '', kind, inputs: [src], inShape: [h, w, cin], outShape, kernelSize: [kh, kw], stride: o.strideH,
@@ -263,6 +310,8 @@ class Recogniser {
     const canonical = new Float32Array(kv.length);
     for (let oc = 0; oc < cout; oc++) for (let ic = 0; ic < cin; ic++) canonical[ic * cout + oc] = kv[oc * cin + ic]!;
     this.weights.push({ kernel: canonical, bias: this.values(bias) });
+    this.quantLayer('classifier', `op ${op.index}`, this.tensorOf[src]!, kernel, bias, out, op.fcActivation ?? 0, cout);
+    this.qclamp[this.layers.length] = this.qrange(op.fcActivation ?? 0, out);
     this.push(op, {
       name: '', kind: 'classifier', inputs: [src], inShape: [h, w, cin], outShape: [1, 1, cout], kernelSize: [1, 1], stride: 1, pad: [0, 0, 0, 0],
       activation: this.clamp(op, op.fcActivation ?? 0, out), weights: this.weights.length - 1, kernelShape: [cin, cout], macs: cin * cout, params: cin * cout + cout,
@@ -309,6 +358,8 @@ class Recogniser {
     const sa = this.shapeOf(a), sb = this.shapeOf(b);
     if (fmtShape(sa) !== fmtShape(sb)) this.fail(`${this.label(op)}: expected two inputs of one shape, found ${fmtShape(sa)} and ${fmtShape(sb)} (no broadcasting)`);
     const out = this.tensor(op.outputs[0], `${this.label(op)} output`);
+    this.qclamp[this.layers.length] = this.qrange(op.fusedActivation ?? 0, out);
+    if (!this.u8(this.tensorOf[a]!) || !this.u8(this.tensorOf[b]!) || !this.u8(out)) this.integer = false;
     this.push(op, { name: '', kind: 'add', inputs: [a, b], inShape: sa, outShape: sa, kernelSize: [1, 1], stride: 1, pad: [0, 0, 0, 0], activation: this.clamp(op, op.fusedActivation ?? 0, out), weights: -1, kernelShape: [], macs: 0, params: 0 });
   }
 
@@ -318,6 +369,9 @@ class Recogniser {
     const p = op.pool;
     if (!p || p.filterH !== h || p.filterW !== w) this.fail(`${this.label(op)}: expected a global ${h}x${w} average pool, found a ${p?.filterH}x${p?.filterW} filter`);
     if (p.activation !== Activation.NONE) this.fail(`${this.label(op)}: expected no fused activation on the pool`);
+    const pin = this.u8(this.tensorOf[src]!), pout = this.u8(this.tensor(op.outputs[0], `${this.label(op)} output`));
+    if (!pin || !pout || pin.scale !== pout.scale || pin.zeroPoint !== pout.zeroPoint) this.integer = false; // TFLite keeps them equal
+    this.qclamp[this.layers.length] = [0, 255];
     this.push(op, { name: '', kind: 'gavgpool', inputs: [src], inShape: [h, w, c], outShape: [1, 1, c], kernelSize: [h, w], stride: 1, pad: [0, 0, 0, 0], activation: NONE, weights: -1, kernelShape: [], macs: h * w * c, params: 0 });
   }
 
@@ -339,6 +393,7 @@ class Recogniser {
   readonly reshaped = new Map<number, number[]>();
 
   concat(op: TfliteOperator): void {
+    this.integer = false; // no integer (requantizing) CONCATENATION kernel here
     const out = this.tensor(op.outputs[0], `${this.label(op)} output`);
     const rank = out.shape.length;
     let axis = op.axis ?? 0;
@@ -362,6 +417,7 @@ class Recogniser {
   }
 
   logistic(op: TfliteOperator): void {
+    this.integer = false; // no integer LOGISTIC kernel here
     const src = this.input(op, 0);
     const shape = this.shapeOf(src);
     this.push(op, { name: '', kind: 'logistic', inputs: [src], inShape: shape, outShape: shape, kernelSize: [1, 1], stride: 1, pad: [0, 0, 0, 0], activation: NONE, weights: -1, kernelShape: [], macs: 0, params: 0 });
@@ -519,6 +575,7 @@ function checkV2(r: Recogniser, outputs: number[]): Omit<RecognisedModel, 'archi
   return {
     graph: { input: graphInput(r), layers: L, outputs: [{ name: 'features', tensor: i - 1 }, { name: 'logits', tensor: i }] },
     classes, classOffset: classes === 1001 ? 1 : 0, alpha,
+    ...(r.integer && r.u8(r.tensorOf[0]!) && r.qclamp.length === L.length ? { integer: { layers: r.qlayers, activation: r.qclamp } } : {}),
   };
 }
 

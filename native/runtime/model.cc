@@ -284,7 +284,10 @@ void Model::run_layer(Workspace& ws, size_t li, const float* const* in, float* o
   const TensorDesc& x = graph_.tensor(l.inputs[0]);
   const float* w = packed_.data() + plan_[li].packed_offset;
   ThreadPool& pool = ws.pool_;
-  if (is_integer(l.out.dtype)) return run_integer_layer(*qkernels_, pool, l, x, w, in[0], out);
+  if (is_integer(l.out.dtype)) {
+    const bool two = l.inputs.size() > 1;
+    return run_integer_layer(*qkernels_, pool, l, x, w, in[0], out, two ? &graph_.tensor(l.inputs[1]) : nullptr, two ? in[1] : nullptr);
+  }
   // Row-range tasks for the convolutions: enough for the pool to balance, few enough to be cheap.
   const size_t row_tasks = std::min(l.out.h, pool.threads() == 1 ? (size_t)1 : pool.threads() * kTasksPerThread);
   const size_t rows_per_task = (l.out.h + row_tasks - 1) / row_tasks;

@@ -1,5 +1,7 @@
 #include "qlayers.h"
 
+#include "qadd.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -86,9 +88,17 @@ void gemm(const QKernelTable& kt, ThreadPool& pool, size_t m, size_t n, size_t k
   });
 }
 
+// TFLite ADD's parameters from the two inputs' and the output's quantization (qadd.h); validated at load.
+QAddParams add_params(const GraphLayer& l, const TensorDesc& a, const TensorDesc& b) {
+  QAddParams p{};
+  qadd_params(a.quant.scale[0], a.quant.zero_point[0], b.quant.scale[0], b.quant.zero_point[0], l.out.quant.scale[0],
+              l.out.quant.zero_point[0], (int32_t)l.min, (int32_t)l.max, &p);
+  return p;
+}
+
 template <typename T>
 void run_typed(const QKernelTable& kt, ThreadPool& pool, const GraphLayer& l, const TensorDesc& x, const void* packed,
-               const T* in, T* out) {
+               const T* in, T* out, const TensorDesc* x2, const T* in2) {
   const size_t row_tasks = std::min(l.out.h, pool.threads() == 1 ? (size_t)1 : pool.threads() * kTasksPerThread);
   const size_t rows_per_task = (l.out.h + row_tasks - 1) / row_tasks;
   const size_t tasks = (l.out.h + rows_per_task - 1) / rows_per_task;
@@ -115,6 +125,8 @@ void run_typed(const QKernelTable& kt, ThreadPool& pool, const GraphLayer& l, co
       Q<T>::pool(kt)(x.h * x.w, x.c, in, out, (int32_t)l.min, (int32_t)l.max);
       break;
     case LayerKind::Add:
+      qadd<T>(add_params(l, x, *x2), in, in2, out, l.out.elements());
+      break;
     case LayerKind::Concat:
     case LayerKind::Logistic:
     case LayerKind::DetectionPostprocess:
@@ -127,7 +139,7 @@ void run_typed(const QKernelTable& kt, ThreadPool& pool, const GraphLayer& l, co
 void validate_integer_layer(const Graph& g, const GraphLayer& l, const std::string& where, size_t kernel_len) {
   auto bad = [&](const std::string& msg) { throw std::invalid_argument(where + msg); };
   const DType t = l.out.dtype;
-  if (l.kind == LayerKind::Add || l.kind == LayerKind::Concat || l.kind == LayerKind::Logistic || l.kind == LayerKind::DetectionPostprocess)
+  if (l.kind == LayerKind::Concat || l.kind == LayerKind::Logistic || l.kind == LayerKind::DetectionPostprocess)
     bad(std::string(layer_kind_name(l.kind)) + " has no integer kernel in this build");
   for (uint32_t i : l.inputs)
     if (g.tensor(i).dtype != t)
@@ -135,10 +147,22 @@ void validate_integer_layer(const Graph& g, const GraphLayer& l, const std::stri
           " (no conversion layers in this build)");
   const TensorDesc& x = g.tensor(l.inputs[0]);
   tensor_zero_point(x, where + "input");
+  if (l.kind == LayerKind::Conv && (x.c != 3 || l.stride != 2))
+    bad("an integer conv runs 3x3 stride 2 on 3 input channels in this build (the first convolution)");
   tensor_zero_point(l.out, where + "output");
   if (!(l.min >= qmin(t) && l.max <= qmax(t) && l.min == std::floor(l.min) && l.max == std::floor(l.max)))
     bad("integer clamp [" + std::to_string(l.min) + ", " + std::to_string(l.max) + "] is not inside " + range_str(t));
   const RawWeights& r = l.weights;
+  if (l.kind == LayerKind::Add) {
+    const TensorDesc& x2 = g.tensor(l.inputs[1]);
+    tensor_zero_point(x2, where + "input 2");
+    QAddParams p;
+    if (!qadd_params(x.quant.scale[0], x.quant.zero_point[0], x2.quant.scale[0], x2.quant.zero_point[0], l.out.quant.scale[0],
+                     l.out.quant.zero_point[0], (int32_t)l.min, (int32_t)l.max, &p))
+      bad("add: the input and output scales give multipliers outside (0, 1) (TFLite's integer ADD needs them inside)");
+    if (r.kernel || r.qkernel || r.bias || r.qbias) bad("add takes no weights");
+    return;
+  }
   if (l.kind == LayerKind::Gavgpool) {
     // TFLite AVERAGE_POOL_2D on quantized tensors requires one scale and zero point on both sides.
     if (x.quant.scale[0] != l.out.quant.scale[0] || x.quant.zero_point[0] != l.out.quant.zero_point[0])
@@ -202,11 +226,11 @@ void qpack_layer(const QKernelTable& kt, const GraphLayer& l, const TensorDesc& 
 }
 
 void run_integer_layer(const QKernelTable& kt, ThreadPool& pool, const GraphLayer& l, const TensorDesc& x,
-                       const void* packed, const void* in, void* out) {
+                       const void* packed, const void* in, void* out, const TensorDesc* x2, const void* in2) {
   if (l.out.dtype == DType::Int8)
-    run_typed<int8_t>(kt, pool, l, x, packed, static_cast<const int8_t*>(in), static_cast<int8_t*>(out));
+    run_typed<int8_t>(kt, pool, l, x, packed, static_cast<const int8_t*>(in), static_cast<int8_t*>(out), x2, static_cast<const int8_t*>(in2));
   else
-    run_typed<uint8_t>(kt, pool, l, x, packed, static_cast<const uint8_t*>(in), static_cast<uint8_t*>(out));
+    run_typed<uint8_t>(kt, pool, l, x, packed, static_cast<const uint8_t*>(in), static_cast<uint8_t*>(out), x2, static_cast<const uint8_t*>(in2));
 }
 
 void integer_input_from_bytes(DType t, uint8_t* data, size_t n) {
