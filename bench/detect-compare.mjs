@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// MobileNetV2 (Coral uint8 file) and SSD-MobileNetV1 (detect.tflite) latency: ours (float, weights dequantized
+// MobileNetV2 (Coral uint8 file) and SSD-MobileNetV1 (detect.tflite) latency: ours (V2: integer, bit-exact; SSD: float, weights dequantized
 // at load) against TensorFlow Lite 2.2 (node-tflite, uint8 kernels) on the same files, 1 and 2 threads, in one
 // process, alternating ours and TFLite run by run so both see the same machine load; medians and the ratio.
 // Also prints our per-layer profile (the 8 slowest layers) of each model.
@@ -53,9 +53,9 @@ for (const m of models) {
       let t = process.hrtime.bigint(); await runOurs(); a.push(Number(process.hrtime.bigint() - t) / 1e6);
       t = process.hrtime.bigint(); runTflite(); b.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
-    const row = { model: m.name, threads, ours_ms: median(a), tflite_ms: median(b), ratio: median(b) / median(a), isa: ours.info.isa };
+    const row = { model: m.name, threads, ours_ms: median(a), tflite_ms: median(b), ratio: median(b) / median(a), isa: ours.info.isa, dtype: ours.info.dtype };
     rows.push(row);
-    console.log(`${m.name}, ${threads} thread(s): ours ${row.ours_ms.toFixed(2)} ms (${row.isa}, float), TFLite 2.2 ${row.tflite_ms.toFixed(2)} ms (uint8); TFLite/ours ${row.ratio.toFixed(2)}`);
+    console.log(`${m.name}, ${threads} thread(s): ours ${row.ours_ms.toFixed(2)} ms (${row.isa}, ${ours.info.dtype}), TFLite 2.2 ${row.tflite_ms.toFixed(2)} ms (uint8); TFLite/ours ${row.ratio.toFixed(2)}`);
     if (threads === 1) {
       const p = ours.profile(10);
       const top = [...p.layers].sort((x, y) => y.ms - x.ms).slice(0, 8);
