@@ -34,7 +34,7 @@ import { readTfliteModel, BuiltinOp, type TfliteModel } from '../lib/weights/tfl
 import { readFlexMap } from '../lib/weights/flexbuffers.js';
 import { seededRandom } from '../lib/weights/synthetic.js';
 import { decodeAny, sha256, stretchResize } from '../test/helpers/detect-input.js';
-import { serializeFlatbuffer, type FbObject } from '../test/helpers/tflite-writer.js';
+import { serializeFlatbuffer, type FbField, type FbObject } from '../test/helpers/tflite-writer.js';
 import { writeFlexMap, type FlexScalar } from '../test/helpers/flexbuffers-writer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -252,6 +252,54 @@ for (const [variant, options] of Object.entries(variants)) {
   console.log(`postprocess ${variant}: ${cases.length} cases`);
 }
 
+// ---------------------------------------------------------------------------------------------------
+// 4. TFLite's uint8 LOGISTIC and CONCATENATION on SSD's own quantization, every input byte: what an integer
+//    SSD must reproduce (one-op models; each input byte 0..255 once).
+
+function oneOpModel(opcode: number, ins: Array<{ scale: number; zp: number }>, out: { scale: number; zp: number }, options?: FbObject, optionsType = 0): Uint8Array {
+  const tensor = (name: string, q: { scale: number; zp: number }): FbObject => ({
+    kind: 'table',
+    fields: [
+      { t: 'off', v: { kind: 'vec', elem: 'i32', values: [1, 256, 1] } }, { t: 'i8', v: 3 }, { t: 'u32', v: 0 },
+      { t: 'off', v: { kind: 'str', value: name } },
+      { t: 'off', v: { kind: 'table', fields: [undefined, undefined, { t: 'off', v: { kind: 'vec', elem: 'f32', values: [q.scale] } }, { t: 'off', v: { kind: 'vec', elem: 'i64', values: [q.zp] } }] } },
+    ],
+  });
+  const n = ins.length;
+  const outT = tensor('out', out);
+  if (opcode === 2) (outT as { fields: FbField[] }).fields[0] = { t: 'off', v: { kind: 'vec', elem: 'i32', values: [1, 256 * n, 1] } };
+  const model: FbObject = {
+    kind: 'table',
+    fields: [
+      { t: 'u32', v: 3 },
+      { t: 'off', v: { kind: 'tables', items: [{ kind: 'table', fields: [{ t: 'i8', v: opcode }, undefined, { t: 'i32', v: 1 }, { t: 'i32', v: opcode }] }] } },
+      { t: 'off', v: { kind: 'tables', items: [{ kind: 'table', fields: [
+        { t: 'off', v: { kind: 'tables', items: [...ins.map((q, i) => tensor(`in${i}`, q)), outT] } },
+        { t: 'off', v: { kind: 'vec', elem: 'i32', values: ins.map((_, i) => i) } },
+        { t: 'off', v: { kind: 'vec', elem: 'i32', values: [n] } },
+        { t: 'off', v: { kind: 'tables', items: [{ kind: 'table', fields: [
+          { t: 'u32', v: 0 }, { t: 'off', v: { kind: 'vec', elem: 'i32', values: ins.map((_, i) => i) } }, { t: 'off', v: { kind: 'vec', elem: 'i32', values: [n] } },
+          { t: 'u8', v: options ? optionsType : 0 }, options ? { t: 'off', v: options } : undefined,
+        ] }] } },
+      ] }] } },
+      { t: 'off', v: { kind: 'str', value: 'one op (bench/tflite-detect-reference.ts)' } },
+      { t: 'off', v: { kind: 'tables', items: [{ kind: 'table', fields: [] }] } },
+    ],
+  };
+  return serializeFlatbuffer(model, 'TFL3');
+}
+const every = Uint8Array.from({ length: 256 }, (_, i) => i);
+const qOf = (t: typeof boxT) => ({ scale: t.scale![0]!, zp: t.zeroPoint![0]! });
+const logisticOp = ssd.operators.find((op) => op.opcode === 14)!;
+const logisticIn = qOf(ssd.tensors[logisticOp.inputs[0]!]!), logisticOut = qOf(ssd.tensors[logisticOp.outputs[0]!]!);
+const logisticTable = Array.from(run(oneOpModel(14, [logisticIn], logisticOut), [every])[0]!);
+const concatTables = ssd.operators.filter((op) => op.opcode === BuiltinOp.CONCATENATION).map((op) => {
+  const ins = op.inputs.map((i) => qOf(ssd.tensors[i]!)), out = qOf(ssd.tensors[op.outputs[0]!]!);
+  const outs = run(oneOpModel(2, ins, out, { kind: 'table', fields: [{ t: 'i32', v: 1 }, { t: 'i8', v: 0 }] }, 10), ins.map(() => every))[0]!;
+  return { op: op.index, inputs: ins, output: out, tables: ins.map((_, k) => Array.from(outs.subarray(256 * k, 256 * (k + 1)))) };
+});
+console.log(`tables: logistic (${logisticIn.scale}, ${logisticIn.zp}) -> (${logisticOut.scale}, ${logisticOut.zp}), ${concatTables.length} concatenations`);
+
 const json = {
   description: 'Goldens of TensorFlow Lite 2.2 for SSD-MobileNetV1 (detect.tflite) and its TFLite_Detection_PostProcess op. ' +
     'Regenerate: npx vite-node bench/tflite-detect-reference.ts (see its header).',
@@ -270,6 +318,11 @@ const json = {
   postprocess_variants: Object.fromEntries(Object.entries(variants).map(([k, v]) => [k, variantValues(v)])),
   tied_scores: 'seededRandom(seed) (lib/weights/synthetic.ts) per score in order; r < 0.9 -> 0, < 0.97 -> 3, < 0.995 -> 130, else 200',
   postprocess,
+  integer_ops: {
+    description: 'TFLite 2.2 uint8 LOGISTIC and CONCATENATION (axis 1) on the quantization of detect.tflite\'s own tensors: output byte for each input byte 0..255',
+    logistic: { input: logisticIn, output: logisticOut, table: logisticTable },
+    concatenations: concatTables,
+  },
 };
 // 9 significant digits round-trip every float32.
 const f32Replacer = (_: string, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(9)) : v);

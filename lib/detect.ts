@@ -61,7 +61,10 @@ export function floatGraph(g: Graph): Graph {
 export function integerGraph(m: RecognisedModel): Graph {
   const q = m.integer;
   if (!q) throw new Error(`${m.source}: ${m.architecture} has no integer form here`);
-  return { ...m.graph, layers: m.graph.layers.map((l, i) => ({ ...l, dtype: 'uint8' as const, activation: q.activation[i]! })) };
+  return {
+    ...m.graph,
+    layers: m.graph.layers.map((l, i) => (l.kind === 'detection_postprocess' ? l : { ...l, dtype: 'uint8' as const, activation: q.activation[i]! })),
+  };
 }
 
 /**

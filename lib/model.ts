@@ -551,8 +551,8 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
 
 /** MobileNetV2 and SSD files (lib/weights/tflite-graph.ts): their own layer table, weights dequantized to float. */
 async function loadGraphModel(m: RecognisedModel, options: LoadOptions, threads: number, concurrency: number): Promise<MobileNet> {
-  // uint8 files run in integers (bit-exact with TFLite 2.2) when every layer has an integer kernel here (MobileNetV2);
-  // SSD runs in float. precision: 'float' forces float.
+  // uint8 files run in integers (bit-exact with TFLite 2.2) when every layer has an integer kernel here (MobileNetV2,
+  // SSD); precision: 'float' runs them dequantized.
   const integer = options.precision !== 'float' && m.integer !== undefined;
   if (options.precision === 'integer' && !integer) {
     throw new Error(`precision: 'integer' is not available for ${m.architecture} files yet (${m.source}); it runs in float (weights dequantized): leave precision unset or 'float'`);

@@ -275,9 +275,7 @@ class Recogniser {
     }
     this.weights.push({ kernel: canonical, bias: this.values(bias) });
     const kind: GraphLayerKind = depthwise ? 'dwconv' : kh === 3 ? 'conv' : this.pooled(src) ? 'classifier' : 'pwconv';
-    // Integer kernels here: the first conv (3x3 stride 2 on 3 channels), depthwise 3x3, 1x1.
-    if (kind === 'conv' && (cin !== 3 || o.strideH !== 2)) this.integer = false;
-    else this.quantLayer(kind as QuantLayer['kind'], `op ${op.index}`, this.tensorOf[src]!, kernel, bias, out, o.activation, cout);
+    this.quantLayer(kind as QuantLayer['kind'], `op ${op.index}`, this.tensorOf[src]!, kernel, bias, out, o.activation, cout);
     this.qclamp[this.layers.length] = this.qrange(o.activation, out);
     const kernelShape = depthwise ? [3, 3, cout] : kh === 3 ? [3, 3, cin, cout] : [cin, cout];
     this.push(op, {
@@ -393,7 +391,8 @@ class Recogniser {
   readonly reshaped = new Map<number, number[]>();
 
   concat(op: TfliteOperator): void {
-    this.integer = false; // no integer (requantizing) CONCATENATION kernel here
+    if (!this.u8(this.tensor(op.outputs[0], `${this.label(op)} output`)) || op.inputs.some((t) => !this.u8(this.tensor(t, `${this.label(op)} input`)))) this.integer = false;
+    this.qclamp[this.layers.length] = [0, 255];
     const out = this.tensor(op.outputs[0], `${this.label(op)} output`);
     const rank = out.shape.length;
     let axis = op.axis ?? 0;
@@ -417,7 +416,8 @@ class Recogniser {
   }
 
   logistic(op: TfliteOperator): void {
-    this.integer = false; // no integer LOGISTIC kernel here
+    if (!this.u8(this.tensor(op.outputs[0], `${this.label(op)} output`))) this.integer = false;
+    this.qclamp[this.layers.length] = [0, 255];
     const src = this.input(op, 0);
     const shape = this.shapeOf(src);
     this.push(op, { name: '', kind: 'logistic', inputs: [src], inShape: shape, outShape: shape, kernelSize: [1, 1], stride: 1, pad: [0, 0, 0, 0], activation: NONE, weights: -1, kernelShape: [], macs: 0, params: 0 });
@@ -470,6 +470,7 @@ class Recogniser {
       this.fail(`${this.label(op)}: anchors '${anchorsT.name}' have type ${tensorTypeName(anchorsT.type)}, expected UINT8 or FLOAT32`);
     }
     this.detection = { options, anchors, numBoxes, scoreWidth };
+    this.qclamp[this.layers.length] = [-Infinity, Infinity]; // a float layer (its uint8 inputs are dequantized)
     this.weights.push({ kernel: anchors });
     const slots = options.max_detections * options.max_classes_per_detection;
     this.layers.push({
@@ -656,6 +657,7 @@ function checkSsd(r: Recogniser, outputs: number[]): Omit<RecognisedModel, 'arch
       outputs: [{ name: 'box_encodings', tensor: boxCat }, { name: 'scores', tensor: scoreIn }, { name: 'detections', tensor: L.length }],
     },
     classes: post.options.num_classes, classOffset: post.scoreWidth - post.options.num_classes, detection: post,
+    ...(r.integer && r.u8(r.tensorOf[0]!) && r.qclamp.length === L.length ? { integer: { layers: r.qlayers, activation: r.qclamp } } : {}),
     ...(BACKBONE_ALPHAS.has(L[26]!.outShape[2]) ? { alpha: BACKBONE_ALPHAS.get(L[26]!.outShape[2])! } : {}),
   };
 }

@@ -46,6 +46,7 @@ struct DetectionScratch {
   std::vector<uint8_t> active;
   std::vector<int> merged_indices, merged_sorted;
   std::vector<float> merged_scores, merged_values;
+  std::vector<float> boxes_f, scores_f;  // dequantized uint8 inputs (integer SSD)
 };
 
 // (float(q) - zero_point) * scale per element, TFLite's Dequantizer.

@@ -91,7 +91,7 @@ void validate_graph(const Graph& g) {
     if (!(l.min <= l.max) || std::isnan(l.min)) bad(where + "activation clamp [min, max] must have min <= max");
     if (l.stride == 0 || l.kh == 0 || l.kw == 0) bad(where + "kernel size and stride must be positive");
     // Integer layers (output uint8/int8) are checked by qlayers.cc after the shapes; float layers take float inputs.
-    if (!is_integer(y.dtype))
+    if (!is_integer(y.dtype) && l.kind != LayerKind::DetectionPostprocess)
       for (uint32_t t : l.inputs)
         if (g.tensor(t).dtype != DType::Float32) bad(where + "float32 layer with input dtype " + dtype_name(g.tensor(t).dtype) + " (no conversion layers in this build)");
     check_quantization(y, where + "output");
@@ -151,6 +151,8 @@ void validate_graph(const Graph& g) {
         break;
       case LayerKind::DetectionPostprocess: {
         const DetectionPostprocessOptions& o = l.detection;
+        for (uint32_t t : l.inputs)
+          if (g.tensor(t).dtype == DType::Int8) bad(where + "detection_postprocess takes float32 or uint8 inputs, not int8");
         const TensorDesc& scores = g.tensor(l.inputs[1]);
         const size_t boxes = x.elements() / 4;
         if (boxes == 0 || x.elements() != boxes * 4) bad(where + "box encodings " + shape_str(x) + " must hold 4 values per box");

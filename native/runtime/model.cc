@@ -149,6 +149,7 @@ Model::Model(const ModelConfig& cfg, Graph graph)
     total += round_up(floats, kAlignFloats);
     if (l.kind == LayerKind::Conv && !is_integer(l.out.dtype) && !first_conv(l, in_c))
       scratch_floats_ = std::max(scratch_floats_, l.out.h * l.out.w * 9 * in_c);
+    if (is_integer(l.out.dtype)) scratch_floats_ = std::max(scratch_floats_, (integer_scratch_bytes(graph_, l) + 3) / 4);
   }
   packed_.resize(total);
   const std::vector<size_t> offsets = plan_arena(graph_, &arena_floats_);
@@ -284,10 +285,9 @@ void Model::run_layer(Workspace& ws, size_t li, const float* const* in, float* o
   const TensorDesc& x = graph_.tensor(l.inputs[0]);
   const float* w = packed_.data() + plan_[li].packed_offset;
   ThreadPool& pool = ws.pool_;
-  if (is_integer(l.out.dtype)) {
-    const bool two = l.inputs.size() > 1;
-    return run_integer_layer(*qkernels_, pool, l, x, w, in[0], out, two ? &graph_.tensor(l.inputs[1]) : nullptr, two ? in[1] : nullptr);
-  }
+  if (is_integer(l.out.dtype))
+    return run_integer_layer(*qkernels_, pool, graph_, l, w, reinterpret_cast<const void* const*>(in), out,
+                             reinterpret_cast<uint8_t*>(ws.scratch_.data()));
   // Row-range tasks for the convolutions: enough for the pool to balance, few enough to be cheap.
   const size_t row_tasks = std::min(l.out.h, pool.threads() == 1 ? (size_t)1 : pool.threads() * kTasksPerThread);
   const size_t rows_per_task = (l.out.h + row_tasks - 1) / row_tasks;
@@ -339,7 +339,18 @@ void Model::run_layer(Workspace& ws, size_t li, const float* const* in, float* o
     case LayerKind::DetectionPostprocess: {
       // Output: boxes (slots x 4: ymin, xmin, ymax, xmax), classes (slots), scores (slots), count.
       const size_t boxes = x.elements() / 4, slots = detection_slots(l.detection);
-      const std::string err = detection_postprocess(l.detection, in[0], 4, w, in[1], boxes, graph_.tensor(l.inputs[1]).elements() / boxes,
+      const TensorDesc& sc = graph_.tensor(l.inputs[1]);
+      const float* enc = in[0];
+      const float* scores = in[1];
+      if (is_integer(x.dtype)) {  // uint8 inputs, dequantized as TFLite's postprocess does: (float(q) - zero_point) * scale
+        ws.detection_.boxes_f.resize(x.elements());
+        ws.detection_.scores_f.resize(sc.elements());
+        dequantize_u8(reinterpret_cast<const uint8_t*>(in[0]), x.elements(), x.quant.zero_point[0], x.quant.scale[0], ws.detection_.boxes_f.data());
+        dequantize_u8(reinterpret_cast<const uint8_t*>(in[1]), sc.elements(), sc.quant.zero_point[0], sc.quant.scale[0], ws.detection_.scores_f.data());
+        enc = ws.detection_.boxes_f.data();
+        scores = ws.detection_.scores_f.data();
+      }
+      const std::string err = detection_postprocess(l.detection, enc, 4, w, scores, boxes, sc.elements() / boxes,
                                                     ws.detection_, out, out + 4 * slots, out + 5 * slots, out + 6 * slots);
       if (!err.empty()) throw std::runtime_error("layer " + l.name + ": " + err);
       break;

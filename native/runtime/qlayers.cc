@@ -88,6 +88,34 @@ void gemm(const QKernelTable& kt, ThreadPool& pool, size_t m, size_t n, size_t k
   });
 }
 
+bool first_conv(const GraphLayer& l, const TensorDesc& x) { return x.c == 3 && l.stride == 2; }
+
+// TFLite 2.2's uint8 LOGISTIC (activations.cc: a 256-entry table of 1 / (1 + e^-x) over the dequantized input,
+// std::round(y / output_scale) + zero point) and uint8 CONCATENATION with differing scales
+// (ConcatenationWithScaling: round(q · s_in/s_out - z_in · s_in/s_out) + z_out), both as maps of the input byte,
+// in float as TFLite computes them (this file is built without FMA contraction for these two).
+void logistic_table(const TensorDesc& in, const TensorDesc& out, uint8_t table[256]) {
+  const float s = in.quant.scale[0], inv = 1.0f / out.quant.scale[0];
+  const int32_t zi = in.quant.zero_point[0], zo = out.quant.zero_point[0];
+  for (int q = 0; q < 256; q++) {
+    const float x = s * (float)(q - zi);
+    const float y = 1.0f / (1.0f + std::exp(-x));
+    const int32_t v = (int32_t)std::round(y * inv) + zo;
+    table[q] = (uint8_t)std::min(255, std::max(0, v));
+  }
+}
+
+void requantize_table(const TensorDesc& in, const TensorDesc& out, uint8_t table[256]) {
+  const float inv = 1.0f / out.quant.scale[0];
+  const float scale = in.quant.scale[0] * inv;
+  const float bias = -(float)in.quant.zero_point[0] * scale;
+  const int32_t zo = out.quant.zero_point[0];
+  for (int q = 0; q < 256; q++) {
+    const int32_t v = (int32_t)std::round((float)q * scale + bias) + zo;
+    table[q] = (uint8_t)std::min(255, std::max(0, v));
+  }
+}
+
 // TFLite ADD's parameters from the two inputs' and the output's quantization (qadd.h); validated at load.
 QAddParams add_params(const GraphLayer& l, const TensorDesc& a, const TensorDesc& b) {
   QAddParams p{};
@@ -97,14 +125,31 @@ QAddParams add_params(const GraphLayer& l, const TensorDesc& a, const TensorDesc
 }
 
 template <typename T>
-void run_typed(const QKernelTable& kt, ThreadPool& pool, const GraphLayer& l, const TensorDesc& x, const void* packed,
-               const T* in, T* out, const TensorDesc* x2, const T* in2) {
+void run_typed(const QKernelTable& kt, ThreadPool& pool, const Graph& g, const GraphLayer& l, const TensorDesc& x,
+               const void* packed, const T* const* ins, T* out, uint8_t* scratch) {
+  const T* in = ins[0];
   const size_t row_tasks = std::min(l.out.h, pool.threads() == 1 ? (size_t)1 : pool.threads() * kTasksPerThread);
   const size_t rows_per_task = (l.out.h + row_tasks - 1) / row_tasks;
   const size_t tasks = (l.out.h + rows_per_task - 1) / rows_per_task;
   const int32_t zin = x.quant.zero_point[0];
   switch (l.kind) {
     case LayerKind::Conv: {
+      if (!first_conv(l, x)) {
+        // 3x3 stride 1/2 on any channel count (SSD's extra layers): im2col rows (tap-major, channel fastest = the
+        // OHWI kernel's column order), the input zero point where the window leaves the input, then the GEMM.
+        const size_t cin = x.c, k = 9 * cin;
+        T* rows = reinterpret_cast<T*>(scratch);
+        for (size_t oy = 0; oy < l.out.h; oy++)
+          for (size_t ox = 0; ox < l.out.w; ox++)
+            for (size_t tap = 0; tap < 9; tap++) {
+              T* dst = rows + (oy * l.out.w + ox) * k + tap * cin;
+              const long iy = (long)(oy * l.stride + tap / 3) - (long)l.pad_top, ix = (long)(ox * l.stride + tap % 3) - (long)l.pad_left;
+              if (iy < 0 || ix < 0 || iy >= (long)x.h || ix >= (long)x.w) std::fill(dst, dst + cin, (T)zin);
+              else std::copy(in + ((size_t)iy * x.w + (size_t)ix) * cin, in + ((size_t)iy * x.w + (size_t)ix + 1) * cin, dst);
+            }
+        gemm<T>(kt, pool, l.out.h * l.out.w, l.out.c, k, rows, static_cast<const uint8_t*>(packed), out, out_params(l));
+        break;
+      }
       const QConvParams<T> p{in, out, packed, x.h, x.w, l.out.c, l.out.h, l.out.w, l.pad_top, l.pad_left, zin, out_params(l)};
       const auto fn = Q<T>::conv(kt);
       pool.parallel_for(tasks, [&](size_t t) { fn(p, t * rows_per_task, std::min(l.out.h, (t + 1) * rows_per_task)); });
@@ -125,12 +170,31 @@ void run_typed(const QKernelTable& kt, ThreadPool& pool, const GraphLayer& l, co
       Q<T>::pool(kt)(x.h * x.w, x.c, in, out, (int32_t)l.min, (int32_t)l.max);
       break;
     case LayerKind::Add:
-      qadd<T>(add_params(l, x, *x2), in, in2, out, l.out.elements());
+      qadd<T>(add_params(l, x, g.tensor(l.inputs[1])), in, ins[1], out, l.out.elements());
       break;
-    case LayerKind::Concat:
-    case LayerKind::Logistic:
+    case LayerKind::Concat:  // uint8 only (validate_integer_layer)
+      for (size_t j = 0; j < l.inputs.size(); j++) {
+        const TensorDesc& t = g.tensor(l.inputs[j]);
+        const size_t len = t.elements();
+        const T* src = ins[j];
+        if (t.quant.scale[0] == l.out.quant.scale[0] && t.quant.zero_point[0] == l.out.quant.zero_point[0]) {
+          out = std::copy(src, src + len, out);
+        } else {
+          uint8_t table[256];
+          requantize_table(t, l.out, table);
+          for (size_t i = 0; i < len; i++) *out++ = (T)table[(uint8_t)src[i]];
+        }
+      }
+      break;
+    case LayerKind::Logistic: {  // uint8 only
+      uint8_t table[256];
+      logistic_table(x, l.out, table);
+      const size_t len = l.out.elements();
+      for (size_t i = 0; i < len; i++) out[i] = (T)table[(uint8_t)in[i]];
+      break;
+    }
     case LayerKind::DetectionPostprocess:
-      break;  // refused by validate_integer_layer
+      break;  // a float layer (model.cc dequantizes its inputs)
   }
 }
 
@@ -139,20 +203,25 @@ void run_typed(const QKernelTable& kt, ThreadPool& pool, const GraphLayer& l, co
 void validate_integer_layer(const Graph& g, const GraphLayer& l, const std::string& where, size_t kernel_len) {
   auto bad = [&](const std::string& msg) { throw std::invalid_argument(where + msg); };
   const DType t = l.out.dtype;
-  if (l.kind == LayerKind::Concat || l.kind == LayerKind::Logistic || l.kind == LayerKind::DetectionPostprocess)
-    bad(std::string(layer_kind_name(l.kind)) + " has no integer kernel in this build");
+  if (l.kind == LayerKind::DetectionPostprocess) bad("detection_postprocess outputs float32 (its inputs may be integer)");
+  if ((l.kind == LayerKind::Concat || l.kind == LayerKind::Logistic) && t != DType::Uint8)
+    bad(std::string(layer_kind_name(l.kind)) + " has an integer kernel for uint8 only in this build");
   for (uint32_t i : l.inputs)
     if (g.tensor(i).dtype != t)
       bad("input dtype " + std::string(dtype_name(g.tensor(i).dtype)) + " differs from the output dtype " + dtype_name(t) +
           " (no conversion layers in this build)");
   const TensorDesc& x = g.tensor(l.inputs[0]);
   tensor_zero_point(x, where + "input");
-  if (l.kind == LayerKind::Conv && (x.c != 3 || l.stride != 2))
-    bad("an integer conv runs 3x3 stride 2 on 3 input channels in this build (the first convolution)");
   tensor_zero_point(l.out, where + "output");
   if (!(l.min >= qmin(t) && l.max <= qmax(t) && l.min == std::floor(l.min) && l.max == std::floor(l.max)))
     bad("integer clamp [" + std::to_string(l.min) + ", " + std::to_string(l.max) + "] is not inside " + range_str(t));
   const RawWeights& r = l.weights;
+  if (l.kind == LayerKind::Concat || l.kind == LayerKind::Logistic) {
+    for (size_t j = 1; j < l.inputs.size(); j++) tensor_zero_point(g.tensor(l.inputs[j]), where + "input " + std::to_string(j + 1));
+    if (l.min != qmin(t) || l.max != qmax(t)) bad(std::string(layer_kind_name(l.kind)) + " takes no clamp (the full range " + range_str(t) + ")");
+    if (r.kernel || r.qkernel || r.bias || r.qbias) bad(std::string(layer_kind_name(l.kind)) + " takes no weights");
+    return;
+  }
   if (l.kind == LayerKind::Add) {
     const TensorDesc& x2 = g.tensor(l.inputs[1]);
     tensor_zero_point(x2, where + "input 2");
@@ -184,7 +253,9 @@ void validate_integer_layer(const Graph& g, const GraphLayer& l, const std::stri
 size_t qpacked_bytes(const QKernelTable& kt, const GraphLayer& l, size_t in_c) {
   const bool s8 = l.out.dtype == DType::Int8;
   switch (l.kind) {
-    case LayerKind::Conv: return qpacked_taps_size(s8 ? kt.qs8_conv3x3s2_layout : kt.qu8_conv3x3s2_layout, 27, l.out.c);
+    case LayerKind::Conv:
+      if (in_c != 3 || l.stride != 2) return qpacked_gemm_size(s8 ? kt.qs8_gemm_layout : kt.qu8_gemm_layout, 9 * in_c, l.out.c);
+      return qpacked_taps_size(s8 ? kt.qs8_conv3x3s2_layout : kt.qu8_conv3x3s2_layout, 27, l.out.c);
     case LayerKind::Dwconv: return qpacked_taps_size(s8 ? kt.qs8_dwconv3x3_layout : kt.qu8_dwconv3x3_layout, 9, l.out.c);
     case LayerKind::Pwconv:
     case LayerKind::Classifier: return qpacked_gemm_size(s8 ? kt.qs8_gemm_layout : kt.qu8_gemm_layout, in_c, l.out.c);
@@ -209,6 +280,11 @@ void qpack_layer(const QKernelTable& kt, const GraphLayer& l, const TensorDesc& 
   const auto* ws = static_cast<const int8_t*>(r.qkernel);
   switch (l.kind) {
     case LayerKind::Conv:
+      if (!first_conv(l, x)) {  // im2col + GEMM: OHWI = [Cout][9 * Cin], the GEMM's [N][K]
+        a.k = 9 * in_c;
+        s8 ? pack_qs8_gemm(kt.qs8_gemm_layout, a, ws, dst) : pack_qu8_gemm(kt.qu8_gemm_layout, a, wu, dst);
+        break;
+      }
       a.k = 27;
       s8 ? pack_qs8_conv3x3s2(kt.qs8_conv3x3s2_layout, a, ws, dst) : pack_qu8_conv3x3s2(kt.qu8_conv3x3s2_layout, a, wu, dst);
       break;
@@ -225,12 +301,18 @@ void qpack_layer(const QKernelTable& kt, const GraphLayer& l, const TensorDesc& 
   }
 }
 
-void run_integer_layer(const QKernelTable& kt, ThreadPool& pool, const GraphLayer& l, const TensorDesc& x,
-                       const void* packed, const void* in, void* out, const TensorDesc* x2, const void* in2) {
+void run_integer_layer(const QKernelTable& kt, ThreadPool& pool, const Graph& g, const GraphLayer& l, const void* packed,
+                       const void* const* ins, void* out, uint8_t* scratch) {
+  const TensorDesc& x = g.tensor(l.inputs[0]);
   if (l.out.dtype == DType::Int8)
-    run_typed<int8_t>(kt, pool, l, x, packed, static_cast<const int8_t*>(in), static_cast<int8_t*>(out), x2, static_cast<const int8_t*>(in2));
+    run_typed<int8_t>(kt, pool, g, l, x, packed, reinterpret_cast<const int8_t* const*>(ins), static_cast<int8_t*>(out), scratch);
   else
-    run_typed<uint8_t>(kt, pool, l, x, packed, static_cast<const uint8_t*>(in), static_cast<uint8_t*>(out), x2, static_cast<const uint8_t*>(in2));
+    run_typed<uint8_t>(kt, pool, g, l, x, packed, reinterpret_cast<const uint8_t* const*>(ins), static_cast<uint8_t*>(out), scratch);
+}
+
+size_t integer_scratch_bytes(const Graph& g, const GraphLayer& l) {
+  const TensorDesc& x = g.tensor(l.inputs[0]);
+  return l.kind == LayerKind::Conv && !first_conv(l, x) ? l.out.h * l.out.w * 9 * x.c : 0;
 }
 
 void integer_input_from_bytes(DType t, uint8_t* data, size_t n) {

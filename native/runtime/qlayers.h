@@ -31,9 +31,10 @@ void qpack_layer(const QKernelTable& kt, const GraphLayer& l, const TensorDesc& 
 
 // Runs integer layer `l` (input tensor `x`) on `pool`: the row/tile split of the float path, so any
 // thread count gives the same bytes.
-// add: x2/in2 are its second input (qadd.h).
-void run_integer_layer(const QKernelTable& kt, ThreadPool& pool, const GraphLayer& l, const TensorDesc& x,
-                       const void* packed, const void* in, void* out, const TensorDesc* x2 = nullptr, const void* in2 = nullptr);
+// ins: the layer's inputs (add: 2, concat: several); scratch: integer_scratch_bytes(g, l) bytes (im2col rows).
+void run_integer_layer(const QKernelTable& kt, ThreadPool& pool, const Graph& g, const GraphLayer& l, const void* packed,
+                       const void* const* ins, void* out, uint8_t* scratch);
+size_t integer_scratch_bytes(const Graph& g, const GraphLayer& l);
 
 // Input staging for an integer graph input: bytes (uint8 as is, int8 = byte - 128: two's complement
 // of byte XOR 0x80), and a float tensor quantized as TFLite's QUANTIZE (round half away, saturate).
