@@ -48,11 +48,12 @@ describe('MobileNetV2 uint8, bit-exact with TFLite 2.2', () => {
     }
   });
 
-  it("precision: 'float' runs the same file dequantized; SSD refuses 'integer' by name", async () => {
-    const m = await load({ weights: file('mobilenet_v2_1.0_224_quant'), threads: 1, precision: 'float' });
-    expect(m.info.dtype).toBe('float32');
-    m.dispose();
-    await expect(load({ weights: resolve(shared, 'models/tflite/coco_ssd_mobilenet_v1_1.0_quant/detect.tflite'), precision: 'integer' }))
-      .rejects.toThrow("precision: 'integer' is not available for ssd_mobilenet_v1 files yet");
+  it("precision: 'float' runs the same files dequantized, 'integer' in integers", async () => {
+    const ssd = resolve(shared, 'models/tflite/coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
+    for (const [weights, precision, dtype] of [[file('mobilenet_v2_1.0_224_quant'), 'float', 'float32'], [ssd, 'float', 'float32'], [ssd, 'integer', 'uint8']] as const) {
+      const m = await load({ weights, threads: 1, precision });
+      expect(m.info.dtype).toBe(dtype);
+      m.dispose();
+    }
   });
 });
