@@ -11,6 +11,12 @@ import { recogniseTflite, type RecognisedModel } from '../lib/weights/tflite-gra
 import { decodeAny, sha256, stretchResize } from './helpers/detect-input.js';
 import { runGraph } from './helpers/graph-reference.js';
 import { argmax, referenceInput, repoRoot, shared } from './helpers/reference.js';
+import { syntheticV2Tflite } from './helpers/v2-writer.js';
+import { seededRandom } from '../lib/weights/synthetic.js';
+import { V2_ALPHAS } from '../lib/weights/tflite-graph.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const v2File = resolve(shared, 'models/tflite/coral/mobilenet_v2_1.0_224_quant.tflite');
 const ssdFile = resolve(shared, 'models/tflite/coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
@@ -66,6 +72,39 @@ describe('MobileNetV2 on the native executor', () => {
       await expect(m.detect(resolve(shared, 'images/samples/grace_hopper.jpg'))).rejects.toThrow('detect() needs a detector (SSD); this model is mobilenet_v2: use classify() or infer()');
     } finally {
       m.dispose();
+    }
+  });
+});
+
+describe('MobileNetV2 at every published width (synthetic float files from test/helpers/v2-writer.ts)', () => {
+  for (const alpha of V2_ALPHAS) {
+    it(`alpha ${alpha} at 96: recognised, and the native logits match the float64 reference`, () => {
+      const bytes = syntheticV2Tflite(alpha, 96, 10, Math.round(alpha * 100));
+      const m = recogniseTflite(bytes, `v2_${alpha}.tflite`);
+      expect([m.architecture, m.alpha, m.resolution, m.classes, m.classOffset, m.quantized]).toEqual(['mobilenet_v2', alpha, 96, 10, 0, false]);
+      expect(m.graph.layers.filter((l) => l.kind === 'add').length).toBe(10);
+      const rnd = seededRandom(7);
+      const x = Float32Array.from({ length: 96 * 96 * 3 }, () => rnd() * 2 - 1);
+      const ref = runGraph(m.graph, m.weights, Float64Array.from(x));
+      const out = runNative(m, isas.at(-1)!, x);
+      const scale = Math.max(...Array.from(ref[m.graph.layers.length]!, Math.abs));
+      expect(maxAbs(out.logits!, ref[m.graph.layers.length]!)).toBeLessThan(1e-4 * Math.max(1, scale));
+    });
+  }
+
+  it('load() takes such a file (float: runs in float32, no labels for a 10-class head)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mn-v2-'));
+    try {
+      const f = join(dir, 'v2_0.35_96.tflite');
+      writeFileSync(f, syntheticV2Tflite(0.35, 96, 10));
+      const m = await load({ weights: f, threads: 1 });
+      expect([m.info.architecture, m.info.alpha, m.info.resolution, m.info.classes, m.info.dtype]).toEqual(['mobilenet_v2', 0.35, 96, 10, 'float32']);
+      const top = await m.classify(new Float32Array(96 * 96 * 3), { topK: 2 });
+      expect(top.length).toBe(2);
+      expect(top[0]!.label).toBeUndefined();
+      m.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
