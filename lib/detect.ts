@@ -26,11 +26,23 @@ export interface DetectOptions {
 }
 
 /**
- * A .tflite file that is MobileNetV2 (residual ADDs) or SSD (TFLite_Detection_PostProcess) read into a layer
- * table; undefined for anything else (MobileNetV1 files keep their own reader).
+ * A .tflite file read into a layer table by lib/weights/tflite-graph.ts: MobileNetV2 (residual ADDs), SSD
+ * (TFLite_Detection_PostProcess), a MobileNetV1 backbone ending at the average pool (embed() only), or any of these
+ * continued by `headPath` (Coral's head_layers). Undefined for the rest: plain MobileNetV1 files keep their reader.
  */
-export async function readGraphModel(path: string): Promise<RecognisedModel | undefined> {
-  if (!path.toLowerCase().endsWith('.tflite')) return undefined;
+export async function readGraphModel(path: string, headPath?: string): Promise<RecognisedModel | undefined> {
+  if (!path.toLowerCase().endsWith('.tflite')) {
+    if (headPath !== undefined) throw new Error(`Expected a .tflite file for weights with a head, but received '${path}'`);
+    return undefined;
+  }
+  const read = async (f: string): Promise<Uint8Array> => {
+    try {
+      return new Uint8Array(await readFile(f));
+    } catch (e) {
+      throw new Error(`Cannot read weights file '${f}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+  };
+  if (headPath !== undefined) return recogniseTflite(await read(path), path, { bytes: await read(headPath), source: headPath });
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(path));
@@ -40,7 +52,8 @@ export async function readGraphModel(path: string): Promise<RecognisedModel | un
   let graphOps = false;
   try {
     const m = readTfliteModel(bytes, path);
-    graphOps = m.operators.some((op) => op.opcode === BuiltinOp.ADD || op.customCode === 'TFLite_Detection_PostProcess');
+    graphOps = m.operators.some((op) => op.opcode === BuiltinOp.ADD || op.customCode === 'TFLite_Detection_PostProcess') ||
+      m.operators.at(-1)?.opcode === BuiltinOp.AVERAGE_POOL_2D;
   } catch (e) {
     if (e instanceof WeightsError) return undefined; // the V1 reader says what is wrong with the file
     throw e;

@@ -23,6 +23,11 @@ export type { Detection, DetectOptions } from './detect.js';
 export interface LoadOptions {
   /** A TF.js layers model directory (model.json + shards), a model.json, a .tflite file, or weights already in memory. */
   weights?: string | NetWeights;
+  /**
+   * A .tflite file that continues `weights` from its output (Coral's `…_head_layers.tflite` after the
+   * `…_embedding_extractor.tflite`): the two run as one classifier. Without it, such a backbone serves embed() only.
+   */
+  head?: string;
   /** Width multiplier; read from the weights and checked against this when given. */
   alpha?: number;
   /** Input size, any positive multiple of 32 (default: what the file declares, else 224). */
@@ -129,7 +134,7 @@ export interface MobileNet {
   readonly disposed: boolean;
 }
 
-const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download', 'concurrency', 'precision'] as const;
+const LOAD_OPTIONS = ['weights', 'head', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download', 'concurrency', 'precision'] as const;
 
 function checkOptionNames(options: object, allowed: readonly string[], fn: string): void {
   for (const key of Object.keys(options)) {
@@ -293,7 +298,7 @@ class MobileNetModel implements MobileNet {
     const native = this.#alive();
     if (this.#outputs[target] < 0) {
       throw new Error(`${fn} needs ${target === 'detections' ? 'a detector (SSD)' : 'a classifier'}; this model is ${this.info.architecture}` +
-        (target === 'detections' ? ': use classify() or infer()' : ': use detect()'));
+        (target === 'detections' ? ': use classify() or infer()' : this.#outputs.detections >= 0 ? ': use detect()' : ' without a classifier (a backbone): use embed(), or load it with its head'));
     }
     const list = Array.isArray(input) ? input : [input];
     if (list.length === 0 || list.length > 4096) {
@@ -397,7 +402,7 @@ class MobileNetModel implements MobileNet {
     const { output, integer } = this.#checkOutput(options, 'inferSync()', this.info.classes, items.length);
     const only = items[0]!;
     const logits = this.#outputs.logits;
-    if (logits < 0) throw new Error(`inferSync() needs a classifier; this model is ${this.info.architecture}: use detect()`);
+    if (logits < 0) throw new Error(`inferSync() needs a classifier; this model is ${this.info.architecture}${this.#outputs.detections >= 0 ? ': use detect()' : ' without a classifier (a backbone): use embed()'}`);
     if (items.length === 1 && only.kind === 'tensor') return native.runSync(0, 1, logits, output, only.data, integer); // no staging copy
     this.#stage(native, 0, items);
     return native.runSync(0, items.length, logits, output, undefined, integer);
@@ -488,7 +493,10 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
   const concurrency = options.concurrency === undefined ? 1 : checkInteger('concurrency', options.concurrency, 1, LIMITS.maxConcurrency, `an integer between 1 and ${LIMITS.maxConcurrency}`);
   if (isa !== undefined && typeof isa !== 'string') throw new TypeError(`Expected a string ('scalar', 'avx2', 'avx512' or 'neon') for isa but received ${describe(isa)}`);
 
-  const graphModel = typeof options.weights === 'string' ? await readGraphModel(options.weights) : undefined;
+  if (options.head !== undefined && (typeof options.head !== 'string' || typeof options.weights !== 'string')) {
+    throw new TypeError(`Expected a file path for head (with a file path for weights) but received ${describe(options.head)}`);
+  }
+  const graphModel = typeof options.weights === 'string' ? await readGraphModel(options.weights, options.head) : undefined;
   if (graphModel) return loadGraphModel(graphModel, options, nThreads, concurrency);
   const w = await weightsFor(options);
   checkFinite(w);
@@ -603,7 +611,7 @@ async function loadGraphModel(m: RecognisedModel, options: LoadOptions, threads:
   const labelOffset = detector ? (labels.length === real ? 0 : m.classOffset) : m.classOffset;
   const model = new MobileNetModel(native, Object.freeze(info), aligned, labelOffset, outputs, slots);
   const zeros = new Float32Array(m.resolution * m.resolution * 3);
-  const warm = detector ? outputs.detections : outputs.logits;
+  const warm = detector ? outputs.detections : outputs.logits >= 0 ? outputs.logits : outputs.features;
   for (let ws = 0; ws < concurrency; ws++) native.runSync(ws, 1, warm, undefined, zeros);
   return model;
 }

@@ -93,7 +93,7 @@ export const V2_BLOCKS = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4
 export const V2_ALPHAS = [0.35, 0.5, 0.75, 1.0, 1.3, 1.4] as const;
 
 class Recogniser {
-  readonly m: TfliteModel;
+  m: TfliteModel;
   readonly layers: GraphLayer[] = [];
   readonly weights: LayerWeights[] = [];
   /** TFLite tensor index → graph tensor id (0 = input), through RESHAPE/SQUEEZE aliases. */
@@ -327,6 +327,35 @@ class Recogniser {
     this.dtypeOf(input, 'graph input');
     this.id.set(input.index, 0);
     this.tensorOf[0] = input;
+    this.walkOps();
+  }
+
+  /**
+   * A second file continuing this one (Coral's head_layers after the embedding_extractor): its input is this
+   * graph's output, which must have the same type, shape and quantization.
+   */
+  walkHead(head: TfliteModel, headSource: string): void {
+    const out = this.outputIds();
+    if (out.length !== 1) this.fail(`a head continues a graph with one output, this one has ${out.length}`);
+    const from = this.tensorOf[out[0]!]!;
+    const to = head.tensors[head.inputs[0] ?? -1];
+    if (head.inputs.length !== 1 || !to) throw new WeightsError(headSource, `expected 1 graph input, found ${head.inputs.length}`);
+    const n = (t: TfliteTensor) => t.shape.reduce((a, b) => a * b, 1);
+    if (to.type !== from.type || n(to) !== n(from) || JSON.stringify(this.quant(to)) !== JSON.stringify(this.quant(from))) {
+      throw new WeightsError(headSource, `its input tensor '${to.name}' (${tensorTypeName(to.type)} ${fmtShape(to.shape)}${this.quant(to) ? `, scale ${this.quant(to)!.scale[0]}, zero point ${this.quant(to)!.zeroPoint[0]}` : ''}) ` +
+        `does not continue ${this.source}'s output '${from.name}' (${tensorTypeName(from.type)} ${fmtShape(from.shape)}${this.quant(from) ? `, scale ${this.quant(from)!.scale[0]}, zero point ${this.quant(from)!.zeroPoint[0]}` : ''})`);
+    }
+    this.m = head;
+    this.headSource = headSource;
+    this.id.clear();
+    this.id.set(to.index, out[0]!);
+    this.walkOps();
+  }
+
+  headSource?: string;
+
+  walkOps(): void {
+    const m = this.m;
     for (const op of m.operators) {
       if (this.softmax) this.fail(`${this.label(op)}: expected the graph to end at SOFTMAX, found another op after it`);
       switch (op.opcode) {
@@ -500,16 +529,57 @@ const isLinear = (l: GraphLayer): boolean => l.activation[0] < 0;
  * Reads a MobileNetV2 or SSD-MobileNetV1 .tflite file (float32, uint8, or int8 per-channel) into a layer
  * table and float weights. Throws WeightsError naming the op and what does not fit.
  */
-export function recogniseTflite(bytes: Uint8Array, source: string): RecognisedModel {
+export function recogniseTflite(bytes: Uint8Array, source: string, head?: { bytes: Uint8Array; source: string }): RecognisedModel {
   const r = new Recogniser(bytes, source);
   r.walk();
+  if (head) r.walkHead(readTfliteModel(head.bytes, head.source), head.source);
   const outputs = r.outputIds();
   const hasDetection = r.layers.some((l) => l.kind === 'detection_postprocess');
   const hasAdd = r.layers.some((l) => l.kind === 'add');
-  const common = { source, resolution: r.inputShape[0], weights: r.weights, quantized: r.quantized };
+  const name = head ? `${source} + ${head.source}` : source;
+  const common = { source: name, resolution: r.inputShape[0], weights: r.weights, quantized: r.quantized };
   if (hasDetection) return { architecture: 'ssd_mobilenet_v1', ...common, ...checkSsd(r, outputs) };
   if (hasAdd) return { architecture: 'mobilenet_v2', ...common, ...checkV2(r, outputs) };
-  return r.fail('not a MobileNetV2 or SSD graph: no residual ADD and no TFLite_Detection_PostProcess (MobileNetV1 files are read by parseTflite)');
+  return { architecture: 'mobilenet_v1', ...common, ...checkV1(r, outputs) };
+}
+
+/**
+ * MobileNetV1 as a chain: conv1, 13 depthwise-separable blocks, the global average pool, optionally the classifier.
+ * Used for the files the single-file V1 reader does not take: a backbone ending at the pool (Coral's
+ * embedding_extractor: embed() only), or such a backbone with its head from a second file.
+ */
+function checkV1(r: Recogniser, outputs: number[]): Omit<RecognisedModel, 'architecture' | 'source' | 'resolution' | 'weights' | 'quantized'> {
+  const L = r.layers;
+  const fail = (m: string): never => r.fail(`not a MobileNetV1, MobileNetV2 or SSD graph: ${m}`);
+  const strides = [1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1];
+  const conv1 = L[0];
+  if (!conv1 || conv1.kind !== 'conv' || conv1.stride !== 2 || conv1.inputs[0] !== 0 || !isRelu6(conv1)) fail('expected a 3x3 stride-2 convolution with ReLU6 on the input (conv1)');
+  conv1.name = 'conv1';
+  for (let b = 1; b <= 13; b++) {
+    const d = L[2 * b - 1], p = L[2 * b];
+    if (!d || d.kind !== 'dwconv' || d.inputs[0] !== 2 * b - 1 || d.stride !== strides[b - 1] || !isRelu6(d)) fail(`${d ? `op ${d.op}` : 'end of graph'}: expected conv_dw_${b}, a 3x3 depthwise stride ${strides[b - 1]} with ReLU6`);
+    if (!p || p.kind !== 'pwconv' || p.inputs[0] !== 2 * b || !isRelu6(p)) fail(`${p ? `op ${p.op}` : 'end of graph'}: expected conv_pw_${b}, a 1x1 convolution with ReLU6`);
+    d.name = `conv_dw_${b}`;
+    p.name = `conv_pw_${b}`;
+  }
+  const pool = L[27];
+  if (!pool || pool.kind !== 'gavgpool' || pool.inputs[0] !== 27) fail(`${pool ? `op ${pool.op}` : 'end of graph'}: expected the global average pool after conv_pw_13`);
+  pool.name = 'global_average_pooling2d';
+  const cls = L[28];
+  if (cls && (cls.kind !== 'classifier' || cls.inputs[0] !== 28)) fail(`op ${cls.op}: expected a 1x1 classifier on the pooled features`);
+  if (cls) cls.name = 'conv_preds';
+  if (L.length > 29) fail(`op ${L[29]!.op}: expected the graph to end after the classifier, found ${L[29]!.kind}`);
+  const last = cls ? 29 : 28;
+  if (outputs.length !== 1 || outputs[0] !== last) fail(`expected one graph output, the ${cls ? 'logits' : 'pooled features'}, found tensors ${fmtShape(outputs)}`);
+  const features = pool.outShape[2];
+  const alpha = BACKBONE_ALPHAS.get(features);
+  if (alpha === undefined) fail(`${features} features, expected 1024·α for α in 0.25, 0.5, 0.75, 1`);
+  const classes = cls ? cls.outShape[2] : 0;
+  return {
+    graph: { input: graphInput(r), layers: L, outputs: [{ name: 'features', tensor: 28 }, ...(cls ? [{ name: 'logits', tensor: 29 }] : [])] },
+    classes, classOffset: classes === 1001 ? 1 : 0, alpha,
+    ...(r.integer && r.u8(r.tensorOf[0]!) && r.qclamp.length === L.length ? { integer: { layers: r.qlayers, activation: r.qclamp } } : {}),
+  };
 }
 
 function checkV2(r: Recogniser, outputs: number[]): Omit<RecognisedModel, 'architecture' | 'source' | 'resolution' | 'weights' | 'quantized'> {
