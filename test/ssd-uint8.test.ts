@@ -110,3 +110,25 @@ describe('SSD-MobileNetV1 uint8 against TFLite 2.2', () => {
     }
   });
 });
+
+describe('layer tables with the new kinds that do not fit', () => {
+  const layer = (o: object) => ({ name: 'x', inputs: [0], inShape: [4, 4, 3], outShape: [4, 4, 3], kernelSize: [1, 1], stride: 1, pad: [0, 0, 0, 0], activation: [-Infinity, Infinity], dtype: 'float32', macs: 0, ...o });
+  const make = (layers: object[]) => () => new (loadBinding().NativeModel)({
+    graph: { input: { shape: [4, 4, 3], dtype: 'float32' }, layers, outputs: [{ name: 'out', tensor: layers.length }] } as never,
+    threads: 1, concurrency: 1, normalization: 'tflite', isa: '',
+  });
+  const det = { max_detections: 2, max_classes_per_detection: 1, detections_per_class: 100, nms_score_threshold: 0, nms_iou_threshold: 0.5, num_classes: 2, use_regular_nms: false, y_scale: 10, x_scale: 10, h_scale: 5, w_scale: 5 };
+  it('names the layer and what is wrong', () => {
+    expect(make([layer({ kind: 'concat', inputs: [0, 0], outShape: [4, 4, 5] })])).toThrow('layer x: concat output [4, 4, 5] must hold the 96 elements of its inputs');
+    expect(make([layer({ kind: 'logistic', outShape: [4, 4, 2] })])).toThrow('layer x: logistic keeps the shape: input [4, 4, 3], output [4, 4, 2]');
+    expect(make([layer({ kind: 'concat', inputs: Array(17).fill(0) })])).toThrow('Expected 1 to 16 entries for graph.layers[0].inputs but received 17');
+    // 48 values = 12 boxes x 4; scores the same 48 = 12 x 4 wide, but num_classes 2 wants 2 or 3 columns.
+    expect(make([layer({ kind: 'detection_postprocess', inputs: [0, 0], outShape: [1, 1, 13], detection: det, kernel: new Float32Array(48) })]))
+      .toThrow('layer x: TFLite_Detection_PostProcess: the class-prediction width is 4, expected num_classes or num_classes + 1 (with a background column)');
+    expect(make([layer({ kind: 'detection_postprocess', inputs: [0, 0], outShape: [1, 1, 13], detection: { ...det, num_classes: 4 }, kernel: new Float32Array(40) })]))
+      .toThrow('layer x: expected anchors (kernel) of length 48 but received length 40');
+    expect(make([layer({ kind: 'detection_postprocess', inputs: [0, 0], outShape: [1, 1, 13], detection: { ...det, use_regular_nms: 1 } })]))
+      .toThrow('Expected a boolean for graph.layers[0].detection.use_regular_nms');
+    expect(make([layer({ kind: 'conv', kernelSize: [3, 3], stride: 3, outShape: [1, 1, 3], kernel: new Float32Array(81) })])).toThrow('layer x: conv runs 3x3 stride 1 or 2 in this build, not 3x3 stride 3');
+  });
+});
