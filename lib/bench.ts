@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { load, type MobileNet } from './model.js';
 import { ALPHAS, RESOLUTIONS } from './graph.js';
 import { seededRandom, syntheticWeights } from './weights/synthetic.js';
+import { syntheticQuantWeights } from './weights/synthetic-quant.js';
 import type { NetWeights } from './weights/types.js';
 import { renderChart } from './chart.js';
 
@@ -31,6 +32,8 @@ export interface BenchConfig {
   weights?: string;
   isa?: string;
   profile: boolean;
+  /** Arithmetic: 'float32', or the integer path on uint8 / int8 weights (synthetic: syntheticQuantWeights). */
+  dtype?: 'float32' | 'uint8' | 'int8';
 }
 
 /** One line of results. snake_case to match the XNNPACK anchor's JSON, so scripts can compare both. */
@@ -40,6 +43,8 @@ export interface BenchResult {
   threads: number;
   batch: number;
   isa: string;
+  /** 'float32', 'uint8' or 'int8' (model.info.dtype). */
+  dtype: string;
   cpu: string;
   runs: number;
   warmup: number;
@@ -83,7 +88,10 @@ Options:
   --runs <n>                timed runs per configuration (default 50)
   --warmup <n>              untimed runs before timing (default 5)
   --weights <path>          a TF.js model directory / model.json or a .tflite file instead of synthetic weights
-  --isa <name>              force a kernel set: scalar, avx2, avx512, neon (default: best for this CPU)
+  --isa <name>              force a kernel set: scalar, avx2, avx512, neon; integer: scalar, avx2,
+                            avxvnni, avx512vnni, neon, neondot (default: best for this CPU)
+  --dtype <t>               float32 (default), uint8 or int8: the integer path (synthetic weights
+                            quantized per tensor / per channel; with --weights, the file's own scheme)
   --profile                 also report time by layer type (conv, depthwise, pointwise, pool, classifier)
   --json                    JSON on stdout: one object for one configuration, else an array
   --markdown                a Markdown table on stdout
@@ -106,6 +114,7 @@ const OPTIONS = {
   warmup: { type: 'string' },
   weights: { type: 'string' },
   isa: { type: 'string' },
+  dtype: { type: 'string' },
   profile: { type: 'boolean' },
   json: { type: 'boolean' },
   markdown: { type: 'boolean' },
@@ -182,11 +191,15 @@ export function parseBenchArgs(argv: string[]): ParsedArgs {
   if (v.isa !== undefined && !/^[a-z0-9_]+$/i.test(v.isa)) {
     throw new UsageError(`Expected an ISA name (scalar, avx2, avx512, neon) for --isa but received '${v.isa}'`);
   }
+  if (v.dtype !== undefined && !['float32', 'uint8', 'int8'].includes(v.dtype)) {
+    throw new UsageError(`Expected float32, uint8 or int8 for --dtype but received '${v.dtype}'`);
+  }
+  const dtype = (v.dtype ?? 'float32') as BenchConfig['dtype'];
   const configs: BenchConfig[] = [];
   for (const alpha of alphas) {
     for (const resolution of resolutions) {
       for (const t of threads) {
-        configs.push({ alpha, resolution, threads: t, batch, runs, warmup, weights: v.weights, isa: v.isa, profile: v.profile ?? false });
+        configs.push({ alpha, resolution, threads: t, batch, runs, warmup, weights: v.weights, isa: v.isa, profile: v.profile ?? false, dtype });
       }
     }
   }
@@ -218,16 +231,22 @@ export async function runBench(config: BenchConfig, weights: string | NetWeights
     resolution: config.resolution,
     threads: config.threads,
     ...(config.isa !== undefined ? { isa: config.isa } : {}),
+    precision: (config.dtype ?? 'float32') === 'float32' ? 'float' : 'integer',
   });
   const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
   try {
     const { resolution: R, classes, macs } = model.info;
+    if (config.dtype !== undefined && model.info.dtype !== config.dtype) {
+      throw new Error(`--dtype ${config.dtype} was asked for, but ${model.info.weights} runs as ${model.info.dtype}`);
+    }
     // A fixed pseudo-random image in the tfjs input range [-1, 1]: zeros could flatter a kernel that skips work.
+    // Integer models take it as R x R bytes (the camera path: no float conversion to pay for).
     const rand = seededRandom(12345);
+    const integer = model.info.dtype !== 'float32';
     const tensors = Array.from({ length: config.batch }, () => {
       const t = new Float32Array(R * R * 3);
       for (let i = 0; i < t.length; i++) t[i] = rand() * 2 - 1;
-      return t;
+      return integer ? { data: Uint8Array.from(t, (x) => Math.round((x + 1) * 127.5)), width: R, height: R, channels: 3 as const } : t;
     });
     const input = config.batch === 1 ? tensors[0]! : tensors;
     const output = new Float32Array(classes * config.batch);
@@ -260,6 +279,7 @@ export async function runBench(config: BenchConfig, weights: string | NetWeights
       threads: model.info.threads,
       batch: config.batch,
       isa: model.info.isa,
+      dtype: model.info.dtype,
       cpu: model.info.cpu,
       runs: config.runs,
       warmup: config.warmup,
@@ -296,6 +316,8 @@ function packageVersion(): string {
 }
 
 const fmt = (x: number, d: number) => x.toFixed(d);
+/** The kernel set, with the integer scheme when the integer path ran ('avx512vnni uint8'). */
+const isaLabel = (r: { isa: string; dtype?: string }) => (r.dtype && r.dtype !== 'float32' ? `${r.isa} ${r.dtype}` : r.isa);
 
 export function formatMarkdown(results: readonly BenchResult[]): string {
   const withProfile = results.some((r) => r.profile);
@@ -303,7 +325,7 @@ export function formatMarkdown(results: readonly BenchResult[]): string {
   if (withProfile) head.push('conv ms', 'depthwise ms', 'pointwise ms', 'pool ms', 'classifier ms');
   const rows = results.map((r) => {
     const row = [
-      variantName(r), String(r.threads), String(r.batch), r.isa, fmt(r.load_ms, 1), fmt(r.median_ms, 3), fmt(r.p90_ms, 3),
+      variantName(r), String(r.threads), String(r.batch), isaLabel(r), fmt(r.load_ms, 1), fmt(r.median_ms, 3), fmt(r.p90_ms, 3),
       fmt(r.min_ms, 3), fmt(r.fps, 1), fmt(r.gflops, 1), fmt(r.peak_rss_mb, 0),
     ];
     if (withProfile) {
@@ -331,7 +353,7 @@ export function formatText(results: readonly BenchResult[]): string {
   if (first) out.push(`cpu: ${first.cpu}  node ${process.version}  weights: ${first.weights}  runs ${first.runs} (+${first.warmup} warm-up)`);
   for (const r of results) {
     out.push(
-      `MobileNetV1 ${variantName(r).padEnd(8)} threads ${String(r.threads).padStart(2)}  batch ${r.batch}  ${r.isa.padEnd(6)}  ` +
+      `MobileNetV1 ${variantName(r).padEnd(8)} threads ${String(r.threads).padStart(2)}  batch ${r.batch}  ${isaLabel(r).padEnd(6)}  ` +
         `load ${fmt(r.load_ms, 1).padStart(6)} ms  median ${fmt(r.median_ms, 3).padStart(8)} ms  p90 ${fmt(r.p90_ms, 3).padStart(8)}  ` +
         `min ${fmt(r.min_ms, 3).padStart(8)}  ${fmt(r.fps, 1).padStart(7)} fps  ${fmt(r.gflops, 1).padStart(6)} GFLOP/s  peak RSS ${fmt(r.peak_rss_mb, 0)} MB`,
     );
@@ -398,7 +420,7 @@ export async function benchMain(argv: string[], io: BenchIO = { stdout: process.
         let w = synthetic.get(alpha);
         if (!w) {
           synthetic.clear(); // one α at a time keeps the RSS of --all close to that of the largest model
-          w = syntheticWeights(alpha, { seed: 1 });
+          w = c.dtype === 'uint8' || c.dtype === 'int8' ? syntheticQuantWeights(alpha, c.dtype, { seed: 1 }) : syntheticWeights(alpha, { seed: 1 });
           synthetic.set(alpha, w);
         }
         weights = w;

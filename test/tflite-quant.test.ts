@@ -13,6 +13,10 @@ import {
 } from '../lib/weights/tflite-quant.js';
 import { parseTflite } from '../lib/weights/tflite.js';
 import type { NetWeights } from '../lib/weights/types.js';
+import { WeightsError } from '../lib/errors.js';
+import { seededRandom } from '../lib/weights/synthetic.js';
+import { syntheticQuantWeights } from '../lib/weights/synthetic-quant.js';
+import { benchMain } from '../lib/bench.js';
 import { qref, rdbpot, requantize, srdhm } from './helpers/qref.js';
 import { int8Tflite } from './helpers/tflite-int8.js';
 import { mergeBackboneHead } from './helpers/tflite-merge.js';
@@ -323,4 +327,90 @@ describe('native checks of the integer configuration', () => {
     await expect(load({ weights: bad((q) => { q.layers[5]!.shift = Int32Array.from(q.layers[5]!.shift, () => 40); }) })).rejects.toThrow(
       'layer conv_dw_3: integer weight packing: qu8 dwconv3x3: shift[0] = 40 is outside [-31, 30]');
   });
+});
+
+describe('synthetic quantized weights (any α × ρ): the native integer path equals the integer reference', () => {
+  it.each([
+    [0.5, 64, 'uint8'], [0.75, 96, 'int8'], [1.0, 32, 'uint8'], [0.25, 160, 'int8'],
+  ] as const)('α %s at %s, %s', async (alpha, R, dtype) => {
+    const w = syntheticQuantWeights(alpha, dtype, { seed: 5 });
+    const model = await load({ weights: w, resolution: R, threads: 2 });
+    try {
+      expect(model.info.dtype).toBe(dtype);
+      const rand = seededRandom(R);
+      const x = Uint8Array.from({ length: R * R * 3 }, () => Math.floor(rand() * 256));
+      const y = await model.infer({ data: x, width: R, height: R, channels: 3 }, { dequantize: false });
+      const ref = qref(w.quant!, R, dtype === 'int8' ? Array.from(x, (v) => v - 128) : x, 'half-away');
+      expect(Array.from(y)).toEqual(Array.from(ref));
+      // Not a degenerate network: the logits spread over many values.
+      expect(new Set(y).size).toBeGreaterThan(10);
+    } finally {
+      model.dispose();
+    }
+  }, 60_000);
+});
+
+describe('fuzzed quantized files', () => {
+  // Mutations of the structure and of the data: the reader parses or throws WeightsError; whatever parses
+  // with an integer form, the native side loads and runs or refuses with an Error (never a crash).
+  it.each([
+    ['mobilenet_v1_0.25_128_quant', 120, 7],
+    ['int8_mobilenet_v1_0.25_128', 80, 8],
+  ] as const)('%s: %s seeded mutations', async (key, runs, seed) => {
+    const bytes = modelBytes(key);
+    const rand = seededRandom(seed);
+    const int = (n: number): number => Math.floor(rand() * n);
+    const interesting = [0, 1, 0x7f, 0x80, 0xff, 0x7fffffff, 0x80000000, 0xffffffff];
+    let parsed = 0, loaded = 0;
+    for (let r = 0; r < runs; r++) {
+      const m = bytes.slice();
+      const kind = r % 4;
+      if (kind === 0) { const p = int(m.length); m[p] = m[p]! ^ (1 << int(8)); }
+      else if (kind === 1) { const p = int(m.length - 4) & ~3; new DataView(m.buffer).setUint32(p, interesting[int(interesting.length)]! >>> 0, true); }
+      else if (kind === 2) { const p = int(m.length), n = 1 + int(32); for (let i = 0; i < n && p + i < m.length; i++) m[p + i] = int(256); }
+      else { const n = 1 + int(64), from = int(m.length - n), to = int(m.length - n); m.copyWithin(to, from, from + n); }
+      let w: NetWeights;
+      try {
+        const p = parseTfliteQuantized(m, key);
+        if (!p.quant) continue;
+        w = { ...p.weights, quant: p.quant };
+        parsed++;
+      } catch (e) {
+        if (!(e instanceof WeightsError)) throw new Error(`run ${r} (mutation ${kind}): expected WeightsError, got ${(e as Error)?.name}: ${(e as Error)?.message}`);
+        continue;
+      }
+      let model: MobileNet | undefined;
+      try {
+        model = await load({ weights: w, threads: 1 });
+        const R = model.info.resolution;
+        const y = model.inferSync({ data: new Uint8Array(R * R * 3).fill(100), width: R, height: R, channels: 3 }, { dequantize: false });
+        expect(y.length).toBe(model.info.classes);
+        loaded++;
+      } catch (e) {
+        if (!(e instanceof Error) || e.message.length === 0) throw new Error(`run ${r}: load threw ${String(e)}`);
+      } finally {
+        model?.dispose();
+      }
+    }
+    expect(parsed).toBeGreaterThan(runs / 4); // data mutations leave most files readable
+    expect(loaded).toBeGreaterThan(0);
+  }, 300_000);
+});
+
+describe('mobilenet bench --dtype', () => {
+  it('times the integer path on synthetic weights and says so', async () => {
+    let out = '';
+    const io = { stdout: { write: (s: string) => { out += s; } }, stderr: { write: () => true } };
+    const code = await benchMain(['--alpha', '0.25', '--resolution', '64', '--dtype', 'int8', '--runs', '2', '--warmup', '0', '--json'], io);
+    expect(code).toBe(0);
+    const r = JSON.parse(out) as { dtype: string; isa: string; weights: string; median_ms: number };
+    expect(r.dtype).toBe('int8');
+    expect(qisas).toContain(r.isa);
+    expect(r.weights).toBe('synthetic(alpha=0.25, seed=1, int8)');
+    expect(r.median_ms).toBeGreaterThan(0);
+    let err = '';
+    const bad = await benchMain(['--dtype', 'int4'], { stdout: { write: () => true }, stderr: { write: (s: string) => { err += s; } } });
+    expect(bad).toBe(2);
+    expect(err).toContain("Expected float32, uint8 or int8 for --dtype but received 'int4'");
+  }, 60_000);
 });
