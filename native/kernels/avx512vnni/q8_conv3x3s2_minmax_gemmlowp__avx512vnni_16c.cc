@@ -21,20 +21,34 @@ void conv(const QConvParams<T>& p, size_t oy_begin, size_t oy_end) {
                 hi = _mm512_set1_epi32(p.out.max);
   const __mmask16 tail = OC % 16 ? (__mmask16)((1u << (OC % 16)) - 1) : (__mmask16)0xFFFF;
   for (size_t oy = oy_begin; oy < oy_end; oy++) {
+    const ptrdiff_t iy0 = (ptrdiff_t)(oy * 2) - (ptrdiff_t)p.pad_top;
+    const bool rows_in = iy0 >= 0 && iy0 + 2 < (ptrdiff_t)p.in_h;
     for (size_t ox = 0; ox < p.out_w; ox++) {
-      int16_t a[28];
-      for (size_t ky = 0; ky < 3; ky++) {
-        const ptrdiff_t iy = (ptrdiff_t)(oy * 2 + ky) - (ptrdiff_t)p.pad_top;
-        for (size_t kx = 0; kx < 3; kx++) {
-          const ptrdiff_t ix = (ptrdiff_t)(ox * 2 + kx) - (ptrdiff_t)p.pad_left;
-          const bool inside = iy >= 0 && iy < (ptrdiff_t)p.in_h && ix >= 0 && ix < (ptrdiff_t)p.in_w;
-          const T* px = p.input + ((size_t)(inside ? iy : 0) * p.in_w + (size_t)(inside ? ix : 0)) * 3;
-          for (size_t ci = 0; ci < 3; ci++) a[(ky * 3 + kx) * 3 + ci] = inside ? (int16_t)px[ci] : (int16_t)p.input_zero_point;
+      alignas(64) int16_t a[32];
+      const ptrdiff_t ix0 = (ptrdiff_t)(ox * 2) - (ptrdiff_t)p.pad_left;
+      if (rows_in && ix0 >= 0 && ix0 + 2 < (ptrdiff_t)p.in_w) {
+        // Interior: each kernel row is 9 contiguous bytes (3 pixels x 3 channels). Three masked loads
+        // place them at bytes 0, 9, 18 of one vector (lanes outside a mask are not read), widened
+        // and stored once, so the pair loads below forward from a single store.
+        const uint8_t* r0 = (const uint8_t*)(p.input + ((size_t)iy0 * p.in_w + (size_t)ix0) * 3);
+        const size_t row_bytes = p.in_w * 3;
+        __m256i x = _mm256_maskz_loadu_epi8(0x1FFu, r0);
+        x = _mm256_mask_loadu_epi8(x, 0x1FFu << 9, r0 + row_bytes - 9);
+        x = _mm256_mask_loadu_epi8(x, 0x1FFu << 18, r0 + 2 * row_bytes - 18);
+        _mm512_store_si512(a, kS8 ? _mm512_cvtepi8_epi16(x) : _mm512_cvtepu8_epi16(x));
+      } else {
+        for (size_t ky = 0; ky < 3; ky++) {
+          const ptrdiff_t iy = iy0 + (ptrdiff_t)ky;
+          for (size_t kx = 0; kx < 3; kx++) {
+            const ptrdiff_t ix = ix0 + (ptrdiff_t)kx;
+            const bool inside = iy >= 0 && iy < (ptrdiff_t)p.in_h && ix >= 0 && ix < (ptrdiff_t)p.in_w;
+            const T* px = p.input + ((size_t)(inside ? iy : 0) * p.in_w + (size_t)(inside ? ix : 0)) * 3;
+            for (size_t ci = 0; ci < 3; ci++)
+              a[(ky * 3 + kx) * 3 + ci] = inside ? (int16_t)px[ci] : (int16_t)p.input_zero_point;
+          }
         }
+        a[27] = 0;
       }
-      a[27] = 0;
-      int32_t pairs[14];
-      std::memcpy(pairs, a, sizeof pairs);
       T* out = p.output + (oy * p.out_w + ox) * OC;
       for (size_t b = 0; b < blocks; b++) {
         const __mmask16 live = b + 1 == blocks ? tail : (__mmask16)0xFFFF;
@@ -42,8 +56,11 @@ void conv(const QConvParams<T>& p, size_t oy_begin, size_t oy_end) {
         const int32_t* wt = h + 4 * 16;
         __m512i acc = _mm512_loadu_si512(h);
 #pragma GCC unroll 14
-        for (size_t j = 0; j < 14; j++)
-          acc = _mm512_dpwssd_epi32(acc, _mm512_set1_epi32(pairs[j]), _mm512_loadu_si512(wt + 16 * j));
+        for (size_t j = 0; j < 14; j++) {
+          int32_t pair;
+          std::memcpy(&pair, a + 2 * j, 4);
+          acc = _mm512_dpwssd_epi32(acc, _mm512_set1_epi32(pair), _mm512_loadu_si512(wt + 16 * j));
+        }
         const avx512_q::Requant16 r = avx512_q::load_requant16(h, 16, 0);
         _mm512_mask_cvtepi32_storeu_epi8(out + 16 * b, live, avx512_q::requant16(acc, r, zp, lo, hi));
       }
