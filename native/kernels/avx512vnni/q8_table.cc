@@ -23,8 +23,8 @@ const QKernelTable& qtable() {
       kQDwconvLayout16cMul32,
       "qu8_conv3x3s2_minmax_gemmlowp__avx512vnni_16c", qu8_conv3x3s2_minmax_gemmlowp__avx512vnni_16c, kQConvLayout16cPairs,
       "qs8_conv3x3s2_minmax_gemmlowp__avx512vnni_16c", qs8_conv3x3s2_minmax_gemmlowp__avx512vnni_16c, kQConvLayout16cPairs,
-      qu8_gavgpool_minmax__scalar,
-      qs8_gavgpool_minmax__scalar,
+      qu8_gavgpool_minmax__avx512skx_16c,
+      qs8_gavgpool_minmax__avx512skx_16c,
       kAlternatives, sizeof kAlternatives / sizeof kAlternatives[0],
   };
   return t;
