@@ -10,5 +10,10 @@ void qs8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane(size_t mr, size_t nc, size_t k
                                                   const void* w, int8_t* c, size_t c_stride, const QOutputParams& out);
 constexpr QGemmLayout kQGemmLayout4x8NeonMlal = {4, 8, 1, QWeight::kInt16, true, 0, false};
 
+// Depthwise 3x3, 8 channels per block: int16 centered weights, vmlal_s16.
+void qu8_dwconv3x3_minmax_gemmlowp__neon_mlal_8c(const QDwconvParams<uint8_t>& p, size_t oy_begin, size_t oy_end);
+void qs8_dwconv3x3_minmax_gemmlowp__neon_mlal_8c(const QDwconvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
+constexpr QTapsLayout kQDwconvLayout8cNeon = {8, QWeight::kInt16, false};
+
 const QKernelTable& qtable();
 }  // namespace mn::neon

@@ -1,0 +1,99 @@
+// qu8/qs8 depthwise 3x3, stride 1 or 2, 16 channels per block, AVX-512 (F/BW). Layout
+// kQDwconvLayout16cMul32: per block, header x 16 int32 then 9 taps x 16 int32 centered weights.
+// Block-outer: a block's 9 weight vectors and requantization constants stay in registers while it
+// walks every output pixel of the rows asked for. Interior pixels (all 9 taps inside the input)
+// load their taps at fixed offsets; border pixels give each tap a lane mask (all or nothing: outside
+// the input the masked load reads nothing and the widening merges za in, so padded taps contribute
+// za * s, which the packed bias cancels). Per tap: byte load widened to int32, vpmulld, vpaddd
+// (XNNPACK's "mul32": u8 x int16-range weights do not fit vpmaddubsw, and pairing taps for vpmaddwd
+// costs as many shuffles as it saves multiplies).
+#include "q8_avx512_requant.h"
+#include "q8_avx512vnni.h"
+
+#include <algorithm>
+
+namespace mn::avx512vnni {
+
+namespace {
+
+template <bool kS8>
+inline __m512i widen(__mmask16 m, const void* p, __m512i za) {
+  const __m128i x8 = _mm_maskz_loadu_epi8(m, p);
+  return kS8 ? _mm512_mask_cvtepi8_epi32(za, m, x8) : _mm512_mask_cvtepu8_epi32(za, m, x8);
+}
+
+template <bool kS8, typename T>
+void dwconv(const QDwconvParams<T>& p, size_t oy_begin, size_t oy_end) {
+  const size_t C = p.channels, blocks = (C + 15) / 16, W = p.in_w, s = p.stride;
+  constexpr size_t kBlockInts = 4 * 16 + 9 * 16;
+  const int32_t* weights = (const int32_t*)p.weights;
+  const __m512i za = _mm512_set1_epi32(p.input_zero_point);
+  const __m512i zp = _mm512_set1_epi32(p.out.zero_point), lo = _mm512_set1_epi32(p.out.min),
+                hi = _mm512_set1_epi32(p.out.max);
+  // Interior output columns: ix0 = ox * s - pad_left >= 0 and ix0 + 2 < in_w.
+  const size_t ox_lo = std::min(p.out_w, (p.pad_left + s - 1) / s);
+  const size_t ox_hi = W + p.pad_left >= 3 ? std::max(ox_lo, std::min(p.out_w, (W + p.pad_left - 3) / s + 1)) : ox_lo;
+  for (size_t b = 0; b < blocks; b++) {
+    const size_t c0 = 16 * b;
+    const __mmask16 live = C - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (C - c0)) - 1);
+    const int32_t* h = weights + b * kBlockInts;
+    __m512i wt[9];
+#pragma GCC unroll 9
+    for (size_t t = 0; t < 9; t++) wt[t] = _mm512_loadu_si512(h + 64 + 16 * t);
+    const __m512i bias = _mm512_loadu_si512(h);
+    const avx512_q::Requant16 r = avx512_q::load_requant16(h, 16, 0);
+    for (size_t oy = oy_begin; oy < oy_end; oy++) {
+      const T* row[3];
+      __mmask16 rv[3];
+      for (size_t ky = 0; ky < 3; ky++) {
+        const ptrdiff_t iy = (ptrdiff_t)(oy * s + ky) - (ptrdiff_t)p.pad_top;
+        const bool in = iy >= 0 && iy < (ptrdiff_t)p.in_h;
+        row[ky] = in ? p.input + (size_t)iy * W * C + c0 : p.input;
+        rv[ky] = in ? live : (__mmask16)0;
+      }
+      T* out = p.output + oy * p.out_w * C + c0;
+      auto border = [&](size_t ox) {
+        __m512i acc = bias;
+        for (size_t kx = 0; kx < 3; kx++) {
+          const ptrdiff_t ix = (ptrdiff_t)(ox * s + kx) - (ptrdiff_t)p.pad_left;
+          const bool in = ix >= 0 && ix < (ptrdiff_t)W;
+          const size_t off = in ? (size_t)ix * C : 0;
+          for (size_t ky = 0; ky < 3; ky++) {
+            const __mmask16 m = in ? rv[ky] : (__mmask16)0;
+            acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(widen<kS8>(m, row[ky] + (m ? off : 0), za), wt[ky * 3 + kx]));
+          }
+        }
+        _mm512_mask_cvtepi32_storeu_epi8(out + ox * C, live, avx512_q::requant16(acc, r, zp, lo, hi));
+      };
+      if (!(rv[0] && rv[1] && rv[2])) {
+        for (size_t ox = 0; ox < p.out_w; ox++) border(ox);
+        continue;
+      }
+      for (size_t ox = 0; ox < ox_lo; ox++) border(ox);
+      for (size_t ox = ox_lo; ox < ox_hi; ox++) {
+        const size_t off = (ox * s - p.pad_left) * C;
+        __m512i acc = bias;
+#pragma GCC unroll 3
+        for (size_t ky = 0; ky < 3; ky++) {
+          const T* q = row[ky] + off;
+          acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(widen<kS8>(live, q, za), wt[ky * 3]));
+          acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(widen<kS8>(live, q + C, za), wt[ky * 3 + 1]));
+          acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(widen<kS8>(live, q + 2 * C, za), wt[ky * 3 + 2]));
+        }
+        _mm512_mask_cvtepi32_storeu_epi8(out + ox * C, live, avx512_q::requant16(acc, r, zp, lo, hi));
+      }
+      for (size_t ox = ox_hi; ox < p.out_w; ox++) border(ox);
+    }
+  }
+}
+
+}  // namespace
+
+void qu8_dwconv3x3_minmax_gemmlowp__avx512skx_mul32_16c(const QDwconvParams<uint8_t>& p, size_t oy_begin, size_t oy_end) {
+  dwconv<false>(p, oy_begin, oy_end);
+}
+void qs8_dwconv3x3_minmax_gemmlowp__avx512skx_mul32_16c(const QDwconvParams<int8_t>& p, size_t oy_begin, size_t oy_end) {
+  dwconv<true>(p, oy_begin, oy_end);
+}
+
+}  // namespace mn::avx512vnni
