@@ -178,6 +178,11 @@ function handled<T>(p: Promise<T>): Promise<T> {
 
 type Staged = { kind: 'tensor'; data: Float32Array } | { kind: 'frame'; frame: Frame };
 
+/** A copy the caller cannot change. */
+function own(s: Staged): Staged {
+  return s.kind === 'tensor' ? { kind: 'tensor', data: s.data.slice() } : { kind: 'frame', frame: { ...s.frame, data: s.frame.data.slice() } };
+}
+
 interface Job {
   items: (Staged | Promise<Staged>)[];
   classify: boolean;
@@ -293,6 +298,9 @@ class MobileNetModel implements MobileNet {
         }
         this.#start(native, ws, job, items.length);
       } else {
+        // Staged later: inputs prepared without a copy (idle, but a file to decode first) must be
+        // copied now, as the caller may reuse its buffers once this returns.
+        if (idle) job.items = items.map((s) => (s instanceof Promise ? s : own(s)));
         this.#queue.push(job);
         this.#pump();
       }
