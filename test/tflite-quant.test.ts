@@ -25,7 +25,7 @@ import { mobilenetTflite, serializeTflite, foldedRandomWeights } from './helpers
 const shared = resolve(__dirname, '../../shared');
 const fixtures = resolve(__dirname, 'fixtures/tflite-quant');
 const goldens = JSON.parse(readFileSync(join(fixtures, 'goldens.json'), 'utf8')) as {
-  heldback: { dir: string; files: string[] };
+  heldback: { files: string[] };
   models: Record<string, {
     file?: string; head?: string; from?: string; sha256: string; dtype: 'uint8' | 'int8'; resolution: number; classes: number;
     logits: string; heldback: string; heldback_top1: number[]; embeddings?: string;
@@ -195,7 +195,7 @@ describe.each(KEYS)('%s: bit-exact with TensorFlow Lite 2.2', (key) => {
   it('held-back images (decoded from files): logits and top-1 equal TFLite\'s', async () => {
     const model = await load({ weights, threads: 2 });
     try {
-      const files = goldens.heldback.files.map((f) => join(shared, '..', goldens.heldback.dir, f));
+      const files = goldens.heldback.files.map((f) => join(shared, f));
       const out = await model.infer(files, { dequantize: false });
       const gold = golden(m.heldback);
       expect(Buffer.compare(new Uint8Array(out.buffer, out.byteOffset, out.length), gold)).toBe(0);
