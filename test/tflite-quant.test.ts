@@ -261,6 +261,24 @@ describe('the integer model through the public API', () => {
     all.forEach((y, n) => expect(Buffer.compare(y as Uint8Array, gold.subarray(n * 1001, (n + 1) * 1001))).toBe(0));
   });
 
+  it('concurrency: three workspaces over one integer model, each call gets TFLite\'s bytes for its image', async () => {
+    const m3 = await load({ weights: file, threads: 1, concurrency: 3 });
+    try {
+      expect(m3.info.concurrency).toBe(3);
+      const gold = golden(goldens.models[key]!.logits);
+      const ns = [10, 11, 12, 13, 14, 15, 16, 17];
+      const all = await Promise.all(ns.map((n) => m3.infer({ data: refInput(R, n), width: R, height: R, channels: 3 }, { dequantize: false })));
+      all.forEach((y, i) => expect(Buffer.compare(y as Uint8Array, gold.subarray(ns[i]! * 1001, (ns[i]! + 1) * 1001))).toBe(0));
+    } finally {
+      m3.dispose();
+    }
+  });
+
+  it('an integer isa name is required for integer models', async () => {
+    await expect(load({ weights: file, isa: 'avx512-float' })).rejects.toThrow(
+      /^isa=avx512-float is not an integer kernel set of this build \(expected one of: scalar/);
+  });
+
   it('threads give bit-identical results (uint8 and int8)', async () => {
     for (const k of [key, 'int8_mobilenet_v1_0.25_224']) {
       const w = weightsOf(k);
