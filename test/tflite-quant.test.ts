@@ -210,6 +210,23 @@ describe.each(KEYS)('%s: bit-exact with TensorFlow Lite 2.2', (key) => {
   }, 120_000);
 });
 
+describe('Coral: the embedding extractor alone', () => {
+  it('embed() gives the extractor\'s uint8 output as TFLite computes it (1024 features, 100 inputs)', async () => {
+    const key = 'coral_mobilenet_v1_1.0_224_quant';
+    const m = goldens.models[key]!;
+    const model = await load({ weights: weightsOf(key), threads: 2 });
+    try {
+      const gold = golden(m.embeddings!);
+      const R = m.resolution;
+      const out = await model.embed(stems.map((_, n) => ({ data: refInput(R, n), width: R, height: R, channels: 3 as const })), { dequantize: false });
+      expect(out.length).toBe(100 * 1024);
+      expect(Buffer.compare(out as Uint8Array, gold)).toBe(0);
+    } finally {
+      model.dispose();
+    }
+  }, 120_000);
+});
+
 describe('the integer model through the public API', () => {
   const key = 'mobilenet_v1_0.25_128_quant';
   const file = join(shared, 'models/tflite', `${key}.tflite`);
