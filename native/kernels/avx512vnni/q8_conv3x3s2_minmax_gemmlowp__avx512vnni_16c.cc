@@ -54,13 +54,17 @@ void conv(const QConvParams<T>& p, size_t oy_begin, size_t oy_end) {
         const __mmask16 live = b + 1 == blocks ? tail : (__mmask16)0xFFFF;
         const int32_t* h = weights + b * kBlockInts;
         const int32_t* wt = h + 4 * 16;
-        __m512i acc = _mm512_loadu_si512(h);
+        // Two accumulators: halves the vpdpwssd dependency chain (14 x 5 cycles).
+        __m512i acc0 = _mm512_loadu_si512(h), acc1 = _mm512_setzero_si512();
 #pragma GCC unroll 14
-        for (size_t j = 0; j < 14; j++) {
-          int32_t pair;
-          std::memcpy(&pair, a + 2 * j, 4);
-          acc = _mm512_dpwssd_epi32(acc, _mm512_set1_epi32(pair), _mm512_loadu_si512(wt + 16 * j));
+        for (size_t j = 0; j < 14; j += 2) {
+          int32_t p0, p1;
+          std::memcpy(&p0, a + 2 * j, 4);
+          std::memcpy(&p1, a + 2 * j + 2, 4);
+          acc0 = _mm512_dpwssd_epi32(acc0, _mm512_set1_epi32(p0), _mm512_loadu_si512(wt + 16 * j));
+          acc1 = _mm512_dpwssd_epi32(acc1, _mm512_set1_epi32(p1), _mm512_loadu_si512(wt + 16 * j + 16));
         }
+        const __m512i acc = _mm512_add_epi32(acc0, acc1);
         const avx512_q::Requant16 r = avx512_q::load_requant16(h, 16, 0);
         _mm512_mask_cvtepi32_storeu_epi8(out + 16 * b, live, avx512_q::requant16(acc, r, zp, lo, hi));
       }
