@@ -74,6 +74,28 @@ void dwconv(const QDwconvParams<T>& p, size_t oy_begin, size_t oy_end) {
         continue;
       }
       for (size_t ox = 0; ox < ox_lo; ox++) border(ox);
+      if (s == 1 && ox_lo < ox_hi) {
+        // Stride 1: a column of widened inputs serves three output pixels (3 widenings per pixel, not 9).
+        const size_t off0 = (ox_lo - p.pad_left) * C;
+        __m256i x00 = widen8<kS8>(row[0] + off0, n), x01 = widen8<kS8>(row[0] + off0 + C, n);
+        __m256i x10 = widen8<kS8>(row[1] + off0, n), x11 = widen8<kS8>(row[1] + off0 + C, n);
+        __m256i x20 = widen8<kS8>(row[2] + off0, n), x21 = widen8<kS8>(row[2] + off0 + C, n);
+        for (size_t ox = ox_lo; ox < ox_hi; ox++) {
+          const size_t off2 = (ox - p.pad_left + 2) * C;
+          const __m256i x02 = widen8<kS8>(row[0] + off2, n), x12 = widen8<kS8>(row[1] + off2, n),
+                        x22 = widen8<kS8>(row[2] + off2, n);
+          __m256i acc = bias;
+          acc = _mm256_add_epi32(acc, _mm256_madd_epi16(pair(x00, x01), wp[0]));
+          acc = _mm256_add_epi32(acc, _mm256_madd_epi16(pair(x02, x10), wp[1]));
+          acc = _mm256_add_epi32(acc, _mm256_madd_epi16(pair(x11, x12), wp[2]));
+          acc = _mm256_add_epi32(acc, _mm256_madd_epi16(pair(x20, x21), wp[3]));
+          acc = _mm256_add_epi32(acc, _mm256_madd_epi16(x22, wp[4]));
+          avx2_q::store8<kS8>(out + ox * C, avx2_q::requant8(acc, r, zp, lo, hi), n);
+          x00 = x01, x01 = x02, x10 = x11, x11 = x12, x20 = x21, x21 = x22;
+        }
+        for (size_t ox = ox_hi; ox < p.out_w; ox++) border(ox);
+        continue;
+      }
       for (size_t ox = ox_lo; ox < ox_hi; ox++) {
         const size_t off = (ox * s - p.pad_left) * C;
         const T* q0 = row[0] + off;

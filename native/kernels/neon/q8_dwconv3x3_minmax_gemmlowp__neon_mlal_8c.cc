@@ -78,6 +78,32 @@ void dwconv(const QDwconvParams<T>& p, size_t oy_begin, size_t oy_end) {
         continue;
       }
       for (size_t ox = 0; ox < ox_lo; ox++) border(ox);
+      if (s == 1 && ox_lo < ox_hi) {
+        // Stride 1: a column of widened inputs serves three output pixels (3 widenings per pixel, not 9).
+        const size_t off0 = (ox_lo - p.pad_left) * C;
+        int16x8_t x[3][3];
+        for (size_t ky = 0; ky < 3; ky++) {
+          x[ky][0] = load_widen(row[ky] + off0, n);
+          x[ky][1] = load_widen(row[ky] + off0 + C, n);
+        }
+        for (size_t ox = ox_lo; ox < ox_hi; ox++) {
+          const size_t off2 = (ox - p.pad_left + 2) * C;
+          int32x4_t al = bias_l, ah = bias_h;
+          for (size_t ky = 0; ky < 3; ky++) {
+            x[ky][2] = load_widen(row[ky] + off2, n);
+            for (size_t kx = 0; kx < 3; kx++) {
+              const int16x8_t w = wt[ky * 3 + kx];
+              al = vmlal_s16(al, vget_low_s16(x[ky][kx]), vget_low_s16(w));
+              ah = vmlal_s16(ah, vget_high_s16(x[ky][kx]), vget_high_s16(w));
+            }
+            x[ky][0] = x[ky][1];
+            x[ky][1] = x[ky][2];
+          }
+          finish(al, ah, ox);
+        }
+        for (size_t ox = ox_hi; ox < p.out_w; ox++) border(ox);
+        continue;
+      }
       for (size_t ox = ox_lo; ox < ox_hi; ox++) {
         const size_t off = (ox * s - p.pad_left) * C;
         int32x4_t al = bias_l, ah = bias_h;
