@@ -16,7 +16,7 @@ import type { NetWeights } from '../lib/weights/types.js';
 import { WeightsError } from '../lib/errors.js';
 import { seededRandom } from '../lib/weights/synthetic.js';
 import { syntheticQuantWeights } from '../lib/weights/synthetic-quant.js';
-import { benchMain } from '../lib/bench.js';
+import { main } from '../lib/cli/main.js';
 import { qref, rdbpot, requantize, srdhm } from './helpers/qref.js';
 import { int8Tflite } from './helpers/tflite-int8.js';
 import { mergeBackboneHead } from './helpers/tflite-merge.js';
@@ -436,19 +436,27 @@ describe('fuzzed quantized files', () => {
 });
 
 describe('mobilenet bench --dtype', () => {
+  const bench = async (argv: string[]): Promise<{ code: number; out: string; err: string }> => {
+    let out = '', err = '';
+    const io = {
+      stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s), isTTY: false },
+      stdin: (async function* () {})(), env: {},
+    };
+    const code = await main(['bench', ...argv], io);
+    return { code, out, err };
+  };
+
   it('times the integer path on synthetic weights and says so', async () => {
-    let out = '';
-    const io = { stdout: { write: (s: string) => { out += s; } }, stderr: { write: () => true } };
-    const code = await benchMain(['--alpha', '0.25', '--resolution', '64', '--dtype', 'int8', '--runs', '2', '--warmup', '0', '--json'], io);
-    expect(code).toBe(0);
-    const r = JSON.parse(out) as { dtype: string; isa: string; weights: string; median_ms: number };
-    expect(r.dtype).toBe('int8');
-    expect(qisas).toContain(r.isa);
-    expect(r.weights).toBe('synthetic(alpha=0.25, seed=1, int8)');
-    expect(r.median_ms).toBeGreaterThan(0);
-    let err = '';
-    const bad = await benchMain(['--dtype', 'int4'], { stdout: { write: () => true }, stderr: { write: (s: string) => { err += s; } } });
-    expect(bad).toBe(2);
-    expect(err).toContain("Expected float32, uint8 or int8 for --dtype but received 'int4'");
+    const ok = await bench(['--alpha', '0.25', '--resolution', '64', '--dtype', 'int8', '--runs', '2', '--warmup', '0', '--json']);
+    expect(ok.code).toBe(0);
+    const [r] = JSON.parse(ok.out) as { dtype: string; isa: string; weights: string; median_ms: number }[];
+    expect(r!.dtype).toBe('int8');
+    expect(qisas).toContain(r!.isa);
+    expect(r!.weights).toBe('synthetic(alpha=0.25, seed=1, int8)');
+    expect(r!.median_ms).toBeGreaterThan(0);
+    const bad = await bench(['--dtype', 'int4']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--dtype");
+    expect(bad.err).toContain("'int4'");
   }, 60_000);
 });
