@@ -10,6 +10,7 @@
 // streams); mn = M tiles outer, N panels inner (an A tile stays in L1 while all weights stream);
 // blocked = M blocks of ~64 KiB of A, N panels, M tiles inside the block.
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -40,6 +41,7 @@ struct Candidate {
   const mn::DwconvKernel* dw = nullptr;
   const mn::ConvKernel* conv = nullptr;
   const mn::GavgpoolKernel* gap = nullptr;
+  const mn::GemvKernel* gemv = nullptr;  // fc only (M = 1)
 };
 
 struct Options {
@@ -134,6 +136,15 @@ double bench_layer(const Candidate& k, const Layer& l, const Options& o, double&
     flops = 2.0 * M * N * K;
     return time_median([&] { gemm_driver(t, o.order, M, N, K, a.data(), w.data(), c.data()); }, o);
   }
+  if (k.gemv) {
+    const mn::GemvKernel& t = *k.gemv;
+    const size_t K = l.in_c, N = l.out_c;
+    auto a = random_vec(K, rng, 0.0f, 6.0f), wio = random_vec(K * N, rng), bias = random_vec(N, rng);
+    Vec w(mn::packed_gemm_size(K, N, t.nr)), c(N);
+    mn::pack_gemm_weights(K, N, t.nr, wio.data(), bias.data(), w.data());
+    flops = 2.0 * N * K;
+    return time_median([&] { t.fn(N, K, a.data(), w.data(), c.data(), -INFINITY, INFINITY); }, o);
+  }
   if (k.dw) {
     const mn::DwconvKernel& t = *k.dw;
     const size_t C = l.in_c;
@@ -167,9 +178,14 @@ std::vector<Candidate> candidates(const std::string& kind, const char* isa) {
   static const auto dws = mn::ukernel::dwconv3x3_kernels();
   static const auto convs = mn::ukernel::conv3x3s2_kernels();
   static const auto gaps = mn::ukernel::gavgpool_kernels();
+  static const auto gemvs = mn::ukernel::gemv_kernels();
   std::vector<Candidate> v;
   auto mine = [&](const char* k) { return std::strcmp(k, isa) == 0; };
   if (kind == "pw" || kind == "fc") { for (const auto& k : gemms) if (mine(k.isa)) v.push_back({k.name, &k}); }
+  if (kind == "fc") {
+    for (const auto& k : gemvs)
+      if (mine(k.isa)) { Candidate c{k.name}; c.gemv = &k; v.push_back(c); }
+  }
   else if (kind == "dw") { for (const auto& k : dws) if (mine(k.isa)) v.push_back({k.name, nullptr, &k}); }
   else if (kind == "conv") { for (const auto& k : convs) if (mine(k.isa)) v.push_back({k.name, nullptr, nullptr, &k}); }
   else if (kind == "gap") { for (const auto& k : gaps) if (mine(k.isa)) v.push_back({k.name, nullptr, nullptr, nullptr, &k}); }
@@ -232,7 +248,9 @@ int main(int argc, char** argv) {
         std::printf("%-7s %-5s %4zu %-5s %-22s %10.1f %9.1f  %s\n", t->isa, l.alpha.c_str(), l.res, l.kind.c_str(), shape,
                     sec * 1e6, flops / sec * 1e-9, k.name);
         std::fflush(stdout);
-        const bool chosen = !std::strcmp(k.name, t->gemm.name) || !std::strcmp(k.name, t->dwconv3x3.name) ||
+        // fc: the runtime runs M = 1 through the GEMV when the table has one.
+        const bool fc_gemv = l.kind == "fc" && t->gemv.fn;
+        const bool chosen = (k.gemv ? (fc_gemv && !std::strcmp(k.name, t->gemv.name)) : (!std::strcmp(k.name, t->gemm.name) && !fc_gemv)) || !std::strcmp(k.name, t->dwconv3x3.name) ||
                             !std::strcmp(k.name, t->conv3x3s2.name) || !std::strcmp(k.name, t->gavgpool.name);
         if (!chosen) continue;
         per_kind[l.kind].first += flops;

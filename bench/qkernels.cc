@@ -174,19 +174,19 @@ std::function<void()> bench_fgemm(const mn::KernelTable& t, size_t M, size_t N, 
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> d(-1.0f, 1.0f);
   auto& a = keep(Vec<float>(M * K));
-  auto& w = keep(Vec<float>(mn::packed_gemm_size(K, N, t.gemm_nr)));
+  auto& w = keep(Vec<float>(mn::packed_gemm_size(K, N, t.gemm.nr)));
   auto& c = keep(Vec<float>(M * N));
   Vec<float> wio(K * N), bias(N);
   for (auto& x : a) x = d(rng) + 1.0f;
   for (auto& x : wio) x = d(rng);
   for (auto& x : bias) x = d(rng);
-  mn::pack_gemm_weights(K, N, t.gemm_nr, wio.data(), bias.data(), w.data());
+  mn::pack_gemm_weights(K, N, t.gemm.nr, wio.data(), bias.data(), w.data());
   const float *ap = a.data(), *wp = w.data();
   float* cp = c.data();
   const mn::KernelTable* tp = &t;
   return [=] {
-    gemm_loop(M, N, K, 4, tp->gemm_mr, tp->gemm_nr, [&](size_t m0, size_t mr, size_t n0, size_t nc) {
-      tp->gemm(mr, nc, K, ap + m0 * K, K, wp + (n0 / tp->gemm_nr) * tp->gemm_nr * (K + 1), cp + m0 * N + n0, N, 0.0f, 6.0f);
+    gemm_loop(M, N, K, 4, tp->gemm.mr, tp->gemm.nr, [&](size_t m0, size_t mr, size_t n0, size_t nc) {
+      tp->gemm.fn(mr, nc, K, ap + m0 * K, K, wp + (n0 / tp->gemm.nr) * tp->gemm.nr * (K + 1), cp + m0 * N + n0, N, 0.0f, 6.0f);
     });
   };
 }
@@ -262,28 +262,28 @@ std::function<void()> bench_float(const mn::KernelTable& t, const Layer& l, cons
   if (l.kind == "dw") {
     const size_t C = l.in_c;
     auto& in = keep(Vec<float>(l.in_h * l.in_w * C));
-    auto& w = keep(Vec<float>(mn::packed_dwconv_size(C, t.dw_ct)));
+    auto& w = keep(Vec<float>(mn::packed_dwconv_size(C, t.dwconv3x3.channel_tile)));
     auto& out = keep(Vec<float>(g.oh * g.ow * C));
     Vec<float> wk(9 * C), bias(C);
     for (auto& x : in) x = d(rng);
     for (auto& x : wk) x = d(rng);
-    mn::pack_dwconv_weights(C, t.dw_ct, wk.data(), bias.data(), w.data());
+    mn::pack_dwconv_weights(C, t.dwconv3x3.channel_tile, wk.data(), bias.data(), w.data());
     mn::DwconvParams p{in.data(), out.data(), w.data(), l.in_h, l.in_w, C, g.oh, g.ow, l.stride, g.pt, g.pl, 0.0f, 6.0f};
-    const mn::DwconvFn fn = t.dwconv3x3;
+    const mn::DwconvFn fn = t.dwconv3x3.fn;
     const size_t oh = g.oh;
     return [=] { fn(p, 0, oh); };
   }
   if (l.kind == "conv") {
     const size_t OC = l.out_c;
     auto& in = keep(Vec<float>(l.in_h * l.in_w * 3));
-    auto& w = keep(Vec<float>(mn::packed_conv3x3_size(OC, t.conv_ct)));
+    auto& w = keep(Vec<float>(mn::packed_conv3x3_size(OC, t.conv3x3s2.channel_tile)));
     auto& out = keep(Vec<float>(g.oh * g.ow * OC));
     Vec<float> wk(27 * OC), bias(OC);
     for (auto& x : in) x = d(rng);
     for (auto& x : wk) x = d(rng);
-    mn::pack_conv3x3_weights(OC, t.conv_ct, wk.data(), bias.data(), w.data());
+    mn::pack_conv3x3_weights(OC, t.conv3x3s2.channel_tile, wk.data(), bias.data(), w.data());
     mn::ConvParams p{in.data(), out.data(), w.data(), l.in_h, l.in_w, OC, g.oh, g.ow, g.pt, g.pl, 0.0f, 6.0f};
-    const mn::ConvFn fn = t.conv3x3s2;
+    const mn::ConvFn fn = t.conv3x3s2.fn;
     const size_t oh = g.oh;
     return [=] { fn(p, 0, oh); };
   }
@@ -291,7 +291,7 @@ std::function<void()> bench_float(const mn::KernelTable& t, const Layer& l, cons
   auto& in = keep(Vec<float>(P * C));
   auto& out = keep(Vec<float>(C));
   for (auto& x : in) x = d(rng);
-  const mn::GavgpoolFn fn = t.gavgpool;
+  const mn::GavgpoolFn fn = t.gavgpool.fn;
   const float* ip = in.data();
   float* op = out.data();
   return [=] { fn(P, C, ip, op); };

@@ -21,8 +21,8 @@
 //   mobilenet_v1_0.25_224_float.tflite at 224 and 128: the float model is run by TFLite with every op output
 //   exposed on 20 calibration inputs (every 5th reference input); the [min, max] per op are stored, and the
 //   int8 file's sha256, so tests rebuild the identical file without TFLite.
-// - held-back: the sample images (shared/images/samples), decoded by sharp and cropped/resized by the
-//   library's own native preprocessing to R x R bytes, which both runtimes then take.
+// - held-back: the sample photos (shared/images/samples) and every 5th ImageNet dev JPEG, decoded by sharp and
+//   cropped/resized by the library's own native preprocessing to R x R bytes, which both runtimes then take.
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -94,9 +94,13 @@ const refInput = (R: number, stem: string): Uint8Array => {
 };
 
 const binding = loadBinding();
-const heldDir = join(shared, 'images/samples');
-const heldFiles = readdirSync(heldDir).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
-const heldFrames = await Promise.all(heldFiles.map((f) => decodeImage(join(heldDir, f))));
+// Held-back: the sample photos and every 5th ImageNet dev JPEG, decoded by sharp (not jpeg-js, so not the
+// reference inputs' bytes), paths relative to ../shared.
+const heldFiles = [
+  ...readdirSync(join(shared, 'images/samples')).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => `images/samples/${f}`),
+  ...readdirSync(join(shared, 'images/imagenet-dev')).filter((f) => /\.jpe?g$/i.test(f)).sort().filter((_, i) => i % 5 === 2).map((f) => `images/imagenet-dev/${f}`),
+];
+const heldFrames = await Promise.all(heldFiles.map((f) => decodeImage(join(shared, f))));
 const heldInput = (R: number, i: number): Uint8Array => {
   const f = heldFrames[i]!;
   return new Uint8Array(binding.resizeFrame(f.data, f.width, f.height, f.channels, R));
@@ -222,7 +226,7 @@ const json = {
     '(int8 files: two\'s complement bytes), gzip. Regenerate: npx vite-node bench/tflite-quant-goldens.ts (see its header).',
   runtime: 'node-tflite@0.0.2 (TensorFlow Lite 2.2.0 C library, linux-x86_64), 1 thread',
   inputs: 'rows: shared/reference/inputs/<R>/<stem>.rgb in manifest.json stems order; uint8 models take the bytes, int8 models byte - 128',
-  heldback: { dir: 'shared/images/samples', files: heldFiles, preprocessing: 'sharp decode (lib/image.ts decodeImage) + native resizeFrame (center crop, half-pixel bilinear, round)' },
+  heldback: { files: heldFiles, relative_to: 'shared', preprocessing: 'sharp decode (lib/image.ts decodeImage) + native resizeFrame (center crop, half-pixel bilinear, round)' },
   models,
 };
 writeFileSync(join(outDir, 'goldens.json'), JSON.stringify(json, null, 2).replace(/\[\n\s+([-\d.e,\s]+?)\n\s+\]/g, (_, inner: string) => `[${inner.split(/,\s*/).join(', ')}]`) + '\n');

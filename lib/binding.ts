@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Graph, GraphLayer, LIMITS } from './graph.js';
+import type { Graph, GraphLayer } from './graph.js';
 import type { LayerWeights } from './weights/types.js';
 import type { QuantNet } from './weights/tflite-quant.js';
 
@@ -119,8 +119,8 @@ export interface NativeBinding {
   /** Integer kernel sets this CPU runs, scalar first (the `isa` values of integer models). */
   supportedQIsas(): string[];
   cpuModel(): string;
-  /** The bounds native/runtime/graph.h enforces (equal to lib/graph.ts LIMITS). */
-  limits(): Record<keyof typeof LIMITS, number>;
+  /** The bounds native/runtime/graph.h enforces (each equal to the same key of lib/validate.ts LIMITS). */
+  limits(): { maxResolution: number; maxClasses: number; maxThreads: number; maxBatch: number; maxConcurrency: number; maxLayers: number };
   /** stretch: the whole frame to R x R (detectors) instead of the centre square. */
   resizeFrame(data: Uint8Array, width: number, height: number, channels: number, resolution: number, stretch?: boolean): Uint8Array;
   /** TFLite_Detection_PostProcess on its own (native/binding/detection.cc); uint8 tensors are dequantized as TFLite does. */
@@ -144,7 +144,7 @@ const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  * Where the loader looks, in order. MOBILENET_NATIVE_BINDING, when set, is the only candidate: a
  * sanitizer or cross build that fails to load must not be silently replaced by another binary.
  */
-export function bindingCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+export function bindingCandidates(env: Readonly<Record<string, string | undefined>> = process.env): string[] {
   if (env.MOBILENET_NATIVE_BINDING) return [resolve(env.MOBILENET_NATIVE_BINDING)];
   return [
     join(packageRoot, 'build', 'Release', 'mobilenet_native.node'),

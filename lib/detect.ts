@@ -49,16 +49,21 @@ export async function readGraphModel(path: string, headPath?: string): Promise<R
   } catch {
     return undefined; // the V1 reader reports missing files in its own words
   }
+  return graphModelFromBytes(bytes, path);
+}
+
+/** The bytes of a .tflite file, when lib/weights/tflite-graph.ts reads it (see readGraphModel); else undefined. */
+export function graphModelFromBytes(bytes: Uint8Array, name: string): RecognisedModel | undefined {
   let graphOps = false;
   try {
-    const m = readTfliteModel(bytes, path);
+    const m = readTfliteModel(bytes, name);
     graphOps = m.operators.some((op) => op.opcode === BuiltinOp.ADD || op.customCode === 'TFLite_Detection_PostProcess') ||
       m.operators.at(-1)?.opcode === BuiltinOp.AVERAGE_POOL_2D;
   } catch (e) {
     if (e instanceof WeightsError) return undefined; // the V1 reader says what is wrong with the file
     throw e;
   }
-  return graphOps ? recogniseTflite(bytes, path) : undefined;
+  return graphOps ? recogniseTflite(bytes, name) : undefined;
 }
 
 /** The table run in float: weights dequantized at read, activations float32 (clamped where the integer tensors saturate). */

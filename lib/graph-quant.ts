@@ -20,3 +20,7 @@ export function quantizeGraph(graph: Graph, q: QuantNet): Graph {
   });
   return { ...graph, input: { ...graph.input, dtype: q.dtype, quantization: one(q.input) }, layers };
 }
+
+/** Integer kernel sets (native/dispatch/qdispatch.cc): the values `isa` takes for an integer model. */
+export const INTEGER_ISAS = ['scalar', 'avx2', 'avxvnni', 'avx512vnni', 'neon', 'neondot'] as const;
+export type IntegerIsa = (typeof INTEGER_ISAS)[number];

@@ -2,7 +2,7 @@
 // the weights), handed as is to the native runtime, which validates it and runs it. There is no
 // second description of the architecture anywhere: TF SAME padding, multiply-accumulates and
 // parameter counts are computed here and only here; bench/layers.txt is generated from this table
-// (bench/gen-layers.mjs).
+// (bench/gen-layers.mjs). Limits (maximum resolution, classes, layers) are lib/validate.ts LIMITS.
 //
 // ## Table format (what `NativeGraph` in lib/binding.ts carries to native/runtime/graph.h)
 //
@@ -36,24 +36,6 @@
 // New layer kinds (residual add is here already; dense 3x3 stride 2 with any cin for SSD's extra
 // layers, concatenation, logistic) are new values of `kind` plus one kernel call in the native
 // executor's switch, never a new executor.
-
-export const ALPHAS = [0.25, 0.5, 0.75, 1.0] as const;
-export const RESOLUTIONS = [128, 160, 192, 224] as const;
-
-/**
- * Bounds shared with the native runtime (native/runtime/graph.h `kLimits`, exposed as
- * `binding.limits()`; test/graph.test.ts checks they agree).
- */
-export const LIMITS = {
-  /** Largest input side (pixels): 2048² × 3 floats = 48 MiB per staged image. */
-  maxResolution: 2048,
-  maxClasses: 100000,
-  maxThreads: 256,
-  maxBatch: 4096,
-  /** Workspaces per model (`load({ concurrency })`). */
-  maxConcurrency: 64,
-  maxLayers: 1024,
-} as const;
 
 /** Base channel counts of the 13 depthwise-separable blocks (pointwise outputs), before α. */
 const BLOCK_CHANNELS = [64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024] as const;

@@ -39,9 +39,10 @@ describe('mobilenet detect', () => {
     expect(r.stdout).toMatch(/coral_parrot\.detect\.jpg\n +\d+\.\d% +15 +bird +x \d+, y \d+, \d+ x \d+/);
     expect(r.stderr).toContain("/nonexistent.jpg: Cannot read image file '/nonexistent.jpg': no such file");
     const noWeights = spawnSync('node', [cli, 'detect', hopper], { encoding: 'utf8' });
-    expect(noWeights.stderr).toContain('mobilenet: Expected --weights <file.tflite>: an SSD detection model');
+    expect(noWeights.status).toBe(2); // a usage error (lib/cli/main.ts)
+    expect(noWeights.stderr).toContain('mobilenet detect: Expected --weights <file.tflite>: an SSD detection model');
     const classifier = spawnSync('node', [cli, 'detect', hopper, '--weights', resolve(shared, 'models/tflite/coral/mobilenet_v2_1.0_224_quant.tflite')], { encoding: 'utf8' });
-    expect(classifier.status).toBe(1);
+    expect(classifier.status).toBe(2);
     expect(classifier.stderr).toContain("is mobilenet_v2; use 'mobilenet classify'");
   });
 });

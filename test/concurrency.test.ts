@@ -1,10 +1,13 @@
 // One model, several streams: load({ concurrency: n }) gives n workspaces over one copy of the
 // weights. Up to n calls run at once, the rest wait in call order; whichever workspace runs a call,
 // the result is bit-identical to running it alone; memory grows by one workspace per stream.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { load, syntheticWeights, type Frame } from '../lib/index.js';
 
 const R = 128;
+const photo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/images/samples/grace_hopper.jpg');
 const weights = syntheticWeights(0.5, { seed: 11 });
 
 function frame(seed: number): Frame {
@@ -90,5 +93,19 @@ describe('load({ concurrency })', () => {
     m.dispose();
     for (const r of await Promise.all(running)) expect(sameBits(r, expected)).toBe(true);
     expect(await queued).toBe('This MobileNet model has been disposed; load() a new one');
+  });
+
+  it('a batch that waits for a file to decode owns its other inputs: the caller may reuse them at once', async () => {
+    const m = await load({ weights, resolution: R, threads: 1, concurrency: 2 });
+    try {
+      const f = frame(21), t = tensor(22);
+      const expected = await m.infer([frame(21), tensor(22), photo]);
+      const p = m.infer([f, t, photo]); // idle model, but the photo decodes first
+      f.data.fill(0);
+      t.fill(0);
+      expect(sameBits(await p, expected)).toBe(true);
+    } finally {
+      m.dispose();
+    }
   });
 });

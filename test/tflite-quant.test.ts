@@ -13,6 +13,10 @@ import {
 } from '../lib/weights/tflite-quant.js';
 import { parseTflite } from '../lib/weights/tflite.js';
 import type { NetWeights } from '../lib/weights/types.js';
+import { WeightsError } from '../lib/errors.js';
+import { seededRandom } from '../lib/weights/synthetic.js';
+import { syntheticQuantWeights } from '../lib/weights/synthetic-quant.js';
+import { main } from '../lib/cli/main.js';
 import { qref, rdbpot, requantize, srdhm } from './helpers/qref.js';
 import { int8Tflite } from './helpers/tflite-int8.js';
 import { mergeBackboneHead } from './helpers/tflite-merge.js';
@@ -21,7 +25,7 @@ import { mobilenetTflite, serializeTflite, foldedRandomWeights } from './helpers
 const shared = resolve(__dirname, '../../shared');
 const fixtures = resolve(__dirname, 'fixtures/tflite-quant');
 const goldens = JSON.parse(readFileSync(join(fixtures, 'goldens.json'), 'utf8')) as {
-  heldback: { dir: string; files: string[] };
+  heldback: { files: string[] };
   models: Record<string, {
     file?: string; head?: string; from?: string; sha256: string; dtype: 'uint8' | 'int8'; resolution: number; classes: number;
     logits: string; heldback: string; heldback_top1: number[]; embeddings?: string;
@@ -191,15 +195,35 @@ describe.each(KEYS)('%s: bit-exact with TensorFlow Lite 2.2', (key) => {
   it('held-back images (decoded from files): logits and top-1 equal TFLite\'s', async () => {
     const model = await load({ weights, threads: 2 });
     try {
-      const files = goldens.heldback.files.map((f) => join(shared, '..', goldens.heldback.dir, f));
+      const files = goldens.heldback.files.map((f) => join(shared, f));
       const out = await model.infer(files, { dequantize: false });
       const gold = golden(m.heldback);
+      // Encoded bytes in memory are the same input as the file.
+      const encoded = await model.infer(new Uint8Array(readFileSync(files[0]!)), { dequantize: false });
+      expect(Buffer.compare(new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.length), gold.subarray(0, m.classes))).toBe(0);
       expect(Buffer.compare(new Uint8Array(out.buffer, out.byteOffset, out.length), gold)).toBe(0);
       const top1 = files.map((_, i) => {
         const row = Array.from(out.subarray(i * m.classes, (i + 1) * m.classes));
         return row.indexOf(Math.max(...row));
       });
       expect(top1).toEqual(m.heldback_top1);
+    } finally {
+      model.dispose();
+    }
+  }, 120_000);
+});
+
+describe('Coral: the embedding extractor alone', () => {
+  it('embed() gives the extractor\'s uint8 output as TFLite computes it (1024 features, 100 inputs)', async () => {
+    const key = 'coral_mobilenet_v1_1.0_224_quant';
+    const m = goldens.models[key]!;
+    const model = await load({ weights: weightsOf(key), threads: 2 });
+    try {
+      const gold = golden(m.embeddings!);
+      const R = m.resolution;
+      const out = await model.embed(stems.map((_, n) => ({ data: refInput(R, n), width: R, height: R, channels: 3 as const })), { dequantize: false });
+      expect(out.length).toBe(100 * 1024);
+      expect(Buffer.compare(out as Uint8Array, gold)).toBe(0);
     } finally {
       model.dispose();
     }
@@ -255,6 +279,24 @@ describe('the integer model through the public API', () => {
     const all = await Promise.all(frames.map((f) => model.infer(f, { dequantize: false })));
     const gold = golden(goldens.models[key]!.logits);
     all.forEach((y, n) => expect(Buffer.compare(y as Uint8Array, gold.subarray(n * 1001, (n + 1) * 1001))).toBe(0));
+  });
+
+  it('concurrency: three workspaces over one integer model, each call gets TFLite\'s bytes for its image', async () => {
+    const m3 = await load({ weights: file, threads: 1, concurrency: 3 });
+    try {
+      expect(m3.info.concurrency).toBe(3);
+      const gold = golden(goldens.models[key]!.logits);
+      const ns = [10, 11, 12, 13, 14, 15, 16, 17];
+      const all = await Promise.all(ns.map((n) => m3.infer({ data: refInput(R, n), width: R, height: R, channels: 3 }, { dequantize: false })));
+      all.forEach((y, i) => expect(Buffer.compare(y as Uint8Array, gold.subarray(ns[i]! * 1001, (ns[i]! + 1) * 1001))).toBe(0));
+    } finally {
+      m3.dispose();
+    }
+  });
+
+  it('an integer isa name is required for integer models', async () => {
+    await expect(load({ weights: file, isa: 'avx512-float' })).rejects.toThrow(
+      /^isa=avx512-float is not an integer kernel set of this build \(expected one of: scalar/);
   });
 
   it('threads give bit-identical results (uint8 and int8)', async () => {
@@ -323,4 +365,98 @@ describe('native checks of the integer configuration', () => {
     await expect(load({ weights: bad((q) => { q.layers[5]!.shift = Int32Array.from(q.layers[5]!.shift, () => 40); }) })).rejects.toThrow(
       'layer conv_dw_3: integer weight packing: qu8 dwconv3x3: shift[0] = 40 is outside [-31, 30]');
   });
+});
+
+describe('synthetic quantized weights (any α × ρ): the native integer path equals the integer reference', () => {
+  it.each([
+    [0.5, 64, 'uint8'], [0.75, 96, 'int8'], [1.0, 32, 'uint8'], [0.25, 160, 'int8'],
+  ] as const)('α %s at %s, %s', async (alpha, R, dtype) => {
+    const w = syntheticQuantWeights(alpha, dtype, { seed: 5 });
+    const model = await load({ weights: w, resolution: R, threads: 2 });
+    try {
+      expect(model.info.dtype).toBe(dtype);
+      const rand = seededRandom(R);
+      const x = Uint8Array.from({ length: R * R * 3 }, () => Math.floor(rand() * 256));
+      const y = await model.infer({ data: x, width: R, height: R, channels: 3 }, { dequantize: false });
+      const ref = qref(w.quant!, R, dtype === 'int8' ? Array.from(x, (v) => v - 128) : x, 'half-away');
+      expect(Array.from(y)).toEqual(Array.from(ref));
+      // Not a degenerate network: the logits spread over many values.
+      expect(new Set(y).size).toBeGreaterThan(10);
+    } finally {
+      model.dispose();
+    }
+  }, 60_000);
+});
+
+describe('fuzzed quantized files', () => {
+  // Mutations of the structure and of the data: the reader parses or throws WeightsError; whatever parses
+  // with an integer form, the native side loads and runs or refuses with an Error (never a crash).
+  it.each([
+    ['mobilenet_v1_0.25_128_quant', 120, 7],
+    ['int8_mobilenet_v1_0.25_128', 80, 8],
+  ] as const)('%s: %s seeded mutations', async (key, runs, seed) => {
+    const bytes = modelBytes(key);
+    const rand = seededRandom(seed);
+    const int = (n: number): number => Math.floor(rand() * n);
+    const interesting = [0, 1, 0x7f, 0x80, 0xff, 0x7fffffff, 0x80000000, 0xffffffff];
+    let parsed = 0, loaded = 0;
+    for (let r = 0; r < runs; r++) {
+      const m = bytes.slice();
+      const kind = r % 4;
+      if (kind === 0) { const p = int(m.length); m[p] = m[p]! ^ (1 << int(8)); }
+      else if (kind === 1) { const p = int(m.length - 4) & ~3; new DataView(m.buffer).setUint32(p, interesting[int(interesting.length)]! >>> 0, true); }
+      else if (kind === 2) { const p = int(m.length), n = 1 + int(32); for (let i = 0; i < n && p + i < m.length; i++) m[p + i] = int(256); }
+      else { const n = 1 + int(64), from = int(m.length - n), to = int(m.length - n); m.copyWithin(to, from, from + n); }
+      let w: NetWeights;
+      try {
+        const p = parseTfliteQuantized(m, key);
+        if (!p.quant) continue;
+        w = { ...p.weights, quant: p.quant };
+        parsed++;
+      } catch (e) {
+        if (!(e instanceof WeightsError)) throw new Error(`run ${r} (mutation ${kind}): expected WeightsError, got ${(e as Error)?.name}: ${(e as Error)?.message}`);
+        continue;
+      }
+      let model: MobileNet | undefined;
+      try {
+        model = await load({ weights: w, threads: 1 });
+        const R = model.info.resolution;
+        const y = model.inferSync({ data: new Uint8Array(R * R * 3).fill(100), width: R, height: R, channels: 3 }, { dequantize: false });
+        expect(y.length).toBe(model.info.classes);
+        loaded++;
+      } catch (e) {
+        if (!(e instanceof Error) || e.message.length === 0) throw new Error(`run ${r}: load threw ${String(e)}`);
+      } finally {
+        model?.dispose();
+      }
+    }
+    expect(parsed).toBeGreaterThan(runs / 4); // data mutations leave most files readable
+    expect(loaded).toBeGreaterThan(0);
+  }, 300_000);
+});
+
+describe('mobilenet bench --dtype', () => {
+  const bench = async (argv: string[]): Promise<{ code: number; out: string; err: string }> => {
+    let out = '', err = '';
+    const io = {
+      stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s), isTTY: false },
+      stdin: (async function* () {})(), env: {},
+    };
+    const code = await main(['bench', ...argv], io);
+    return { code, out, err };
+  };
+
+  it('times the integer path on synthetic weights and says so', async () => {
+    const ok = await bench(['--alpha', '0.25', '--resolution', '64', '--dtype', 'int8', '--runs', '2', '--warmup', '0', '--json']);
+    expect(ok.code).toBe(0);
+    const [r] = JSON.parse(ok.out) as { dtype: string; isa: string; weights: string; median_ms: number }[];
+    expect(r!.dtype).toBe('int8');
+    expect(qisas).toContain(r!.isa);
+    expect(r!.weights).toBe('synthetic(alpha=0.25, seed=1, int8)');
+    expect(r!.median_ms).toBeGreaterThan(0);
+    const bad = await bench(['--dtype', 'int4']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--dtype");
+    expect(bad.err).toContain("'int4'");
+  }, 60_000);
 });

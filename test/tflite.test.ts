@@ -534,8 +534,9 @@ describe('inference through load()', async () => {
   };
   for (const [name, ref] of Object.entries(uint8Ref.models)) {
     it(`${name} (dequantized) is within 3 points of real uint8 TFLite top-1 (${ref.top1})`, async () => {
-      const model = await load({ weights: modelPath(`${name}.tflite`) });
+      const model = await load({ weights: modelPath(`${name}.tflite`), precision: 'float' }); // the dequantized float path
       try {
+        expect(model.info.dtype).toBe('float32');
         expect(model.info.alpha).toBe(ref.alpha);
         expect(model.info.resolution).toBe(ref.resolution);
         expect(model.info.quantized).toBe(true);

@@ -24,6 +24,12 @@ namespace mn {
 using GemmUkernelFn = void (*)(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride,
                                const float* w, float* c, size_t c_stride, float min, float max);
 
+// GEMV (one row of A: the batch-1 classifier), optional per ISA (fn nullptr: the runtime uses the GEMM):
+//   c[0..nc) = clamp(a[0..kc) * W + bias), W = ceil(nc / NR) consecutive packed panels as above
+//   (panel j at w + j * NR * (kc + 1)). Same per-element order as the GEMM (bias, then k ascending,
+//   same FMA), so results are bit-identical to the GEMM's for that row.
+using GemvUkernelFn = void (*)(size_t nc, size_t kc, const float* a, const float* w, float* c, float min, float max);
+
 // ---------------------------------------------------------------------------------------------
 // Depthwise 3x3 convolution, stride 1 or 2, explicit padding (TF SAME is computed by the caller:
 // for stride 2 on even input, pad_top = pad_left = 0 and the bottom/right tap falls off the edge).
@@ -74,6 +80,12 @@ struct GemmKernel {
   GemmUkernelFn fn;
   size_t mr, nr;         // rows of A and columns of W per call
 };
+struct GemvKernel {
+  const char* isa;
+  const char* name;
+  GemvUkernelFn fn;      // nullptr in tables without one
+  size_t nr;             // panel width: must equal the table's GEMM nr (same packed weights)
+};
 struct DwconvKernel {
   const char* isa;
   const char* name;
@@ -99,6 +111,7 @@ struct KernelTable {
   DwconvKernel dwconv3x3;
   ConvKernel conv3x3s2;
   GavgpoolKernel gavgpool;
+  GemvKernel gemv;       // optional (fn nullptr): M = 1 then runs through gemm
 };
 
 }  // namespace mn

@@ -44,7 +44,7 @@ namespace mn {
 constexpr size_t kQHeaderRows = 4;
 
 // Stored weight element type of a packed layout.
-enum class QWeight : uint8_t { kInt16, kInt8, kUint8 };
+enum class QWeight : uint8_t { kInt16, kInt8, kUint8, kInt32 };
 
 // How a GEMM kernel wants its weights (one per kernel; the packer reads it, the tester too).
 // Panel of nr columns: header (kQHeaderRows + a_sum) x nr int32, then ceil(k / kr) groups of
@@ -62,11 +62,16 @@ struct QGemmLayout {
 };
 
 // Depthwise 3x3 and first conv 3x3 s2 (taps = 9 or 27): per block of ct channels, the header
-// (kQHeaderRows x ct int32), then taps x ct stored weights s = w - zw (int16). Channels past the
-// end are zero. Padded input taps read as za, so bias = bias - za * sum_taps s.
+// (kQHeaderRows x ct int32), then the stored weights s = w - zw (kInt16 or kInt32):
+//   taps x ct, element (t, c) at t * ct + c                         (tap_pairs false)
+//   ceil(taps / 2) x ct pairs, element (t, c) at ((t / 2) * ct + c) * 2 + t % 2, a missing last
+//   tap zero                                                        (tap_pairs true: int16 pairs
+//   for vpmaddwd / vpdpwssd, two taps per instruction)
+// Channels past the end are zero. Padded input taps read as za, so bias = bias - za * sum_taps s.
 struct QTapsLayout {
   size_t ct;
-  QWeight weight;  // kInt16 for every kernel so far
+  QWeight weight;
+  bool tap_pairs;
 };
 
 // Output requantization, per tensor. out_min/out_max in the output type's range, out_min <= out_max.

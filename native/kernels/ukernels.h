@@ -22,6 +22,9 @@ namespace mn::ukernel {
 #define MN_UKERNEL_GEMM(isa, fn, mr, nr) constexpr GemmKernel fn{#isa, #fn, isa::fn, mr, nr};
 #include "f32-gemm-minmax.inc"
 #undef MN_UKERNEL_GEMM
+#define MN_UKERNEL_GEMV(isa, fn, nr) constexpr GemvKernel fn{#isa, #fn, isa::fn, nr};
+#include "f32-gemv-minmax.inc"
+#undef MN_UKERNEL_GEMV
 #define MN_UKERNEL_DWCONV(isa, fn, ct) constexpr DwconvKernel fn{#isa, #fn, isa::fn, ct};
 #include "f32-dwconv3x3-minmax.inc"
 #undef MN_UKERNEL_DWCONV
@@ -37,6 +40,13 @@ inline std::vector<GemmKernel> gemm_kernels() {
 #define MN_UKERNEL_GEMM(isa, fn, mr, nr) fn,
 #include "f32-gemm-minmax.inc"
 #undef MN_UKERNEL_GEMM
+  };
+}
+inline std::vector<GemvKernel> gemv_kernels() {
+  return {
+#define MN_UKERNEL_GEMV(isa, fn, nr) fn,
+#include "f32-gemv-minmax.inc"
+#undef MN_UKERNEL_GEMV
   };
 }
 inline std::vector<DwconvKernel> dwconv3x3_kernels() {

@@ -12,7 +12,7 @@
 
 namespace mn {
 
-// Bounds shared with lib/graph.ts LIMITS (test/graph.test.ts compares them through the binding).
+// Bounds shared with lib/validate.ts LIMITS (test/hostile.test.ts compares them through the binding).
 struct Limits {
   static constexpr size_t kMaxResolution = 2048;
   static constexpr size_t kMaxClasses = 100000;

@@ -133,6 +133,8 @@ Model::Model(const ModelConfig& cfg, Graph graph)
       // An integer graph takes `isa` as the name of its integer kernel set; float kernels: the best.
       kernels_(&select_kernel_table(has_integer_layers(graph) ? "" : cfg.isa, cfg.isa_source.c_str())),
       graph_(std::move(graph)) {
+  if (kernels_->gemv.fn && kernels_->gemv.nr != kernels_->gemm.nr)
+    throw std::logic_error(std::string("kernel table ") + kernels_->isa + ": GEMV nr differs from GEMM nr");
   if (cfg_.threads == 0 || cfg_.threads > Limits::kMaxThreads)
     throw std::invalid_argument("threads must be in [1, " + std::to_string(Limits::kMaxThreads) + "]");
   validate_graph(graph_);
@@ -244,6 +246,16 @@ void Model::gemm(ThreadPool& pool, size_t m, size_t n, size_t k, const float* a,
   const size_t panels_per_block = (n_panels + n_blocks - 1) / n_blocks;
   n_blocks = (n_panels + panels_per_block - 1) / panels_per_block;
   const size_t panel_floats = nr * (k + 1);
+  const GemvKernel& gv = kernels_->gemv;
+  if (m == 1 && gv.fn) {  // one row (the batch-1 classifier): split by panels
+    const size_t tasks = std::min(n_panels, pool.threads() == 1 ? (size_t)1 : pool.threads() * kTasksPerThread);
+    const size_t per = (n_panels + tasks - 1) / tasks;
+    pool.parallel_for((n_panels + per - 1) / per, [&](size_t t) {
+      const size_t p0 = t * per, p1 = std::min(n_panels, p0 + per);
+      gv.fn(std::min(n, p1 * nr) - p0 * nr, k, a, w + p0 * panel_floats, c + p0 * nr, min, max);
+    });
+    return;
+  }
   pool.parallel_for(m_blocks * n_blocks, [&](size_t t) {
     const size_t mb = t % m_blocks, nb = t / m_blocks;
     const size_t m0 = mb * tiles_per_block * mr, m1 = std::min(m, m0 + tiles_per_block * mr);
@@ -390,6 +402,7 @@ void Model::run(Workspace& ws, size_t batch, size_t output, bool profile, const 
       if (!need[i]) continue;
       const GraphLayer& l = graph_.layers[i];
       for (size_t j = 0; j < l.inputs.size(); j++) inputs[j] = tensor(l.inputs[j]);
+      if (profile && ws.profile_.on_layer) ws.profile_.on_layer(i);
       const auto t0 = profile ? clock::now() : clock::time_point{};
       run_layer(ws, i, inputs, arena + plan_[i].arena_offset);
       if (profile) ws.profile_.layer_ns[i] += std::chrono::duration<double, std::nano>(clock::now() - t0).count();

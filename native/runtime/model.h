@@ -34,6 +34,8 @@ struct ModelConfig {
 struct Profile {
   std::vector<double> layer_ns;  // per graph layer
   size_t runs = 0;
+  // Optional: called with the graph layer index before each layer runs (bench/arm-meter marks phases).
+  void (*on_layer)(size_t layer) = nullptr;
 };
 
 class Model;

@@ -11,8 +11,10 @@ namespace mn {
 namespace {
 
 size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
-size_t elem_bytes(QWeight w) { return w == QWeight::kInt16 ? 2 : 1; }
-const char* type_name(QWeight w) { return w == QWeight::kInt16 ? "int16" : w == QWeight::kInt8 ? "int8" : "uint8"; }
+size_t elem_bytes(QWeight w) { return w == QWeight::kInt32 ? 4 : w == QWeight::kInt16 ? 2 : 1; }
+const char* type_name(QWeight w) {
+  return w == QWeight::kInt32 ? "int32" : w == QWeight::kInt16 ? "int16" : w == QWeight::kInt8 ? "int8" : "uint8";
+}
 
 [[noreturn]] void bad(const std::string& what) { throw std::invalid_argument("integer weight packing: " + what); }
 
@@ -58,12 +60,14 @@ void write_header(const QPackArgs& a, size_t c0, size_t t, const int64_t* folded
 }
 
 void store(void* base, QWeight type, size_t index, int32_t v) {
-  if (type == QWeight::kInt16) ((int16_t*)base)[index] = (int16_t)v;
+  if (type == QWeight::kInt32) ((int32_t*)base)[index] = v;
+  else if (type == QWeight::kInt16) ((int16_t*)base)[index] = (int16_t)v;
   else if (type == QWeight::kInt8) ((int8_t*)base)[index] = (int8_t)v;
   else ((uint8_t*)base)[index] = (uint8_t)v;
 }
 
 bool fits(QWeight type, int32_t v) {
+  if (type == QWeight::kInt32) return true;
   if (type == QWeight::kInt16) return v >= -32768 && v <= 32767;
   if (type == QWeight::kInt8) return v >= -128 && v <= 127;
   return v >= 0 && v <= 255;
@@ -133,7 +137,7 @@ void pack_taps(const QTapsLayout& l, const QPackArgs& a, Get w, void* out, const
         if (!fits(l.weight, s))
           bad(std::string(what) + ": weight of channel " + std::to_string(c) + " stored as " + std::to_string(s) +
               " does not fit this kernel's " + type_name(l.weight) + " weights");
-        store(wdst, l.weight, t * ct + j, s);
+        store(wdst, l.weight, l.tap_pairs ? ((t / 2) * ct + j) * 2 + t % 2 : t * ct + j, s);
         sum_s += s;
       }
       folded[j] = (int64_t)at(a.bias, true, c) - (int64_t)a.a_zero_point * sum_s;
@@ -160,7 +164,7 @@ void pack_qs8_gemm(const QGemmLayout& l, const QPackArgs& a, const int8_t* w, vo
 }
 
 size_t qpacked_taps_block_bytes(const QTapsLayout& l, size_t taps) {
-  return kQHeaderRows * l.ct * sizeof(int32_t) + taps * l.ct * elem_bytes(l.weight);
+  return kQHeaderRows * l.ct * sizeof(int32_t) + (l.tap_pairs ? round_up(taps, 2) : taps) * l.ct * elem_bytes(l.weight);
 }
 size_t qpacked_taps_size(const QTapsLayout& l, size_t taps, size_t n) {
   return round_up(n, l.ct) / l.ct * qpacked_taps_block_bytes(l, taps);

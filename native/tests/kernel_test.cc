@@ -213,6 +213,35 @@ void gemm_suite(const mn::GemmKernel& t) {
   test_gemm(t, 49, 1001, 1024, 0, 0);  // classifier-like
 }
 
+// GEMV (M = 1, optional per ISA): bit-identical to the same ISA's GEMM on that row, panel by panel.
+void test_gemv(const mn::GemvKernel& g, const mn::GemmKernel& gemm, size_t N, size_t K) {
+  const Clamp& cl = pick_clamp();
+  Case cs_(fmt("kernel=%s N x K=%zu x %zu clamp=%s vs %s", g.name, N, K, cl.name, gemm.name));
+  if (g.nr != gemm.nr) {
+    cs_.fail("nr differs from the GEMM's: they cannot share packed weights");
+    return;
+  }
+  Guarded a(K, g_cases % 2 == 0);
+  for (size_t i = 0; i < K; i++) a[i] = urand();
+  std::vector<float> w_io(K * N), bias(N);
+  for (auto& v : w_io) v = urand();
+  for (auto& v : bias) v = urand();
+  Guarded wp(mn::packed_gemm_size(K, N, g.nr), g_cases % 2 != 0);
+  mn::pack_gemm_weights(K, N, g.nr, w_io.data(), bias.data(), wp.data());
+  Out c(N), ref(N);
+  g.fn(N, K, a.data(), wp.data(), c.data(), cl.min, cl.max);
+  if (!c.guards_ok()) cs_.fail("wrote outside the output buffer");
+  for (size_t n0 = 0; n0 < N; n0 += gemm.nr)
+    gemm.fn(1, std::min(gemm.nr, N - n0), K, a.data(), K, wp.data() + (n0 / gemm.nr) * gemm.nr * (K + 1), ref.data() + n0, N,
+            cl.min, cl.max);
+  if (std::memcmp(c.buf.data(), ref.buf.data(), c.buf.size() * 4)) cs_.fail("differs bitwise from the GEMM on the same row");
+}
+
+void gemv_suite(const mn::GemvKernel& g, const mn::GemmKernel& gemm) {
+  for (size_t N : {(size_t)1, g.nr - 1, g.nr, g.nr + 1, 3 * g.nr + 2, (size_t)1000, (size_t)1001})
+    for (size_t K : {1, 2, 7, 64, 256, 1024}) test_gemv(g, gemm, N ? N : 1, K);
+}
+
 // ------------------------------------------------------------------------------------------------
 // Depthwise 3x3.
 void test_dwconv(const mn::DwconvKernel& t, size_t H, size_t W, size_t C, size_t s, bool same) {
@@ -433,6 +462,7 @@ int main(int argc, char** argv) {
   // Every kernel of every family list (native/kernels/*.inc) whose ISA this CPU runs: the ones the
   // ISA tables pick and any other candidate alike.
   const auto gemms = mn::ukernel::gemm_kernels();
+  const auto gemvs = mn::ukernel::gemv_kernels();
   const auto dwconvs = mn::ukernel::dwconv3x3_kernels();
   const auto convs = mn::ukernel::conv3x3s2_kernels();
   const auto pools = mn::ukernel::gavgpool_kernels();
@@ -446,6 +476,7 @@ int main(int argc, char** argv) {
     const size_t before = g_failures;
     auto mine = [&](const char* isa) { return std::strcmp(isa, t->isa) == 0; };
     for (const auto& k : gemms) if (mine(k.isa)) gemm_suite(k);
+    for (const auto& k : gemvs) if (mine(k.isa)) gemv_suite(k, t->gemm);
     for (const auto& k : dwconvs) if (mine(k.isa)) dwconv_suite(k, max_dw_ct);
     for (const auto& k : convs) if (mine(k.isa)) conv_suite(k, max_conv_ct);
     for (const auto& k : pools) if (mine(k.isa)) gavgpool_suite(k);

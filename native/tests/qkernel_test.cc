@@ -464,6 +464,8 @@ void gavgpool_suite(const QKernelTable& t, Fn fn) {
   test_gavgpool<T>(t, fn, 49, 1024);
   test_gavgpool<T>(t, fn, 36, 768);
   test_gavgpool<T>(t, fn, 16, 256);
+  test_gavgpool<T>(t, fn, 1000, 17);  // large n: rounding division far from small numerators
+  test_gavgpool<T>(t, fn, 50000, 3);
 }
 
 // ------------------------------------------------------------------------------------------------

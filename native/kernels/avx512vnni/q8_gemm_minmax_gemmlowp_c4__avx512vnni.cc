@@ -8,16 +8,14 @@
 // (vpsadbw over each A row, 64 bytes per instruction; see qkernels.h). Rows past mr compute on
 // copies of row mr - 1 and are not stored; the last partial group of 4 is read with a masked load,
 // so A is never read past kc bytes per row.
-//
-// Epilogue: TFLite's MultiplyByQuantizedMultiplier per lane, exactly:
-//   srdhm(x, m) = (x * m + 2^30) >> 31 (floor; equal to gemmlowp's for m >= 0, tested), as
-//   vpmuldq on even and odd lanes; rounding_divide_by_pot as (y >> r) + ((y & mask) > mask/2 + (y < 0)).
+// Epilogue: q8_avx512_requant.h.
 // GCC 12 flags its own intrinsics' "__Y = __Y" undefined-vector idiom under -O3 -Wall.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
 #include <cstring>
 
+#include "q8_avx512_requant.h"
 #include "q8_avx512vnni.h"
 
 namespace mn::avx512vnni {
@@ -94,35 +92,18 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
     }
   }
 
-  const __m512i one = _mm512_set1_epi32(1), r30 = _mm512_set1_epi64(int64_t(1) << 30);
   const __m512i zp = _mm512_set1_epi32(out.zero_point), lo = _mm512_set1_epi32(out.min), hi = _mm512_set1_epi32(out.max);
 #pragma GCC unroll 4
   for (size_t v = 0; v < NV; v++) {
     if (16 * v >= nc) break;
     const __mmask16 store_mask = nc >= 16 * (v + 1) ? (__mmask16)0xFFFF : (__mmask16)((1u << (nc - 16 * v)) - 1);
-    const __m512i m = _mm512_loadu_si512(h + NR + 16 * v);
-    const __m512i lsh = _mm512_loadu_si512(h + 2 * NR + 16 * v);
-    const __m512i rsh = _mm512_loadu_si512(h + 3 * NR + 16 * v);
-    const __m512i m_odd = _mm512_srli_epi64(m, 32);
-    const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, rsh), one);
-    const __m512i half = _mm512_srli_epi32(mask, 1);
-    const bool any_left = _mm512_test_epi32_mask(lsh, lsh) != 0;
+    const avx512_q::Requant16 r = avx512_q::load_requant16(h, NR, 16 * v);
     // Constant trip counts, fully unrolled: acc must stay in registers (a runtime index would make
     // GCC keep it in memory and spill every vpdpbusd result).
 #pragma GCC unroll 32
     for (size_t i = 0; i < MR; i++) {
       if (i >= mr) break;
-      __m512i x = acc[i][v];
-      if (any_left) x = _mm512_sllv_epi32(x, lsh);
-      const __m512i pe = _mm512_add_epi64(_mm512_mul_epi32(x, m), r30);
-      const __m512i po = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), m_odd), r30);
-      const __m512i y = _mm512_mask_blend_epi32((__mmask16)0xAAAA, _mm512_srli_epi64(pe, 31), _mm512_slli_epi64(po, 1));
-      const __m512i threshold = _mm512_sub_epi32(half, _mm512_srai_epi32(y, 31));
-      const __mmask16 up = _mm512_cmpgt_epi32_mask(_mm512_and_si512(y, mask), threshold);
-      __m512i q = _mm512_srav_epi32(y, rsh);
-      q = _mm512_mask_add_epi32(q, up, q, one);
-      q = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(q, zp), lo), hi);
-      _mm512_mask_cvtepi32_storeu_epi8(c + i * c_stride + 16 * v, store_mask, q);
+      _mm512_mask_cvtepi32_storeu_epi8(c + i * c_stride + 16 * v, store_mask, avx512_q::requant16(acc[i][v], r, zp, lo, hi));
     }
   }
 }

@@ -15,7 +15,7 @@ void qu8_dwconv3x3_minmax_gemmlowp__scalar_1c(const QDwconvParams<uint8_t>& p, s
 void qs8_dwconv3x3_minmax_gemmlowp__scalar_1c(const QDwconvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
 void qu8_conv3x3s2_minmax_gemmlowp__scalar_1c(const QConvParams<uint8_t>& p, size_t oy_begin, size_t oy_end);
 void qs8_conv3x3s2_minmax_gemmlowp__scalar_1c(const QConvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
-constexpr QTapsLayout kQTapsLayout1cScalar = {1, QWeight::kInt16};
+constexpr QTapsLayout kQTapsLayout1cScalar = {1, QWeight::kInt16, false};
 
 void qu8_gavgpool_minmax__scalar(size_t pixels, size_t channels, const uint8_t* in, uint8_t* out, int32_t out_min,
                                  int32_t out_max);
