@@ -463,7 +463,7 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   const isaSource = isa !== undefined ? 'isa' : 'MOBILENET_ISA';
   const isaValue = isa ?? process.env.MOBILENET_ISA;
   // Float kernel sets, or integer ones for quantized files (checked against the file's path natively).
-  if (isaValue !== undefined && isaValue !== '') checkIsa(isaValue, isaSource, [...binding.supportedIsas(), ...binding.supportedQIsas()]);
+  if (isaValue !== undefined && isaValue !== '') checkIsa(isaValue, isaSource, [...new Set([...binding.supportedIsas(), ...binding.supportedQIsas()])]);
 
   const w = await weightsFor(options);
   checkFinite(w);
