@@ -515,7 +515,7 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   const isaSource = isa !== undefined ? 'isa' : 'MOBILENET_ISA';
   const isaValue = isa ?? process.env.MOBILENET_ISA;
   // Float kernel sets, or integer ones for quantized files (checked against the file's path natively).
-  if (isaValue !== undefined && isaValue !== '') checkIsa(isaValue, isaSource, [...binding.supportedIsas(), ...binding.supportedQIsas()]);
+  if (isaValue !== undefined && isaValue !== '') checkIsa(isaValue, isaSource, [...new Set([...binding.supportedIsas(), ...binding.supportedQIsas()])]);
 
   if (options.head !== undefined && (typeof options.head !== 'string' || typeof options.weights !== 'string')) {
     throw new TypeError(`Expected a file path for head (with a file path for weights) but received ${describe(options.head)}`);
