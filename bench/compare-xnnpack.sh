@@ -76,7 +76,8 @@ fi
 
 RAW=$(mktemp "${TMPDIR:-/tmp}/compare-xnnpack.XXXXXX")
 trap 'rm -f "$RAW"' EXIT
-median_of() { "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s.slice(s.indexOf("{")));if(!(j.median_ms>0))process.exit(1);console.log(j.median_ms)})'; }
+# An object (XNNPACK anchor, onnxruntime) or an array of one (`mobilenet bench --json` is always an array).
+median_of() { "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const i=s.search(/[[{]/);let j=JSON.parse(s.slice(i));if(Array.isArray(j))j=j[0];if(!(j&&j.median_ms>0))process.exit(1);console.log(j.median_ms)})'; }
 
 run_ours() { "$NODE" dist/cli.js bench --json --alpha "$1" --resolution "$2" --threads "$3" --runs "$RUNS" | median_of; }
 run_xnn()  { "$XNN_BIN" --alpha "$1" --res "$2" --threads "$3" --runs "$RUNS" --json | median_of; }

@@ -3,14 +3,12 @@
 // each run is timed on its own with hrtime so we can report median/p90/min rather than a mean that
 // hides outliers, the input tensor and the output buffer are allocated once, and GFLOP/s is derived
 // from the spec's MAC count (2 FLOP per MAC) at the median, not at the best run.
-import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+// The command line (flags, progress, output choice) is lib/cli/bench.ts.
 import { load, type MobileNet } from './model.js';
-import { ALPHAS, RESOLUTIONS } from './spec.js';
-import { seededRandom, syntheticWeights } from './weights/synthetic.js';
+import type { Alpha, Isa } from './validate.js';
+import { version } from './version.js';
+import { seededRandom } from './weights/synthetic.js';
 import type { NetWeights } from './weights/types.js';
-import { renderChart } from './chart.js';
 
 export interface LayerTimes {
   conv: number;
@@ -29,7 +27,7 @@ export interface BenchConfig {
   runs: number;
   warmup: number;
   weights?: string;
-  isa?: string;
+  isa?: Isa;
   profile: boolean;
 }
 
@@ -65,134 +63,6 @@ export interface BenchResult {
   profile?: LayerTimes;
 }
 
-export interface BenchIO {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown; isTTY?: boolean };
-}
-
-const USAGE = `Usage: mobilenet bench [options]
-
-Times MobileNetV1 inference on this machine (seeded synthetic weights unless --weights).
-
-Options:
-  --alpha <a[,a...]>        width multiplier(s): 1.0, 0.75, 0.5, 0.25 (default 1.0)
-  --resolution <r[,r...]>   input size(s), multiples of 32 (default 224)
-  --all                     the 16 released variants: alpha 1.0,0.75,0.5,0.25 x resolution 224,192,160,128
-  --threads <t[,t...]>      worker threads per inference, e.g. 1,2,4 (default 1)
-  --batch <n>               images per inference call (default 1)
-  --runs <n>                timed runs per configuration (default 50)
-  --warmup <n>              untimed runs before timing (default 5)
-  --weights <path>          a TF.js model directory / model.json or a .tflite file instead of synthetic weights
-  --isa <name>              force a kernel set: scalar, avx2, avx512, neon (default: best for this CPU)
-  --profile                 also report time by layer type (conv, depthwise, pointwise, pool, classifier)
-  --json                    JSON on stdout: one object for one configuration, else an array
-  --markdown                a Markdown table on stdout
-  --chart <file.svg|.html>  plot latency against published ImageNet top-1 (implies --all unless
-                            --alpha/--resolution are given)
-  -h, --help                this text
-
-Latency does not depend on the weight values, so synthetic weights time the same as real ones.
-`;
-
-class UsageError extends Error {}
-
-const OPTIONS = {
-  alpha: { type: 'string' },
-  resolution: { type: 'string' },
-  all: { type: 'boolean' },
-  threads: { type: 'string' },
-  batch: { type: 'string' },
-  runs: { type: 'string' },
-  warmup: { type: 'string' },
-  weights: { type: 'string' },
-  isa: { type: 'string' },
-  profile: { type: 'boolean' },
-  json: { type: 'boolean' },
-  markdown: { type: 'boolean' },
-  chart: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-function intOption(name: string, raw: string | undefined, dflt: number, lo: number, hi: number): number {
-  if (raw === undefined) return dflt;
-  const v = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(v) || v < lo || v > hi) {
-    throw new UsageError(`Expected an integer between ${lo} and ${hi} for --${name} but received '${raw}'`);
-  }
-  return v;
-}
-
-function listOption(name: string, raw: string, expected: string, ok: (v: number) => boolean): number[] {
-  const parts = raw.split(',').map((s) => s.trim());
-  const values = parts.map(Number);
-  if (parts.some((s) => s === '') || !values.every((v) => Number.isFinite(v) && ok(v))) {
-    throw new UsageError(`Expected ${expected} for --${name} but received '${raw}'`);
-  }
-  return [...new Set(values)];
-}
-
-interface ParsedArgs {
-  help: boolean;
-  configs: BenchConfig[];
-  output: 'text' | 'json' | 'markdown';
-  chart?: string;
-}
-
-export function parseBenchArgs(argv: string[]): ParsedArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const m = /Unknown option '([^']+)'/.exec(err.message);
-    if (m) throw new UsageError(`Unknown option '${m[1]}' for mobilenet bench; expected one of: ${Object.keys(OPTIONS).map((k) => `--${k}`).join(', ')}`);
-    const p = /Unexpected argument '([^']+)'/.exec(err.message);
-    if (p) throw new UsageError(`Unexpected argument '${p[1]}' for mobilenet bench (it takes options only)`);
-    throw new UsageError(err.message.split('\n')[0]!.replace(/\. To specify.*$/, ''));
-  }
-  const v = parsed.values;
-  if (v.help) return { help: true, configs: [], output: 'text' };
-  if (v.json && v.markdown) throw new UsageError('Expected at most one of --json and --markdown but received both');
-  if (v.all && (v.alpha !== undefined || v.resolution !== undefined)) {
-    throw new UsageError('Expected either --all or --alpha/--resolution but received both');
-  }
-  if (v.weights !== undefined && (v.all || (v.alpha !== undefined && v.alpha.includes(',')))) {
-    throw new UsageError('Expected one alpha with --weights (a weights file has one width multiplier) but received several');
-  }
-  if (v.chart !== undefined && !/\.(svg|html?)$/i.test(v.chart)) {
-    throw new UsageError(`Expected a file name ending in .svg or .html for --chart but received '${v.chart}'`);
-  }
-  const all = v.all || (v.chart !== undefined && v.alpha === undefined && v.resolution === undefined && v.weights === undefined);
-  const alphas: (number | undefined)[] = all
-    ? [...ALPHAS].reverse()
-    : v.alpha !== undefined
-      ? listOption('alpha', v.alpha, 'a width multiplier greater than 0 and at most 4 (e.g. 1.0, 0.75, 0.5, 0.25)', (a) => a > 0 && a <= 4)
-      : [v.weights !== undefined ? undefined : 1.0];
-  const resolutions = all
-    ? [...RESOLUTIONS].reverse()
-    : v.resolution !== undefined
-      ? listOption('resolution', v.resolution, 'a multiple of 32 between 32 and 2048 (e.g. 224, 192, 160, 128)', (r) => Number.isInteger(r) && r >= 32 && r <= 2048 && r % 32 === 0)
-      : [224];
-  const threads = v.threads !== undefined
-    ? listOption('threads', v.threads, 'a comma-separated list of integers between 1 and 256 (e.g. 1,2,4)', (t) => Number.isInteger(t) && t >= 1 && t <= 256)
-    : [1];
-  const batch = intOption('batch', v.batch, 1, 1, 4096);
-  const runs = intOption('runs', v.runs, 50, 1, 1_000_000);
-  const warmup = intOption('warmup', v.warmup, 5, 0, 1_000_000);
-  if (v.isa !== undefined && !/^[a-z0-9_]+$/i.test(v.isa)) {
-    throw new UsageError(`Expected an ISA name (scalar, avx2, avx512, neon) for --isa but received '${v.isa}'`);
-  }
-  const configs: BenchConfig[] = [];
-  for (const alpha of alphas) {
-    for (const resolution of resolutions) {
-      for (const t of threads) {
-        configs.push({ alpha, resolution, threads: t, batch, runs, warmup, weights: v.weights, isa: v.isa, profile: v.profile ?? false });
-      }
-    }
-  }
-  return { help: false, configs, output: v.json ? 'json' : v.markdown ? 'markdown' : 'text', chart: v.chart };
-}
-
 /** Linear-interpolated quantile of sorted values (q in [0, 1]). */
 export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
@@ -214,7 +84,7 @@ export async function runBench(config: BenchConfig, weights: string | NetWeights
   const t0 = process.hrtime.bigint();
   const model: MobileNet = await load({
     weights,
-    alpha: config.alpha,
+    alpha: config.alpha as Alpha | undefined,
     resolution: config.resolution,
     threads: config.threads,
     ...(config.isa !== undefined ? { isa: config.isa } : {}),
@@ -286,22 +156,32 @@ export function variantName(r: { alpha: number; resolution: number }): string {
   return `${r.alpha.toFixed(r.alpha * 100 % 10 === 0 ? 1 : 2)}/${r.resolution}`;
 }
 
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
 const fmt = (x: number, d: number) => x.toFixed(d);
 
-export function formatMarkdown(results: readonly BenchResult[]): string {
+/** What the weights were, for a caption: one phrase for a whole run (synthetic weights differ per alpha). */
+function weightsCaption(results: readonly BenchResult[]): string {
+  const all = [...new Set(results.map((r) => (r.weights.startsWith('synthetic') ? 'synthetic weights' : r.weights)))];
+  return all.join(', ');
+}
+
+function caption(results: readonly BenchResult[]): string {
+  const first = results[0];
+  if (!first) return 'No results.';
+  const runs = [...new Set(results.map((r) => r.runs))].join('/');
+  const warmup = [...new Set(results.map((r) => r.warmup))].join('/');
+  return `MobileNetV1 on ${first.cpu}, Node ${process.version}, mobilenet-native ${version}; ${weightsCaption(results)}; ` +
+    `median of ${runs} runs after ${warmup} warm-up.`;
+}
+
+const HEAD = ['variant', 'threads', 'batch', 'isa', 'load ms', 'median ms', 'p90 ms', 'min ms', 'images/s', 'GFLOP/s', 'peak RSS MB'];
+const PROFILE_HEAD = ['conv ms', 'depthwise ms', 'pointwise ms', 'pool ms', 'classifier ms'];
+/** Columns holding text (left-aligned); the rest are numbers (right-aligned). */
+const TEXT_COLUMNS = new Set([0, 3]);
+
+function rows(results: readonly BenchResult[]): { head: string[]; body: string[][] } {
   const withProfile = results.some((r) => r.profile);
-  const head = ['variant', 'threads', 'batch', 'isa', 'load ms', 'median ms', 'p90 ms', 'min ms', 'fps', 'GFLOP/s', 'peak RSS MB'];
-  if (withProfile) head.push('conv ms', 'depthwise ms', 'pointwise ms', 'pool ms', 'classifier ms');
-  const rows = results.map((r) => {
+  const head = withProfile ? [...HEAD, ...PROFILE_HEAD] : [...HEAD];
+  const body = results.map((r) => {
     const row = [
       variantName(r), String(r.threads), String(r.batch), r.isa, fmt(r.load_ms, 1), fmt(r.median_ms, 3), fmt(r.p90_ms, 3),
       fmt(r.min_ms, 3), fmt(r.fps, 1), fmt(r.gflops, 1), fmt(r.peak_rss_mb, 0),
@@ -312,118 +192,24 @@ export function formatMarkdown(results: readonly BenchResult[]): string {
     }
     return row;
   });
-  const numeric = (i: number) => i === 1 || i === 2 || i >= 4;
+  return { head, body };
+}
+
+export function formatMarkdown(results: readonly BenchResult[]): string {
+  const { head, body } = rows(results);
   const lines = [
     `| ${head.join(' | ')} |`,
-    `| ${head.map((_, i) => (numeric(i) ? '---:' : '---')).join(' | ')} |`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    `| ${head.map((_, i) => (TEXT_COLUMNS.has(i) ? '---' : '---:')).join(' | ')} |`,
+    ...body.map((row) => `| ${row.join(' | ')} |`),
   ];
-  const first = results[0];
-  const caption = first
-    ? `MobileNetV1 on ${first.cpu}, Node ${process.version}, mobilenet-native ${packageVersion()}, ${first.weights.startsWith('synthetic') ? 'synthetic weights' : first.weights}; median of ${first.runs} runs after ${first.warmup} warm-up.`
-    : 'No results.';
-  return `${caption}\n\n${lines.join('\n')}\n`;
+  return `${caption(results)}\n\n${lines.join('\n')}\n`;
 }
 
+/** A caption line, then a table whose columns line up, units in the header. */
 export function formatText(results: readonly BenchResult[]): string {
-  const out: string[] = [];
-  const first = results[0];
-  if (first) out.push(`cpu: ${first.cpu}  node ${process.version}  weights: ${first.weights}  runs ${first.runs} (+${first.warmup} warm-up)`);
-  for (const r of results) {
-    out.push(
-      `MobileNetV1 ${variantName(r).padEnd(8)} threads ${String(r.threads).padStart(2)}  batch ${r.batch}  ${r.isa.padEnd(6)}  ` +
-        `load ${fmt(r.load_ms, 1).padStart(6)} ms  median ${fmt(r.median_ms, 3).padStart(8)} ms  p90 ${fmt(r.p90_ms, 3).padStart(8)}  ` +
-        `min ${fmt(r.min_ms, 3).padStart(8)}  ${fmt(r.fps, 1).padStart(7)} fps  ${fmt(r.gflops, 1).padStart(6)} GFLOP/s  peak RSS ${fmt(r.peak_rss_mb, 0)} MB`,
-    );
-    if (r.profile) {
-      const p = r.profile;
-      const sum = p.conv + p.depthwise + p.pointwise + p.pool + p.classifier;
-      const part = (name: string, x: number) => `${name} ${fmt(x, 3)} ms (${fmt((100 * x) / (sum || 1), 1)}%)`;
-      out.push(`    by layer: ${[part('conv', p.conv), part('depthwise', p.depthwise), part('pointwise', p.pointwise), part('pool', p.pool), part('classifier', p.classifier)].join('  ')}`);
-    }
-  }
-  return out.join('\n') + '\n';
-}
-
-/** Hand-rolled: one line, redrawn in place, only on a TTY (no dependency for 20 lines). */
-function progressBar(io: BenchIO, count: number): { update(i: number, label: string, done: number, total: number): void; clear(): void } {
-  if (!io.stderr.isTTY) return { update() {}, clear() {} };
-  let last = 0;
-  return {
-    update(i, label, done, total) {
-      const now = Date.now();
-      if (done !== total && now - last < 80) return; // redraw at most ~12 times a second, between runs
-      last = now;
-      const frac = (i + done / total) / count;
-      const width = 24;
-      const fill = Math.round(frac * width);
-      io.stderr.write(`\r\x1b[K[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${i + 1}/${count} ${label} run ${done}/${total}`);
-    },
-    clear() {
-      io.stderr.write('\r\x1b[K');
-    },
-  };
-}
-
-/** Entry point of `mobilenet bench`; returns the process exit code (0 ok, 1 failure, 2 usage error). */
-export async function benchMain(argv: string[], io: BenchIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  let args: ParsedArgs;
-  try {
-    args = parseBenchArgs(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`mobilenet bench: ${e.message}\nRun 'mobilenet bench --help' for usage.\n`);
-    return 2;
-  }
-  if (args.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  // Run small models first so the process RSS high-water mark stays meaningful for each line;
-  // report in the order asked.
-  const order = args.configs.map((c, i) => ({ c, i })).sort((a, b) => {
-    if (a.c.alpha === undefined || b.c.alpha === undefined) return a.i - b.i;
-    return a.c.alpha - b.c.alpha || a.c.resolution - b.c.resolution || a.i - b.i;
-  });
-  const results: BenchResult[] = new Array(args.configs.length);
-  const synthetic = new Map<number, NetWeights>();
-  const bar = progressBar(io, order.length);
-  try {
-    for (let k = 0; k < order.length; k++) {
-      const { c, i } = order[k]!;
-      let weights: string | NetWeights;
-      if (c.weights !== undefined) weights = c.weights;
-      else {
-        const alpha = c.alpha!;
-        let w = synthetic.get(alpha);
-        if (!w) {
-          synthetic.clear(); // one α at a time keeps the RSS of --all close to that of the largest model
-          w = syntheticWeights(alpha, { seed: 1 });
-          synthetic.set(alpha, w);
-        }
-        weights = w;
-      }
-      const label = c.alpha !== undefined ? `${variantName({ alpha: c.alpha, resolution: c.resolution })} t${c.threads}` : `t${c.threads}`;
-      results[i] = await runBench(c, weights, (done, total) => bar.update(k, label, done, total));
-    }
-  } catch (e) {
-    bar.clear();
-    io.stderr.write(`mobilenet bench: ${(e as Error).message}\n`);
-    return 1;
-  }
-  bar.clear();
-  if (args.output === 'json') io.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
-  else if (args.output === 'markdown') io.stdout.write(formatMarkdown(results));
-  else io.stdout.write(formatText(results));
-  if (args.chart !== undefined) {
-    try {
-      const { text, plotted, missing } = renderChart(results, args.chart, { node: process.version, version: packageVersion() });
-      await writeFile(args.chart, text);
-      io.stderr.write(`chart: ${plotted} variants plotted to ${args.chart}${missing.length ? ` (no published top-1 for ${missing.join(', ')})` : ''}\n`);
-    } catch (e) {
-      io.stderr.write(`mobilenet bench: cannot write chart ${args.chart}: ${(e as Error).message}\n`);
-      return 1;
-    }
-  }
-  return 0;
+  const { head, body } = rows(results);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (TEXT_COLUMNS.has(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [caption(results), line(head), ...body.map(line)].join('\n') + '\n';
 }

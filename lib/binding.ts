@@ -1,9 +1,12 @@
 // Typed native surface and a loader that explains itself (sharp's habit): it says what it tried,
-// the platform it saw, and what to do about it.
+// the platform it saw, and what to do about it. Before it dlopens a candidate it checks the ELF machine and the
+// build stamp (package version + source hash, native/binding/build_stamp.cc), so a stale or foreign .node gets
+// a clear error instead of running, and a glibc or ARMv7 binary is never offered to a musl or ARMv6 system.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { packageRoot, packageVersion } from './package-root.cjs';
 import type { LayerWeights } from './weights/types.js';
 
 export interface NativeLayer {
@@ -81,73 +84,239 @@ export interface NativeBinding {
   supportedIsas(): string[];
   cpuModel(): string;
   resizeFrame(data: Uint8Array, width: number, height: number, channels: number, resolution: number): Uint8Array;
+  /** The build stamp compiled in: `version=<package version> source=<sha256 of the native sources>`. */
+  buildStamp: string;
 }
 
-const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// ---- Build stamp: which sources and package version a .node was built from.
+
+/** Precedes the stamp in the binary (native/binding/build_stamp.cc); read from the file before it is loaded. */
+const STAMP_MARKER = 'mobilenet-native build stamp: ';
+
+export interface BuildStamp {
+  version: string;
+  /** sha256 (hex) over the native sources, as sourceHash() computes it. */
+  source: string;
+}
+
+/** Parses `version=<v> source=<64 hex>`; undefined when the text is not a stamp. */
+export function parseBuildStamp(text: string): BuildStamp | undefined {
+  const m = /^version=(\S+) source=([0-9a-f]{64})$/.exec(text);
+  return m ? { version: m[1], source: m[2] } : undefined;
+}
+
+/** The stamp inside a built addon file (any architecture), or undefined when it has none. */
+export function readBuildStamp(bytes: Uint8Array): BuildStamp | undefined {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = buf.indexOf(STAMP_MARKER, 0, 'latin1');
+  if (at < 0) return undefined;
+  const start = at + STAMP_MARKER.length;
+  const end = buf.indexOf(0, start);
+  return parseBuildStamp(buf.toString('latin1', start, end < 0 ? Math.min(buf.length, start + 200) : end));
+}
+
+/** Which files the source hash covers; native/build-stamp.cmake selects the same ones. */
+const SOURCE_FILE = /\.(cc|cpp|c|h|hpp|inc|S|s)$/;
+const NOT_HASHED = ['native/tests/', 'native/toolchains/'];
+
+/**
+ * The native sources the addon is built from, relative to `root` with '/' separators, in byte order:
+ * CMakeLists.txt and every C/C++ source or header under native/ except native/tests/ and native/toolchains/
+ * (test and cross-compile files are not in the package). Empty when `root` has no native/ folder.
+ */
+export function sourceFiles(root: string): string[] {
+  const nativeDir = join(root, 'native');
+  if (!existsSync(nativeDir) || !existsSync(join(root, 'CMakeLists.txt'))) return [];
+  const files = ['CMakeLists.txt'];
+  // Walked by hand: readdirSync's `recursive` option misses entries on some Node 18/20 releases.
+  const walk = (dir: string, rel: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = `${rel}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!NOT_HASHED.includes(`${path}/`)) walk(join(dir, entry.name), path);
+      } else if (entry.isFile() && SOURCE_FILE.test(entry.name)) files.push(path);
+    }
+  };
+  walk(nativeDir, 'native');
+  return files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * sha256 (hex) of the lines `<sha256 of file>  <path>\n` (sha256sum's format) over sourceFiles(root), the
+ * value native/build-stamp.cmake compiles into the addon; undefined when `root` holds no native sources.
+ */
+export function sourceHash(root: string): string | undefined {
+  const files = sourceFiles(root);
+  if (files.length === 0) return undefined;
+  const manifest = files.map((f) => `${createHash('sha256').update(readFileSync(join(root, f))).digest('hex')}  ${f}\n`).join('');
+  return createHash('sha256').update(manifest).digest('hex');
+}
+
+/**
+ * Why a built addon does not match `expected` (undefined when it does). `expected.source` undefined skips the
+ * source check (a package folder without native/).
+ */
+export function stampProblem(stamp: BuildStamp | undefined, expected: { version: string; source?: string }): string | undefined {
+  if (!stamp) return 'no mobilenet-native build stamp: not built from this package\'s CMakeLists.txt';
+  if (stamp.version !== expected.version) {
+    return `built for mobilenet-native ${stamp.version}, this package is ${expected.version}`;
+  }
+  if (expected.source && stamp.source !== expected.source) {
+    return (
+      `built from other sources (stamp source=${stamp.source.slice(0, 12)}…, native/ here hashes to ` +
+      `${expected.source.slice(0, 12)}…): stale, rebuild it (npm run build:native)`
+    );
+  }
+  return undefined;
+}
+
+// ---- Platform and prebuild names (prebuildify's layout, which node-gyp-build also reads).
+
+const ELF_MACHINES: Record<number, string> = { 3: 'ia32', 40: 'arm', 62: 'x64', 183: 'arm64' };
+
+/** The Node arch an ELF image was built for, when it is an ELF image of a known machine. */
+export function elfArch(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 20 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) return undefined;
+  return ELF_MACHINES[bytes[18] | (bytes[19] << 8)];
+}
+
+export interface Platform {
+  platform: string;
+  arch: string;
+  /** Linux only: 'glibc' when Node reports a glibc runtime, else 'musl'. */
+  libc?: 'glibc' | 'musl';
+  /** 32-bit ARM only: the ARM architecture version Node was built for (process.config arm_version). */
+  armVersion?: number;
+}
+
+/** This process's platform, libc and ARM version. */
+export function currentPlatform(): Platform {
+  const p: Platform = { platform: process.platform, arch: process.arch };
+  if (p.platform === 'linux') {
+    // glibcVersionRuntime is set exactly when Node runs on glibc (detect-libc's first test too, also without the
+    // network section of the report, which can be slow to gather).
+    const report = process.report as NodeJS.ProcessReport & { excludeNetwork?: boolean };
+    const excludeNetwork = report.excludeNetwork;
+    report.excludeNetwork = true;
+    try {
+      const header = (report.getReport() as { header?: { glibcVersionRuntime?: string } }).header;
+      p.libc = header?.glibcVersionRuntime ? 'glibc' : 'musl';
+    } finally {
+      report.excludeNetwork = excludeNetwork;
+    }
+  }
+  if (p.arch === 'arm') p.armVersion = Number((process.config.variables as { arm_version?: string }).arm_version ?? 7);
+  return p;
+}
+
+/**
+ * The prebuild file for a platform, relative to the package root, in prebuildify's naming (tags `napi`, libc,
+ * `armv7`): prebuilds/linux-x64/node.napi.glibc.node, prebuilds/linux-arm/node.napi.glibc.armv7.node, …
+ * `why` says why no prebuild can fit (32-bit ARM older than ARMv7).
+ */
+export function prebuildPath(p: Platform): { file?: string; why?: string } {
+  const tags = ['node', 'napi'];
+  if (p.libc) tags.push(p.libc);
+  if (p.arch === 'arm') {
+    if ((p.armVersion ?? 7) < 7) {
+      return {
+        why:
+          `this Node is built for ARMv${p.armVersion} (Raspberry Pi Zero/1): the linux-arm prebuild needs ARMv7 ` +
+          '(NEON, Pi 2 and later), so the addon must be built from source here',
+      };
+    }
+    tags.push('armv7');
+  }
+  return { file: ['prebuilds', `${p.platform}-${p.arch}`, `${tags.join('.')}.node`].join('/') };
+}
 
 /**
  * Where the loader looks, in order. MOBILENET_NATIVE_BINDING, when set, is the only candidate: a
  * sanitizer or cross build that fails to load must not be silently replaced by another binary.
+ * Otherwise a source build in build/Release, then the prebuild for this platform (when one can fit).
  */
-export function bindingCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+export function bindingCandidates(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  platform: Platform = currentPlatform(),
+): string[] {
   if (env.MOBILENET_NATIVE_BINDING) return [resolve(env.MOBILENET_NATIVE_BINDING)];
-  return [
-    join(packageRoot, 'build', 'Release', 'mobilenet_native.node'),
-    join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'mobilenet_native.node'),
-  ];
+  const prebuild = prebuildPath(platform).file;
+  return [join(packageRoot, 'build', 'Release', 'mobilenet_native.node'), ...(prebuild ? [join(packageRoot, prebuild)] : [])];
 }
 
-const ELF_MACHINES: Record<number, string> = { 3: 'ia32', 40: 'arm', 62: 'x64', 183: 'arm64' };
+/**
+ * Why `file` cannot be this package's addon for this process, judged from its bytes without loading it
+ * (undefined: worth a dlopen). `source`: the expected source hash (undefined skips that check).
+ */
+export function candidateProblem(file: string, expected: { version: string; source?: string }): string | undefined {
+  if (!existsSync(file)) return 'not found';
+  const bytes = readFileSync(file);
+  const arch = elfArch(bytes);
+  if (arch && arch !== process.arch) return `built for ${arch}, this Node is ${process.arch}`;
+  return stampProblem(readBuildStamp(bytes), expected);
+}
 
-/** The Node arch an ELF file was built for, when it is an ELF file of a known machine. */
-function elfArch(file: string): string | undefined {
-  try {
-    const fd = openSync(file, 'r');
-    try {
-      const h = Buffer.alloc(20);
-      if (readSync(fd, h, 0, 20, 0) < 20 || h.readUInt32BE(0) !== 0x7f454c46) return undefined;
-      return ELF_MACHINES[h.readUInt16LE(18)];
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return undefined;
+let cached: { binding: NativeBinding; file: string } | undefined;
+
+/** The error loadBinding() throws: its message explains; `tried` and `noPrebuild` are the parts, for scripts. */
+export class BindingLoadError extends Error {
+  constructor(
+    message: string,
+    /** `<file> (<why it was not used>)` per candidate, in order. */
+    readonly tried: string[],
+    /** Why no prebuild can fit this platform, when none can. */
+    readonly noPrebuild?: string,
+  ) {
+    super(message);
+    this.name = 'Error';
   }
 }
 
-let cached: NativeBinding | undefined;
+/** The addon file loadBinding() loaded, once it has. */
+export function loadedBindingPath(): string | undefined {
+  return cached?.file;
+}
 
+/**
+ * Loads the addon: the first candidate (bindingCandidates()) of this machine's architecture whose build stamp
+ * matches this package's version and native sources, and that dlopens. Cached after the first success.
+ * @throws BindingLoadError naming every candidate and why it was not used, the platform seen, and the fixes.
+ */
 export function loadBinding(): NativeBinding {
-  if (cached) return cached;
-  const require = createRequire(import.meta.url);
+  if (cached) return cached.binding;
+  const require = createRequire(join(packageRoot, 'package.json'));
+  const platform = currentPlatform();
+  const expected = { version: packageVersion, source: sourceHash(packageRoot) };
   const tried: string[] = [];
-  for (const file of bindingCandidates()) {
-    if (!existsSync(file)) {
-      tried.push(`${file} (not found)`);
+  for (const file of bindingCandidates(process.env, platform)) {
+    const problem = candidateProblem(file, expected);
+    if (problem) {
+      tried.push(`${file} (${problem})`);
       continue;
     }
     try {
-      cached = require(file) as NativeBinding;
-      return cached;
+      cached = { binding: require(file) as NativeBinding, file };
+      return cached.binding;
     } catch (e) {
-      // dlopen says "No such file or directory" for a file of the wrong machine: say what it is.
-      const built = elfArch(file);
-      const hint = built && built !== process.arch ? `; it was built for ${built}, this Node is ${process.arch}` : '';
-      tried.push(`${file} (${(e as Error).message.split('\n')[0]}${hint})`);
+      tried.push(`${file} (${(e as Error).message.split('\n')[0]})`);
     }
   }
-  const libc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
-    ?.glibcVersionRuntime;
-  throw new Error(
+  const why = prebuildPath(platform).why;
+  throw new BindingLoadError(
     [
-      `Could not load the mobilenet-native addon for ${process.platform}-${process.arch}` +
-        `${libc ? ` (glibc ${libc})` : ' (non-glibc libc)'}, Node ${process.versions.node} (Node-API ${process.versions.napi}).`,
+      `Could not load the mobilenet-native addon for ${platform.platform}-${platform.arch}` +
+        `${platform.libc ? ` (${platform.libc})` : ''}${platform.armVersion ? ` ARMv${platform.armVersion}` : ''}, ` +
+        `Node ${process.versions.node} (Node-API ${process.versions.napi}).`,
       'Tried:',
       ...tried.map((t) => `  - ${t}`),
+      ...(why ? [`No prebuild: ${why}.`] : []),
       'Possible solutions:',
-      '  - Build from source: install cmake and a C++17 compiler (Debian/Raspberry Pi OS: sudo apt-get install cmake g++), then run `npm rebuild mobilenet-native`.',
-      '  - Use a supported platform for prebuilt binaries: linux-x64, linux-arm64 or linux-arm (armv7, glibc >= 2.31).',
-      '  - Set MOBILENET_NATIVE_BINDING to the path of a mobilenet_native.node you built.',
+      '  - Build from source: install cmake and a C++17 compiler (Debian/Raspberry Pi OS: sudo apt-get install cmake g++),',
+      '    add the build tools beside it (npm install cmake-js node-addon-api), then `npm rebuild mobilenet-native --build-from-source`.',
+      '  - Use a platform with prebuilt binaries: linux-x64, linux-arm64 or linux-arm (ARMv7 or later), glibc >= 2.18.',
+      '  - Set MOBILENET_NATIVE_BINDING to the path of a mobilenet_native.node built from these sources.',
     ].join('\n'),
+    tried,
+    why,
   );
 }

@@ -102,6 +102,27 @@ export interface RenderedChart {
   missing: string[];
 }
 
+/** Average advance of a 12.5 px sans-serif character, generous so that estimated lines never overflow. */
+const SUBTITLE_CHAR_PX = 7.2;
+
+/** Joins `parts` with `sep` into lines of at most `maxPx` (estimated); a part longer than a line is cut with an ellipsis. */
+export function wrapText(parts: readonly string[], sep: string, maxPx: number, charPx: number): string[] {
+  const maxChars = Math.floor(maxPx / charPx);
+  const lines: string[] = [];
+  let cur = '';
+  for (const raw of parts) {
+    const part = raw.length > maxChars ? `${raw.slice(0, maxChars - 1)}…` : raw;
+    if (cur === '') cur = part;
+    else if (cur.length + sep.length + part.length <= maxChars) cur += sep + part;
+    else {
+      lines.push(cur);
+      cur = part;
+    }
+  }
+  if (cur !== '') lines.push(cur);
+  return lines;
+}
+
 /** SVG of latency vs top-1 for the results that have a published accuracy. */
 export function renderChartSvg(results: readonly ChartInput[], meta: ChartMeta = {}): Omit<RenderedChart, 'text'> & { svg: string } {
   const missing: string[] = [];
@@ -115,8 +136,7 @@ export function renderChartSvg(results: readonly ChartInput[], meta: ChartMeta =
   });
 
   const W = 960, H = 660;
-  const left = 78, right = 150, top = 84, bottom = 100;
-  const pw = W - left - right, ph = H - top - bottom;
+  const left = 78, right = 150, bottom = 100;
 
   const msValues = pts.map((p) => p.ms);
   let lo = msValues.length ? Math.min(...msValues) : 1;
@@ -125,8 +145,6 @@ export function renderChartSvg(results: readonly ChartInput[], meta: ChartMeta =
   lo /= 1.25; hi *= 1.25;
   const yLo = Math.floor((Math.min(...pts.map((p) => p.top1), 60) - 2) / 5) * 5;
   const yHi = Math.ceil((Math.max(...pts.map((p) => p.top1), 70) + 2) / 5) * 5;
-  const X = (ms: number) => left + (Math.log(ms / lo) / Math.log(hi / lo)) * pw;
-  const Y = (acc: number) => top + (1 - (acc - yLo) / (yHi - yLo)) * ph;
 
   const threadSet = [...new Set(pts.map((p) => p.threads))].sort((a, b) => a - b);
   const isaSet = [...new Set(pts.map((p) => p.isa))];
@@ -142,14 +160,22 @@ export function renderChartSvg(results: readonly ChartInput[], meta: ChartMeta =
     `median of ${runsSet.join('/') || '?'} runs`,
     ...(meta.node ? [`Node ${meta.node}`] : []),
     ...(meta.version ? [`mobilenet-native ${meta.version}`] : []),
-  ].join(' · ');
+  ];
+  // The subtitle wraps at the chart's width (a long CPU name alone can fill a line) instead of being clipped.
+  const subtitleLines = wrapText(subtitle, ' · ', W - left - 16, SUBTITLE_CHAR_PX);
+  const top = 70 + 16 * subtitleLines.length;
+  const pw = W - left - right, ph = H - top - bottom;
+  const X = (ms: number) => left + (Math.log(ms / lo) / Math.log(hi / lo)) * pw;
+  const Y = (acc: number) => top + (1 - (acc - yLo) / (yHi - yLo)) * ph;
 
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, 'DejaVu Sans', Helvetica, Arial, sans-serif">`);
   out.push(`<title>MobileNetV1: ImageNet top-1 against latency</title>`);
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
   out.push(`<text class="title" x="${left}" y="34" font-size="20" font-weight="600" fill="#111">MobileNetV1: ImageNet top-1 against latency</text>`);
-  out.push(`<text class="subtitle" x="${left}" y="58" font-size="12.5" fill="#444">${esc(subtitle)}</text>`);
+  subtitleLines.forEach((line, i) => {
+    out.push(`<text class="subtitle" x="${left}" y="${58 + 16 * i}" font-size="12.5" fill="#444">${esc(line)}</text>`);
+  });
 
   // Grid and ticks.
   out.push(`<g class="grid" stroke="#e3e3e3" stroke-width="1">`);

@@ -1,5 +1,7 @@
-// One place for error wording (sharp's habit): messages name the parameter, what was expected
-// and what was received, and tests assert the exact text.
+// Every error class the package throws, and the wording helpers every user-facing message is built
+// with (sharp's habit): messages name the parameter (an option name in the API, a flag name such as
+// `--top` in the CLI), what was expected and what was received, and tests assert the exact text.
+// The limits those messages quote live in validate.ts.
 
 export function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -9,8 +11,10 @@ export function describe(value: unknown): string {
     return `${String(value)} of type ${typeof value}`;
   }
   if (ArrayBuffer.isView(value)) return `${value.constructor.name} of length ${(value as unknown as { length?: number }).length ?? value.byteLength}`;
+  if (value instanceof ArrayBuffer) return `ArrayBuffer of ${value.byteLength} bytes`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (typeof value === 'function') return 'a function';
+  if (value instanceof URL) return `URL ${value.href}`;
   return `an object`;
 }
 
@@ -23,10 +27,78 @@ export function rangeError(name: string, expected: string, actual: unknown): Ran
   return new RangeError(`Expected ${expected} for ${name} but received ${describe(actual)}`);
 }
 
+/** Edit distance counting an adjacent swap as one edit (optimal string alignment), for "did you mean". */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The candidate closest to `word` when it is a plausible typo (at most a third of the letters off). */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  const w = word.toLowerCase();
+  for (const c of candidates) {
+    const d = distance(w, c.toLowerCase());
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(1, Math.floor(Math.max(w.length, best.length) / 3)) ? best : undefined;
+}
+
+/** "Unknown option 'x' for fn; did you mean 'y'? Expected one of: a, b" */
+export function unknownOptionError(key: string, fn: string, allowed: readonly string[]): TypeError {
+  const guess = closest(key, allowed);
+  return new TypeError(`Unknown option '${key}' for ${fn}${guess ? ` (did you mean '${guess}'?)` : ''}; expected one of: ${allowed.join(', ')}`);
+}
+
 /** A weights file problem: names the file, what was expected and what was found. */
 export class WeightsError extends Error {
   constructor(readonly file: string, message: string) {
     super(`${file}: ${message}`);
     this.name = 'WeightsError';
+  }
+}
+
+/** No weights for the request in MOBILENET_WEIGHTS or the cache, and none could be downloaded. */
+export class WeightsNotFoundError extends Error {
+  readonly code = 'WEIGHTS_NOT_FOUND';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'WeightsNotFoundError';
+  }
+}
+
+export type DownloadErrorCode =
+  | 'HTTP_STATUS' | 'TIMEOUT' | 'TRUNCATED' | 'CHECKSUM' | 'SIZE' | 'NETWORK' | 'REDIRECT' | 'ARCHIVE' | 'ABORTED';
+
+/** One download failed (after its retries, where the failure was worth retrying). */
+export class DownloadError extends Error {
+  status?: number | undefined;
+  /** How many attempts were made before giving up (1 when the failure was not worth retrying). */
+  attempts?: number | undefined;
+  constructor(readonly code: DownloadErrorCode, readonly url: string, message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DownloadError';
+    if (options?.status !== undefined) this.status = options.status;
+  }
+}
+
+/** A cached file that no longer matches its record or its known hash. */
+export class IntegrityError extends Error {
+  constructor(readonly target: string, readonly problems: readonly string[], hint: string) {
+    super(`${target}: integrity check failed\n  ${problems.join('\n  ')}\n${hint}`);
+    this.name = 'IntegrityError';
   }
 }

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { describe } from './errors.js';
 
 export interface Frame {
-  data: Uint8Array;
+  /** Row-major pixels; a Uint8ClampedArray (canvas ImageData) works as is. */
+  data: Uint8Array | Uint8ClampedArray;
   width: number;
   height: number;
   channels: 3 | 4;

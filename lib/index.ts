@@ -1,8 +1,21 @@
+// The public API: load() and the model, the weights resolver, every error class, and the value sets
+// and types a TypeScript user needs. Nothing here mentions Node's own types (no @types/node needed).
 export { load, checkResolution } from './model.js';
 export type { MobileNet, LoadOptions, ModelInfo, Classification, InferOptions, ClassifyOptions, Input, Frame } from './model.js';
-export { buildSpec, ALPHAS, RESOLUTIONS } from './spec.js';
+export type { NativeProfile } from './binding.js';
+export { buildSpec } from './spec.js';
 export type { NetSpec, LayerSpec } from './spec.js';
+export { ALPHAS, RESOLUTIONS, ISAS, FORMATS, LIMITS } from './validate.js';
+export type { Alpha, Isa, WeightsFormat } from './validate.js';
 export { readWeights, syntheticWeights } from './weights/index.js';
 export type { NetWeights, LayerWeights, BatchNorm, Normalization } from './weights/index.js';
+export { resolveWeights, fetchWeights, cacheDir, listCached } from './weights/resolve.js';
+export type {
+  ResolveOptions, ResolvedWeights, WeightsSource, FetchOptions, FetchResult, CachedEntry, CacheStatus, ListCachedOptions,
+  RecordBasis, Env,
+} from './weights/resolve.js';
+export type { AbortSignalLike, DownloadProgress, ProgressCallback, NetworkOptions } from './weights/network.js';
 export { IMAGENET_LABELS } from './imagenet-labels.js';
-export { WeightsError } from './errors.js';
+export { WeightsError, WeightsNotFoundError, DownloadError, IntegrityError } from './errors.js';
+export type { DownloadErrorCode } from './errors.js';
+export { version } from './version.js';

@@ -3,33 +3,46 @@
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { loadBinding, toNativeLayer, type NativeModel, type NativeProfile } from './binding.js';
-import { describe, rangeError, typeError, WeightsError } from './errors.js';
+import { describe, typeError, WeightsError } from './errors.js';
 import { checkFrame, decodeImage, isFrame, type Frame, type Input } from './image.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
 import { buildSpec } from './spec.js';
 import { readWeights } from './weights/index.js';
-import { resolveWeights, type WeightsFormat } from './weights/resolve.js';
+import { resolveWeights } from './weights/resolve.js';
+import type { AbortSignalLike, ProgressCallback } from './weights/network.js';
+import {
+  checkAlpha, checkInteger, checkIsa, checkOptionNames, checkOptionsObject, checkResolution, checkThreads, LIMITS,
+  type Alpha, type Isa, type WeightsFormat,
+} from './validate.js';
 import type { NetWeights } from './weights/types.js';
 
 export type { Input, Frame } from './image.js';
 
 export interface LoadOptions {
-  /** A TF.js layers model directory (model.json + shards), a model.json, a .tflite file, or weights already in memory. */
-  weights?: string | NetWeights;
+  /**
+   * A TF.js layers model directory (model.json + shards), a model.json or a .tflite file; the bytes of a
+   * .tflite file (Uint8Array or ArrayBuffer); or weights already in memory. URLs are refused: fetch the
+   * file first (`mobilenet fetch` for the published models) and pass its path.
+   */
+  weights?: string | Uint8Array | ArrayBuffer | NetWeights;
   /** Width multiplier; read from the weights and checked against this when given. */
-  alpha?: number;
+  alpha?: Alpha;
   /** Input size, any positive multiple of 32 (default: what the file declares, else 224). */
   resolution?: number;
   /** Worker threads for one inference (default: the number of cores). */
   threads?: number;
   /** Class names: a file with one label per line, or an array (default: built-in ImageNet labels). */
   labels?: string | readonly string[];
-  /** Force a kernel set: 'scalar' | 'avx2' | 'avx512' | 'neon' (default: MOBILENET_ISA, else the best the CPU has). */
-  isa?: string;
+  /** Force a kernel set this CPU runs (default: MOBILENET_ISA, else the best the CPU has). */
+  isa?: Isa;
   /** Without `weights`: which published format to resolve ('tfjs' | 'tflite' | 'tflite-quant'). */
   format?: WeightsFormat;
   /** Without `weights`: allow downloading into the cache (default true; MOBILENET_OFFLINE=1 disables). */
   download?: boolean;
+  /** Without `weights`, when a download happens: bytes so far (the library prints nothing itself). */
+  onProgress?: ProgressCallback;
+  /** Without `weights`: aborts a download in progress (the promise rejects with a DownloadError 'ABORTED' as cause). */
+  signal?: AbortSignalLike;
 }
 
 export interface ModelInfo {
@@ -39,6 +52,8 @@ export interface ModelInfo {
   nativeResolution?: number;
   /** Logits per image (1000, or 1001 for TFLite files whose index 0 is background). */
   classes: number;
+  /** True when logit 0 is TFLite's background class: classify() never reports it and ranks classes − 1. */
+  background: boolean;
   /** Width of embed() output: 1024 * alpha. */
   features: number;
   macs: number;
@@ -55,7 +70,8 @@ export interface ModelInfo {
 export interface Classification {
   /** ImageNet class id 0..999 (TFLite's background-first indices are shifted to match). */
   index: number;
-  label?: string;
+  /** The class name; the index as text when the model has no label for it. */
+  label: string;
   probability: number;
 }
 
@@ -74,38 +90,33 @@ export interface MobileNet {
   infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
   /** Synchronous inference on a raw frame or a Float32Array (blocks the event loop). */
   inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array;
-  classify(input: Input, options?: ClassifyOptions): Promise<Classification[]>;
-  classify(input: Input[], options?: ClassifyOptions): Promise<Classification[][]>;
+  /** Softmax top-K; `options` may be the number K itself, as in tfjs-models (`classify(img, 3)`). */
+  classify(input: Input, options?: ClassifyOptions | number): Promise<Classification[]>;
+  classify(input: Input[], options?: ClassifyOptions | number): Promise<Classification[][]>;
+  classify(input: Input | Input[], options?: ClassifyOptions | number): Promise<Classification[] | Classification[][]>;
   /** The pooled 1024·α features, for transfer learning. */
   embed(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
   /** Time per layer type over `runs` synchronous inferences, ms per inference. */
   profile(runs?: number): NativeProfile;
   dispose(): void;
+  /** The same as dispose(), for `using model = await load(...)`. */
+  [Symbol.dispose](): void;
   readonly disposed: boolean;
 }
 
-const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download'] as const;
+// Symbol.dispose is in Node >= 18.18 / 20.4; TypeScript's own downlevel `using` falls back to this name.
+const disposeSymbol: typeof Symbol.dispose = Symbol.dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
-function checkOptionNames(options: object, allowed: readonly string[], fn: string): void {
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      throw new TypeError(`Unknown option '${key}' for ${fn}; expected one of: ${allowed.join(', ')}`);
-    }
+declare global {
+  // Declared here (as @types/node does) so the public types compile without lib esnext.disposable.
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
   }
 }
 
-function checkInteger(name: string, v: unknown, lo: number, hi: number, expected: string): number {
-  if (typeof v !== 'number') throw typeError(name, expected, v);
-  if (!Number.isInteger(v) || v < lo || v > hi) throw rangeError(name, expected, v);
-  return v;
-}
+const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download', 'onProgress', 'signal'] as const;
 
-export function checkResolution(v: unknown): number {
-  const expected = 'a positive multiple of 32 (e.g. 224, 192, 160, 128)';
-  if (typeof v !== 'number') throw typeError('resolution', expected, v);
-  if (!Number.isInteger(v) || v < 32 || v % 32 !== 0 || v > 2048) throw rangeError('resolution', expected, v);
-  return v;
-}
+export { checkResolution };
 
 async function readLabels(labels: string | readonly string[] | undefined): Promise<readonly string[]> {
   if (labels === undefined) return IMAGENET_LABELS;
@@ -192,7 +203,7 @@ class MobileNetModel implements MobileNet {
     }
     if (isFrame(x)) {
       checkFrame(x, name);
-      const d = x.data instanceof Uint8Array ? x.data : new Uint8Array((x.data as Uint8Array).buffer, (x.data as Uint8Array).byteOffset, (x.data as Uint8Array).length);
+      const d = x.data instanceof Uint8Array ? x.data : new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.length);
       return { kind: 'frame', frame: { ...x, data: copy ? d.slice() : d } };
     }
     if (x instanceof Uint8Array) return handled(decodeImage(x, name).then((frame) => ({ kind: 'frame', frame })));
@@ -205,7 +216,7 @@ class MobileNetModel implements MobileNet {
     native.reserve(items.length);
     items.forEach((s, i) => {
       if (s.kind === 'tensor') native.stageTensor(i, s.data);
-      else native.stageFrame(i, s.frame.data, s.frame.width, s.frame.height, s.frame.channels);
+      else native.stageFrame(i, s.frame.data as Uint8Array, s.frame.width, s.frame.height, s.frame.channels);
     });
   }
 
@@ -317,13 +328,15 @@ class MobileNetModel implements MobileNet {
     return native.runSync(items.length, true, output);
   }
 
-  classify(input: Input, options?: ClassifyOptions): Promise<Classification[]>;
-  classify(input: Input[], options?: ClassifyOptions): Promise<Classification[][]>;
-  async classify(input: Input | Input[], options: ClassifyOptions = {}): Promise<Classification[] | Classification[][]> {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected an options object for classify() but received ${describe(options)}`);
-    checkOptionNames(options, ['topK'], 'classify()');
+  classify(input: Input, options?: ClassifyOptions | number): Promise<Classification[]>;
+  classify(input: Input[], options?: ClassifyOptions | number): Promise<Classification[][]>;
+  classify(input: Input | Input[], options?: ClassifyOptions | number): Promise<Classification[] | Classification[][]>;
+  async classify(input: Input | Input[], options: ClassifyOptions | number = {}): Promise<Classification[] | Classification[][]> {
+    const opts = typeof options === 'number' ? { topK: options } : options;
+    if (typeof opts !== 'object' || opts === null) throw typeError('classify()', 'an options object or a number (topK)', opts);
+    checkOptionNames(opts, ['topK'], 'classify()');
     const real = this.info.classes - this.#classOffset;
-    const topK = options.topK === undefined ? 5 : checkInteger('topK', options.topK, 1, real, `an integer between 1 and ${real}`);
+    const topK = opts.topK === undefined ? Math.min(5, real) : checkInteger('topK', opts.topK, 1, real);
     const logits = await this.infer(input);
     const C = this.info.classes;
     const results: Classification[][] = [];
@@ -342,13 +355,13 @@ class MobileNetModel implements MobileNet {
     const p = new Float64Array(logits.length - off);
     for (let i = 0; i < p.length; i++) sum += p[i] = Math.exp(logits[i + off]! - max);
     const order = Array.from(p.keys()).sort((a, b) => p[b]! - p[a]! || a - b);
-    return order.slice(0, k).map((index) => ({ index, label: this.#labels[index], probability: p[index]! / sum }));
+    return order.slice(0, k).map((index) => ({ index, label: this.#labels[index] ?? String(index), probability: p[index]! / sum }));
   }
 
   profile(runs = 10): NativeProfile {
     const native = this.#alive();
     if (this.#running) throw new Error('profile() cannot run while an asynchronous inference is running on this model');
-    checkInteger('runs', runs, 1, 100000, 'a positive integer');
+    checkInteger('runs', runs, 1, LIMITS.maxProfileRuns, 'a positive integer');
     return native.profile(runs);
   }
 
@@ -359,22 +372,24 @@ class MobileNetModel implements MobileNet {
     for (const job of this.#queue.splice(0)) job.reject(disposedError());
     native.dispose(); // a running job keeps the network alive natively and settles normally
   }
+
+  [disposeSymbol](): void {
+    this.dispose();
+  }
 }
 
 /** Reads weights (or resolves them), folds and packs them natively, and warms the model up. */
-export async function load(options: LoadOptions): Promise<MobileNet> {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`Expected an options object for load() but received ${describe(options)}`);
-  }
+export async function load(options: LoadOptions = {}): Promise<MobileNet> {
+  checkOptionsObject(options, 'load()');
   checkOptionNames(options, LOAD_OPTIONS, 'load()');
   const { alpha, threads, isa } = options;
-  if (alpha !== undefined) {
-    if (typeof alpha !== 'number') throw new TypeError(`Expected a number (0.25, 0.5, 0.75 or 1.0) for alpha but received ${describe(alpha)}`);
-    if (!(alpha > 0 && alpha <= 4)) throw new RangeError(`Expected a number (0.25, 0.5, 0.75 or 1.0) for alpha but received ${describe(alpha)}`);
-  }
+  if (alpha !== undefined) checkAlpha(alpha);
   if (options.resolution !== undefined) checkResolution(options.resolution);
-  const nThreads = threads === undefined ? availableParallelism() : checkInteger('threads', threads, 1, 256, 'an integer between 1 and 256');
-  if (isa !== undefined && typeof isa !== 'string') throw new TypeError(`Expected a string ('scalar', 'avx2', 'avx512' or 'neon') for isa but received ${describe(isa)}`);
+  const nThreads = threads === undefined ? availableParallelism() : checkThreads(threads);
+  const binding = loadBinding();
+  const isaSource = isa !== undefined ? 'isa' : 'MOBILENET_ISA';
+  const isaValue = isa ?? process.env.MOBILENET_ISA;
+  if (isaValue !== undefined && isaValue !== '') checkIsa(isaValue, isaSource, binding.supportedIsas());
 
   const w = await weightsFor(options);
   checkFinite(w);
@@ -387,15 +402,14 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
   if (labels.length !== real && labels.length !== w.classes) {
     throw new RangeError(`Expected ${real} labels (one per class) for labels but received ${labels.length}`);
   }
-  const binding = loadBinding();
   const native = new binding.NativeModel({
     alpha: w.alpha,
     resolution,
     classes: w.classes,
     threads: nThreads,
     normalization: w.normalization,
-    isa: isa ?? process.env.MOBILENET_ISA ?? '',
-    isaSource: isa !== undefined ? 'isa' : 'MOBILENET_ISA',
+    isa: isaValue ?? '',
+    isaSource,
     layers: w.layers.map(toNativeLayer),
   });
   const ni = native.info();
@@ -405,6 +419,7 @@ export async function load(options: LoadOptions): Promise<MobileNet> {
     resolution,
     nativeResolution: w.resolution,
     classes: w.classes,
+    background: w.classOffset > 0,
     features: ni.features,
     macs: spec.macs,
     params: spec.params,
@@ -452,22 +467,35 @@ async function weightsFor(options: LoadOptions): Promise<NetWeights> {
   if (weights === undefined) {
     // Offline-first: MOBILENET_WEIGHTS, then the cache, then the official download.
     const found = await resolveWeights({
-      alpha: options.alpha ?? 1.0,
-      resolution: options.resolution ?? 224,
+      alpha: options.alpha,
+      resolution: options.resolution,
       format: options.format,
       download: options.download,
+      onProgress: options.onProgress,
+      signal: options.signal,
     });
     return readWeights(found.path);
   }
+  const expected = 'a path, the bytes of a .tflite file (Uint8Array or ArrayBuffer) or NetWeights';
+  if ((typeof weights === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(weights)) || weights instanceof URL) {
+    throw new TypeError(
+      `Expected ${expected} for weights but received ${describe(weights)}: URLs are not supported; download the file and pass its path ` +
+        `(for the published models, \`mobilenet fetch --alpha A --resolution R\` puts them in the cache and load({ alpha, resolution }) finds them)`,
+    );
+  }
   if (typeof weights === 'string') {
-    if (weights.length === 0) throw new TypeError(`Expected a path for weights but received ${describe(weights)}`);
+    if (weights.length === 0) throw typeError('weights', 'a path', weights);
+    return readWeights(weights);
+  }
+  if (weights instanceof Uint8Array || weights instanceof ArrayBuffer) {
+    if (weights.byteLength === 0) throw typeError('weights', expected, weights);
     return readWeights(weights);
   }
   if (typeof weights === 'object' && weights !== null && Array.isArray((weights as NetWeights).layers)) {
     const w = weights as NetWeights;
     const ok =
-      typeof w.alpha === 'number' && w.alpha > 0 && w.alpha <= 4 &&
-      Number.isInteger(w.classes) && w.classes >= 1 && w.classes <= 100000 &&
+      typeof w.alpha === 'number' && w.alpha > 0 && w.alpha <= LIMITS.maxAlpha &&
+      Number.isInteger(w.classes) && w.classes >= 1 && w.classes <= LIMITS.maxClasses &&
       (w.classOffset === 0 || w.classOffset === 1) &&
       ['tfjs', 'tflite', 'tflite-uint8'].includes(w.normalization);
     if (!ok) {
@@ -477,5 +505,5 @@ async function weightsFor(options: LoadOptions): Promise<NetWeights> {
     }
     return w;
   }
-  throw new TypeError(`Expected a path or NetWeights for weights but received ${describe(weights)}`);
+  throw typeError('weights', expected, weights);
 }

@@ -5,19 +5,23 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { benchMain, quantile, type BenchIO, type BenchResult } from '../lib/bench.js';
+import { formatText, quantile, type BenchResult } from '../lib/bench.js';
+import { main } from '../lib/cli/main.js';
 import { buildSpec } from '../lib/spec.js';
 import { PUBLISHED_TOP1, renderChartSvg, type ChartInput } from '../lib/chart.js';
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const cli = join(root, 'dist', 'cli.js');
 
-/** benchMain with stdout/stderr captured (and stderr not a TTY, so no progress bar). */
+/** `mobilenet bench` in this process, stdout/stderr captured (stderr not a TTY, so no progress bar). */
 async function runInProcess(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: BenchIO = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s), isTTY: false } };
-  const code = await benchMain(argv, io);
+  const io = {
+    stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s), isTTY: false },
+    stdin: (async function* () {})(), env: {},
+  };
+  const code = await main(['bench', ...argv], io);
   return { code, stdout, stderr };
 }
 
@@ -57,12 +61,13 @@ function expectResultShape(r: BenchResult, alpha: number, resolution: number, th
 }
 
 describe('mobilenet bench --json', () => {
-  it('one configuration prints one JSON object with the documented fields', async () => {
+  it('one configuration prints an array of one object with the documented fields', async () => {
     const { code, stdout, stderr } = await runBench(['--alpha', '0.25', '--resolution', '128', '--runs', '3', '--warmup', '1', '--json']);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const r = JSON.parse(stdout) as BenchResult;
-    expect(Array.isArray(r)).toBe(false);
+    const all = JSON.parse(stdout) as BenchResult[];
+    expect(all).toHaveLength(1); // always an array: a script never checks which shape it got
+    const r = all[0]!;
     expectResultShape(r, 0.25, 128, 1);
     expect(r.macs).toBe(buildSpec(0.25, 128).macs);
     expect(r.weights).toMatch(/^synthetic/);
@@ -93,7 +98,7 @@ describe('mobilenet bench --markdown', () => {
     expect(table).toHaveLength(4); // header, separator, 2 rows
     const cells = (l: string) => l.split('|').length;
     expect(new Set(table.map(cells)).size).toBe(1);
-    expect(table[0]).toBe('| variant | threads | batch | isa | load ms | median ms | p90 ms | min ms | fps | GFLOP/s | peak RSS MB |');
+    expect(table[0]).toBe('| variant | threads | batch | isa | load ms | median ms | p90 ms | min ms | images/s | GFLOP/s | peak RSS MB |');
     expect(table[1]).toMatch(/^\| --- \| ---: \|/);
     expect(table[2]).toMatch(/^\| 0\.25\/128 \| 1 \| 1 \| \w+ \| [\d.]+ \| [\d.]+ \|/);
     expect(table[3]).toMatch(/^\| 0\.5\/128 \| 1 \|/);
@@ -106,7 +111,7 @@ describe('mobilenet bench usage errors', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toBe(
-      "mobilenet bench: Unknown option '--frobnicate' for mobilenet bench; expected one of: --alpha, --resolution, --all, --threads, --batch, --runs, --warmup, --weights, --isa, --profile, --json, --markdown, --chart, --help\n" +
+      "mobilenet bench: Unknown option '--frobnicate' for mobilenet bench. Valid options: --alpha, --resolution, --all, --threads, --batch, --runs, --warmup, --weights, --isa, --profile, --json, --markdown, --chart, --help\n" +
         "Run 'mobilenet bench --help' for usage.\n",
     );
   });
@@ -119,8 +124,10 @@ describe('mobilenet bench usage errors', () => {
 
   it.each([
     [['--runs', '0'], "Expected an integer between 1 and 1000000 for --runs but received '0'"],
-    [['--threads', '1,x'], "Expected a comma-separated list of integers between 1 and 256 (e.g. 1,2,4) for --threads but received '1,x'"],
-    [['--resolution', '100'], "Expected a multiple of 32 between 32 and 2048 (e.g. 224, 192, 160, 128) for --resolution but received '100'"],
+    [['--threads', '1,x'], "Expected an integer between 1 and 256 for --threads but received '1,x'"],
+    [['--threads', '1,,2'], "Expected a comma-separated list for --threads but received '1,,2'"],
+    [['--resolution', '100'], "Expected a positive multiple of 32 (e.g. 224, 192, 160, 128) for --resolution but received '100'"],
+    [['--alpha', '0'], "Expected a width multiplier greater than 0 and at most 4 (e.g. 1.0, 0.75, 0.5, 0.25) for --alpha but received '0'"],
     [['--json', '--markdown'], 'Expected at most one of --json and --markdown but received both'],
     [['--all', '--alpha', '0.5'], 'Expected either --all or --alpha/--resolution but received both'],
     [['--chart', 'out.png'], "Expected a file name ending in .svg or .html for --chart but received 'out.png'"],
@@ -136,6 +143,34 @@ describe('mobilenet bench usage errors', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: mobilenet bench/);
     expect(stdout).toContain('--chart');
+  });
+});
+
+describe('mobilenet bench text output', () => {
+  const result = (alpha: number, resolution: number, median: number): BenchResult => ({
+    alpha, resolution, threads: 1, batch: 1, isa: 'avx2', cpu: 'Test CPU', runs: 50, warmup: 5,
+    weights: `synthetic(alpha=${alpha}, seed=1)`, load_ms: 12.3, median_ms: median, p90_ms: median * 1.1, min_ms: median * 0.9,
+    mean_ms: median, max_ms: median * 2, fps: 1000 / median, gflops: 12.5, macs: 1e6, peak_rss_mb: 80, model_mb: 4,
+  });
+
+  it('is a caption and a table whose columns line up, units in the header; the caption fits a multi-alpha run', () => {
+    const text = formatText([result(1, 224, 12.3456), result(0.25, 128, 0.5)]);
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^MobileNetV1 on Test CPU, Node v[\d.]+, mobilenet-native [\d.]+; synthetic weights; median of 50 runs after 5 warm-up\.$/);
+    expect(lines[1]).toBe('variant   threads  batch  isa   load ms  median ms  p90 ms  min ms  images/s  GFLOP/s  peak RSS MB');
+    expect(lines[2]).toBe('1.0/224         1      1  avx2     12.3     12.346  13.580  11.111      81.0     12.5           80');
+    expect(lines[3]).toBe('0.25/128        1      1  avx2     12.3      0.500   0.550   0.450    2000.0     12.5           80');
+  });
+
+  it('through the CLI: one row per configuration, in the order asked', async () => {
+    const { code, stdout } = await runInProcess(['--alpha', '0.5,0.25', '--resolution', '128', '--runs', '2', '--warmup', '0']);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toMatch(/^0\.5\/128 +1 +1 +\w+ /);
+    expect(lines[3]).toMatch(/^0\.25\/128 +1 +1 +\w+ /);
+    // Every row ends at the same column (right-aligned numbers).
+    expect(new Set(lines.slice(1).map((l) => l.length)).size).toBe(1);
   });
 });
 
@@ -177,6 +212,17 @@ describe('chart', () => {
     expect((svg.match(/class="series"/g) ?? []).length).toBe(4);
     expect((svg.match(/class="label"/g) ?? []).length).toBe(16);
     expect(Object.keys(PUBLISHED_TOP1)).toHaveLength(16);
+  });
+
+  it('wraps a long subtitle instead of clipping it', () => {
+    const cpu = 'AMD EPYC 9R14 96-Core Processor with a very long marketing name indeed';
+    const results: ChartInput[] = [{ alpha: 1, resolution: 224, threads: 4, batch: 1, median_ms: 5, isa: 'avx512', cpu, runs: 50 }];
+    const { svg } = renderChartSvg(results, { machine: 'Linux x64, 192 cores', node: 'v20.20.2', version: '0.1.0' });
+    const lines = [...svg.matchAll(/<text class="subtitle" x="78" y="(\d+)"[^>]*>([^<]*)<\/text>/g)].map((m) => m[2]!);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.join(' · ')).toBe(`${cpu} (Linux x64, 192 cores) · 4 threads · isa avx512 · batch 1 · median of 50 runs · Node v20.20.2 · mobilenet-native 0.1.0`);
+    // 960 px wide, text from x = 78: at a generous 7.2 px per character a line holds 120 characters.
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(120);
   });
 
   it('bench --chart measures all 16 variants and writes the SVG', async () => {

@@ -1,17 +1,33 @@
-// The addon loader's failure message (lib/binding.ts): what it tried, the platform it saw, what to do.
-// loadBinding() caches, and its package root is fixed by its own location, so each case runs in a child
-// Node process against a fresh copy of lib/binding.ts, transpiled into a throw-away package root
-// (<tmp>/pkg/dist/binding.js, so <tmp>/pkg/build and <tmp>/pkg/prebuilds are what each case puts there).
+// The addon loader (lib/binding.ts): which files it tries, the checks it makes before it dlopens one (ELF machine,
+// build stamp: package version + native source hash), and its failure message (what it tried, the platform it saw,
+// what to do). loadBinding() caches, and its package root is fixed by its own location, so each case runs in a child
+// Node process against a fresh copy of lib/binding.ts (transpiled) + lib/package-root.cjs, in a throw-away package
+// root (<tmp>/pkgN/dist/, so <tmp>/pkgN/build, prebuilds, native and package.json are what each case puts there).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bindingCandidates,
+  currentPlatform,
+  elfArch,
+  parseBuildStamp,
+  prebuildPath,
+  readBuildStamp,
+  sourceFiles,
+  sourceHash,
+  stampProblem,
+} from '../lib/binding.js';
 
 const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const ARCH_DIR = `${process.platform}-${process.arch}`;
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+/** This host's prebuild, relative to a package root (prebuilds/linux-x64/node.napi.glibc.node on x64 glibc). */
+const PREBUILD = prebuildPath(currentPlatform()).file!;
+const SOURCE_BUILD = join('build', 'Release', 'mobilenet_native.node');
 let tmp: string;
 let caseNo = 0;
 
@@ -23,12 +39,16 @@ interface Outcome {
   isas?: string[];
 }
 
-/** A package root holding only dist/binding.js (transpiled from lib/binding.ts) plus what the case adds. */
-function makePackage(files: Record<string, Buffer | string> = {}): string {
+/**
+ * A package root holding only dist/binding.js (transpiled from lib/binding.ts) and dist/package-root.cjs and a package.json
+ * of this version (or `version`), plus what the case adds.
+ */
+function makePackage(files: Record<string, Buffer | string> = {}, version = VERSION): string {
   const pkg = join(tmp, `pkg${caseNo++}`);
   mkdirSync(join(pkg, 'dist'), { recursive: true });
   copyFileSync(join(tmp, 'binding.js'), join(pkg, 'dist', 'binding.js'));
-  writeFileSync(join(pkg, 'package.json'), '{"type":"module"}');
+  copyFileSync(join(tmp, 'package-root.cjs'), join(pkg, 'dist', 'package-root.cjs'));
+  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'mobilenet-native', version, type: 'module' }));
   for (const [rel, data] of Object.entries(files)) {
     mkdirSync(join(pkg, rel, '..'), { recursive: true });
     writeFileSync(join(pkg, rel), data);
@@ -93,14 +113,20 @@ function tried(message: string): string[] {
 
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'mobilenet-loader-'));
-  const src = readFileSync(join(ROOT, 'lib', 'binding.ts'), 'utf8');
-  const js = ts.transpileModule(src, {
-    compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
-    fileName: 'binding.ts',
-  }).outputText;
-  writeFileSync(join(tmp, 'binding.js'), js);
+  const transpile = (file: string, module: ts.ModuleKind, out: string) =>
+    writeFileSync(
+      join(tmp, out),
+      ts.transpileModule(readFileSync(join(ROOT, 'lib', file), 'utf8'), {
+        compilerOptions: { module, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+        fileName: file,
+      }).outputText,
+    );
+  transpile('binding.ts', ts.ModuleKind.ES2022, 'binding.js');
+  copyFileSync(join(ROOT, 'lib', 'package-root.cjs'), join(tmp, 'package-root.cjs'));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const built = [join(ROOT, SOURCE_BUILD), join(ROOT, PREBUILD)].find(existsSync);
 
 describe('loadBinding() failure message', () => {
   it('names the platform, libc, Node and Node-API versions, every path tried and the fixes', () => {
@@ -111,28 +137,27 @@ describe('loadBinding() failure message', () => {
     expect(r.name).toBe('Error');
     const msg = r.message!;
     const lines = msg.split('\n');
-    const glibc = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
+    const p = currentPlatform();
     expect(lines[0]).toBe(
       `Could not load the mobilenet-native addon for ${process.platform}-${process.arch}` +
-        `${glibc ? ` (glibc ${glibc})` : ' (non-glibc libc)'}, Node ${process.versions.node} (Node-API ${process.versions.napi}).`,
+        `${p.libc ? ` (${p.libc})` : ''}${p.armVersion ? ` ARMv${p.armVersion}` : ''}, ` +
+        `Node ${process.versions.node} (Node-API ${process.versions.napi}).`,
     );
     // An override is the only candidate: nothing else may stand in for it silently.
     expect(tried(msg)).toEqual([`  - ${missing} (not found)`]);
     expect(msg).toContain('Possible solutions:');
-    expect(msg).toContain('npm rebuild mobilenet-native');
-    expect(msg).toContain('linux-x64, linux-arm64 or linux-arm');
+    expect(msg).toContain('npm install cmake-js node-addon-api');
+    expect(msg).toContain('npm rebuild mobilenet-native --build-from-source');
+    expect(msg).toContain('linux-x64, linux-arm64 or linux-arm (ARMv7 or later)');
     expect(msg).toContain('MOBILENET_NATIVE_BINDING');
   });
 
-  it('without the override it tries the source build, then the prebuild', () => {
+  it('without the override it tries the source build, then the prebuild for this platform', () => {
     const pkg = makePackage();
     const r = loadIn(pkg, undefined);
     expect(r.ok).toBe(false);
-    expect(r.candidates).toEqual([
-      join(pkg, 'build', 'Release', 'mobilenet_native.node'),
-      join(pkg, 'prebuilds', ARCH_DIR, 'mobilenet_native.node'),
-    ]);
-    expect(tried(r.message!)).toHaveLength(2);
+    expect(r.candidates).toEqual([join(pkg, SOURCE_BUILD), join(pkg, PREBUILD)]);
+    expect(tried(r.message!)).toEqual([`  - ${join(pkg, SOURCE_BUILD)} (not found)`, `  - ${join(pkg, PREBUILD)} (not found)`]);
   });
 
   it('resolves a relative override against the working directory', () => {
@@ -142,73 +167,96 @@ describe('loadBinding() failure message', () => {
     expect(tried(r.message!)[0]).toBe(`  - ${join(tmp, 'rel', 'mobilenet_native.node')} (not found)`);
   });
 
-  it('reports the dlopen error of a .node built for another architecture (same ELF class)', () => {
+  it('names the architecture of a .node built for another one (same ELF class), without loading it', () => {
     const pkg = makePackage();
     const wrong = join(tmp, 'wrong-arch.node');
     writeFileSync(wrong, foreignElf64());
     const r = loadIn(pkg, wrong);
     expect(r.ok).toBe(false);
-    const first = tried(r.message!)[0];
-    expect(first.startsWith(`  - ${wrong} (`)).toBe(true);
-    expect(first).not.toContain('(not found)');
-    // glibc's own words for an existing file of the wrong machine are "No such file or directory": the
-    // loader reads the ELF header and says what the file is.
     const foreign = process.arch === 'arm64' ? 'x64' : 'arm64';
-    expect(first.endsWith(`; it was built for ${foreign}, this Node is ${process.arch})`)).toBe(true);
+    expect(tried(r.message!)).toEqual([`  - ${wrong} (built for ${foreign}, this Node is ${process.arch})`]);
   });
 
   it.runIf(process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64'))(
-    'reports the ELF class of a 32-bit ARM .node on a 64-bit host',
+    'names a 32-bit ARM .node on a 64-bit host',
     () => {
       const pkg = makePackage();
       const wrong = join(tmp, 'armv7.node');
       writeFileSync(wrong, elfHeader(32, EM_ARM));
       const r = loadIn(pkg, wrong);
       expect(r.ok).toBe(false);
-      expect(tried(r.message!)[0]).toBe(`  - ${wrong} (${wrong}: wrong ELF class: ELFCLASS32; it was built for arm, this Node is ${process.arch})`);
+      expect(tried(r.message!)).toEqual([`  - ${wrong} (built for arm, this Node is ${process.arch})`]);
     },
   );
 
-  it('reports a file that is not a shared object at all', () => {
+  it('refuses a file without a build stamp (not built by this package), without loading it', () => {
     const pkg = makePackage();
     const bogus = join(tmp, 'bogus.node');
     writeFileSync(bogus, 'this is not an ELF file\n'.repeat(8));
     const r = loadIn(pkg, bogus);
     expect(r.ok).toBe(false);
-    expect(tried(r.message!)[0]).toMatch(/^ {2}- .*bogus\.node \(.*(invalid ELF header|file too short).*\)$/);
+    expect(tried(r.message!)).toEqual([`  - ${bogus} (no mobilenet-native build stamp: not built from this package's CMakeLists.txt)`]);
   });
 
-  it('lists a broken prebuild for this platform with its dlopen error', () => {
-    const pkg = makePackage({ [join('prebuilds', ARCH_DIR, 'mobilenet_native.node')]: foreignElf64() });
+  // A real Node-API addon of this architecture that is not ours: sharp's. Loading it would register sharp's
+  // functions as ours; the stamp check refuses it first.
+  const sharpAddon = join(ROOT, 'node_modules', '@img', `sharp-${ARCH_DIR}`, 'lib', `sharp-${ARCH_DIR}.node`);
+  it.runIf(existsSync(sharpAddon))("refuses another package's working addon (sharp's) by its missing stamp", () => {
+    const pkg = makePackage({ [SOURCE_BUILD]: readFileSync(sharpAddon) });
+    const r = loadIn(pkg, undefined);
+    expect(r.ok).toBe(false);
+    expect(tried(r.message!)[0]).toBe(
+      `  - ${join(pkg, SOURCE_BUILD)} (no mobilenet-native build stamp: not built from this package's CMakeLists.txt)`,
+    );
+  });
+
+  it.runIf(built !== undefined)('refuses a .node of another package version', () => {
+    const pkg = makePackage({ [PREBUILD]: readFileSync(built!) }, '9.9.9');
+    const r = loadIn(pkg, undefined);
+    expect(r.ok).toBe(false);
+    expect(tried(r.message!)[1]).toBe(`  - ${join(pkg, PREBUILD)} (built for mobilenet-native ${VERSION}, this package is 9.9.9)`);
+  });
+
+  it.runIf(built !== undefined)('refuses a stale .node: a native source changed after it was built', () => {
+    const pkg = makePackage({ [PREBUILD]: readFileSync(built!) });
+    copyFileSync(join(ROOT, 'CMakeLists.txt'), join(pkg, 'CMakeLists.txt'));
+    cpSync(join(ROOT, 'native'), join(pkg, 'native'), { recursive: true });
+    const stamp = readBuildStamp(readFileSync(built!))!;
+    expect(sourceHash(pkg)).toBe(stamp.source); // the copy is what it was built from
+    appendFileSync(join(pkg, 'native', 'binding', 'addon.cc'), '\n// edited\n');
+    const now = sourceHash(pkg)!;
+    const r = loadIn(pkg, undefined);
+    expect(r.ok).toBe(false);
+    expect(tried(r.message!)[1]).toBe(
+      `  - ${join(pkg, PREBUILD)} (built from other sources (stamp source=${stamp.source.slice(0, 12)}…, native/ here hashes to ` +
+        `${now.slice(0, 12)}…): stale, rebuild it (npm run build:native))`,
+    );
+  });
+
+  it('lists a broken prebuild for this platform with its reason', () => {
+    const pkg = makePackage({ [PREBUILD]: foreignElf64() });
     const r = loadIn(pkg, undefined);
     expect(r.ok).toBe(false);
     const t = tried(r.message!);
-    expect(t[0]).toBe(`  - ${join(pkg, 'build', 'Release', 'mobilenet_native.node')} (not found)`);
-    expect(t[1].startsWith(`  - ${join(pkg, 'prebuilds', ARCH_DIR, 'mobilenet_native.node')} (`)).toBe(true);
-    expect(t[1]).not.toContain('(not found)');
+    expect(t[0]).toBe(`  - ${join(pkg, SOURCE_BUILD)} (not found)`);
+    expect(t[1]).toBe(`  - ${join(pkg, PREBUILD)} (built for ${process.arch === 'arm64' ? 'x64' : 'arm64'}, this Node is ${process.arch})`);
   });
 
-  // The real cross-built prebuilds (native/tests/build-prebuilds.sh), when present, on a host they do not fit.
-  for (const dir of ['linux-arm64', 'linux-arm']) {
-    const file = join(ROOT, 'prebuilds', dir, 'mobilenet_native.node');
-    it.runIf(existsSync(file) && dir !== ARCH_DIR && process.arch === 'x64')(`rejects the real ${dir} prebuild with a reason`, () => {
-      const pkg = makePackage();
-      const r = loadIn(pkg, file);
+  // The real cross-built prebuilds (scripts/build-prebuilds.sh), when present, on a host they do not fit.
+  for (const file of ['prebuilds/linux-arm64/node.napi.glibc.node', 'prebuilds/linux-arm/node.napi.glibc.armv7.node']) {
+    const path = join(ROOT, file);
+    const arch = file.includes('arm64') ? 'arm64' : 'arm';
+    it.runIf(existsSync(path) && arch !== process.arch)(`rejects the real ${file} on ${process.arch} by its ELF machine`, () => {
+      const r = loadIn(makePackage(), path);
       expect(r.ok).toBe(false);
-      const first = tried(r.message!)[0];
-      expect(first.startsWith(`  - ${file} (`)).toBe(true);
-      expect(first).not.toContain('(not found)');
+      expect(tried(r.message!)).toEqual([`  - ${path} (built for ${arch}, this Node is ${process.arch})`]);
     });
   }
 });
 
 describe('loadBinding() success', () => {
-  const built = [join(ROOT, 'build', 'Release', 'mobilenet_native.node'), join(ROOT, 'prebuilds', ARCH_DIR, 'mobilenet_native.node')].find(
-    existsSync,
-  );
-
   it.runIf(built !== undefined)('loads the override, never a broken prebuild', () => {
-    const pkg = makePackage({ [join('prebuilds', ARCH_DIR, 'mobilenet_native.node')]: foreignElf64() });
+    const pkg = makePackage({ [PREBUILD]: foreignElf64() });
     const good = join(tmp, 'good', 'mobilenet_native.node');
     mkdirSync(join(good, '..'), { recursive: true });
     copyFileSync(built!, good);
@@ -218,11 +266,79 @@ describe('loadBinding() success', () => {
     expect(r.isas).toContain('scalar');
   });
 
-  it.runIf(built !== undefined)('falls through a failing candidate to the next one', () => {
-    const pkg = makePackage({ [join('build', 'Release', 'mobilenet_native.node')]: foreignElf64() });
-    mkdirSync(join(pkg, 'prebuilds', ARCH_DIR), { recursive: true });
-    copyFileSync(built!, join(pkg, 'prebuilds', ARCH_DIR, 'mobilenet_native.node'));
+  it.runIf(built !== undefined)('falls through a failing candidate to the prebuild', () => {
+    const pkg = makePackage({ [SOURCE_BUILD]: foreignElf64(), [PREBUILD]: readFileSync(built!) });
     const r = loadIn(pkg, undefined);
     expect(r.ok, r.message).toBe(true);
+  });
+});
+
+describe('prebuild names (prebuildify layout) per platform', () => {
+  it('tags libc, and armv7 on 32-bit ARM', () => {
+    expect(prebuildPath({ platform: 'linux', arch: 'x64', libc: 'glibc' })).toEqual({ file: 'prebuilds/linux-x64/node.napi.glibc.node' });
+    expect(prebuildPath({ platform: 'linux', arch: 'arm64', libc: 'glibc' })).toEqual({ file: 'prebuilds/linux-arm64/node.napi.glibc.node' });
+    expect(prebuildPath({ platform: 'linux', arch: 'arm', libc: 'glibc', armVersion: 7 })).toEqual({
+      file: 'prebuilds/linux-arm/node.napi.glibc.armv7.node',
+    });
+    expect(prebuildPath({ platform: 'linux', arch: 'arm', libc: 'glibc', armVersion: 8 })).toEqual({
+      file: 'prebuilds/linux-arm/node.napi.glibc.armv7.node',
+    });
+  });
+
+  it('never offers a musl system the glibc binary', () => {
+    expect(prebuildPath({ platform: 'linux', arch: 'x64', libc: 'musl' })).toEqual({ file: 'prebuilds/linux-x64/node.napi.musl.node' });
+    expect(prebuildPath({ platform: 'linux', arch: 'arm64', libc: 'musl' }).file).toBe('prebuilds/linux-arm64/node.napi.musl.node');
+    const c = bindingCandidates({}, { platform: 'linux', arch: 'x64', libc: 'musl' });
+    expect(c[1].endsWith(join('prebuilds', 'linux-x64', 'node.napi.musl.node'))).toBe(true);
+  });
+
+  it('has no prebuild for ARMv6 (Pi Zero/1) and says to build from source', () => {
+    const r = prebuildPath({ platform: 'linux', arch: 'arm', libc: 'glibc', armVersion: 6 });
+    expect(r.file).toBeUndefined();
+    expect(r.why).toBe(
+      'this Node is built for ARMv6 (Raspberry Pi Zero/1): the linux-arm prebuild needs ARMv7 (NEON, Pi 2 and later), ' +
+        'so the addon must be built from source here',
+    );
+    expect(bindingCandidates({}, { platform: 'linux', arch: 'arm', libc: 'glibc', armVersion: 6 })).toEqual([join(ROOT, SOURCE_BUILD)]);
+  });
+
+  it('sees this process as glibc or musl on Linux', () => {
+    const p = currentPlatform();
+    if (process.platform === 'linux') expect(['glibc', 'musl']).toContain(p.libc);
+    expect(p.arch).toBe(process.arch);
+  });
+});
+
+describe('build stamp', () => {
+  it('parses only the exact stamp form', () => {
+    const h = 'ab'.repeat(32);
+    expect(parseBuildStamp(`version=1.2.3 source=${h}`)).toEqual({ version: '1.2.3', source: h });
+    expect(parseBuildStamp(`version=1.2.3 source=${h.slice(1)}`)).toBeUndefined();
+    expect(parseBuildStamp(`version= source=${h}`)).toBeUndefined();
+    expect(stampProblem(undefined, { version: '1' })).toMatch(/^no mobilenet-native build stamp/);
+    expect(stampProblem({ version: '1', source: h }, { version: '1' })).toBeUndefined(); // no sources here: version only
+    expect(stampProblem({ version: '1', source: h }, { version: '1', source: h })).toBeUndefined();
+  });
+
+  it('hashes CMakeLists.txt and the native sources, not native/tests or native/toolchains', () => {
+    const files = sourceFiles(ROOT);
+    expect(files[0]).toBe('CMakeLists.txt');
+    expect(files).toContain('native/binding/addon.cc');
+    expect(files).toContain('native/binding/build_stamp.cc');
+    expect(files.some((f) => f.startsWith('native/tests/') || f.startsWith('native/toolchains/'))).toBe(false);
+    expect(files.every((f) => f === 'CMakeLists.txt' || /\.(cc|cpp|c|h|hpp|inc|S|s)$/.test(f))).toBe(true);
+    expect([...files].sort()).toEqual(files);
+    expect(sourceHash(ROOT)).toMatch(/^[0-9a-f]{64}$/);
+    expect(sourceHash(tmp)).toBeUndefined();
+  });
+
+  // CMake (native/build-stamp.cmake) and the loader must compute the same hash, or every load would fail.
+  it.runIf(existsSync(join(ROOT, SOURCE_BUILD)))('the source build carries this version and the hash the loader computes', async () => {
+    const bytes = readFileSync(join(ROOT, SOURCE_BUILD));
+    expect(elfArch(bytes)).toBe(process.platform === 'linux' ? process.arch : undefined);
+    expect(readBuildStamp(bytes)).toEqual({ version: VERSION, source: sourceHash(ROOT) });
+    const { createRequire } = await import('node:module');
+    const addon = createRequire(import.meta.url)(join(ROOT, SOURCE_BUILD)) as { buildStamp: string };
+    expect(addon.buildStamp).toBe(`version=${VERSION} source=${sourceHash(ROOT)}`);
   });
 });

@@ -1,38 +1,253 @@
-// The CLI as a user runs it (needs dist/: `npm run build:ts`).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+// The CLI as a user and a script author run it (needs dist/: `npm run build:ts`): one parser for every
+// subcommand, usage errors (exit 2, stderr), JSON scripts can trust, folder / stdin inputs, and the
+// fetch → classify path against a local server standing in for the official bucket.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, shared, tfjsWeights } from './helpers/reference.js';
 
 const cli = resolve(repoRoot, 'dist/cli.js');
+const samples = resolve(shared, 'images/samples');
+const parrot = join(samples, 'coral_parrot.jpg');
+const burger = join(samples, 'tflsupport_burger.jpg');
+const W025 = tfjsWeights('0.25');
+const version = (JSON.parse(fs.readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
-describe('mobilenet CLI', () => {
-  it('classify --json prints the top classes with labels', () => {
-    const out = execFileSync('node', [cli, 'classify', resolve(shared, 'images/samples/coral_parrot.jpg'), '--weights', tfjsWeights('0.75'), '--top', '3', '--json'], { encoding: 'utf8' });
-    const r = JSON.parse(out);
-    expect(r.image).toContain('coral_parrot.jpg');
-    expect(r.top).toHaveLength(3);
-    expect(r.top[0].label).toBe('macaw');
-    expect(r.top[0].index).toBe(88);
+interface Run { code: number | null; stdout: string; stderr: string }
+
+/** Runs the CLI without blocking this process's event loop (the test server must keep answering). */
+function run(args: string[], opts: { env?: Record<string, string>; input?: Buffer } = {}): Promise<Run> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', rej);
+    child.on('close', (code) => res({ code, stdout, stderr }));
+    child.stdin.end(opts.input ?? Buffer.alloc(0));
+  });
+}
+
+let tmp = '';
+beforeAll(() => {
+  tmp = fs.mkdtempSync(join(tmpdir(), 'mobilenet-cli-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('usage', () => {
+  it('bare `mobilenet` prints the usage to stderr with exit 2; --help to stdout with exit 0; --version', async () => {
+    const bare = await run([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toMatch(/^Usage: mobilenet <command> \[options\]\n\nCommands:\n  classify +/);
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stderr).toBe('');
+    expect(help.stdout).toBe(bare.stderr);
+    expect(await run(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
-  it('classify prints a readable table and fails cleanly on a bad file', () => {
-    const r = spawnSync('node', [cli, 'classify', resolve(shared, 'images/samples/tflsupport_burger.jpg'), '/nonexistent.jpg', '--weights', tfjsWeights('0.25')], { encoding: 'utf8' });
-    expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/tflsupport_burger\.jpg\n +\d+\.\d\d% +933 +cheeseburger/);
-    expect(r.stderr).toContain("/nonexistent.jpg: Cannot read image file '/nonexistent.jpg': no such file");
+  it.each(['classify', 'bench', 'info', 'fetch'])('`mobilenet %s --help` prints its options to stdout, exit 0', async (cmd) => {
+    const r = await run([cmd, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(new RegExp(`^Usage: mobilenet ${cmd}( \\S+)? \\[options\\]\n`));
+    expect(r.stdout).toContain('\n  -h, --help ');
+    expect((await run(['help', cmd])).stdout).toBe(r.stdout);
   });
 
-  it('info lists the kernel sets this CPU runs', () => {
-    const info = JSON.parse(execFileSync('node', [cli, 'info', '--json'], { encoding: 'utf8' }));
-    expect(info.isas[0]).toBe('scalar');
-    expect(typeof info.cpu).toBe('string');
-    expect(Array.isArray(info.cached)).toBe(true);
+  it('an unknown option exits 2 on stderr, suggests the closest and lists the valid ones', async () => {
+    const r = await run(['classify', parrot, '--tpo', '3']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      "mobilenet classify: Unknown option '--tpo' for mobilenet classify (did you mean --top?). Valid options: --weights, --alpha, " +
+        '--resolution, --format, --top, --labels, --threads, --isa, --recursive, --json, --jsonl, --help\n' +
+        "Run 'mobilenet classify --help' for usage.\n");
+    const b = await run(['bench', '--thread', '2']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/^mobilenet bench: Unknown option '--thread' for mobilenet bench \(did you mean --threads\?\)\. Valid options: --alpha, /);
+    const f = await run(['fetch', '--xyz']);
+    expect(f.stderr).toMatch(/^mobilenet fetch: Unknown option '--xyz' for mobilenet fetch\. Valid options: --alpha, --resolution, --format, --force, --json, --help\n/);
+    const c = await run(['clasify', parrot]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/^mobilenet: unknown command 'clasify' \(did you mean classify\?\)\n\nUsage: mobilenet <command>/);
   });
 
-  it('an unknown command exits 2 with the usage', () => {
-    const r = spawnSync('node', [cli, 'clasify'], { encoding: 'utf8' });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain("Unknown command 'clasify'.");
+  it('values are checked, with flag names, before the model loads', async () => {
+    // --weights does not exist: had the model loaded first, that would be the error.
+    const cases: [string[], string][] = [
+      [['--top', '0'], "Expected an integer between 1 and 100000 for --top but received '0'"],
+      [['--top', 'five'], "Expected an integer between 1 and 100000 for --top but received 'five'"],
+      [['--alpha', '2x'], "Expected a number (0.25, 0.5, 0.75 or 1.0) for --alpha but received '2x'"],
+      [['--resolution', '100'], "Expected a positive multiple of 32 (e.g. 224, 192, 160, 128) for --resolution but received '100'"],
+      [['--threads', '0'], "Expected an integer between 1 and 256 for --threads but received '0'"],
+      [['--format', 'onnx'], "Expected one of 'tfjs', 'tflite', 'tflite-quant' for --format but received 'onnx'"],
+      [['--isa', 'sse9'], "for --isa but received 'sse9'"],
+      [['--json', '--jsonl'], 'Expected at most one of --json and --jsonl but received both'],
+      [['--top'], 'Expected a value after --top'],
+    ];
+    for (const [flags, msg] of cases) {
+      const r = await run(['classify', parrot, '--weights', '/nonexistent/model', ...flags]);
+      expect(r.code, flags.join(' ')).toBe(2);
+      expect(r.stderr, flags.join(' ')).toContain(`${msg}`);
+      expect(r.stderr).toMatch(/\nRun 'mobilenet classify --help' for usage\.\n$/);
+    }
+    // Checks that need the model still name the flag.
+    const labels = join(tmp, 'three-labels.txt');
+    fs.writeFileSync(labels, 'a\nb\nc\n');
+    const l = await run(['classify', parrot, '--weights', W025, '--labels', labels]);
+    expect(l.code).toBe(1);
+    expect(l.stderr).toBe('mobilenet classify: Expected 1000 labels (one per class) for --labels but received 3\n');
+    const a = await run(['classify', parrot, '--weights', W025, '--alpha', '0.5']);
+    expect(a.stderr).toBe(`mobilenet classify: Expected weights of alpha 0.5 (--alpha) but ${W025} has alpha 0.25\n`);
+    const none = await run(['classify']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('Expected <image|folder|->... for mobilenet classify');
+  });
+});
+
+describe('classify output scripts can trust', () => {
+  it('--json is an array, one entry per input in order, failures as { image, error }; exit 1 when any failed', async () => {
+    const notImage = join(tmp, 'notes.jpg');
+    fs.writeFileSync(notImage, 'not a jpeg');
+    const r = await run(['classify', parrot, '/nonexistent.jpg', notImage, burger, '--weights', W025, '--top', '2', '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as ({ image: string; top: { index: number; label: string; probability: number }[] } | { image: string; error: string })[];
+    expect(out.map((e) => e.image)).toEqual([parrot, '/nonexistent.jpg', notImage, burger]);
+    expect(out[0]).toMatchObject({ top: [{ index: 88, label: 'macaw' }, {}] });
+    expect(out[1]).toEqual({ image: '/nonexistent.jpg', error: "Cannot read image file '/nonexistent.jpg': no such file" });
+    expect((out[2] as { error: string }).error).toMatch(new RegExp(`^Cannot decode image file '${notImage}': not a supported image`));
+    expect(out[3]).toMatchObject({ top: [{ index: 933, label: 'cheeseburger' }, {}] });
+    expect(r.stderr).toBe('');
+    // One input: still an array.
+    const one = await run(['classify', parrot, '--weights', W025, '--top', '1', '--json']);
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout)).toEqual([{ image: parrot, top: [{ index: 88, label: 'macaw', probability: expect.any(Number) }] }]);
+  });
+
+  it('--jsonl prints one object per line; the table goes to stdout and failures to stderr', async () => {
+    const r = await run(['classify', parrot, '/nonexistent.jpg', '--weights', W025, '--top', '1', '--jsonl']);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { image: string });
+    expect(lines.map((l) => l.image)).toEqual([parrot, '/nonexistent.jpg']);
+    expect(lines[1]).toEqual({ image: '/nonexistent.jpg', error: "Cannot read image file '/nonexistent.jpg': no such file" });
+    const t = await run(['classify', burger, '/nonexistent.jpg', '--weights', W025]);
+    expect(t.code).toBe(1);
+    expect(t.stdout).toMatch(/tflsupport_burger\.jpg\n +\d+\.\d\d% +933 +cheeseburger\n/);
+    expect(t.stderr).toBe("/nonexistent.jpg: Cannot read image file '/nonexistent.jpg': no such file\n");
+  });
+
+  it('folders are expanded (sorted; --recursive for subfolders) and - reads standard input', async () => {
+    const dir = join(tmp, 'photos');
+    fs.mkdirSync(join(dir, 'sub'), { recursive: true });
+    fs.copyFileSync(parrot, join(dir, 'b_parrot.JPG'));
+    fs.copyFileSync(burger, join(dir, 'a_burger.jpg'));
+    fs.copyFileSync(parrot, join(dir, 'sub', 'c_parrot.jpg'));
+    fs.writeFileSync(join(dir, 'readme.txt'), 'not an image');
+    const flat = await run(['classify', dir, '--weights', W025, '--top', '1', '--json']);
+    expect(flat.code).toBe(0);
+    const labels = (r: Run) => (JSON.parse(r.stdout) as { image: string; top: { label: string }[] }[]).map((e) => [e.image, e.top[0]!.label]);
+    expect(labels(flat)).toEqual([[join(dir, 'a_burger.jpg'), 'cheeseburger'], [join(dir, 'b_parrot.JPG'), 'macaw']]);
+    const deep = await run(['classify', dir, '-r', '--weights', W025, '--top', '1', '--json']);
+    expect(labels(deep).map(([p]) => p)).toEqual([join(dir, 'a_burger.jpg'), join(dir, 'b_parrot.JPG'), join(dir, 'sub', 'c_parrot.jpg')]);
+    const empty = join(tmp, 'empty');
+    fs.mkdirSync(empty);
+    const e = await run(['classify', empty, '--weights', W025, '--json']);
+    expect(e.code).toBe(1);
+    expect(JSON.parse(e.stdout)).toEqual([{ image: empty, error: expect.stringMatching(/^no image files in this folder \(\.jpg .*\); --recursive also searches its subfolders$/) }]);
+    const stdin = await run(['classify', '-', '--weights', W025, '--top', '1', '--json'], { input: fs.readFileSync(parrot) });
+    expect(stdin.code).toBe(0);
+    expect(JSON.parse(stdin.stdout)).toEqual([{ image: '-', top: [{ index: 88, label: 'macaw', probability: expect.any(Number) }] }]);
+  });
+
+  it('--top larger than the class count is clamped to it (TFLite: the background class is not counted)', async () => {
+    const r = await run(['classify', parrot, '--weights', W025, '--top', '5000', '--json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { top: unknown[] }[])[0]!.top).toHaveLength(1000);
+    const t = await run(['classify', parrot, '--weights', resolve(shared, 'models/tflite/mobilenet_v1_0.25_224_quant.tflite'), '--top', '1001', '--json']);
+    expect(t.code).toBe(0);
+    expect((JSON.parse(t.stdout) as { top: unknown[] }[])[0]!.top).toHaveLength(1000);
+  });
+});
+
+describe('info', () => {
+  it('--json uses the same snake_case keys as bench --json', async () => {
+    const cache = join(tmp, 'xdg-empty');
+    const r = await run(['info', '--json'], { env: { XDG_CACHE_HOME: cache } });
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(info)).toEqual(['version', 'node', 'napi', 'platform', 'cpu', 'isas', 'default_isa', 'weights_env', 'cache_dir', 'cached']);
+    expect(info.cache_dir).toBe(join(cache, 'mobilenet-native'));
+    expect((info.isas as string[])[0]).toBe('scalar');
+    expect(info.cached).toEqual([]);
+  });
+});
+
+describe('fetch, then the obvious next command', () => {
+  let server: http.Server;
+  let base = '';
+  let hits = 0;
+  beforeAll(async () => {
+    // The official layout for tfjs 0.25/224, served from ../shared.
+    const prefix = '/tfjs-models/tfjs/mobilenet_v1_0.25_224/';
+    server = http.createServer((req, res) => {
+      hits++;
+      const p = new URL(req.url ?? '/', 'http://x').pathname;
+      const name = p.startsWith(prefix) ? p.slice(prefix.length) : '';
+      const file = join(W025, name);
+      if (!/^[\w.-]+$/.test(name) || !fs.existsSync(file)) {
+        res.writeHead(404);
+        res.end();
+        return;
+      }
+      const body = fs.readFileSync(file);
+      res.writeHead(200, { 'content-length': body.length });
+      res.end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it('fetch prints the classify command, and classify without --alpha uses the fetched model', async () => {
+    const xdg = join(tmp, 'xdg');
+    const env = { XDG_CACHE_HOME: xdg, MOBILENET_BASE_URL: base, MOBILENET_WEIGHTS: '' };
+    const f = await run(['fetch', '--alpha', '0.25', '--resolution', '224'], { env });
+    const dir = join(xdg, 'mobilenet-native', 'tfjs', 'mobilenet_v1_0.25_224');
+    expect(f.stderr).toBe(''); // not a terminal: no progress bar
+    expect(f.stdout).toBe(
+      `Downloaded (tfjs, matches the published SHA-256): ${dir}\n` +
+        'Classify with:\n  mobilenet classify <image>\n' +
+        'or, naming this model explicitly:\n  mobilenet classify <image> --alpha 0.25 --resolution 224\n');
+    expect(f.code).toBe(0);
+    const fetched = hits;
+    const mine = await run(['classify', parrot, '--top', '3', '--json'], { env: { ...env, MOBILENET_OFFLINE: '1' } });
+    expect(mine.code).toBe(0);
+    const ref = await run(['classify', parrot, '--top', '3', '--json', '--weights', W025]);
+    const top = (r: Run) => (JSON.parse(r.stdout) as { top: unknown[] }[])[0]!.top;
+    expect(top(mine)).toEqual(top(ref));
+    expect(hits).toBe(fetched);
+    const again = await run(['fetch', '--alpha', '0.25', '--json'], { env });
+    expect(JSON.parse(again.stdout)).toEqual({ path: dir, format: 'tfjs', alpha: 0.25, resolution: 224, source: 'cache', verified: 'known' });
+    expect(hits).toBe(fetched);
+    const info = JSON.parse((await run(['info', '--json'], { env })).stdout) as { cached: { alpha: number; status: string; recorded_at: string }[] };
+    expect(info.cached).toMatchObject([{ alpha: 0.25, status: 'ok', recorded_at: expect.any(String) }]);
+  });
+
+  it('a failed download leaves no folders in the cache and exits 1 with what to do', async () => {
+    const xdg = join(tmp, 'xdg-fail');
+    const r = await run(['fetch', '--alpha', '0.5'], { env: { XDG_CACHE_HOME: xdg, MOBILENET_BASE_URL: base } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^mobilenet fetch: No MobileNetV1 weights for alpha 0.5, resolution 224 were found .* the download failed: .*HTTP 404 Not Found\.\nTo install them by hand/s);
+    expect(fs.readdirSync(xdg)).toEqual([]); // not even an empty mobilenet-native/tfjs/
   });
 });

@@ -1,7 +1,9 @@
 // Weight resolver, cache and downloader, tested offline against a local HTTP server that serves
-// ../shared under the official URL layout (baseUrl redirects the downloader to it).
+// ../shared under the official URL layout (baseUrl redirects the downloader to it), can drop or fail
+// first attempts, honours Range requests, and a CONNECT proxy on localhost.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -12,7 +14,8 @@ import * as tar from 'tar';
 import {
   cacheDir, fetchWeights, listCached, resolveWeights, WeightsNotFoundError, IntegrityError, DownloadError,
 } from '../lib/weights/resolve.js';
-import { createProgress, downloadFile } from '../lib/weights/download.js';
+import { downloadFile, type DownloadProgress } from '../lib/weights/download.js';
+import { progressBar } from '../lib/cli/progress.js';
 import { findVariant, listVariants, variantUrl } from '../lib/weights/registry.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,7 +26,11 @@ const TFLITE = path.join(MODELS, 'tflite');
 const TFJS_PREFIX = '/tfjs-models/tfjs/';
 const TGZ_PREFIX = '/download.tensorflow.org/models/mobilenet_v1_2018_08_02/';
 
-type Behaviour = 'truncate' | 'stall' | '404' | 'corrupt' | 'slow' | 'drip' | { body: string };
+// drop-first: the first request sends half the body and drops the connection, later ones serve it
+// (honouring Range); drop-first-norange: the same, but later ones ignore Range (the client restarts);
+// 503-first: the first request gets 503; close: `Connection: close` and a FIN right after the body (HTTP/1.0
+// servers such as `python3 -m http.server`, some proxies and mirrors).
+type Behaviour = 'close' | 'truncate' | 'stall' | '404' | 'corrupt' | 'slow' | 'drip' | 'drop-first' | 'drop-first-norange' | '503-first' | { body: string };
 
 let server: http.Server;
 let base = '';
@@ -31,6 +38,8 @@ let tmpRoot = '';
 let tgzDir = '';
 const overrides = new Map<string, Behaviour>();
 const hits: string[] = [];
+/** Range header of each request, by path ('' when none). */
+const ranges: string[] = [];
 
 function fileFor(urlPath: string): string | undefined {
   if (urlPath.startsWith(TFJS_PREFIX)) {
@@ -52,7 +61,9 @@ function sleep(ms: number): Promise<void> {
 
 async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const p = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  const firstHit = !hits.includes(p);
   hits.push(p);
+  ranges.push(req.headers.range ?? '');
   if (p.startsWith('/redirect/')) {
     res.writeHead(302, { location: p.slice('/redirect'.length) });
     res.end();
@@ -72,6 +83,33 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promi
   } catch {
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found');
+    return;
+  }
+  if (behaviour === '503-first' && firstHit) {
+    res.writeHead(503, { 'content-type': 'text/plain' });
+    res.end('busy');
+    return;
+  }
+  if ((behaviour === 'drop-first' || behaviour === 'drop-first-norange') && firstHit) {
+    res.writeHead(200, { 'content-length': body.length });
+    res.write(body.subarray(0, body.length >> 1), () => res.destroy());
+    return;
+  }
+  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+  if (range && (behaviour === undefined || behaviour === 'drop-first' || behaviour === '503-first')) {
+    const from = Number(range[1]);
+    if (from >= body.length) {
+      res.writeHead(416, { 'content-range': `bytes */${body.length}` });
+      res.end();
+      return;
+    }
+    res.writeHead(206, { 'content-length': body.length - from, 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` });
+    res.end(body.subarray(from));
+    return;
+  }
+  if (behaviour === 'close') {
+    res.writeHead(200, { 'content-length': body.length, connection: 'close' });
+    res.end(body);
     return;
   }
   if (behaviour === 'corrupt') {
@@ -170,6 +208,7 @@ beforeEach(async () => {
   cache = await fsp.mkdtemp(path.join(tmpRoot, 'cache-'));
   overrides.clear();
   hits.length = 0;
+  ranges.length = 0;
 });
 
 afterEach(() => {
@@ -177,7 +216,7 @@ afterEach(() => {
 });
 
 function opts(extra: Parameters<typeof resolveWeights>[0] = {}): Parameters<typeof resolveWeights>[0] {
-  return { cacheDir: cache, env, baseUrl: base, progress: false, timeoutMs: 2000, ...extra };
+  return { cacheDir: cache, env, baseUrl: base, timeoutMs: 2000, retryDelayMs: 1, ...extra };
 }
 
 describe('registry', () => {
@@ -194,7 +233,7 @@ describe('registry', () => {
   });
 
   it('knows the SHA-256 of every model file in ../shared', async () => {
-    const { sha256File } = await import('../lib/weights/download.js');
+    const { sha256File } = await import('../lib/weights/cache.js');
     for (const a of ['0.25', '0.75']) {
       const v = findVariant(Number(a), 224, 'tfjs')!;
       const dir = path.join(MODELS, 'tfjs', `mobilenet_v1_${a}_224`);
@@ -315,7 +354,7 @@ describe('download into the cache', () => {
     await fd.close();
     const err = await resolveWeights(opts({ alpha: 1, resolution: 128, format: 'tflite-quant' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IntegrityError);
-    const { sha256File } = await import('../lib/weights/download.js');
+    const { sha256File } = await import('../lib/weights/cache.js');
     const now = (await sha256File(r.path)).sha256;
     expect((err as Error).message).toBe(
       `${r.path}: integrity check failed\n` +
@@ -324,7 +363,7 @@ describe('download into the cache', () => {
       `or run: mobilenet fetch --alpha 1.0 --resolution 128 --format tflite-quant --force`);
 
     // `mobilenet fetch` repairs it.
-    const f = await fetchWeights({ alpha: 1, resolution: 128, format: 'tflite-quant', cacheDir: cache, env, baseUrl: base, progress: false });
+    const f = await fetchWeights({ alpha: 1, resolution: 128, format: 'tflite-quant', cacheDir: cache, env, baseUrl: base, retryDelayMs: 1 });
     expect(f.source).toBe('download');
     expect(f.replaced).toHaveLength(1);
     expect((await resolveWeights(opts({ alpha: 1, resolution: 128, format: 'tflite-quant' }))).source).toBe('cache');
@@ -378,8 +417,8 @@ describe('download failures leave nothing behind', () => {
     expect(err).toBeInstanceOf(WeightsNotFoundError);
     const cause = (err as Error).cause;
     expect(cause).toBeInstanceOf(DownloadError);
-    const left = (await walk(cache)).filter((p) => !p.endsWith('/'));
-    expect(left).toEqual([]);
+    // No files, and no empty folders either.
+    expect(await walk(cache)).toEqual([]);
     return cause as DownloadError;
   }
 
@@ -387,7 +426,9 @@ describe('download failures leave nothing behind', () => {
     overrides.set(`${TFJS_PREFIX}mobilenet_v1_0.25_224/group29-shard1of1`, 'truncate');
     const e = await failure({ alpha: 0.25, resolution: 224 });
     expect(e.code).toBe('TRUNCATED');
-    expect(e.message).toMatch(new RegExp(`^${base}${TFJS_PREFIX}mobilenet_v1_0.25_224/group29-shard1of1: connection closed after \\d+ of 1028000 bytes$`));
+    expect(e.attempts).toBe(4);
+    expect(e.message).toMatch(new RegExp(`^${base}${TFJS_PREFIX}mobilenet_v1_0.25_224/group29-shard1of1: connection closed after \\d+ of 1028000 bytes \\(gave up after 4 attempts\\)$`));
+    expect(hits.filter((h) => h.endsWith('group29-shard1of1'))).toHaveLength(4);
   });
 
   it('wrong checksum (same size, one byte changed)', async () => {
@@ -415,15 +456,17 @@ describe('download failures leave nothing behind', () => {
     const e = await failure({ alpha: 0.5, resolution: 224 });
     expect(e.code).toBe('HTTP_STATUS');
     expect(e.status).toBe(404);
+    expect(e.attempts).toBe(1); // not worth retrying
+    expect(hits).toHaveLength(1);
     expect(e.message).toBe(`${base}${TFJS_PREFIX}mobilenet_v1_0.50_224/model.json: HTTP 404 Not Found`);
   });
 
   it('stalled connection hits the stall timeout', async () => {
     overrides.set(`${TFJS_PREFIX}mobilenet_v1_0.25_224/group29-shard1of1`, 'stall');
     const t0 = Date.now();
-    const e = await failure({ alpha: 0.25, resolution: 224, timeoutMs: 300 });
+    const e = await failure({ alpha: 0.25, resolution: 224, timeoutMs: 300, retries: 1 });
     expect(e.code).toBe('TIMEOUT');
-    expect(e.message).toBe(`no data from ${base}${TFJS_PREFIX}mobilenet_v1_0.25_224/group29-shard1of1 for 300 ms`);
+    expect(e.message).toBe(`no data from ${base}${TFJS_PREFIX}mobilenet_v1_0.25_224/group29-shard1of1 for 300 ms (gave up after 2 attempts)`);
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 
@@ -468,8 +511,8 @@ describe('concurrency', () => {
       }
     })();
     const runs = await Promise.all([
-      ...Array.from({ length: 4 }, () => fetchWeights({ alpha: 0.5, resolution: 160, format: 'tflite-quant', cacheDir: cache, env, baseUrl: base, progress: false, force: true })),
-      ...Array.from({ length: 4 }, () => fetchWeights({ alpha: 0.25, resolution: 224, cacheDir: cache, env, baseUrl: base, progress: false, force: true })),
+      ...Array.from({ length: 4 }, () => fetchWeights({ alpha: 0.5, resolution: 160, format: 'tflite-quant', cacheDir: cache, env, baseUrl: base, retryDelayMs: 1, force: true })),
+      ...Array.from({ length: 4 }, () => fetchWeights({ alpha: 0.25, resolution: 224, cacheDir: cache, env, baseUrl: base, retryDelayMs: 1, force: true })),
     ]);
     done = true;
     await watcher;
@@ -505,12 +548,12 @@ describe('offline errors say what to download and where to put it', () => {
     const envDir = path.join(tmpRoot, 'models-dir');
     const err = await resolveWeights({
       alpha: 0.5, resolution: 128, format: 'tflite-quant', cacheDir: cache, env: { MOBILENET_WEIGHTS: envDir },
-      baseUrl: `http://127.0.0.1:${port}`, progress: false,
+      baseUrl: `http://127.0.0.1:${port}`, retries: 2, retryDelayMs: 1,
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WeightsNotFoundError);
     expect((err as Error).message).toBe([
       `No MobileNetV1 weights for alpha 0.5, resolution 128 were found in MOBILENET_WEIGHTS (${envDir}) or in the cache (${cache}), ` +
-        `and the download failed: http://127.0.0.1:${port}${TGZ_PREFIX}mobilenet_v1_0.5_128_quant.tgz: connect ECONNREFUSED 127.0.0.1:${port}.`,
+        `and the download failed: http://127.0.0.1:${port}${TGZ_PREFIX}mobilenet_v1_0.5_128_quant.tgz: connect ECONNREFUSED 127.0.0.1:${port} (gave up after 3 attempts).`,
       'To install them by hand, download',
       `  http://127.0.0.1:${port}${TGZ_PREFIX}mobilenet_v1_0.5_128_quant.tgz`,
       '  and extract mobilenet_v1_0.5_128_quant.tflite from it,',
@@ -537,19 +580,148 @@ describe('offline errors say what to download and where to put it', () => {
   });
 });
 
+describe('a network that drops, a proxy, an abort', () => {
+  it('resumes a file whose first attempt was dropped (Range request, 206)', async () => {
+    const shard = `${TFJS_PREFIX}mobilenet_v1_0.25_224/group29-shard1of1`;
+    overrides.set(shard, 'drop-first');
+    const r = await resolveWeights(opts({ alpha: 0.25, resolution: 224 }));
+    expect(r).toMatchObject({ source: 'download', verified: 'known' });
+    const tries = hits.flatMap((h, i) => (h === shard ? [ranges[i]] : []));
+    expect(tries).toHaveLength(2);
+    expect(tries[0]).toBe('');
+    expect(tries[1]).toMatch(/^bytes=[1-9]\d*-$/); // resumed where the first attempt stopped
+    expect(Buffer.compare(await fsp.readFile(path.join(r.path, 'group29-shard1of1')), await fsp.readFile(path.join(TFJS_025, 'group29-shard1of1')))).toBe(0);
+  });
+
+  it('a server that closes the connection after each body (Connection: close, FIN) is read to the end', async () => {
+    // undici 6 asserts (and takes the process down) when a FIN arrives while a response body is paused for
+    // backpressure (nodejs/undici#5360, fixed in undici 8 only); the downloader never leaves a body paused.
+    for (const name of ['model.json', 'group29-shard1of1', 'group37-shard1of1']) overrides.set(`${TFJS_PREFIX}mobilenet_v1_0.25_224/${name}`, 'close');
+    overrides.set(`${TGZ_PREFIX}mobilenet_v1_0.25_224.tgz`, 'close');
+    expect(await resolveWeights(opts({ alpha: 0.25, resolution: 224 }))).toMatchObject({ source: 'download', verified: 'known' });
+    expect(await resolveWeights(opts({ alpha: 0.25, resolution: 224, format: 'tflite' }))).toMatchObject({ source: 'download', verified: 'known' });
+  });
+
+  it('restarts a dropped file when the server ignores Range, and retries a 503', async () => {
+    overrides.set(`${TGZ_PREFIX}mobilenet_v1_0.25_224.tgz`, 'drop-first-norange');
+    const r = await resolveWeights(opts({ alpha: 0.25, resolution: 224, format: 'tflite' }));
+    expect(r).toMatchObject({ source: 'download', verified: 'known' });
+    expect(hits).toHaveLength(2);
+    overrides.set(`${TGZ_PREFIX}mobilenet_v1_0.5_160_quant.tgz`, '503-first');
+    hits.length = 0;
+    expect((await resolveWeights(opts({ alpha: 0.5, resolution: 160, format: 'tflite-quant' }))).source).toBe('download');
+    expect(hits).toHaveLength(2);
+  });
+
+  it('backs off between retries (1x, 2x, 4x the delay)', async () => {
+    overrides.set(`${TGZ_PREFIX}mobilenet_v1_0.5_160_quant.tgz`, 'truncate');
+    const t0 = Date.now();
+    const err = await resolveWeights(opts({ alpha: 0.5, resolution: 160, format: 'tflite-quant', retries: 3, retryDelayMs: 100 })).catch((e: unknown) => e);
+    const elapsed = Date.now() - t0;
+    expect(((err as Error).cause as DownloadError).attempts).toBe(4);
+    expect(elapsed).toBeGreaterThanOrEqual(700); // 100 + 200 + 400 ms of waiting
+  });
+
+  it('goes through HTTP_PROXY (CONNECT on localhost), and around it for NO_PROXY hosts', async () => {
+    const tunnels: string[] = [];
+    const proxy = http.createServer((_req, res) => { res.writeHead(405); res.end(); });
+    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = net.connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const viaProxy = { HTTP_PROXY: proxyUrl };
+      const r = await resolveWeights(opts({ alpha: 0.5, resolution: 160, format: 'tflite-quant', env: viaProxy }));
+      expect(r.source).toBe('download');
+      expect(tunnels).toEqual([new URL(base).host]);
+      expect(hits).toHaveLength(1);
+
+      tunnels.length = 0;
+      const bypass = { HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' };
+      const r2 = await fetchWeights({ alpha: 0.5, resolution: 160, format: 'tflite-quant', force: true, cacheDir: cache, env: bypass, baseUrl: base, retryDelayMs: 1 });
+      expect(r2.source).toBe('download');
+      expect(tunnels).toEqual([]);
+      expect(hits).toHaveLength(2);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
+  });
+
+  it('a proxy that refuses is reported, retried, and leaves nothing behind', async () => {
+    const dead = http.createServer();
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+    const port = (dead.address() as AddressInfo).port;
+    await new Promise<void>((r) => dead.close(() => r()));
+    const err = await resolveWeights(opts({ alpha: 0.5, resolution: 160, format: 'tflite-quant', env: { HTTP_PROXY: `http://127.0.0.1:${port}` }, retries: 1 })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WeightsNotFoundError);
+    expect(((err as Error).cause as DownloadError).code).toBe('NETWORK');
+    expect(((err as Error).cause as DownloadError).attempts).toBe(2);
+    expect((err as Error).message).toContain(`connect ECONNREFUSED 127.0.0.1:${port} (gave up after 2 attempts) (with HTTP_PROXY=http://127.0.0.1:${port}).\n`);
+    expect(hits).toEqual([]);
+    expect(await walk(cache)).toEqual([]);
+  });
+
+  it('a proxy variable that is not a URL is named in the error', async () => {
+    const err = await resolveWeights(opts({ alpha: 0.5, resolution: 160, format: 'tflite-quant', env: { HTTPS_PROXY: 'not a url' } })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WeightsNotFoundError);
+    expect(((err as Error).cause as Error).message).toMatch(/^not a usable proxy URL \(HTTPS_PROXY=not a url\): /);
+    expect(await walk(cache)).toEqual([]);
+  });
+
+  it('an AbortSignal stops a download and removes what it wrote', async () => {
+    overrides.set(`${TGZ_PREFIX}mobilenet_v1_0.5_160_quant.tgz`, 'drip');
+    const ac = new AbortController();
+    const events: DownloadProgress[] = [];
+    const p = resolveWeights(opts({
+      alpha: 0.5, resolution: 160, format: 'tflite-quant', signal: ac.signal,
+      onProgress: (e) => { events.push(e); if (events.length === 3) ac.abort(new Error('user pressed stop')); },
+    }));
+    const err = await p.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WeightsNotFoundError);
+    const cause = (err as Error).cause as DownloadError;
+    expect(cause.code).toBe('ABORTED');
+    expect(cause.message).toBe(`${base}${TGZ_PREFIX}mobilenet_v1_0.5_160_quant.tgz: download aborted`);
+    expect((cause.cause as Error).message).toBe('user pressed stop');
+    expect(await walk(cache)).toEqual([]);
+  });
+});
+
 describe('progress', () => {
-  it('draws a bar on a TTY and nothing otherwise', async () => {
+  it('the library reports bytes to onProgress and prints nothing; totals from the registry (tfjs) or Content-Length', async () => {
+    const events: DownloadProgress[] = [];
+    await resolveWeights(opts({ alpha: 0.25, resolution: 224, onProgress: (e) => events.push(e) }));
+    const total = Object.values(findVariant(0.25, 224, 'tfjs')!.known!).reduce((a, f) => a + f.size, 0);
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.model === 'mobilenet_v1_0.25_224 (tfjs)' && e.totalBytes === total)).toBe(true);
+    expect(events[events.length - 1]!.receivedBytes).toBe(total);
+    const t: DownloadProgress[] = [];
+    await resolveWeights(opts({ alpha: 0.5, resolution: 160, format: 'tflite-quant', onProgress: (e) => t.push(e) }));
+    const tgz = fs.statSync(path.join(tgzDir, 'mobilenet_v1_0.5_160_quant.tgz')).size;
+    expect(t[t.length - 1]).toEqual({ model: 'mobilenet_v1_0.5_160_quant (tflite-quant)', receivedBytes: tgz, totalBytes: tgz });
+  });
+
+  it('the CLI bar draws on a TTY and nothing otherwise', () => {
     const out: string[] = [];
-    const tty = { isTTY: true, columns: 100, write: (s: string) => { out.push(s); return true; } } as unknown as NodeJS.WriteStream;
-    const bar = createProgress('mobilenet_v1_0.25_224 (tfjs)', 2000, true, tty);
-    bar.add(1000);
-    bar.done();
-    expect(out.join('')).toMatch(/^\rmobilenet_v1_0\.25_224 \(tfjs\) \[#{12}-{12}\]  50% 1000 B\/2\.0 kB .*\x1b\[K\r.*\n$/s);
+    const tty = { isTTY: true, columns: 100, write: (s: string) => { out.push(s); return true; } };
+    const bar = progressBar(tty, 'Downloading x');
+    bar.update(1000, 2000, '1000 B/2.0 kB');
+    bar.clear();
+    expect(out.join('')).toBe('\rDownloading x [############------------]  50% 1000 B/2.0 kB\x1b[K\r\x1b[K');
     const quiet: string[] = [];
-    const pipe = { isTTY: false, write: (s: string) => { quiet.push(s); return true; } } as unknown as NodeJS.WriteStream;
-    const b2 = createProgress('x', 10, true, pipe);
-    b2.add(10);
-    b2.done();
+    const b2 = progressBar({ isTTY: false, write: (s: string) => { quiet.push(s); return true; } }, 'x');
+    b2.update(10, 10, '');
+    b2.clear();
     expect(quiet).toEqual([]);
   });
 
@@ -560,5 +732,24 @@ describe('progress', () => {
     expect(r.size).toBe(54134);
     expect(seen[seen.length - 1]).toBe(54134);
     expect(await walk(path.join(cache, 'x'))).toEqual([dest]);
+  });
+});
+
+describe('after fetch, the obvious next load works', () => {
+  it('no alpha/resolution: the only cached model, else the one fetched last, else 1.0/224', async () => {
+    const f = await fetchWeights({ alpha: 0.5, resolution: 160, format: 'tflite-quant', cacheDir: cache, env, baseUrl: base, retryDelayMs: 1 });
+    expect(f).toMatchObject({ alpha: 0.5, resolution: 160, format: 'tflite-quant', source: 'download' });
+    hits.length = 0;
+    expect(await resolveWeights(opts({ download: false }))).toMatchObject({ path: f.path, source: 'cache' });
+    // Two models cached: the one fetched last wins.
+    const g = await fetchWeights({ alpha: 0.25, resolution: 224, cacheDir: cache, env, baseUrl: base, retryDelayMs: 1 });
+    expect(await resolveWeights(opts({ download: false }))).toMatchObject({ path: g.path, source: 'cache' });
+    await fetchWeights({ alpha: 0.5, resolution: 160, format: 'tflite-quant', cacheDir: cache, env, baseUrl: base });
+    expect(await resolveWeights(opts({ download: false }))).toMatchObject({ path: f.path, source: 'cache' });
+    // Without a record of the last fetch and with several models: the documented default, 1.0/224.
+    await fsp.rm(path.join(cache, 'last-fetched.json'));
+    await expect(resolveWeights(opts({ download: false }))).rejects.toThrow(/^No MobileNetV1 weights for alpha 1.0, resolution 224 were found/);
+    // Naming either alpha or resolution turns the choice off.
+    expect(await resolveWeights(opts({ alpha: 0.25, download: false }))).toMatchObject({ path: g.path });
   });
 });

@@ -1,69 +1,42 @@
-// Downloading weights safely: HTTP(S) GET with redirects, a stall timeout (no bytes for N ms) and an
-// overall one, a Content-Length check, SHA-256 computed while streaming, and an atomic write
-// (`<dest>.partial-<pid>-<random>`, fsync, rename) so the cache never holds half a file, even with
-// several processes fetching the same model at once (each writes its own partial; rename is atomic).
+// Getting published weights onto disk: HTTP(S) GETs that survive a Pi's network, the .tgz member
+// extraction, and the atomic install of a model into the cache (cache.ts owns the layout and records).
 //
-// Integrity records (`<file>.integrity.json`, or `<dir>/.integrity.json` for a TF.js model folder) hold
-// size + SHA-256 of every file as first downloaded (or as known in the registry); later loads verify
-// against them, so a cached file that changed is reported instead of used.
-//
-// The progress bar is a 30-line renderer on a TTY stderr, not cli-progress/progress: one bar, no
-// multi-bar or theming needed, and every dependency is one more thing to install on a Pi Zero.
+// HTTP goes through undici (Node's own fetch engine, kept by the Node.js project, >= 18.17 for the
+// 6.x line) because its EnvHttpProxyAgent honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY the way curl
+// does; node:http has no proxy support before Node 24. Per file:
+//  - a stall timeout (no bytes for `timeoutMs`, connect included) and an overall one;
+//  - bounded retries with exponential backoff on failures worth retrying (connection errors, stalls,
+//    truncation, HTTP 408/429/5xx), resuming the partial file with a Range request when the server
+//    answers 206, restarting it when it answers 200;
+//  - SHA-256 computed while streaming, Content-Length and expected size/hash checked, then fsync and
+//    rename: the cache never holds half a file, even with several processes fetching one model.
+// The library draws nothing: callers get `onProgress` events (the CLI draws the bar) and may pass an
+// AbortSignal.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, openSync, writeSync, closeSync, fsyncSync, unlinkSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import * as path from 'node:path';
-import type { IncomingMessage } from 'node:http';
 import { Parser, type ReadEntry } from 'tar';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { DownloadError } from '../errors.js';
+import {
+  checkExpected, fsyncDir, manifestPaths, partialName, recordPath, removeEmptyDirs, removeStalePartials, verifyCached,
+  writeRecord, variantPath, type Env, type ExpectedFile, type FileDigest, type IntegrityRecord,
+} from './cache.js';
+import { variantUrl, type Variant } from './registry.js';
+import type { AbortSignalLike, NetworkOptions } from './network.js';
 
-export type DownloadErrorCode =
-  | 'HTTP_STATUS' | 'TIMEOUT' | 'TRUNCATED' | 'CHECKSUM' | 'SIZE' | 'NETWORK' | 'REDIRECT' | 'ARCHIVE';
+export { DownloadError } from '../errors.js';
+export type { AbortSignalLike, DownloadProgress, NetworkOptions, ProgressCallback } from './network.js';
 
-export class DownloadError extends Error {
-  constructor(readonly code: DownloadErrorCode, readonly url: string, message: string, options?: { cause?: unknown; status?: number }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'DownloadError';
-    if (options?.status !== undefined) this.status = options.status;
-  }
-  status?: number | undefined;
-}
-
-/** A cached file that no longer matches its record or its known hash. */
-export class IntegrityError extends Error {
-  constructor(readonly target: string, readonly problems: readonly string[], hint: string) {
-    super(`${target}: integrity check failed\n  ${problems.join('\n  ')}\n${hint}`);
-    this.name = 'IntegrityError';
-  }
-}
-
-export interface FileDigest {
-  size: number;
-  sha256: string;
-}
-
-export interface ExpectedFile {
-  size?: number | undefined;
-  sha256?: string | undefined;
-  /** model.json: hash of the canonical JSON; matches when the raw hash does not (re-serialised mirrors). */
-  jsonSha256?: string | undefined;
-}
-
-export type ProgressCallback = (received: number, total: number | undefined) => void;
-
-export interface DownloadOptions {
-  /** Fail when no bytes arrive for this long (connect included). Default 30 s. */
-  timeoutMs?: number | undefined;
-  /** Fail when the whole transfer takes longer. Default 30 min. */
-  totalTimeoutMs?: number | undefined;
+export interface DownloadOptions extends Omit<NetworkOptions, 'baseUrl' | 'onProgress'> {
   maxRedirects?: number | undefined;
   expected?: ExpectedFile | undefined;
-  /** Called with bytes received so far (this file) and the Content-Length if sent. */
-  onProgress?: ProgressCallback | undefined;
-  /** Called with the byte count of each chunk as it arrives. */
-  onBytes?: ((n: number) => void) | undefined;
+  /** Bytes of this file so far (it goes back to 0 when a retry restarts the file) and its size when known. */
+  onProgress?: ((received: number, total: number | undefined) => void) | undefined;
+  /** From createDispatcher(); default: one made from process.env for this call. */
+  dispatcher?: Dispatcher | undefined;
 }
 
 export interface DownloadResult extends FileDigest {
@@ -74,133 +47,137 @@ export interface DownloadResult extends FileDigest {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_TOTAL_TIMEOUT_MS = 30 * 60_000;
+export const DEFAULT_RETRIES = 3;
+export const DEFAULT_RETRY_DELAY_MS = 1000;
+const MAX_RETRY_DELAY_MS = 15_000;
 
-export function partialName(dest: string): string {
-  return `${dest}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
+/**
+ * An undici dispatcher for `env`: through the proxy HTTPS_PROXY / HTTP_PROXY name (lower case wins, as
+ * curl), except for hosts NO_PROXY lists; a direct Agent when no proxy is set.
+ */
+export function createDispatcher(env: Env, timeoutMs: number): Dispatcher {
+  const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? '';
+  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY ?? '';
+  const common = { connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+  if (!httpProxy && !httpsProxy) return new Agent(common);
+  // undici 6 flags EnvHttpProxyAgent "experimental" (its API, which we pin to ^6) with a process
+  // warning; a CLI user behind a proxy should not see that on every fetch.
+  const emit = process.emitWarning;
+  process.emitWarning = ((w: string | Error, ...rest: unknown[]) => {
+    const code = (rest[0] as { code?: string } | undefined)?.code;
+    if (code !== 'UNDICI-EHPA') (emit as (...a: unknown[]) => void).call(process, w, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    // Explicit '' (not undefined) so `env` is the only source, not process.env behind our back.
+    return new EnvHttpProxyAgent({ ...common, httpProxy, httpsProxy, noProxy: env.no_proxy ?? env.NO_PROXY ?? '' });
+  } catch (e) {
+    const which = [httpsProxy && `HTTPS_PROXY=${httpsProxy}`, httpProxy && `HTTP_PROXY=${httpProxy}`].filter(Boolean).join(', ');
+    throw new DownloadError('NETWORK', httpsProxy || httpProxy, `not a usable proxy URL (${which}): ${describeNetworkError(e)}`, { cause: e });
+  } finally {
+    process.emitWarning = emit;
+  }
 }
-
-/** JSON with sorted keys and no whitespace, so two serialisations of one model.json hash the same. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    return `{${Object.keys(obj).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-export async function sha256File(file: string): Promise<FileDigest> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    size += chunk.length;
-  }
-  return { size, sha256: hash.digest('hex') };
-}
-
-/** Returns a problem description, or undefined when `actual` (of `file`) is what was expected. */
-export async function checkExpected(file: string, actual: FileDigest, expected: ExpectedFile | undefined): Promise<string | undefined> {
-  if (!expected) return undefined;
-  if (expected.sha256 !== undefined && actual.sha256 === expected.sha256) return undefined;
-  if (expected.jsonSha256 !== undefined) {
-    try {
-      const text = await fsp.readFile(file, 'utf8');
-      const h = createHash('sha256').update(canonicalJson(JSON.parse(text))).digest('hex');
-      if (h === expected.jsonSha256) return undefined;
-    } catch { /* not JSON: falls through to the mismatch below */ }
-  }
-  if (expected.size !== undefined && actual.size !== expected.size && expected.jsonSha256 === undefined) {
-    return `${path.basename(file)}: expected ${expected.size} bytes, found ${actual.size}`;
-  }
-  if (expected.sha256 !== undefined) {
-    return `${path.basename(file)}: expected sha256 ${expected.sha256}, found ${actual.sha256} (${actual.size} bytes)`;
-  }
-  return undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// HTTP
 
 function describeNetworkError(err: unknown): string {
   if (err instanceof Error) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = (err as { code?: string }).code;
     return err.message || code || err.name;
   }
   return String(err);
 }
 
-interface Opened {
-  res: IncomingMessage;
-  url: string;
-  req: http.ClientRequest;
+function retryable(e: DownloadError): boolean {
+  if (e.code === 'NETWORK' || e.code === 'TRUNCATED') return true;
+  if (e.code === 'TIMEOUT') return !e.message.includes('not finished after'); // a stall, not the overall limit
+  if (e.code === 'HTTP_STATUS') return e.status === 408 || e.status === 429 || (e.status ?? 0) >= 500;
+  return false;
 }
 
-/**
- * Open a GET, following redirects. The returned request keeps its stall timer: a body that stops
- * arriving destroys it with a TIMEOUT error stored in `state.failure`.
- */
-function open(url: string, timeoutMs: number, maxRedirects: number, state: { failure?: DownloadError; req?: http.ClientRequest }): Promise<Opened> {
-  return new Promise<Opened>((resolve, reject) => {
-    let current: URL;
-    try {
-      current = new URL(url);
-    } catch (e) {
-      reject(new DownloadError('NETWORK', url, `invalid URL ${url}`, { cause: e }));
-      return;
-    }
-    const go = (u: URL, redirectsLeft: number): void => {
-      const mod = u.protocol === 'https:' ? https : u.protocol === 'http:' ? http : undefined;
-      if (!mod) {
-        reject(new DownloadError('NETWORK', u.href, `unsupported protocol in ${u.href}`));
-        return;
-      }
-      const req = mod.get(u, {
-        timeout: timeoutMs,
-        headers: { 'accept-encoding': 'identity', 'user-agent': 'mobilenet-native' },
-      });
-      state.req = req;
-      req.on('timeout', () => {
-        state.failure ??= new DownloadError('TIMEOUT', u.href, `no data from ${u.href} for ${timeoutMs} ms`);
-        req.destroy(state.failure);
-      });
-      req.on('error', (err) => {
-        reject(state.failure ?? new DownloadError('NETWORK', u.href, `${u.href}: ${describeNetworkError(err)}`, { cause: err }));
-      });
-      req.on('response', (res) => {
-        const status = res.statusCode ?? 0;
-        const location = res.headers.location;
-        if (status >= 300 && status < 400 && location !== undefined && status !== 304) {
-          res.resume();
-          if (redirectsLeft <= 0) {
-            reject(new DownloadError('REDIRECT', u.href, `too many redirects fetching ${url}`));
-            return;
-          }
-          let next: URL;
-          try {
-            next = new URL(location, u);
-          } catch (e) {
-            reject(new DownloadError('REDIRECT', u.href, `bad redirect from ${u.href} to ${location}`, { cause: e }));
-            return;
-          }
-          if (u.protocol === 'https:' && next.protocol !== 'https:') {
-            reject(new DownloadError('REDIRECT', u.href, `refusing redirect from ${u.href} to insecure ${next.href}`));
-            return;
-          }
-          go(next, redirectsLeft - 1);
-          return;
-        }
-        if (status !== 200) {
-          res.resume();
-          reject(new DownloadError('HTTP_STATUS', u.href, `${u.href}: HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`, { status }));
-          return;
-        }
-        resolve({ res, url: u.href, req });
-      });
+function sleep(ms: number, signal: AbortSignalLike): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
     };
-    go(current, maxRedirects);
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 }
+
+interface Response {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+  url: string;
+}
+
+/** Drop a body we will not read (undici reports a destroyed body as an AbortError unless someone listens). */
+function discard(body: Response['body']): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
+function header(h: Response['headers'], name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** One GET, following redirects (never from https to http). Throws DownloadError. */
+async function get(url: string, range: number, ctx: { dispatcher: Dispatcher; signal: AbortSignal; maxRedirects: number; timeoutMs: number; failure: () => DownloadError | undefined }): Promise<Response> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch (e) {
+    throw new DownloadError('NETWORK', url, `invalid URL ${url}`, { cause: e });
+  }
+  for (let redirects = 0; ; redirects++) {
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new DownloadError('NETWORK', u.href, `unsupported protocol in ${u.href}`);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(u, {
+        dispatcher: ctx.dispatcher,
+        signal: ctx.signal,
+        maxRedirections: 0,
+        headers: { 'accept-encoding': 'identity', 'user-agent': 'mobilenet-native', ...(range > 0 ? { range: `bytes=${range}-` } : {}) },
+      });
+    } catch (err) {
+      throw ctx.failure() ?? networkError(u.href, err, ctx.timeoutMs);
+    }
+    const status = res.statusCode;
+    const location = header(res.headers, 'location');
+    if (status >= 300 && status < 400 && status !== 304 && location !== undefined) {
+      discard(res.body);
+      if (redirects >= ctx.maxRedirects) throw new DownloadError('REDIRECT', u.href, `too many redirects fetching ${url}`);
+      let next: URL;
+      try {
+        next = new URL(location, u);
+      } catch (e) {
+        throw new DownloadError('REDIRECT', u.href, `bad redirect from ${u.href} to ${location}`, { cause: e });
+      }
+      if (u.protocol === 'https:' && next.protocol !== 'https:') {
+        throw new DownloadError('REDIRECT', u.href, `refusing redirect from ${u.href} to insecure ${next.href}`);
+      }
+      u = next;
+      continue;
+    }
+    return { status, headers: res.headers, body: res.body, url: u.href };
+  }
+}
+
+function networkError(url: string, err: unknown, timeoutMs: number): DownloadError {
+  const code = (err as { code?: string } | null)?.code;
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new DownloadError('TIMEOUT', url, `no data from ${url} for ${timeoutMs} ms`, { cause: err });
+  }
+  return new DownloadError('NETWORK', url, `${url}: ${describeNetworkError(err)}`, { cause: err });
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout', 410: 'Gone',
+  416: 'Range Not Satisfiable', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway',
+  503: 'Service Unavailable', 504: 'Gateway Timeout',
+};
 
 /**
  * Download `url` to `dest` atomically: the bytes go to a private partial file, are checked
@@ -210,49 +187,56 @@ function open(url: string, timeoutMs: number, maxRedirects: number, state: { fai
 export async function downloadFile(url: string, dest: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const totalTimeoutMs = opts.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS;
-  const state: { failure?: DownloadError; req?: http.ClientRequest } = {};
-  const overall = setTimeout(() => {
-    state.failure ??= new DownloadError('TIMEOUT', url, `${url}: not finished after ${totalTimeoutMs} ms`);
-    state.req?.destroy(state.failure);
-  }, totalTimeoutMs);
+  const retries = opts.retries ?? DEFAULT_RETRIES;
+  const baseDelay = opts.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+  const ownDispatcher = opts.dispatcher ? undefined : createDispatcher(process.env, timeoutMs);
+  const dispatcher = opts.dispatcher ?? ownDispatcher!;
+
+  // One controller for the overall timeout and the caller's signal.
+  const ac = new AbortController();
+  let failure: DownloadError | undefined;
+  const fail = (e: DownloadError): void => {
+    failure ??= e;
+    ac.abort(failure);
+  };
+  const overall = setTimeout(() => fail(new DownloadError('TIMEOUT', url, `${url}: not finished after ${totalTimeoutMs} ms`)), totalTimeoutMs);
   overall.unref?.();
+  const onAbort = (): void => fail(new DownloadError('ABORTED', url, `${url}: download aborted`, { cause: opts.signal?.reason }));
+  if (opts.signal?.aborted) onAbort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
 
   const partial = partialName(dest);
   let fh: fsp.FileHandle | undefined;
   let received = 0;
-  let contentLength: number | undefined;
+  let hash: Hash = createHash('sha256');
   let finalUrl = url;
+  let total: number | undefined;
+  const restart = async (): Promise<void> => {
+    received = 0;
+    hash = createHash('sha256');
+    await fh!.truncate(0);
+    opts.onProgress?.(0, total);
+  };
+  let attempt = 0;
   try {
-    const { res, url: u } = await open(url, timeoutMs, opts.maxRedirects ?? 5, state);
-    finalUrl = u;
-    const cl = res.headers['content-length'];
-    contentLength = cl !== undefined && /^\d+$/.test(cl) ? Number(cl) : undefined;
-    if (contentLength !== undefined && opts.expected?.size !== undefined && opts.expected.jsonSha256 === undefined
-        && contentLength !== opts.expected.size) {
-      res.destroy();
-      throw new DownloadError('SIZE', u, `${u}: server sends ${contentLength} bytes, expected ${opts.expected.size}`);
-    }
     await fsp.mkdir(path.dirname(dest), { recursive: true });
     fh = await fsp.open(partial, 'wx');
-    const hash = createHash('sha256');
-    try {
-      for await (const chunk of res as AsyncIterable<Buffer>) {
-        hash.update(chunk);
-        received += chunk.length;
-        await fh.write(chunk);
-        opts.onBytes?.(chunk.length);
-        opts.onProgress?.(received, contentLength);
+    for (;;) {
+      attempt++;
+      try {
+        await attemptOnce();
+        break;
+      } catch (err) {
+        if (!failure && !(err instanceof DownloadError)) throw err; // a local problem (disk full): not worth retrying
+        const e = failure ?? (err as DownloadError);
+        if (failure || !retryable(e) || attempt > retries) {
+          e.attempts = attempt;
+          if (attempt > 1 && !failure) e.message += ` (gave up after ${attempt} attempts)`;
+          throw e;
+        }
+        await sleep(Math.min(baseDelay * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS), ac.signal);
+        if (failure) throw failure;
       }
-    } catch (err) {
-      if (state.failure) throw state.failure;
-      if (contentLength !== undefined && received < contentLength) {
-        throw new DownloadError('TRUNCATED', u, `${u}: connection closed after ${received} of ${contentLength} bytes`, { cause: err });
-      }
-      throw new DownloadError('NETWORK', u, `${u}: ${describeNetworkError(err)}`, { cause: err });
-    }
-    if (state.failure) throw state.failure;
-    if (contentLength !== undefined && received !== contentLength) {
-      throw new DownloadError('TRUNCATED', u, `${u}: connection closed after ${received} of ${contentLength} bytes`);
     }
     const digest: FileDigest = { size: received, sha256: hash.digest('hex') };
     await fh.sync();
@@ -260,44 +244,88 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
     fh = undefined;
     const problem = await checkExpected(partial, digest, opts.expected);
     if (problem) {
-      throw new DownloadError('CHECKSUM', u, `${u}: integrity check failed: ${problem.replace(/^[^:]*: /, '')}`);
+      throw new DownloadError('CHECKSUM', finalUrl, `${finalUrl}: integrity check failed: ${problem.replace(/^[^:]*: /, '')}`);
     }
     await fsp.rename(partial, dest);
     await fsyncDir(path.dirname(dest));
-    return { path: dest, url: u, ...digest };
-  } catch (err) {
-    if (err instanceof DownloadError) throw err;
-    throw new DownloadError('NETWORK', finalUrl, `${finalUrl}: ${describeNetworkError(err)}`, { cause: err });
+    return { path: dest, url: finalUrl, ...digest };
   } finally {
     clearTimeout(overall);
-    state.req?.destroy();
+    opts.signal?.removeEventListener('abort', onAbort);
     if (fh) await fh.close().catch(() => {});
     await fsp.rm(partial, { force: true }).catch(() => {});
+    await ownDispatcher?.close().catch(() => {});
   }
-}
 
-export async function fsyncDir(dir: string): Promise<void> {
-  // Makes the rename durable; not every filesystem lets a directory be opened for fsync.
-  try {
-    const h = await fsp.open(dir, 'r');
-    try { await h.sync(); } finally { await h.close(); }
-  } catch { /* best effort */ }
-}
-
-/** Write a small file atomically (partial + fsync + rename). */
-export async function atomicWriteFile(dest: string, data: string | Uint8Array): Promise<void> {
-  const partial = partialName(dest);
-  try {
-    const fh = await fsp.open(partial, 'wx');
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
+  async function attemptOnce(): Promise<void> {
+    const resumeFrom = received;
+    const res = await get(url, resumeFrom, { dispatcher, signal: ac.signal, maxRedirects: opts.maxRedirects ?? 5, timeoutMs, failure: () => failure });
+    const u = res.url;
+    finalUrl = u;
+    const cl = header(res.headers, 'content-length');
+    const length = cl !== undefined && /^\d+$/.test(cl) ? Number(cl) : undefined;
+    if (res.status === 206 && resumeFrom > 0) {
+      const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(header(res.headers, 'content-range') ?? '');
+      if (!m || Number(m[1]) !== resumeFrom) {
+        discard(res.body);
+        await restart();
+        throw new DownloadError('NETWORK', u, `${u}: the server resumed at the wrong offset`);
+      }
+      total = m[2] === '*' ? undefined : Number(m[2]);
+    } else if (res.status === 200) {
+      if (resumeFrom > 0) await restart(); // no range support: start over
+      total = length;
+    } else {
+      discard(res.body);
+      if (res.status === 416 && resumeFrom > 0) {
+        await restart();
+        throw new DownloadError('NETWORK', u, `${u}: the server cannot resume at byte ${resumeFrom}`);
+      }
+      const text = STATUS_TEXT[res.status];
+      throw new DownloadError('HTTP_STATUS', u, `${u}: HTTP ${res.status}${text ? ` ${text}` : ''}`, { status: res.status });
     }
-    await fsp.rename(partial, dest);
-  } finally {
-    await fsp.rm(partial, { force: true }).catch(() => {});
+    const exp = opts.expected;
+    if (total !== undefined && exp?.size !== undefined && exp.jsonSha256 === undefined && total !== exp.size) {
+      discard(res.body);
+      throw new DownloadError('SIZE', u, `${u}: server sends ${total} bytes, expected ${exp.size}`);
+    }
+    // The body is read in flowing mode and written through a queue, never paused: undici 6 asserts and takes the
+    // process down when a FIN arrives while a body is paused for backpressure (nodejs/undici#5360, fixed in 8 only).
+    // The queue holds at most what the network delivers faster than the disk takes it.
+    let writes: Promise<unknown> = Promise.resolve();
+    let writeError: unknown;
+    const body = res.body;
+    const ended = new Promise<void>((resolve, reject) => {
+      body.on('data', (chunk: Uint8Array) => {
+        hash.update(chunk);
+        const at = received;
+        received += chunk.length;
+        writes = writes.then(() => (writeError === undefined ? fh!.write(chunk, 0, chunk.length, at) : undefined)).catch((e: unknown) => {
+          writeError ??= e;
+          body.destroy();
+        });
+        opts.onProgress?.(received, total);
+      });
+      body.on('end', resolve);
+      body.on('error', reject);
+    });
+    let streamError: unknown;
+    await ended.catch((e: unknown) => { streamError = e; });
+    await writes;
+    if (writeError !== undefined) throw new Error(`cannot write ${partial}: ${describeNetworkError(writeError)}`, { cause: writeError });
+    if (streamError !== undefined) {
+      if (failure) throw failure;
+      const e = networkError(u, streamError, timeoutMs);
+      if (e.code === 'TIMEOUT') throw e;
+      if (total !== undefined && received < total) {
+        throw new DownloadError('TRUNCATED', u, `${u}: connection closed after ${received} of ${total} bytes`, { cause: streamError });
+      }
+      throw e;
+    }
+    if (failure) throw failure;
+    if (total !== undefined && received !== total) {
+      throw new DownloadError('TRUNCATED', u, `${u}: connection closed after ${received} of ${total} bytes`);
+    }
   }
 }
 
@@ -362,168 +390,179 @@ export async function extractTarMember(archive: string, member: string, dest: st
 }
 
 // ---------------------------------------------------------------------------------------------
-// Integrity records
+// Installing a model into the cache
 
-export type RecordBasis = 'known' | 'first-download' | 'first-seen';
-
-export interface IntegrityRecord {
-  version: 1;
-  /** Cache-relative path of the model, e.g. 'tfjs/mobilenet_v1_0.25_224'. */
-  variant: string;
-  /** Where the bytes came from (URL), or 'local' for files placed by hand. */
-  source: string;
-  /** 'known': the registry's hashes were checked; otherwise the first download (or sighting) set them. */
-  basis: RecordBasis;
-  recordedAt: string;
-  files: Record<string, FileDigest>;
-  archive?: ({ url: string } & FileDigest) | undefined;
+interface InstallCtx {
+  baseUrl: string;
+  timeoutMs: number;
+  totalTimeoutMs?: number | undefined;
+  retries?: number | undefined;
+  retryDelayMs?: number | undefined;
+  signal?: AbortSignalLike | undefined;
+  dispatcher: Dispatcher;
+  /** Per-file progress: file name → (received, total). */
+  progress(file: string, received: number, total: number | undefined): void;
 }
 
-export function recordPath(target: string, kind: 'dir' | 'file'): string {
-  return kind === 'dir' ? path.join(target, '.integrity.json') : `${target}.integrity.json`;
-}
-
-export async function writeRecord(file: string, record: IntegrityRecord): Promise<void> {
-  await atomicWriteFile(file, JSON.stringify(record, null, 2) + '\n');
-}
-
-/** The record at `file`: undefined when there is none, 'unreadable' when it is not a record of ours. */
-export async function readRecord(file: string): Promise<IntegrityRecord | 'unreadable' | undefined> {
-  let text: string;
-  try {
-    text = await fsp.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  try {
-    const r = JSON.parse(text) as Partial<IntegrityRecord> | null;
-    if (r === null || r.version !== 1 || typeof r.files !== 'object' || r.files === null || Object.keys(r.files).length === 0) {
-      return 'unreadable';
-    }
-    for (const d of Object.values(r.files)) {
-      if (typeof d?.size !== 'number' || typeof d.sha256 !== 'string') return 'unreadable';
-    }
-    return r as IntegrityRecord;
-  } catch {
-    return 'unreadable';
-  }
-}
-
-/**
- * Compare the files of a model with their record. `dir` is the folder holding them (the model folder
- * for tfjs, the parent for a .tflite). `quick` compares sizes only. Returns the problems found.
- */
-export async function verifyFiles(dir: string, files: Record<string, FileDigest>, quick = false): Promise<string[]> {
-  const problems: string[] = [];
-  for (const [name, want] of Object.entries(files)) {
-    const file = path.join(dir, name);
-    let st;
-    try {
-      st = await fsp.stat(file);
-    } catch {
-      problems.push(`${name}: missing (expected ${want.size} bytes)`);
-      continue;
-    }
-    if (st.size !== want.size) {
-      problems.push(`${name}: expected ${want.size} bytes, found ${st.size}`);
-      continue;
-    }
-    if (quick) continue;
-    const got = await sha256File(file);
-    if (got.sha256 !== want.sha256) problems.push(`${name}: expected sha256 ${want.sha256}, found ${got.sha256}`);
-  }
-  return problems;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Progress
-
-export interface Progress {
-  /** Set or replace the expected total (e.g. once a Content-Length arrives). */
-  setTotal(total: number | undefined): void;
-  add(bytes: number): void;
-  done(): void;
-  fail(): void;
-}
-
-const NO_PROGRESS: Progress = { setTotal() {}, add() {}, done() {}, fail() {} };
-
-function human(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/**
- * A one-line bar on stderr, only when stderr is a terminal (never in logs or CI output).
- * `stream` is injectable for tests.
- */
-export function createProgress(label: string, total: number | undefined, enabled: boolean,
-  stream: NodeJS.WriteStream = process.stderr): Progress {
-  if (!enabled || !stream.isTTY) return NO_PROGRESS;
-  const start = Date.now();
-  let received = 0;
-  let last = 0;
-  const render = (): void => {
-    const secs = Math.max((Date.now() - start) / 1000, 0.001);
-    const rate = `${human(Math.round(received / secs))}/s`;
-    let line: string;
-    if (total !== undefined && total > 0) {
-      const frac = Math.min(received / total, 1);
-      const width = 24;
-      const fill = Math.round(frac * width);
-      line = `${label} [${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${String(Math.floor(frac * 100)).padStart(3)}% ${human(received)}/${human(total)} ${rate}`;
-    } else {
-      line = `${label} ${human(received)} ${rate}`;
-    }
-    const cols = stream.columns ?? 80;
-    stream.write(`\r${line.slice(0, Math.max(cols - 1, 10))}\x1b[K`);
-  };
-  return {
-    setTotal(t: number | undefined) {
-      total = t;
-    },
-    add(bytes: number) {
-      received += bytes;
-      const now = Date.now();
-      if (now - last >= 100) {
-        last = now;
-        render();
+async function runPool<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const worker = async (): Promise<void> => {
+    while (failed === undefined && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await fn(item);
+      } catch (e) {
+        failed ??= e;
       }
-    },
-    done() {
-      render();
-      stream.write('\n');
-    },
-    fail() {
-      stream.write('\n');
-    },
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  if (failed !== undefined) throw failed;
+}
+
+/** Move a finished temporary folder into place, replacing a damaged one; another process may win. */
+async function installDir(tmp: string, final: string, v: Variant): Promise<void> {
+  try {
+    await fsp.rename(tmp, final);
+    return;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+  }
+  try {
+    if (await verifyCached(v, final)) {
+      // A concurrent download finished first and is intact: keep it.
+      await fsp.rm(tmp, { recursive: true, force: true });
+      return;
+    }
+  } catch { /* damaged: replaced below */ }
+  const old = partialName(final);
+  await fsp.rename(final, old).catch(() => {});
+  try {
+    await fsp.rename(tmp, final);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+    await fsp.rm(tmp, { recursive: true, force: true });
+  }
+  await fsp.rm(old, { recursive: true, force: true });
+}
+
+function fileOptions(ctx: InstallCtx, name: string, expected: ExpectedFile | undefined): DownloadOptions {
+  return {
+    timeoutMs: ctx.timeoutMs, totalTimeoutMs: ctx.totalTimeoutMs, retries: ctx.retries, retryDelayMs: ctx.retryDelayMs,
+    signal: ctx.signal, dispatcher: ctx.dispatcher, expected,
+    onProgress: (received, total) => ctx.progress(name, received, total),
   };
 }
 
-/** Remove partial files/folders left in `dir` by processes that no longer run. */
-export async function removeStalePartials(dir: string): Promise<void> {
-  let names: string[];
+async function downloadTfjs(v: Variant, final: string, ctx: InstallCtx): Promise<void> {
+  const tmp = partialName(final);
+  await fsp.mkdir(tmp, { recursive: true });
   try {
-    names = await fsp.readdir(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = /\.partial-(\d+)-[0-9a-f]+$/.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || isAlive(pid)) continue;
-    await fsp.rm(path.join(dir, name), { recursive: true, force: true }).catch(() => {});
+    const url = variantUrl(v, ctx.baseUrl);
+    const mj = await downloadFile(url, path.join(tmp, 'model.json'), fileOptions(ctx, 'model.json', v.known?.['model.json']));
+    let names: string[];
+    try {
+      names = await manifestPaths(path.join(tmp, 'model.json'));
+    } catch (e) {
+      throw new DownloadError('CHECKSUM', mj.url, `${mj.url}: ${(e as Error).message.replace(/^[^:]*: /, '')}`, { cause: e });
+    }
+    if (v.known) {
+      const unknown = names.filter((n) => !v.known?.[n]);
+      if (unknown.length || names.length !== Object.keys(v.known).length - 1) {
+        throw new DownloadError('CHECKSUM', mj.url, `${mj.url}: lists weight files other than the published ones (${unknown.slice(0, 3).join(', ') || 'some missing'})`);
+      }
+    }
+    const files: Record<string, FileDigest> = { 'model.json': { size: mj.size, sha256: mj.sha256 } };
+    await runPool(names, 4, async (name) => {
+      const r = await downloadFile(new URL(name, mj.url).href, path.join(tmp, name), fileOptions(ctx, name, v.known?.[name]));
+      files[name] = { size: r.size, sha256: r.sha256 };
+    });
+    const ordered: Record<string, FileDigest> = {};
+    for (const n of ['model.json', ...names]) ordered[n] = files[n] as FileDigest;
+    const rec: IntegrityRecord = {
+      version: 1, variant: v.relPath, source: mj.url, basis: v.known ? 'known' : 'first-download',
+      recordedAt: new Date().toISOString(), files: ordered,
+    };
+    await writeRecord(recordPath(tmp, 'dir'), rec);
+    await fsyncDir(tmp);
+    await installDir(tmp, final, v);
+    await fsyncDir(path.dirname(final));
+  } finally {
+    await fsp.rm(tmp, { recursive: true, force: true }).catch(() => {});
   }
 }
 
-function isAlive(pid: number): boolean {
+async function downloadTflite(v: Variant, final: string, ctx: InstallCtx): Promise<void> {
+  const dir = path.dirname(final);
+  const archive = partialName(path.join(dir, `${v.name}.tgz`));
+  const extracted = partialName(final);
+  const member = v.member as string;
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    const url = variantUrl(v, ctx.baseUrl);
+    const got = await downloadFile(url, archive, fileOptions(ctx, `${v.name}.tgz`, undefined));
+    const digest = await extractTarMember(archive, member, extracted, v.known?.[member]).catch((e: unknown) => {
+      if (e instanceof DownloadError) throw new DownloadError(e.code, got.url, e.message.replace(path.basename(archive), `${v.name}.tgz from ${got.url}`), { cause: e });
+      throw e;
+    });
+    // The record goes first: a crash between the two renames leaves a record without a file (a miss,
+    // downloaded again), never a file that would be trusted without its record.
+    await writeRecord(recordPath(final, 'file'), {
+      version: 1, variant: v.relPath, source: got.url, basis: v.known ? 'known' : 'first-download',
+      recordedAt: new Date().toISOString(), files: { [path.basename(final)]: digest },
+      archive: { url: got.url, size: got.size, sha256: got.sha256 },
+    });
+    await fsp.rename(extracted, final);
+    await fsyncDir(dir);
+  } finally {
+    await fsp.rm(archive, { force: true }).catch(() => {});
+    await fsp.rm(extracted, { force: true }).catch(() => {});
   }
+}
+
+export interface InstallOptions extends NetworkOptions {
+  baseUrl: string;
+  /** Proxy variables come from here. */
+  env: Env;
+}
+
+/** Download a variant into the cache at `root`, verified and recorded; returns its path. Leaves no folder behind on failure. */
+export async function installVariant(v: Variant, root: string, opts: InstallOptions): Promise<string> {
+  const final = variantPath(root, v);
+  const dir = path.dirname(final);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const dispatcher = createDispatcher(opts.env, timeoutMs); // before any folder is made: a bad proxy URL leaves none
+  await fsp.mkdir(dir, { recursive: true });
+  await removeStalePartials(dir);
+  const model = `${v.name} (${v.format})`;
+  // tfjs: the registry's sizes give the total up front; otherwise the Content-Lengths as they arrive.
+  const knownTotal = v.kind === 'dir' && v.known ? Object.values(v.known).reduce((s, f) => s + f.size, 0) : undefined;
+  const perFile = new Map<string, { received: number; total: number | undefined }>();
+  const ctx: InstallCtx = {
+    baseUrl: opts.baseUrl, timeoutMs, totalTimeoutMs: opts.totalTimeoutMs, retries: opts.retries,
+    retryDelayMs: opts.retryDelayMs, signal: opts.signal, dispatcher,
+    progress(file, received, total) {
+      if (!opts.onProgress) return;
+      perFile.set(file, { received, total });
+      let sum = 0;
+      let sumTotal: number | undefined = 0;
+      for (const f of perFile.values()) {
+        sum += f.received;
+        sumTotal = f.total === undefined || sumTotal === undefined ? undefined : sumTotal + f.total;
+      }
+      opts.onProgress({ model, receivedBytes: sum, totalBytes: knownTotal ?? (v.kind === 'file' ? sumTotal : undefined) });
+    },
+  };
+  try {
+    if (v.kind === 'dir') await downloadTfjs(v, final, ctx);
+    else await downloadTflite(v, final, ctx);
+  } catch (e) {
+    await removeEmptyDirs(dir, root);
+    throw e;
+  } finally {
+    await dispatcher.close().catch(() => {});
+  }
+  return final;
 }

@@ -1,4 +1,4 @@
-// readWeights(path): one entry point for every weight format on disk.
+// readWeights(): one entry point for every weight format, on disk or in memory.
 import { stat, readFile } from 'node:fs/promises';
 import { WeightsError } from '../errors.js';
 import { readTfjsWeights } from './tfjs.js';
@@ -7,7 +7,18 @@ import type { NetWeights } from './types.js';
 export type { NetWeights, LayerWeights, BatchNorm, Normalization } from './types.js';
 export { syntheticWeights } from './synthetic.js';
 
-export async function readWeights(path: string): Promise<NetWeights> {
+/**
+ * Reads weights from a TF.js layers model directory (model.json + shards), a model.json or a .tflite
+ * file, or from the bytes of a .tflite file (as onnxruntime's InferenceSession.create(bytes) takes a
+ * model). Throws WeightsError naming the file (or 'weights (N bytes)') and what did not fit.
+ */
+export async function readWeights(source: string | Uint8Array | ArrayBuffer): Promise<NetWeights> {
+  if (typeof source !== 'string') {
+    const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
+    const { parseTflite } = await import('./tflite.js');
+    return parseTflite(bytes, `weights (${bytes.length} bytes)`);
+  }
+  const path = source;
   let st;
   try {
     st = await stat(path);

@@ -14,17 +14,14 @@
 // Known hashes: computed from the copies in ../shared/models, assumed byte-identical to upstream.
 // model.json also carries a whitespace- and key-order-insensitive hash (`json:`) because mirrors
 // re-serialise it; shards and .tflite files are compared byte for byte. Variants without a known hash
-// are verified against size + SHA-256 recorded at their first download (see download.ts).
+// are verified against size + SHA-256 recorded at their first download (see cache.ts).
 
-export type WeightsFormat = 'tfjs' | 'tflite' | 'tflite-quant';
+import { ALPHAS, FORMATS, RESOLUTIONS, type WeightsFormat } from '../validate.js';
 
-export const FORMATS: readonly WeightsFormat[] = ['tfjs', 'tflite', 'tflite-quant'];
-/** Width multipliers with published weights. */
-export const ALPHAS: readonly number[] = [1.0, 0.75, 0.5, 0.25];
-/** Input resolutions with published weights (the network itself runs at any multiple of 32). */
-export const RESOLUTIONS: readonly number[] = [224, 192, 160, 128];
+export { ALPHAS, FORMATS, RESOLUTIONS, type WeightsFormat };
 /** TF.js layers weights are hosted at this resolution only. */
 export const TFJS_RESOLUTIONS: readonly number[] = [224];
+
 
 /** Prefix of every official URL; `baseUrl` (or MOBILENET_BASE_URL) replaces it to use a mirror. */
 export const OFFICIAL_BASE_URL = 'https://storage.googleapis.com';
@@ -219,7 +216,7 @@ export function variantName(alpha: number, resolution: number, format: WeightsFo
  * (tfjs at resolution ≠ 224, alpha or resolution outside the released ones).
  */
 export function findVariant(alpha: number, resolution: number, format: WeightsFormat): Variant | undefined {
-  if (!isPublishedAlpha(alpha) || !RESOLUTIONS.includes(resolution)) return undefined;
+  if (!isPublishedAlpha(alpha) || !(RESOLUTIONS as readonly number[]).includes(resolution)) return undefined;
   if (format === 'tfjs' && !TFJS_RESOLUTIONS.includes(resolution)) return undefined;
   return describeVariant(alpha, resolution, format);
 }

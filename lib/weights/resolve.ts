@@ -1,4 +1,4 @@
-// Finding weights without asking the user to: load({ alpha, resolution }) with no `weights`.
+// Finding weights without asking the user to: load() with no `weights`.
 //
 // Precedence (first hit wins; a tier beats any format preference inside a later tier):
 //   1. `weights` (explicit path): used as given, never verified here (readWeights checks the shape).
@@ -10,30 +10,37 @@
 //   4. Download into the cache (unless download: false or MOBILENET_OFFLINE=1), verified before use.
 // Within tiers 2 and 3, when `format` is not given, formats are tried tfjs → tflite → tflite-quant:
 // the unfolded float original first, quantized last (it loses accuracy).
+// When neither alpha nor resolution is given, the model is the only one in the cache, else the one
+// `mobilenet fetch` installed last, else alpha 1.0 at 224 (cache.ts: defaultChoice), so that after a
+// fetch the obvious next command works.
 // When nothing is local and `format` is not given, the download is tfjs at resolution 224 (one small
 // model.json + shards, ~1.9–17 MB; hashes known for α 0.25/0.75) and float tflite otherwise, since TF.js
 // layers weights are published at 224 only and each resolution has its own trained weights.
 
 import * as fsp from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { rangeError, typeError } from '../errors.js';
+import { rangeError, typeError, DownloadError, IntegrityError, WeightsNotFoundError } from '../errors.js';
+import { FORMATS as FORMAT_LIST, type WeightsFormat } from '../validate.js';
 import {
-  ALPHAS, FORMATS, OFFICIAL_BASE_URL, RESOLUTIONS, TFJS_RESOLUTIONS, alphaName, describeVariant, findVariant,
-  parseRelPath, variantUrl, type Variant, type WeightsFormat,
+  cacheDir, defaultChoice, isFile, isModelDir, recordPath, variantPath, verifyCached, writeLastFetched,
+  type Env, type RecordBasis,
+} from './cache.js';
+import { installVariant } from './download.js';
+import type { NetworkOptions } from './network.js';
+import {
+  ALPHAS, OFFICIAL_BASE_URL, RESOLUTIONS, TFJS_RESOLUTIONS, alphaName, describeVariant, findVariant, variantUrl,
+  type Variant,
 } from './registry.js';
-import {
-  DownloadError, IntegrityError, checkExpected, createProgress, downloadFile, extractTarMember, fsyncDir, partialName,
-  readRecord, recordPath, removeStalePartials, sha256File, verifyFiles, writeRecord,
-  type FileDigest, type IntegrityRecord, type Progress, type RecordBasis,
-} from './download.js';
 
-export type { WeightsFormat } from './registry.js';
-export { DownloadError, IntegrityError } from './download.js';
+export type { WeightsFormat } from '../validate.js';
+export { DownloadError, IntegrityError, WeightsNotFoundError } from '../errors.js';
+export { cacheDir, listCached, type CachedEntry, type CacheStatus, type ListCachedOptions, type RecordBasis, type Env } from './cache.js';
+
+const FORMATS: readonly WeightsFormat[] = FORMAT_LIST;
 
 export type WeightsSource = 'explicit' | 'env' | 'cache' | 'download';
 
-export interface ResolveOptions {
+export interface ResolveOptions extends NetworkOptions {
   /** A directory with model.json or a .tflite file: used as is. */
   weights?: string | undefined;
   alpha?: number | undefined;
@@ -42,17 +49,10 @@ export interface ResolveOptions {
   format?: WeightsFormat | undefined;
   /** false: never touch the network (also MOBILENET_OFFLINE=1). Default true. */
   download?: boolean | undefined;
-  /** Progress bar on stderr when it is a terminal. Default true. */
-  progress?: boolean | undefined;
-  /** Replaces https://storage.googleapis.com (mirrors, tests). Default: MOBILENET_BASE_URL or official. */
-  baseUrl?: string | undefined;
-  /** Stall timeout: no bytes for this long. Default 30 s. */
-  timeoutMs?: number | undefined;
-  /** Overall timeout per file. Default 30 min. */
-  totalTimeoutMs?: number | undefined;
   /** Cache root. Default cacheDir(env). */
   cacheDir?: string | undefined;
-  env?: NodeJS.ProcessEnv | undefined;
+  /** Default process.env: MOBILENET_WEIGHTS, MOBILENET_OFFLINE, MOBILENET_BASE_URL, XDG_CACHE_HOME, proxies. */
+  env?: Env | undefined;
 }
 
 export interface ResolvedWeights {
@@ -64,28 +64,11 @@ export interface ResolvedWeights {
   verified?: RecordBasis | undefined;
 }
 
-export class WeightsNotFoundError extends Error {
-  readonly code = 'WEIGHTS_NOT_FOUND';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'WeightsNotFoundError';
-  }
-}
-
-/** `$XDG_CACHE_HOME/mobilenet-native`, else `~/.cache/mobilenet-native`. */
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const xdg = env.XDG_CACHE_HOME;
-  // The XDG spec says relative paths are invalid and must be ignored.
-  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'mobilenet-native');
-  const home = env.HOME || os.homedir();
-  return path.join(home, '.cache', 'mobilenet-native');
-}
-
 function fmtAlpha(alpha: number): string {
   return alphaName(alpha, 'tflite');
 }
 
-function validate(opts: ResolveOptions): { alpha: number; resolution: number } {
+function validate(opts: { alpha?: number | undefined; resolution?: number | undefined; format?: WeightsFormat | undefined }): { alpha: number; resolution: number } {
   const alpha = opts.alpha ?? 1.0;
   const resolution = opts.resolution ?? 224;
   if (typeof alpha !== 'number') throw typeError('alpha', 'one of 1.0, 0.75, 0.5, 0.25', alpha);
@@ -106,15 +89,6 @@ async function statOrUndefined(p: string) {
   } catch {
     return undefined;
   }
-}
-
-async function isModelDir(dir: string): Promise<boolean> {
-  const st = await statOrUndefined(path.join(dir, 'model.json'));
-  return st?.isFile() ?? false;
-}
-
-async function isFile(p: string): Promise<boolean> {
-  return (await statOrUndefined(p))?.isFile() ?? false;
 }
 
 async function resolveExplicit(weights: unknown): Promise<ResolvedWeights> {
@@ -157,246 +131,11 @@ async function findInEnv(root: string, alpha: number, resolution: number, format
   return undefined;
 }
 
-function repairHint(v: Variant, target: string): string {
-  const extra = v.kind === 'file' ? ` and ${recordPath(target, 'file')}` : '';
-  return `It may be damaged or modified. Delete ${target}${extra} to download it again, or run: ` +
-    `mobilenet fetch --alpha ${fmtAlpha(v.alpha)} --resolution ${v.resolution} --format ${v.format} --force`;
-}
-
-/** The files of a model and their digests as known in the registry (tfjs: only when complete). */
-async function digestsOf(v: Variant, target: string): Promise<Record<string, FileDigest>> {
-  const out: Record<string, FileDigest> = {};
-  if (v.kind === 'file') {
-    out[path.basename(target)] = await sha256File(target);
-    return out;
-  }
-  out['model.json'] = await sha256File(path.join(target, 'model.json'));
-  for (const name of await manifestPaths(path.join(target, 'model.json'))) {
-    out[name] = await sha256File(path.join(target, name));
-  }
-  return out;
-}
-
-/**
- * Check a cached model. Returns the basis of its record, or undefined when it is not there.
- * Throws IntegrityError when it does not match its record (or, without one, its known hashes).
- * `quick` compares sizes only (for `mobilenet info`).
- */
-async function verifyCached(v: Variant, target: string, quick = false): Promise<RecordBasis | undefined> {
-  if (!(v.kind === 'dir' ? await isModelDir(target) : await isFile(target))) return undefined;
-  const recFile = recordPath(target, v.kind);
-  const rec = await readRecord(recFile);
-  const dir = v.kind === 'dir' ? target : path.dirname(target);
-  if (rec === 'unreadable') {
-    throw new IntegrityError(target, [`${path.basename(recFile)}: not a readable integrity record`], repairHint(v, target));
-  }
-  if (rec) {
-    const problems = await verifyFiles(dir, rec.files, quick);
-    if (problems.length) throw new IntegrityError(target, problems, repairHint(v, target));
-    return rec.basis;
-  }
-  if (quick) return 'first-seen';
-  // Files put into the cache by hand: check the known hashes if any, then record what is there now.
-  let digests: Record<string, FileDigest>;
-  try {
-    digests = await digestsOf(v, target);
-  } catch (e) {
-    throw new IntegrityError(target, [(e as Error).message], repairHint(v, target));
-  }
-  let basis: RecordBasis = 'first-seen';
-  if (v.known) {
-    const problems: string[] = [];
-    for (const [name, want] of Object.entries(v.known)) {
-      const got = digests[name];
-      if (!got) {
-        problems.push(`${name}: missing (expected ${want.size} bytes)`);
-        continue;
-      }
-      const p = await checkExpected(path.join(dir, name), got, want);
-      if (p) problems.push(p);
-    }
-    if (problems.length) throw new IntegrityError(target, problems, repairHint(v, target));
-    basis = 'known';
-  }
-  await writeRecord(recFile, {
-    version: 1, variant: v.relPath, source: 'local', basis, recordedAt: new Date().toISOString(), files: digests,
-  }).catch(() => { /* a read-only cache still works, it is just re-hashed next time */ });
-  return basis;
-}
-
-const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-/** The shard file names a model.json lists, each checked to be a plain name in the same folder. */
-async function manifestPaths(modelJson: string): Promise<string[]> {
-  let m: unknown;
-  try {
-    m = JSON.parse(await fsp.readFile(modelJson, 'utf8'));
-  } catch (e) {
-    throw new Error(`${modelJson}: not valid JSON (${(e as Error).message})`);
-  }
-  const manifest = (m as { weightsManifest?: unknown } | null)?.weightsManifest;
-  if (!Array.isArray(manifest)) throw new Error(`${modelJson}: no weightsManifest`);
-  const names: string[] = [];
-  for (const group of manifest) {
-    const paths = (group as { paths?: unknown } | null)?.paths;
-    if (!Array.isArray(paths)) throw new Error(`${modelJson}: a weightsManifest group has no paths`);
-    for (const p of paths) {
-      // A manifest must not write outside the model folder or over our own files.
-      if (typeof p !== 'string' || !SAFE_NAME.test(p) || p === 'model.json' || p.includes('.partial-')) {
-        throw new Error(`${modelJson}: refusing weights path ${JSON.stringify(p)} (must be a plain file name)`);
-      }
-      if (!names.includes(p)) names.push(p);
-    }
-  }
-  return names;
-}
-
-interface DownloadCtx {
-  baseUrl: string;
-  timeoutMs?: number | undefined;
-  totalTimeoutMs?: number | undefined;
-  progress: boolean;
-}
-
-async function runPool<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed: unknown;
-  const worker = async (): Promise<void> => {
-    while (failed === undefined && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (e) {
-        failed ??= e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-  if (failed !== undefined) throw failed;
-}
-
-/** Move a finished temporary folder into place, replacing a damaged one; another process may win. */
-async function installDir(tmp: string, final: string, v: Variant): Promise<void> {
-  try {
-    await fsp.rename(tmp, final);
-    return;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
-  }
-  try {
-    if (await verifyCached(v, final)) {
-      // A concurrent download finished first and is intact: keep it.
-      await fsp.rm(tmp, { recursive: true, force: true });
-      return;
-    }
-  } catch { /* damaged: replaced below */ }
-  const old = partialName(final);
-  await fsp.rename(final, old).catch(() => {});
-  try {
-    await fsp.rename(tmp, final);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
-    await fsp.rm(tmp, { recursive: true, force: true });
-  }
-  await fsp.rm(old, { recursive: true, force: true });
-}
-
-async function downloadTfjs(v: Variant, final: string, ctx: DownloadCtx, bar: Progress): Promise<void> {
-  const tmp = partialName(final);
-  await fsp.mkdir(tmp, { recursive: true });
-  try {
-    const url = variantUrl(v, ctx.baseUrl);
-    const common = { timeoutMs: ctx.timeoutMs, totalTimeoutMs: ctx.totalTimeoutMs, onBytes: (n: number) => bar.add(n) };
-    const mj = await downloadFile(url, path.join(tmp, 'model.json'), { ...common, expected: v.known?.['model.json'] });
-    let names: string[];
-    try {
-      names = await manifestPaths(path.join(tmp, 'model.json'));
-    } catch (e) {
-      throw new DownloadError('CHECKSUM', mj.url, `${mj.url}: ${(e as Error).message.replace(/^[^:]*: /, '')}`, { cause: e });
-    }
-    if (v.known) {
-      const unknown = names.filter((n) => !v.known?.[n]);
-      if (unknown.length || names.length !== Object.keys(v.known).length - 1) {
-        throw new DownloadError('CHECKSUM', mj.url, `${mj.url}: lists weight files other than the published ones (${unknown.slice(0, 3).join(', ') || 'some missing'})`);
-      }
-    }
-    const files: Record<string, FileDigest> = { 'model.json': { size: mj.size, sha256: mj.sha256 } };
-    await runPool(names, 4, async (name) => {
-      const shardUrl = new URL(name, mj.url).href;
-      const r = await downloadFile(shardUrl, path.join(tmp, name), { ...common, expected: v.known?.[name] });
-      files[name] = { size: r.size, sha256: r.sha256 };
-    });
-    const ordered: Record<string, FileDigest> = {};
-    for (const n of ['model.json', ...names]) ordered[n] = files[n] as FileDigest;
-    const rec: IntegrityRecord = {
-      version: 1, variant: v.relPath, source: mj.url, basis: v.known ? 'known' : 'first-download',
-      recordedAt: new Date().toISOString(), files: ordered,
-    };
-    await writeRecord(recordPath(tmp, 'dir'), rec);
-    await fsyncDir(tmp);
-    await installDir(tmp, final, v);
-    await fsyncDir(path.dirname(final));
-  } finally {
-    await fsp.rm(tmp, { recursive: true, force: true }).catch(() => {});
-  }
-}
-
-async function downloadTflite(v: Variant, final: string, ctx: DownloadCtx, bar: Progress): Promise<void> {
-  const dir = path.dirname(final);
-  const archive = partialName(path.join(dir, `${v.name}.tgz`));
-  const extracted = partialName(final);
-  const member = v.member as string;
-  try {
-    const url = variantUrl(v, ctx.baseUrl);
-    const got = await downloadFile(url, archive, {
-      timeoutMs: ctx.timeoutMs, totalTimeoutMs: ctx.totalTimeoutMs,
-      onProgress: (_received, total) => bar.setTotal(total),
-      onBytes: (n) => bar.add(n),
-    });
-    const digest = await extractTarMember(archive, member, extracted, v.known?.[member]).catch((e: unknown) => {
-      if (e instanceof DownloadError) throw new DownloadError(e.code, got.url, e.message.replace(path.basename(archive), `${v.name}.tgz from ${got.url}`), { cause: e });
-      throw e;
-    });
-    // The record goes first: a crash between the two renames leaves a record without a file (a miss,
-    // downloaded again), never a file that would be trusted without its record.
-    await writeRecord(recordPath(final, 'file'), {
-      version: 1, variant: v.relPath, source: got.url, basis: v.known ? 'known' : 'first-download',
-      recordedAt: new Date().toISOString(), files: { [path.basename(final)]: digest },
-      archive: { url: got.url, size: got.size, sha256: got.sha256 },
-    });
-    await fsp.rename(extracted, final);
-    await fsyncDir(dir);
-  } finally {
-    await fsp.rm(archive, { force: true }).catch(() => {});
-    await fsp.rm(extracted, { force: true }).catch(() => {});
-  }
-}
-
-async function downloadVariant(v: Variant, root: string, ctx: DownloadCtx): Promise<string> {
-  const final = path.join(root, ...v.relPath.split('/'));
-  const dir = path.dirname(final);
-  await fsp.mkdir(dir, { recursive: true });
-  await removeStalePartials(dir);
-  const knownTotal = v.known ? Object.values(v.known).reduce((s, f) => s + f.size, 0) : undefined;
-  const bar = createProgress(`${v.name} (${v.format})`, v.kind === 'dir' ? knownTotal : undefined, ctx.progress);
-  try {
-    if (v.kind === 'dir') await downloadTfjs(v, final, ctx, bar);
-    else await downloadTflite(v, final, ctx, bar);
-    bar.done();
-  } catch (e) {
-    bar.fail();
-    throw e;
-  }
-  return final;
-}
-
 function unpublishedMessage(alpha: number, resolution: number, format: WeightsFormat): string {
   const what = `No published ${format} weights for alpha ${fmtAlpha(alpha)}, resolution ${resolution}`;
   const alphaOk = ALPHAS.some((a) => Math.abs(a - alpha) < 1e-9);
   if (!alphaOk) return `${what}: published alphas are ${ALPHAS.map(fmtAlpha).join(', ')}. Pass weights: '<path>' to use your own.`;
-  if (!RESOLUTIONS.includes(resolution)) {
+  if (!(RESOLUTIONS as readonly number[]).includes(resolution)) {
     return `${what}: published resolutions are ${RESOLUTIONS.join(', ')}. Pass weights: '<path>' to use your own.`;
   }
   return `${what}: TF.js layers weights are published at resolution ${TFJS_RESOLUTIONS.join(', ')} only. ` +
@@ -404,7 +143,7 @@ function unpublishedMessage(alpha: number, resolution: number, format: WeightsFo
 }
 
 /** The text of the error when weights are missing and cannot be downloaded; tests assert it exactly. */
-export function missingWeightsMessage(v: Variant, reason: string, root: string, env: NodeJS.ProcessEnv, baseUrl: string): string {
+export function missingWeightsMessage(v: Variant, reason: string, root: string, env: Env, baseUrl: string): string {
   const envRoot = env.MOBILENET_WEIGHTS;
   const cachePath = path.join(root, ...v.relPath.split('/'));
   const envPath = envRoot ? path.join(envRoot, ...v.relPath.split('/')) : `$MOBILENET_WEIGHTS/${v.relPath}`;
@@ -440,13 +179,25 @@ export function missingWeightsMessage(v: Variant, reason: string, root: string, 
   return lines.join('\n');
 }
 
-function baseUrlOf(opts: { baseUrl?: string | undefined }, env: NodeJS.ProcessEnv): string {
+function baseUrlOf(opts: { baseUrl?: string | undefined }, env: Env): string {
   return opts.baseUrl ?? (env.MOBILENET_BASE_URL || OFFICIAL_BASE_URL);
 }
 
-function offline(env: NodeJS.ProcessEnv): boolean {
+function offline(env: Env): boolean {
   const v = env.MOBILENET_OFFLINE;
   return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+/** Where an install failure becomes the "what to download and where" message. */
+function installFailed(e: unknown, v: Variant, root: string, env: Env, baseUrl: string): never {
+  if (e instanceof DownloadError) {
+    // A proxy that refuses looks like the server refusing: say which proxy settings were in force.
+    const proxies = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY']
+      .filter((k) => env[k]).map((k) => `${k}=${env[k]}`);
+    const via = proxies.length && e.code === 'NETWORK' ? ` (with ${proxies.join(', ')})` : '';
+    throw new WeightsNotFoundError(missingWeightsMessage(v, `the download failed: ${e.message}${via}`, root, env, baseUrl), { cause: e });
+  }
+  throw e;
 }
 
 /**
@@ -456,23 +207,29 @@ function offline(env: NodeJS.ProcessEnv): boolean {
 export async function resolveWeights(opts: ResolveOptions = {}): Promise<ResolvedWeights> {
   if (opts.weights !== undefined) return resolveExplicit(opts.weights);
   const env = opts.env ?? process.env;
-  const { alpha, resolution } = validate(opts);
+  const root = opts.cacheDir ?? cacheDir(env);
+  let request = opts;
+  if (opts.alpha === undefined && opts.resolution === undefined) {
+    const choice = await defaultChoice(root);
+    if (choice && (opts.format === undefined || opts.format === choice.format)) request = { ...opts, ...choice };
+  }
+  const { alpha, resolution } = validate(request);
+  const format0 = request.format;
 
   const envRoot = env.MOBILENET_WEIGHTS;
   if (envRoot) {
-    const hit = await findInEnv(envRoot, alpha, resolution, opts.format);
+    const hit = await findInEnv(envRoot, alpha, resolution, format0);
     if (hit) return hit;
   }
 
-  const root = opts.cacheDir ?? cacheDir(env);
-  for (const f of searchFormats(opts.format)) {
+  for (const f of searchFormats(format0)) {
     const v = describeVariant(alpha, resolution, f);
-    const target = path.join(root, ...v.relPath.split('/'));
+    const target = variantPath(root, v);
     const basis = await verifyCached(v, target);
     if (basis) return { path: target, source: 'cache', format: f, verified: basis };
   }
 
-  const format = opts.format ?? defaultFormat(resolution);
+  const format = format0 ?? defaultFormat(resolution);
   const v = findVariant(alpha, resolution, format);
   if (!v) throw new WeightsNotFoundError(unpublishedMessage(alpha, resolution, format));
   const baseUrl = baseUrlOf(opts, env);
@@ -481,43 +238,36 @@ export async function resolveWeights(opts: ResolveOptions = {}): Promise<Resolve
     throw new WeightsNotFoundError(missingWeightsMessage(v, `downloading is disabled (${why})`, root, env, baseUrl));
   }
   try {
-    const p = await downloadVariant(v, root, {
-      baseUrl, timeoutMs: opts.timeoutMs, totalTimeoutMs: opts.totalTimeoutMs, progress: opts.progress ?? true,
-    });
+    const p = await installVariant(v, root, { ...opts, baseUrl, env });
     return { path: p, source: 'download', format, verified: v.known ? 'known' : 'first-download' };
   } catch (e) {
-    if (e instanceof DownloadError) {
-      throw new WeightsNotFoundError(missingWeightsMessage(v, `the download failed: ${e.message}`, root, env, baseUrl), { cause: e });
-    }
-    throw e;
+    installFailed(e, v, root, env, baseUrl);
   }
 }
 
-export interface FetchOptions {
+export interface FetchOptions extends NetworkOptions {
   alpha?: number | undefined;
   resolution?: number | undefined;
   /** Default: tfjs at 224, tflite otherwise (see defaultFormat). */
   format?: WeightsFormat | undefined;
   /** Download again even when the cached copy verifies. */
   force?: boolean | undefined;
-  progress?: boolean | undefined;
-  baseUrl?: string | undefined;
-  timeoutMs?: number | undefined;
-  totalTimeoutMs?: number | undefined;
   cacheDir?: string | undefined;
-  env?: NodeJS.ProcessEnv | undefined;
+  env?: Env | undefined;
 }
 
 export interface FetchResult extends ResolvedWeights {
   source: 'cache' | 'download';
+  alpha: number;
+  resolution: number;
   /** When a damaged cached copy was replaced: what was wrong with it. */
   replaced?: readonly string[] | undefined;
 }
 
 /**
  * `mobilenet fetch`: make sure (alpha, resolution, format) is in the cache, downloading it when it is
- * missing, damaged, or `force` is set. Unlike resolveWeights it ignores MOBILENET_WEIGHTS and
- * MOBILENET_OFFLINE: it is the explicit request to download.
+ * missing, damaged, or `force` is set, and remember it as the model fetched last. Unlike resolveWeights
+ * it ignores MOBILENET_WEIGHTS and MOBILENET_OFFLINE: it is the explicit request to download.
  */
 export async function fetchWeights(opts: FetchOptions = {}): Promise<FetchResult> {
   const env = opts.env ?? process.env;
@@ -526,12 +276,16 @@ export async function fetchWeights(opts: FetchOptions = {}): Promise<FetchResult
   const v = findVariant(alpha, resolution, format);
   if (!v) throw new WeightsNotFoundError(unpublishedMessage(alpha, resolution, format));
   const root = opts.cacheDir ?? cacheDir(env);
-  const target = path.join(root, ...v.relPath.split('/'));
+  const target = variantPath(root, v);
+  const done = async (r: FetchResult): Promise<FetchResult> => {
+    await writeLastFetched(root, { alpha, resolution, format });
+    return r;
+  };
   let replaced: readonly string[] | undefined;
   if (!opts.force) {
     try {
       const basis = await verifyCached(v, target);
-      if (basis) return { path: target, source: 'cache', format, verified: basis };
+      if (basis) return done({ path: target, source: 'cache', format, alpha, resolution, verified: basis });
     } catch (e) {
       if (!(e instanceof IntegrityError)) throw e;
       replaced = e.problems;
@@ -540,86 +294,12 @@ export async function fetchWeights(opts: FetchOptions = {}): Promise<FetchResult
   if (v.kind === 'file') await fsp.rm(recordPath(target, 'file'), { force: true });
   const baseUrl = baseUrlOf(opts, env);
   try {
-    await downloadVariant(v, root, { baseUrl, timeoutMs: opts.timeoutMs, totalTimeoutMs: opts.totalTimeoutMs, progress: opts.progress ?? true });
+    await installVariant(v, root, { ...opts, baseUrl, env });
   } catch (e) {
-    if (e instanceof DownloadError) {
-      throw new WeightsNotFoundError(missingWeightsMessage(v, `the download failed: ${e.message}`, root, env, baseUrl), { cause: e });
-    }
-    throw e;
+    installFailed(e, v, root, env, baseUrl);
   }
-  return { path: target, source: 'download', format, verified: v.known ? 'known' : 'first-download', ...(replaced ? { replaced } : {}) };
-}
-
-export type CacheStatus = 'ok' | 'damaged' | 'unrecorded';
-
-export interface CachedEntry {
-  alpha: number;
-  resolution: number;
-  format: WeightsFormat;
-  path: string;
-  /** Total size of the model's files on disk. */
-  bytes: number;
-  status: CacheStatus;
-  basis?: RecordBasis | undefined;
-  source?: string | undefined;
-  recordedAt?: string | undefined;
-  problems?: readonly string[] | undefined;
-}
-
-export interface ListCachedOptions {
-  cacheDir?: string | undefined;
-  env?: NodeJS.ProcessEnv | undefined;
-  /** Hash every file (slow on a Pi); default compares sizes with the record only. */
-  verify?: boolean | undefined;
-}
-
-async function dirBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {
-    const st = await statOrUndefined(path.join(dir, name));
-    if (st?.isFile()) total += st.size;
-  }
-  return total;
-}
-
-/** `mobilenet info`: what the cache holds, with each model's integrity status. */
-export async function listCached(opts: ListCachedOptions = {}): Promise<CachedEntry[]> {
-  const env = opts.env ?? process.env;
-  const root = opts.cacheDir ?? cacheDir(env);
-  const out: CachedEntry[] = [];
-  for (const sub of ['tfjs', 'tflite']) {
-    const names = (await fsp.readdir(path.join(root, sub)).catch(() => [] as string[])).sort();
-    for (const name of names) {
-      if (name.includes('.partial-') || name.endsWith('.integrity.json')) continue;
-      const parsed = parseRelPath(`${sub}/${name}`);
-      if (!parsed) continue;
-      const v = describeVariant(parsed.alpha, parsed.resolution, parsed.format);
-      const target = path.join(root, sub, name);
-      if (v.relPath !== `${sub}/${name}`) continue; // another spelling: not ours
-      const st = await statOrUndefined(target);
-      if (!st) continue;
-      const bytes = v.kind === 'dir' ? await dirBytes(target) : st.size;
-      const entry: CachedEntry = { ...parsed, path: target, bytes, status: 'ok' };
-      const rec = await readRecord(recordPath(target, v.kind)).catch(() => undefined);
-      if (rec && rec !== 'unreadable') {
-        entry.basis = rec.basis;
-        entry.source = rec.source;
-        entry.recordedAt = rec.recordedAt;
-      }
-      try {
-        if (rec === undefined) {
-          if (opts.verify) entry.basis = await verifyCached(v, target);
-          else entry.status = 'unrecorded';
-        } else {
-          await verifyCached(v, target, !opts.verify);
-        }
-      } catch (e) {
-        if (!(e instanceof IntegrityError)) throw e;
-        entry.status = 'damaged';
-        entry.problems = e.problems;
-      }
-      out.push(entry);
-    }
-  }
-  return out;
+  return done({
+    path: target, source: 'download', format, alpha, resolution, verified: v.known ? 'known' : 'first-download',
+    ...(replaced ? { replaced } : {}),
+  });
 }

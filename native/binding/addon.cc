@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "binding/build_stamp.h"
 #include "dispatch/dispatch.h"
 #include "runtime/network.h"
 #include "runtime/preprocess.h"
@@ -374,6 +375,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("supportedIsas", Napi::Function::New(env, SupportedIsas));
   exports.Set("cpuModel", Napi::Function::New(env, CpuModel));
   exports.Set("resizeFrame", Napi::Function::New(env, ResizeFrame));
+  exports.Set("buildStamp", Napi::String::New(env, mn::build_stamp_text()));
   return exports;
 }
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Builds the release addon for every prebuilt platform and places it where lib/binding.ts looks:
-#   prebuilds/linux-x64/mobilenet_native.node     native (host g++)
-#   prebuilds/linux-arm64/mobilenet_native.node   cross, native/toolchains/aarch64-linux-gnu.cmake   (armv8-a; NEON dispatched)
-#   prebuilds/linux-arm/mobilenet_native.node     cross, native/toolchains/arm-linux-gnueabihf.cmake (armv7-a hard-float;
-#                                                 only native/kernels/neon/ gets -mfpu=neon-vfpv4, dispatch checks AT_HWCAP)
-# Usage: native/tests/build-prebuilds.sh [x64] [arm64] [arm]     (default: all three)
-#   MOBILENET_SIMD=OFF native/tests/build-prebuilds.sh arm        # scalar kernels only
+# Builds the release addon for every prebuilt platform and places it where lib/binding.ts looks (prebuildify's
+# names: folder <platform>-<arch>, tags napi, libc and armv7; node-gyp-build would pick the same files):
+#   prebuilds/linux-x64/node.napi.glibc.node         native (host g++)
+#   prebuilds/linux-arm64/node.napi.glibc.node       cross, native/toolchains/aarch64-linux-gnu.cmake   (armv8-a; NEON dispatched)
+#   prebuilds/linux-arm/node.napi.glibc.armv7.node   cross, native/toolchains/arm-linux-gnueabihf.cmake (armv7-a hard-float;
+#                                                    only native/kernels/neon/ gets -mfpu=neon-vfpv4, dispatch checks AT_HWCAP)
+# Each carries the build stamp (package version + source hash, native/build-stamp.cmake) the loader checks.
+# `npm run package` (scripts/package.mjs) runs this for all three and packs them.
+# Usage: scripts/build-prebuilds.sh [x64] [arm64] [arm]     (default: all three)
+#   MOBILENET_SIMD=OFF scripts/build-prebuilds.sh arm        # scalar kernels only
 #   MAX_GLIBC=2.31 (default)   fails when a binary needs a newer GLIBC_ symbol version (Raspberry Pi OS bullseye = 2.31)
 # Installs nothing and downloads nothing. Needs cmake >= 3.15, node (only to locate the npm header packages),
 # g++ for x64, g++-aarch64-linux-gnu / g++-arm-linux-gnueabihf for the ARM builds, binutils (objdump).
@@ -19,13 +22,13 @@
 # Portability: static libstdc++ (a Pi with an older libstdc++ loads it), hidden visibility + --exclude-libs
 # (only the Node-API entry points are exported, libstdc++ symbols never interpose Node's), stripped, no -march=native.
 # glibc: Debian 12 links against glibc 2.36, which would make the binaries need GLIBC_2.34-2.36 (pthread_* moved into
-# libc, __libc_single_threaded, fstat64, arc4random). native/tests/prebuild-glibc-compat.c plus -Wl,--wrap=<sym> rebinds
+# libc, __libc_single_threaded, fstat64, arc4random). scripts/prebuild-glibc-compat.c plus -Wl,--wrap=<sym> rebinds
 # every such reference (ours and libstdc++.a's) to the baseline symbol versions, so the prebuilds need only glibc >= 2.18
 # (checked below against MAX_GLIBC; --gc-sections also drops libstdc++'s unused getentropy@2.25 path). libgcc is linked dynamically on purpose: the static unwinder (libgcc_eh.a) needs
 # _dl_find_object@GLIBC_2.35, and libgcc_s.so.1 is present wherever Node runs (it is one of node's own NEEDED libraries).
 # libpthread.so.0 is added as NEEDED so the baseline pthread_* versions resolve on glibc < 2.34 whatever Node links.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 JOBS="$(nproc 2>/dev/null || echo 2)"
 MAX_GLIBC="${MAX_GLIBC:-2.31}"
@@ -36,7 +39,7 @@ ARCHES=("$@")
 NAPI_INC="$(node -p "require('node-api-headers').include_dir" 2>/dev/null || node -p "require(require.resolve('node-api-headers', {paths: [require.resolve('cmake-js')]})).include_dir")"
 ADDON_INC="$(node -p "require('node-addon-api').include_dir")"
 CMAKE_JS_VERSION="$(node -p "require('cmake-js/package.json').version" 2>/dev/null || echo 8.0.0)"
-COMPAT_C="$ROOT/native/tests/prebuild-glibc-compat.c"
+COMPAT_C="$ROOT/scripts/prebuild-glibc-compat.c"
 WRAPPED=(pthread_create pthread_detach pthread_join pthread_key_create __pthread_key_create pthread_key_delete
          pthread_getspecific pthread_setspecific pthread_once fstat64 __libc_single_threaded arc4random)
 WRAP_FLAGS="$(printf -- ' -Wl,--wrap=%s' "${WRAPPED[@]}")"
@@ -48,6 +51,9 @@ status=0
 max_glibc() {
   "$1" -T "$2" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1
 }
+
+# The file name in prebuilds/linux-<arch>/ (lib/binding.ts prebuildPath() for glibc).
+prebuild_name() { [ "$1" = arm ] && echo node.napi.glibc.armv7.node || echo node.napi.glibc.node; }
 
 build_arch() {
   local arch="$1" triple toolchain=() objdump build
@@ -93,7 +99,7 @@ build_arch() {
     tail -50 "$build/build.log"; SUMMARY[$arch]="BUILD FAILED (see $build/build.log)"; return 1
   fi
   # Checked in the build folder; copied to prebuilds/ only when every check passes (a failing one is removed there).
-  local out="$build/Release/mobilenet_native.node" dest="prebuilds/linux-$arch/mobilenet_native.node"
+  local out="$build/Release/mobilenet_native.node" dest="prebuilds/linux-$arch/$(prebuild_name "$arch")"
 
   # Checks: no shared libstdc++, Node-API entry point exported, GLIBC ceiling, no unresolved __wrap_/__real_ symbol.
   local needed glibc gccv exports problems=""

@@ -1,6 +1,6 @@
 // End-to-end check of a (cross-built) addon through the compiled dist/ API, written for `node --test`
 // so it runs on the official ARM Node binaries under qemu-user, where vitest does not run.
-// Driven by native/tests/run-arm-e2e.sh; also runs natively: `MOBILENET_NATIVE_BINDING=… node --test native/tests/arm-e2e.test.mjs`.
+// Driven by scripts/run-arm-e2e.sh; also runs natively: `MOBILENET_NATIVE_BINDING=… node --test scripts/arm-e2e.test.mjs`.
 //
 // Only raw frames are used (the reference input tensors), never image files: sharp has no ARM binary here and
 // dist/ must load without it (lib/image.ts imports sharp lazily, only to decode files).
@@ -22,7 +22,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = process.env.SHARED ?? '/work/shared';
 const MODEL_DIR = join(SHARED, 'models/tfjs/mobilenet_v1_0.25_224');
 const REF_DIR = join(SHARED, 'reference');

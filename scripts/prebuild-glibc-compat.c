@@ -1,4 +1,4 @@
-/* Linked into the prebuilt addons only (native/tests/build-prebuilds.sh), never into source builds.
+/* Linked into the prebuilt addons only (scripts/build-prebuilds.sh), never into source builds.
  *
  * The prebuilds are made with Debian 12's toolchains (glibc 2.36) but must load on Raspberry Pi OS bullseye
  * (glibc 2.31). Linking normally binds these symbols at versions newer than 2.31:

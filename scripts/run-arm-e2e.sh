@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end test of the cross-built addon on the official ARM Node binaries under qemu-user:
-# native/tests/arm-e2e.test.mjs (node:test, run directly, no test-runner child processes) loads
-# prebuilds/linux-<arch>/mobilenet_native.node via MOBILENET_NATIVE_BINDING and the compiled dist/,
+# scripts/arm-e2e.test.mjs (node:test, run directly, no test-runner child processes) loads
+# prebuilds/linux-<arch>/node.napi.glibc[.armv7].node via MOBILENET_NATIVE_BINDING and the compiled dist/,
 # runs the real α=0.25 TF.js weights on reference input tensors and compares with the reference logits.
 #
 # Installs nothing. Needs (Debian): qemu-user-static g++-aarch64-linux-gnu g++-arm-linux-gnueabihf (their
 # sysroots /usr/<triple> serve as qemu -L), cmake, npm (registry access only to `npm pack` the Node binaries
 # once; they are cached in build-arm/).
-#   native/tests/run-arm-e2e.sh              # arm64 and arm (armv7)
-#   native/tests/run-arm-e2e.sh arm64        # one of: arm64 arm
+#   scripts/run-arm-e2e.sh              # arm64 and arm (armv7)
+#   scripts/run-arm-e2e.sh arm64        # one of: arm64 arm
 # Environment:
 #   E2E_IMAGES=10        reference images per default-ISA run (qemu is slow; ~0.3-1 s/image)
 #   E2E_SCALAR_IMAGES=3  images for the extra MOBILENET_ISA=scalar run (0 skips that run)
@@ -17,7 +17,7 @@
 #   NODE_ARM64_VERSION=20.20.2  NODE_ARMV7_VERSION=20.11.0
 # Exits non-zero if any run fails; the last lines are one summary line per run.
 set -u
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 ARCHES=("$@")
 [ ${#ARCHES[@]} -eq 0 ] && ARCHES=(arm64 arm)
@@ -30,21 +30,22 @@ status=0
 LINES=()
 
 fail() { LINES+=("$1"); status=1; }
+prebuild_file() { [ "$1" = arm ] && echo prebuilds/linux-arm/node.napi.glibc.armv7.node || echo "prebuilds/linux-$1/node.napi.glibc.node"; }
 
 # --- dist/ (pure JS, arch independent)
 if [ ! -f dist/index.js ] || [ -n "$(find lib -name '*.ts' -newer dist/index.js 2>/dev/null | head -1)" ]; then
-  echo "=== compiling dist/ (npx tsc -p tsconfig.json)"
-  npx --no-install tsc -p tsconfig.json || { echo "tsc failed"; exit 1; }
+  echo "=== compiling dist/ (npm run build:ts)"
+  node scripts/build-ts.mjs || { echo "build:ts failed"; exit 1; }
 fi
 
 # --- the addons
 need_build=()
 for arch in "${ARCHES[@]}"; do
-  if [ -n "${E2E_REBUILD:-}" ] || [ ! -f "prebuilds/linux-$arch/mobilenet_native.node" ]; then need_build+=("$arch"); fi
+  if [ -n "${E2E_REBUILD:-}" ] || [ ! -f "$(prebuild_file "$arch")" ]; then need_build+=("$arch"); fi
 done
 if [ ${#need_build[@]} -gt 0 ]; then
   echo "=== building prebuilds: ${need_build[*]}"
-  native/tests/build-prebuilds.sh "${need_build[@]}" || echo "*** build-prebuilds.sh reported failures; testing whatever was built"
+  scripts/build-prebuilds.sh "${need_build[@]}" || echo "*** build-prebuilds.sh reported failures; testing whatever was built"
 fi
 
 # --- official Node binaries from the npm registry (cached)
@@ -71,7 +72,7 @@ run_one() { # arch label expect images [extra env...]
   esac
   if ! command -v "$qemu" >/dev/null; then fail "$label: MISSING $qemu (apt-get install qemu-user-static)"; return; fi
   if [ ! -f "$sysroot/lib/libc.so.6" ]; then fail "$label: MISSING sysroot $sysroot (apt-get install g++-${sysroot#/usr/})"; return; fi
-  local binding="$ROOT/prebuilds/linux-$arch/mobilenet_native.node"
+  local binding="$ROOT/$(prebuild_file "$arch")"
   if [ ! -f "$binding" ]; then fail "$label: no $binding (build failed?)"; return; fi
   local nodedir="$CACHE/node-$arch-$nodever"
   if ! fetch_node "$nodepkg" "$nodever" "$nodedir"; then fail "$label: could not fetch $nodepkg@$nodever"; return; fi
@@ -79,7 +80,7 @@ run_one() { # arch label expect images [extra env...]
   echo "=== $label: $qemu -cpu $cpu, Node $nodever, $images images, expect isa=$expect"
   local log="$CACHE/e2e-$label.log" t0=$SECONDS rc
   env "$@" MOBILENET_NATIVE_BINDING="$binding" E2E_IMAGES="$images" E2E_EXPECT_ISA="$expect" E2E_LABEL="$label" \
-    "$qemu" -cpu "$cpu" -L "$sysroot" "$nodedir/bin/node" native/tests/arm-e2e.test.mjs >"$log" 2>&1
+    "$qemu" -cpu "$cpu" -L "$sysroot" "$nodedir/bin/node" scripts/arm-e2e.test.mjs >"$log" 2>&1
   rc=$?
   # Failures and diagnostics, not the whole TAP stream (the log has it all).
   grep -E '^\s*(not ok|# (isa|supportedIsas|max\||batch))|Error|error:|expected|actual' "$log" | head -40 | sed 's/^/    /'

@@ -1,0 +1,147 @@
+// The one argument parser of every subcommand: a command is a table (flags, their help and how each
+// value is checked), and this file turns it into util.parseArgs options, `--help` text, and usage
+// errors that name the flag, list the valid ones and suggest the closest ("did you mean").
+//
+// util.parseArgs (Node's own, no dependency) does the tokenising; commander or yargs would bring their
+// own error wording, exit codes (1) and help layout, each of which we would have to override to keep
+// exit code 2, flag-named messages and one help style, so they would not earn their place here.
+import { parseArgs } from 'node:util';
+import { closest } from '../errors.js';
+import { checkAlpha, checkInteger, checkOneOf, checkResolution, checkThreads, LIMITS, parseNumber } from '../validate.js';
+
+/** A command-line mistake: printed with a pointer to --help, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface FlagSpec<T = unknown> {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** Placeholder in the help, e.g. 'K' for `--top K`. */
+  value?: string;
+  help: string;
+  /** Checks and converts a string value; throws (TypeError/RangeError/UsageError) with a message naming `flag`. */
+  parse?: (raw: string, flag: string) => T;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  /** e.g. '<image|folder|->...'; empty for none. */
+  args: string;
+  minPositionals?: number;
+  /** Undefined: any number. */
+  maxPositionals?: number;
+  flags: Record<string, FlagSpec>;
+  /** Extra paragraphs after the flag list. */
+  notes?: string;
+}
+
+const HELP: FlagSpec = { type: 'boolean', short: 'h', help: 'show this help' };
+
+function allFlags(spec: CommandSpec): Record<string, FlagSpec> {
+  return { ...spec.flags, help: HELP };
+}
+
+export function helpText(spec: CommandSpec): string {
+  const flags = allFlags(spec);
+  const rows = Object.entries(flags).map(([name, f]) => {
+    const left = `${f.short ? `-${f.short}, ` : '    '}--${name}${f.value ? ` ${f.value}` : ''}`;
+    return [left, f.help] as const;
+  });
+  const width = Math.max(...rows.map(([l]) => l.length)) + 2;
+  const lines = [
+    `Usage: mobilenet ${spec.name}${spec.args ? ` ${spec.args}` : ''} [options]`,
+    '',
+    spec.summary,
+    '',
+    'Options:',
+    ...rows.map(([l, h]) => `  ${l.padEnd(width)}${h.replace(/\n/g, `\n  ${' '.repeat(width)}`)}`),
+  ];
+  if (spec.notes) lines.push('', spec.notes);
+  return lines.join('\n') + '\n';
+}
+
+export interface Parsed {
+  /** Values after `parse`: strings, booleans or whatever the flag's parse returns; absent flags are absent. */
+  values: Record<string, unknown>;
+  positionals: string[];
+  help: boolean;
+}
+
+function flagList(spec: CommandSpec): string {
+  return Object.keys(allFlags(spec)).map((k) => `--${k}`).join(', ');
+}
+
+/** Parses `argv` against `spec`; throws UsageError for anything the user must fix. */
+export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed {
+  const flags = allFlags(spec);
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const [name, f] of Object.entries(flags)) options[name] = f.short ? { type: f.type, short: f.short } : { type: f.type };
+  let raw: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    raw = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true }) as typeof raw;
+  } catch (e) {
+    const msg = (e as Error).message;
+    const unknown = /Unknown option '(-{1,2})([^'=]+)/.exec(msg);
+    if (unknown) {
+      const given = `${unknown[1]}${unknown[2]}`;
+      const guess = closest(unknown[2]!, Object.keys(flags));
+      throw new UsageError(
+        `Unknown option '${given}' for mobilenet ${spec.name}${guess ? ` (did you mean --${guess}?)` : ''}. Valid options: ${flagList(spec)}`,
+      );
+    }
+    const missing = /Option '(?:-\w, )?(--[\w-]+)[^']*' argument missing/.exec(msg);
+    if (missing) throw new UsageError(`Expected a value after ${missing[1]}`);
+    const noArg = /Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(msg);
+    if (noArg) throw new UsageError(`${noArg[1]} takes no value`);
+    throw new UsageError(msg.split('\n')[0]!.replace(/\. To specify.*$/, ''));
+  }
+  if (raw.values.help) return { values: {}, positionals: raw.positionals, help: true };
+  const n = raw.positionals.length;
+  if (spec.maxPositionals === 0 && n > 0) {
+    throw new UsageError(`Unexpected argument '${raw.positionals[0]}' for mobilenet ${spec.name} (it takes options only)`);
+  }
+  if (spec.maxPositionals !== undefined && n > spec.maxPositionals) {
+    throw new UsageError(`Expected at most ${spec.maxPositionals} argument(s) for mobilenet ${spec.name} but received ${n}`);
+  }
+  if (n < (spec.minPositionals ?? 0)) {
+    throw new UsageError(`Expected ${spec.args} for mobilenet ${spec.name}`);
+  }
+  const values: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(raw.values)) {
+    if (v === undefined || name === 'help') continue;
+    const f = flags[name]!;
+    if (typeof v === 'string' && f.parse) {
+      try {
+        values[name] = f.parse(v, `--${name}`);
+      } catch (e) {
+        // The value was typed as text: say so, not "5 of type number".
+        if (e instanceof TypeError || e instanceof RangeError) throw new UsageError(e.message.replace(/ but received .*$/s, ` but received '${v}'`));
+        if (e instanceof UsageError) throw e;
+        throw e;
+      }
+    } else {
+      values[name] = v;
+    }
+  }
+  return { values, positionals: raw.positionals, help: false };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value parsers shared by commands: each checks with validate.ts under the flag's name.
+
+export const parsers = {
+  alpha: (raw: string, flag: string): number => checkAlpha(parseNumber(flag, raw, 'a number (0.25, 0.5, 0.75 or 1.0)'), flag),
+  resolution: (raw: string, flag: string): number => checkResolution(parseNumber(flag, raw, 'a positive multiple of 32 (e.g. 224, 192, 160, 128)'), flag),
+  threads: (raw: string, flag: string): number => checkThreads(parseNumber(flag, raw, `an integer between 1 and ${LIMITS.maxThreads}`), flag),
+  int: (lo: number, hi: number) => (raw: string, flag: string): number =>
+    checkInteger(flag, parseNumber(flag, raw, `an integer between ${lo} and ${hi}`), lo, hi),
+  oneOf: <T extends string>(values: readonly T[]) => (raw: string, flag: string): T => checkOneOf(flag, raw, values),
+  /** A comma-separated list, each item checked by `item`; duplicates dropped. */
+  list: <T>(item: (raw: string, flag: string) => T) => (raw: string, flag: string): T[] => {
+    const parts = raw.split(',').map((s) => s.trim());
+    if (parts.some((p) => p === '')) throw new UsageError(`Expected a comma-separated list for ${flag} but received '${raw}'`);
+    return [...new Set(parts.map((p) => item(p, flag)))];
+  },
+};

@@ -1,0 +1,142 @@
+// `mobilenet bench`: flags, the progress bar, and the output (aligned table, --json array, --markdown,
+// --chart). The measuring itself is lib/bench.ts.
+import { writeFile } from 'node:fs/promises';
+import { formatMarkdown, formatText, runBench, variantName, type BenchConfig, type BenchResult } from '../bench.js';
+import { renderChart } from '../chart.js';
+import { loadBinding } from '../binding.js';
+import { rangeError } from '../errors.js';
+import { ALPHAS, LIMITS, RESOLUTIONS, checkIsa, type Isa } from '../validate.js';
+import { version } from '../version.js';
+import { syntheticWeights } from '../weights/synthetic.js';
+import type { NetWeights } from '../weights/types.js';
+import { parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
+import type { CliIO, Command } from './main.js';
+import { progressBar } from './progress.js';
+
+/** Bench times any width multiplier (synthetic weights), not only the published ones. */
+const anyAlpha = (raw: string, flag: string): number => {
+  const a = Number(raw);
+  if (raw.trim() === '' || !(a > 0 && a <= LIMITS.maxAlpha)) {
+    throw rangeError(flag, `a width multiplier greater than 0 and at most ${LIMITS.maxAlpha} (e.g. 1.0, 0.75, 0.5, 0.25)`, raw);
+  }
+  return a;
+};
+
+const spec: CommandSpec = {
+  name: 'bench',
+  summary: 'Times MobileNetV1 inference on this machine (seeded synthetic weights unless --weights).',
+  args: '',
+  maxPositionals: 0,
+  flags: {
+    alpha: { type: 'string', value: 'A[,A...]', help: 'width multiplier(s): 1.0, 0.75, 0.5, 0.25 (default 1.0)', parse: parsers.list(anyAlpha) },
+    resolution: { type: 'string', value: 'R[,R...]', help: 'input size(s), multiples of 32 (default 224)', parse: parsers.list(parsers.resolution) },
+    all: { type: 'boolean', help: 'the 16 released variants: alpha 1.0,0.75,0.5,0.25 x resolution 224,192,160,128' },
+    threads: { type: 'string', value: 'T[,T...]', help: 'threads per inference, e.g. 1,2,4 (default 1)', parse: parsers.list(parsers.threads) },
+    batch: { type: 'string', value: 'N', help: 'images per inference call (default 1)', parse: parsers.int(1, LIMITS.maxBatch) },
+    runs: { type: 'string', value: 'N', help: 'timed runs per configuration (default 50)', parse: parsers.int(1, 1_000_000) },
+    warmup: { type: 'string', value: 'N', help: 'untimed runs before timing (default 5)', parse: parsers.int(0, 1_000_000) },
+    weights: { type: 'string', value: '<path>', help: 'a TF.js model folder / model.json or a .tflite file instead of synthetic weights' },
+    isa: { type: 'string', value: 'X', help: 'force a kernel set: scalar, avx2, avx512, neon (default: the best this CPU runs)' },
+    profile: { type: 'boolean', help: 'also report time by layer type (conv, depthwise, pointwise, pool, classifier)' },
+    json: { type: 'boolean', help: 'a JSON array on stdout, one object per configuration (snake_case keys)' },
+    markdown: { type: 'boolean', help: 'a Markdown table on stdout' },
+    chart: { type: 'string', value: '<file.svg|.html>', help: 'plot latency against published ImageNet top-1\n(implies --all unless --alpha/--resolution are given)' },
+  },
+  notes: 'Latency does not depend on the weight values, so synthetic weights time the same as real ones.',
+};
+
+interface Plan {
+  configs: BenchConfig[];
+  output: 'text' | 'json' | 'markdown';
+  chart?: string | undefined;
+}
+
+/** Checks the flags together and expands them into configurations (alpha x resolution x threads). */
+export function plan(values: Record<string, unknown>): Plan {
+  const v = values as {
+    alpha?: number[]; resolution?: number[]; all?: boolean; threads?: number[]; batch?: number; runs?: number; warmup?: number;
+    weights?: string; isa?: Isa; profile?: boolean; json?: boolean; markdown?: boolean; chart?: string;
+  };
+  if (v.json && v.markdown) throw new UsageError('Expected at most one of --json and --markdown but received both');
+  if (v.all && (v.alpha !== undefined || v.resolution !== undefined)) {
+    throw new UsageError('Expected either --all or --alpha/--resolution but received both');
+  }
+  if (v.weights !== undefined && (v.all || (v.alpha !== undefined && v.alpha.length > 1))) {
+    throw new UsageError('Expected one alpha with --weights (a weights file has one width multiplier) but received several');
+  }
+  if (v.chart !== undefined && !/\.(svg|html?)$/i.test(v.chart)) {
+    throw new UsageError(`Expected a file name ending in .svg or .html for --chart but received '${v.chart}'`);
+  }
+  if (v.isa !== undefined) {
+    try {
+      checkIsa(v.isa, '--isa', loadBinding().supportedIsas());
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  const all = v.all || (v.chart !== undefined && v.alpha === undefined && v.resolution === undefined && v.weights === undefined);
+  const alphas: (number | undefined)[] = all ? [...ALPHAS] : v.alpha ?? [v.weights !== undefined ? undefined : 1.0];
+  const resolutions = all ? [...RESOLUTIONS] : v.resolution ?? [224];
+  const configs: BenchConfig[] = [];
+  for (const alpha of alphas) {
+    for (const resolution of resolutions) {
+      for (const threads of v.threads ?? [1]) {
+        configs.push({
+          alpha, resolution, threads, batch: v.batch ?? 1, runs: v.runs ?? 50, warmup: v.warmup ?? 5,
+          ...(v.weights !== undefined ? { weights: v.weights } : {}), ...(v.isa !== undefined ? { isa: v.isa } : {}),
+          profile: v.profile ?? false,
+        });
+      }
+    }
+  }
+  return { configs, output: v.json ? 'json' : v.markdown ? 'markdown' : 'text', chart: v.chart };
+}
+
+async function run(parsed: Parsed, io: CliIO): Promise<number> {
+  const p = plan(parsed.values);
+  // Small models first so the process RSS high-water mark stays meaningful for each line; report in the order asked.
+  const order = p.configs.map((c, i) => ({ c, i })).sort((a, b) => {
+    if (a.c.alpha === undefined || b.c.alpha === undefined) return a.i - b.i;
+    return a.c.alpha - b.c.alpha || a.c.resolution - b.c.resolution || a.i - b.i;
+  });
+  const results: BenchResult[] = new Array(p.configs.length);
+  const synthetic = new Map<number, NetWeights>();
+  const bar = progressBar(io.stderr, 'bench');
+  try {
+    for (let k = 0; k < order.length; k++) {
+      const { c, i } = order[k]!;
+      let weights: string | NetWeights;
+      if (c.weights !== undefined) weights = c.weights;
+      else {
+        const alpha = c.alpha!;
+        let w = synthetic.get(alpha);
+        if (!w) {
+          synthetic.clear(); // one alpha at a time keeps the RSS of --all close to that of the largest model
+          w = syntheticWeights(alpha, { seed: 1 });
+          synthetic.set(alpha, w);
+        }
+        weights = w;
+      }
+      const label = `${c.alpha !== undefined ? `${variantName({ alpha: c.alpha, resolution: c.resolution })} ` : ''}t${c.threads}`;
+      results[i] = await runBench(c, weights, (done, total) =>
+        bar.update(k * total + done, order.length * total, `${k + 1}/${order.length} ${label} run ${done}/${total}`));
+    }
+  } finally {
+    bar.clear();
+  }
+  if (p.output === 'json') io.stdout.write(JSON.stringify(results, null, 2) + '\n');
+  else if (p.output === 'markdown') io.stdout.write(formatMarkdown(results));
+  else io.stdout.write(formatText(results));
+  if (p.chart !== undefined) {
+    const { text, plotted, missing } = renderChart(results, p.chart, { node: process.version, version });
+    try {
+      await writeFile(p.chart, text);
+    } catch (e) {
+      throw new Error(`cannot write chart ${p.chart}: ${(e as Error).message}`);
+    }
+    io.stderr.write(`chart: ${plotted} variants plotted to ${p.chart}${missing.length ? ` (no published top-1 for ${missing.join(', ')})` : ''}\n`);
+  }
+  return 0;
+}
+
+export const command: Command = { spec, run };

@@ -1,0 +1,166 @@
+// `mobilenet classify <image|folder|->...`: the top classes of each input, as a table, one JSON array
+// (--json: one entry per input, in order, failures as { image, error }) or JSON lines (--jsonl,
+// printed as each input finishes). Exit 1 when any input failed.
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { load, type Classification, type LoadOptions, type MobileNet } from '../model.js';
+import { loadBinding } from '../binding.js';
+import { checkIsa, FORMATS, LIMITS } from '../validate.js';
+import { parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
+import type { CliIO, Command } from './main.js';
+import { downloadBar } from './progress.js';
+
+/** Extensions a folder is searched for (what sharp decodes). */
+const IMAGE_EXT = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.bmp', '.heic', '.heif'];
+
+const spec: CommandSpec = {
+  name: 'classify',
+  summary: 'Prints the most probable ImageNet classes of each image. A folder stands for the images in it\n' +
+    '(sorted by name); - reads one image from standard input.',
+  args: '<image|folder|->...',
+  minPositionals: 1,
+  flags: {
+    weights: { type: 'string', value: '<path>', help: 'a TF.js model folder, model.json or .tflite file (default: see below)' },
+    alpha: { type: 'string', value: 'A', help: 'width multiplier of the published weights: 1.0, 0.75, 0.5, 0.25', parse: parsers.alpha },
+    resolution: { type: 'string', value: 'R', help: 'input size, a multiple of 32 (default: what the weights declare, else 224)', parse: parsers.resolution },
+    format: { type: 'string', value: 'F', help: `published format to use: ${FORMATS.join(', ')}`, parse: parsers.oneOf(FORMATS) },
+    top: { type: 'string', value: 'K', help: 'classes per image (default 5; at most the model\'s class count)', parse: parsers.int(1, LIMITS.maxClasses) },
+    labels: { type: 'string', value: '<file>', help: 'class names, one per line (default: ImageNet)' },
+    threads: { type: 'string', value: 'N', help: 'threads per inference (default: the number of cores)', parse: parsers.threads },
+    isa: { type: 'string', value: 'X', help: 'force a kernel set: scalar, avx2, avx512, neon (default: the best this CPU runs)' },
+    recursive: { type: 'boolean', short: 'r', help: 'also take images in the subfolders of a folder' },
+    json: { type: 'boolean', help: 'one JSON array on stdout: [{ image, top: [{ index, label, probability }] } | { image, error }]' },
+    jsonl: { type: 'boolean', help: 'one JSON object per line, printed as each image finishes' },
+  },
+  notes: 'Without --weights: with neither --alpha nor --resolution the model is the only one in the cache, else the one\n' +
+    '`mobilenet fetch` got last, else alpha 1.0 at 224; it is looked up in MOBILENET_WEIGHTS, then the cache, and\n' +
+    'downloaded into the cache when missing. Exit 1 when any image failed.',
+};
+
+interface Item {
+  image: string;
+  /** What classify() takes, or why there is nothing to classify. */
+  input: string | Uint8Array | { error: string };
+}
+
+async function readStdin(stdin: CliIO['stdin']): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of stdin) chunks.push(typeof c === 'string' ? new TextEncoder().encode(c) : c);
+  const out = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+async function imagesIn(dir: string, recursive: boolean): Promise<string[]> {
+  const entries = await fsp.readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const out: string[] = [];
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (recursive) out.push(...(await imagesIn(p, true)));
+    } else if (IMAGE_EXT.includes(path.extname(e.name).toLowerCase())) {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/** Arguments → inputs, in order: folders expanded, `-` read from stdin. Missing files stay paths (classify reports them). */
+export async function expandInputs(args: readonly string[], recursive: boolean, stdin: CliIO['stdin']): Promise<Item[]> {
+  if (args.filter((a) => a === '-').length > 1) throw new UsageError("Expected '-' (standard input) at most once");
+  const items: Item[] = [];
+  for (const a of args) {
+    if (a === '-') {
+      items.push({ image: '-', input: await readStdin(stdin) });
+      continue;
+    }
+    const st = await fsp.stat(a).catch(() => undefined);
+    if (!st?.isDirectory()) {
+      items.push({ image: a, input: a });
+      continue;
+    }
+    const found = await imagesIn(a, recursive);
+    if (found.length === 0) {
+      const hint = recursive ? '' : '; --recursive also searches its subfolders';
+      items.push({ image: a, input: { error: `no image files in this folder (${IMAGE_EXT.join(' ')})${hint}` } });
+    }
+    for (const f of found) items.push({ image: f, input: f });
+  }
+  return items;
+}
+
+async function run(parsed: Parsed, io: CliIO): Promise<number> {
+  const v = parsed.values as {
+    weights?: string; alpha?: number; resolution?: number; format?: LoadOptions['format']; top?: number; labels?: string;
+    threads?: number; isa?: string; recursive?: boolean; json?: boolean; jsonl?: boolean;
+  };
+  if (v.json && v.jsonl) throw new UsageError('Expected at most one of --json and --jsonl but received both');
+  // Everything the user typed is checked before the (slow) model load.
+  const isa = v.isa !== undefined ? checkIsaFlag(v.isa) : undefined;
+  if (v.weights !== undefined && v.format !== undefined) throw new UsageError('--format chooses among published weights; it does not apply with --weights');
+  const items = await expandInputs(parsed.positionals, v.recursive ?? false, io.stdin);
+
+  const bar = downloadBar(io.stderr);
+  let model: MobileNet;
+  try {
+    model = await load({
+      ...(v.weights !== undefined ? { weights: v.weights } : {}),
+      ...(v.alpha !== undefined ? { alpha: v.alpha as LoadOptions['alpha'] } : {}),
+      ...(v.resolution !== undefined ? { resolution: v.resolution } : {}),
+      ...(v.format !== undefined ? { format: v.format } : {}),
+      ...(v.threads !== undefined ? { threads: v.threads } : {}),
+      ...(v.labels !== undefined ? { labels: v.labels } : {}),
+      ...(isa !== undefined ? { isa } : {}),
+      onProgress: bar.onProgress,
+    });
+  } finally {
+    bar.clear();
+  }
+  const classes = model.info.classes - (model.info.background ? 1 : 0);
+  const topK = Math.min(v.top ?? 5, classes);
+  const results: ({ image: string; top: Classification[] } | { image: string; error: string })[] = [];
+  let failed = 0;
+  try {
+    for (const item of items) {
+      let r: (typeof results)[number];
+      if (typeof item.input === 'object' && !(item.input instanceof Uint8Array)) {
+        r = { image: item.image, error: item.input.error };
+      } else {
+        try {
+          r = { image: item.image, top: await model.classify(item.input, { topK }) };
+        } catch (e) {
+          r = { image: item.image, error: (e as Error).message };
+        }
+      }
+      if ('error' in r) failed++;
+      if (v.jsonl) io.stdout.write(JSON.stringify(r) + '\n');
+      else if (v.json) results.push(r);
+      else if ('error' in r) io.stderr.write(`${r.image}: ${r.error}\n`);
+      else io.stdout.write(formatTable(r.image, r.top));
+    }
+  } finally {
+    model.dispose();
+  }
+  if (v.json) io.stdout.write(JSON.stringify(results, null, 2) + '\n');
+  return failed ? 1 : 0;
+}
+
+function checkIsaFlag(raw: string): LoadOptions['isa'] {
+  try {
+    return checkIsa(raw, '--isa', loadBinding().supportedIsas());
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function formatTable(image: string, top: readonly Classification[]): string {
+  const w = String(Math.max(...top.map((c) => c.index))).length;
+  return `${image}\n${top.map((c) => `  ${(c.probability * 100).toFixed(2).padStart(6)}%  ${String(c.index).padStart(Math.max(w, 3))}  ${c.label}\n`).join('')}`;
+}
+
+export const command: Command = { spec, run };

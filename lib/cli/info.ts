@@ -1,0 +1,61 @@
+// `mobilenet info`: this machine, the kernel sets it runs, and what the weights cache holds.
+// JSON keys are snake_case, as in `bench --json` (one key style across the CLI's JSON).
+import { loadBinding } from '../binding.js';
+import { version } from '../version.js';
+import { cacheDir, listCached } from '../weights/cache.js';
+import type { CommandSpec, Parsed } from './args.js';
+import type { CliIO, Command } from './main.js';
+
+const spec: CommandSpec = {
+  name: 'info',
+  summary: 'Prints the CPU, the kernel sets it runs, MOBILENET_WEIGHTS, the cache folder and the models in it.',
+  args: '',
+  maxPositionals: 0,
+  flags: {
+    verify: { type: 'boolean', help: 'hash every cached file (slow on a Pi; default compares sizes with the records)' },
+    json: { type: 'boolean', help: 'one JSON object on stdout' },
+  },
+};
+
+async function run(parsed: Parsed, io: CliIO): Promise<number> {
+  const v = parsed.values as { json?: boolean; verify?: boolean };
+  const binding = loadBinding();
+  const root = cacheDir(io.env);
+  const cached = await listCached({ cacheDir: root, verify: v.verify ?? false });
+  const isas = binding.supportedIsas();
+  const data = {
+    version,
+    node: process.versions.node,
+    napi: process.versions.napi,
+    platform: `${process.platform}-${process.arch}`,
+    cpu: binding.cpuModel(),
+    isas,
+    default_isa: io.env.MOBILENET_ISA || isas[isas.length - 1],
+    weights_env: io.env.MOBILENET_WEIGHTS ?? null,
+    cache_dir: root,
+    cached: cached.map((c) => ({
+      alpha: c.alpha, resolution: c.resolution, format: c.format, path: c.path, bytes: c.bytes, status: c.status,
+      basis: c.basis ?? null, source: c.source ?? null, recorded_at: c.recordedAt ?? null, problems: c.problems ?? [],
+    })),
+  };
+  if (v.json) {
+    io.stdout.write(JSON.stringify(data, null, 2) + '\n');
+    return 0;
+  }
+  const out = [
+    `mobilenet-native ${data.version} on ${data.platform}, Node ${data.node} (Node-API ${data.napi})`,
+    `CPU: ${data.cpu}`,
+    `Kernel sets this CPU runs: ${isas.join(', ')} (default: ${data.default_isa}; MOBILENET_ISA overrides)`,
+    `MOBILENET_WEIGHTS: ${data.weights_env ?? '(not set)'}`,
+    `Cache: ${root}`,
+  ];
+  if (cached.length === 0) out.push('  (empty: `mobilenet fetch --alpha 0.25 --resolution 224` downloads a model)');
+  for (const c of cached) {
+    out.push(`  ${c.format.padEnd(12)} alpha ${String(c.alpha).padEnd(4)} res ${c.resolution}  ${(c.bytes / 1e6).toFixed(1).padStart(5)} MB  ${c.status.padEnd(10)}  ${c.path}`);
+    for (const p of c.problems ?? []) out.push(`      ${p}`);
+  }
+  io.stdout.write(out.join('\n') + '\n');
+  return 0;
+}
+
+export const command: Command = { spec, run };

@@ -1,0 +1,104 @@
+// `mobilenet <command>`: the command table and the entry point. A command is one entry here plus a
+// module exporting `command` (its flag table and run function); lib/cli/args.ts parses for all of them.
+import { closest } from '../errors.js';
+import { version } from '../version.js';
+import { helpText, parseCommand, UsageError, type CommandSpec, type Parsed } from './args.js';
+import type { TtyLike } from './progress.js';
+
+export interface CliIO {
+  stdout: { write(s: string): unknown };
+  stderr: TtyLike;
+  /** Standard input, read for the `-` argument. */
+  stdin: AsyncIterable<Uint8Array | string>;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface Command {
+  spec: CommandSpec;
+  /** Runs after the arguments parsed and checked; returns the exit code (0 ok, 1 failure). */
+  run(parsed: Parsed, io: CliIO): Promise<number>;
+}
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  classify: { summary: 'top classes of images, folders or standard input', load: () => import('./classify.js') },
+  bench: { summary: 'time MobileNetV1 variants on this machine', load: () => import('./bench.js') },
+  info: { summary: 'this machine, its kernel sets, and the weights cache', load: () => import('./info.js') },
+  fetch: { summary: 'download published weights into the cache', load: () => import('./fetch.js') },
+};
+
+export function usage(): string {
+  const names = Object.keys(COMMANDS);
+  const w = Math.max(...names.map((n) => n.length)) + 3;
+  return [
+    'Usage: mobilenet <command> [options]',
+    '',
+    'Commands:',
+    ...names.map((n) => `  ${n.padEnd(w)}${COMMANDS[n]!.summary}`),
+    '',
+    "Run 'mobilenet <command> --help' for its options; 'mobilenet --version' prints the version.",
+    'Weights: --weights <path>, else MOBILENET_WEIGHTS, else the cache, else a download (MOBILENET_BASE_URL, MOBILENET_OFFLINE).',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The library's messages name its options ("for labels but received", "(the alpha option)"); the user of a
+ * command typed flags, so those names become the command's flags (--labels, --alpha).
+ */
+export function withFlagNames(message: string, spec: CommandSpec): string {
+  let m = message;
+  for (const name of Object.keys(spec.flags)) {
+    m = m.replace(new RegExp(`\\bfor ${name} but received\\b`, 'g'), `for --${name} but received`).replaceAll(`(the ${name} option)`, `(--${name})`);
+  }
+  return m;
+}
+
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined) {
+    io.stderr.write(usage());
+    return 2;
+  }
+  if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    const sub = cmd === 'help' ? rest[0] : undefined;
+    if (sub !== undefined && COMMANDS[sub]) {
+      io.stdout.write(helpText((await COMMANDS[sub].load()).command.spec));
+      return 0;
+    }
+    io.stdout.write(usage());
+    return 0;
+  }
+  if (cmd === '--version' || cmd === '-v') {
+    io.stdout.write(`${version}\n`);
+    return 0;
+  }
+  const entry = COMMANDS[cmd];
+  if (!entry) {
+    const guess = closest(cmd, Object.keys(COMMANDS));
+    io.stderr.write(`mobilenet: unknown command '${cmd}'${guess ? ` (did you mean ${guess}?)` : ''}\n\n${usage()}`);
+    return 2;
+  }
+  const { command } = await entry.load();
+  let parsed: Parsed;
+  try {
+    parsed = parseCommand(command.spec, rest);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(`mobilenet ${cmd}: ${e.message}\nRun 'mobilenet ${cmd} --help' for usage.\n`);
+    return 2;
+  }
+  if (parsed.help) {
+    io.stdout.write(helpText(command.spec));
+    return 0;
+  }
+  try {
+    return await command.run(parsed, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`mobilenet ${cmd}: ${e.message}\nRun 'mobilenet ${cmd} --help' for usage.\n`);
+      return 2;
+    }
+    io.stderr.write(`mobilenet ${cmd}: ${withFlagNames((e as Error).message, command.spec)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,17 @@
+// require('mobilenet-native') from a CommonJS project: classify a photo, check the top-1 label.
+// node classify.cjs <weights> <image> <accepted top-1 label prefix>...
+'use strict';
+const { load } = require('mobilenet-native');
+
+const [weights, image, ...accepted] = process.argv.slice(2);
+(async () => {
+  const model = await load({ weights });
+  const [top] = await model.classify(image, { topK: 1 });
+  const ok = accepted.some((a) => top.label.startsWith(a));
+  console.log(`require: ${top.label} (${top.probability.toFixed(3)}) isa=${model.info.isa} ${ok ? 'ok' : `FAIL, expected ${accepted.join(' or ')}`}`);
+  model.dispose();
+  process.exitCode = ok ? 0 : 1;
+})().catch((e) => {
+  console.error(`require: FAIL ${e.stack}`);
+  process.exitCode = 1;
+});
