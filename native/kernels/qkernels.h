@@ -26,7 +26,9 @@
 // uint8 (h = -zw). row_sum costs ~4/NR of the multiply-accumulates (vpsadbw, once per tile row).
 //
 // Reads/writes: kernels never touch input or output memory outside the tensors they are given;
-// packed weights are padded to whole tiles (zeros), which kernels may read in full.
+// packed weights are padded to whole tiles (zeros), which kernels may read in full. Packed weights
+// must be 4-byte aligned (their int32 headers; panel and block sizes are multiples of 4 bytes),
+// 64-byte aligned for speed. Activations need no alignment.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -67,7 +69,8 @@ struct QGemmLayout {
 //   ceil(taps / 2) x ct pairs, element (t, c) at ((t / 2) * ct + c) * 2 + t % 2, a missing last
 //   tap zero                                                        (tap_pairs true: int16 pairs
 //   for vpmaddwd / vpdpwssd, two taps per instruction)
-// Channels past the end are zero. Padded input taps read as za, so bias = bias - za * sum_taps s.
+// Channels past the end are zero; each block is padded to a multiple of 4 bytes.
+// Padded input taps read as za, so bias = bias - za * sum_taps s.
 struct QTapsLayout {
   size_t ct;
   QWeight weight;

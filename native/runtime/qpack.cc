@@ -164,7 +164,8 @@ void pack_qs8_gemm(const QGemmLayout& l, const QPackArgs& a, const int8_t* w, vo
 }
 
 size_t qpacked_taps_block_bytes(const QTapsLayout& l, size_t taps) {
-  return kQHeaderRows * l.ct * sizeof(int32_t) + (l.tap_pairs ? round_up(taps, 2) : taps) * l.ct * elem_bytes(l.weight);
+  // Rounded to 4 bytes so every block's int32 header is aligned (scalar 1-channel int16 blocks: 34 -> 36).
+  return round_up(kQHeaderRows * l.ct * sizeof(int32_t) + (l.tap_pairs ? round_up(taps, 2) : taps) * l.ct * elem_bytes(l.weight), 4);
 }
 size_t qpacked_taps_size(const QTapsLayout& l, size_t taps, size_t n) {
   return round_up(n, l.ct) / l.ct * qpacked_taps_block_bytes(l, taps);

@@ -9,7 +9,7 @@ namespace mn::scalar {
 namespace {
 template <typename T>
 void conv(const QConvParams<T>& p, size_t oy_begin, size_t oy_end) {
-  constexpr size_t kBlock = kQHeaderRows * sizeof(int32_t) + 27 * sizeof(int16_t);
+  constexpr size_t kBlock = (kQHeaderRows * sizeof(int32_t) + 27 * sizeof(int16_t) + 3) / 4 * 4;  // 4-byte aligned blocks
   for (size_t oy = oy_begin; oy < oy_end; oy++)
     for (size_t ox = 0; ox < p.out_w; ox++) {
       T* out = p.output + (oy * p.out_w + ox) * p.out_c;

@@ -10,7 +10,7 @@ namespace {
 template <typename T>
 void dwconv(const QDwconvParams<T>& p, size_t oy_begin, size_t oy_end) {
   const size_t C = p.channels;
-  constexpr size_t kBlock = kQHeaderRows * sizeof(int32_t) + 9 * sizeof(int16_t);
+  constexpr size_t kBlock = (kQHeaderRows * sizeof(int32_t) + 9 * sizeof(int16_t) + 3) / 4 * 4;  // 4-byte aligned blocks
   for (size_t oy = oy_begin; oy < oy_end; oy++)
     for (size_t ox = 0; ox < p.out_w; ox++) {
       T* out = p.output + (oy * p.out_w + ox) * C;
