@@ -192,7 +192,7 @@ describe('Float32Array inputs', () => {
     await expect(model.infer(x)).rejects.toThrow(new RangeError(
       "Expected values in [-1, 1] (this model's input: bytes 0..255 as x / 127.5 - 1) for input but found 255 at index 7; pass bytes as a frame { data, width, height, format } to have them normalised",
     ));
-    const q = await load({ weights: resolve(shared, 'cases/tflite/uint8-input-scale-1-255-zero-point-0.tflite'), threads: 1 });
+    const q = await load({ weights: resolve(shared, 'cases/tflite/uint8-input-scale-1-255-zero-point-0.tflite'), threads: 1, precision: 'float' });
     const y = new Float32Array(224 * 224 * 3).fill(-0.5);
     expect(() => q.inferSync(y)).toThrow(new RangeError(
       "Expected values in [0, 1] (this model's input: bytes 0..255 as 0.003921568859368563 * (x - 0)) for input but found -0.5 at index 0; pass bytes as a frame { data, width, height, format } to have them normalised",

@@ -491,7 +491,8 @@ describe('inference through load()', async () => {
         const { model, expected } = mobilenetTflite(w, { resolution, quantized });
         const file = join(tmp, `syn_${alpha}_${resolution}_${quantized ? 'q' : 'f'}.tflite`);
         writeFileSync(file, serializeTflite(model));
-        const fromFile = await load({ weights: file, threads: 2 });
+        // The quantized file through the float path (its weights dequantized at load), as the in-memory weights.
+        const fromFile = await load({ weights: file, threads: 2, ...(quantized ? { precision: 'float' as const } : {}) });
         const direct = await load({ weights: { ...expected, source: 'memory' }, threads: 2 });
         try {
           expect(fromFile.info.alpha).toBe(alpha);
@@ -536,8 +537,9 @@ describe('inference through load()', async () => {
   };
   for (const [name, ref] of Object.entries(uint8Ref.models)) {
     it(`${name} (dequantized) is within 3 points of real uint8 TFLite top-1 (${ref.top1})`, async () => {
-      const model = await load({ weights: modelPath(`${name}.tflite`) });
+      const model = await load({ weights: modelPath(`${name}.tflite`), precision: 'float' }); // the dequantized float path
       try {
+        expect(model.info.dtype).toBe('float32');
         expect(model.info.alpha).toBe(ref.alpha);
         expect(model.info.resolution).toBe(ref.resolution);
         expect(model.info.quantized).toBe(true);

@@ -46,8 +46,18 @@ export async function readWeights(source: string | Uint8Array | ArrayBuffer): Pr
     throw new WeightsError(path, `cannot read the weights file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   if (bytes.length >= 8 && String.fromCharCode(bytes[4]!, bytes[5]!, bytes[6]!, bytes[7]!) === 'TFL3') {
-    const { parseTflite } = await import('./tflite.js');
-    return parseTflite(bytes, path);
+    // Quantized files keep their integer form next to the dequantized weights (lib/weights/tflite-quant.ts).
+    const { parseTfliteQuantized } = await import('./tflite-quant.js');
+    try {
+      const { weights, quant } = parseTfliteQuantized(bytes, path);
+      return quant ? { ...weights, quant } : weights;
+    } catch (e) {
+      // A file TFLite's float reader takes but whose integer form is inconsistent (e.g. bias scales that
+      // are not input scale x weight scale): still readable for precision: 'float'; load() names why not integer.
+      if (!(e instanceof WeightsError)) throw e;
+      const { parseTflite } = await import('./tflite.js');
+      return { ...parseTflite(bytes, path), quantError: e.message };
+    }
   }
   let first = 0;
   while (first < bytes.length && (bytes[first] === 0x20 || bytes[first] === 0x0a || bytes[first] === 0x0d || bytes[first] === 0x09 || bytes[first] === 0xef || bytes[first] === 0xbb || bytes[first] === 0xbf)) first++;

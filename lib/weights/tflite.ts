@@ -215,7 +215,7 @@ export interface TfliteTensor {
   buffer: number;
   scale?: number[];
   zeroPoint?: number[];
-  /** Axis of per-channel scales (QuantizationParameters.quantized_dimension). */
+  /** QuantizationParameters.quantized_dimension: the axis of per-channel scales (0 when absent). */
   quantizedDimension?: number;
 }
 
@@ -232,6 +232,11 @@ export interface TfliteOperator {
   conv?: ConvOptions;        // Conv2DOptions or DepthwiseConv2DOptions
   pool?: PoolOptions;
   fcActivation?: number;
+  /** CUSTOM ops: the raw custom_options bytes (a FlexBuffer for TFLite_Detection_PostProcess). */
+  customOptions?: Uint8Array;
+  /** ADD (AddOptions) and CONCATENATION (ConcatenationOptions): fused activation; CONCATENATION: axis. */
+  fusedActivation?: number;
+  axis?: number;
 }
 
 export interface TfliteModel {
@@ -314,6 +319,8 @@ export function readTfliteModel(bytes: Uint8Array, source: string): TfliteModel 
       outputs: (t.i32Vector(2, 'outputs') ?? []).map((x, k) => checkTensorIndex(x, `op ${i} output ${k}`)),
       optionsType: t.u8(3, 'builtin_options_type'),
     };
+    const customOptions = t.bytesVector(5, 'custom_options');
+    if (customOptions) op.customOptions = customOptions;
     const o = t.table(4, 'builtin_options');
     if (o && op.optionsType === OptionsType.Conv2DOptions) {
       op.conv = {
@@ -334,6 +341,11 @@ export function readTfliteModel(bytes: Uint8Array, source: string): TfliteModel 
       };
     } else if (o && op.optionsType === OptionsType.FullyConnectedOptions) {
       op.fcActivation = o.i8(0, 'fused_activation_function');
+    } else if (o && op.optionsType === 10 /* ConcatenationOptions */) {
+      op.axis = o.i32(0, 'axis');
+      op.fusedActivation = o.i8(1, 'fused_activation_function');
+    } else if (o && op.optionsType === 11 /* AddOptions */) {
+      op.fusedActivation = o.i8(0, 'fused_activation_function');
     }
     operators.push(op);
   }
@@ -548,8 +560,8 @@ function convertMobileNetV1(m: TfliteModel, source: string): NetWeights {
   if (s.length !== 4 || s[0] !== 1 || s[3] !== 3 || s[1] !== s[2] || !(s[1]! >= 32) || s[1]! % 32 !== 0) {
     fail(`input tensor '${input.name}' has shape ${fmtShape(s)}, expected [1,R,R,3] with R a multiple of 32`);
   }
-  if (input.type !== TensorType.FLOAT32 && input.type !== TensorType.UINT8) {
-    fail(`input tensor '${input.name}' has type ${tensorTypeName(input.type)}, expected FLOAT32 or UINT8`);
+  if (input.type !== TensorType.FLOAT32 && input.type !== TensorType.UINT8 && input.type !== TensorType.INT8) {
+    fail(`input tensor '${input.name}' has type ${tensorTypeName(input.type)}, expected FLOAT32, UINT8 or INT8`);
   }
   const resolution = s[1]!;
 

@@ -1,3 +1,5 @@
+import type { QuantNet } from './tflite-quant.js';
+
 // The one in-memory form every weight format is converted to before it reaches the native side.
 // The native runtime folds BatchNorm (double precision) and packs for the chosen ISA.
 //
@@ -59,4 +61,8 @@ export interface NetWeights {
   labels?: readonly string[];
   quantized?: boolean;        // true when dequantized from uint8/int8/float16 at load
   layers: LayerWeights[];
+  /** The integer form of a quantized file (lib/weights/tflite-quant.ts): what the integer path runs. */
+  quant?: QuantNet;
+  /** Why a quantized file has no integer form (it then runs only with precision: 'float'). */
+  quantError?: string;
 }

@@ -136,12 +136,14 @@ void axis_taps(size_t n, size_t R, Tap* taps) {
 // vertically. float32 arithmetic: it agrees with the float64 reference except when a value
 // lands within ~1e-5 of a .5 rounding tie (then it may differ by one level).
 template <FrameFormat F, class Emit>
-void crop_resize_fmt(const FrameView& f, size_t R, Emit emit) {
+void crop_resize_fmt(const FrameView& f, size_t R, bool stretch, Emit emit) {
   const Reader<F> src(f);
+  // stretch: the whole frame, each axis scaled on its own (detectors); else the centre square.
   const size_t s = std::min(f.width, f.height);
-  const size_t x0 = (f.width - s) / 2, y0 = (f.height - s) / 2;
+  const size_t sw = stretch ? f.width : s, sh = stretch ? f.height : s;
+  const size_t x0 = (f.width - sw) / 2, y0 = (f.height - sh) / 2;
   uint8_t rgb[3];
-  if (s == R) {
+  if (sw == R && sh == R) {
     for (size_t y = 0; y < R; y++) {
       const Row row = src.row(y0 + y);
       for (size_t x = 0; x < R; x++) {
@@ -163,8 +165,8 @@ void crop_resize_fmt(const FrameView& f, size_t R, Emit emit) {
   Tap* const ty = ty_store.data();
   float* const top = top_store.data();
   float* const bot = bot_store.data();
-  axis_taps(s, R, tx);
-  axis_taps(s, R, ty);
+  axis_taps(sw, R, tx);
+  axis_taps(sh, R, ty);
   auto hpass = [&](size_t y, float* dst) {
     const Row row = src.row(y0 + y);
     uint8_t l[3], r[3];
@@ -189,27 +191,27 @@ void crop_resize_fmt(const FrameView& f, size_t R, Emit emit) {
 }
 
 template <class Emit>
-void crop_resize(const FrameView& f, size_t R, Emit emit) {
+void crop_resize(const FrameView& f, size_t R, bool stretch, Emit emit) {
   switch (f.format) {
-    case FrameFormat::Rgb: crop_resize_fmt<FrameFormat::Rgb>(f, R, emit); break;
-    case FrameFormat::Rgba: crop_resize_fmt<FrameFormat::Rgba>(f, R, emit); break;
-    case FrameFormat::Bgr: crop_resize_fmt<FrameFormat::Bgr>(f, R, emit); break;
-    case FrameFormat::Bgra: crop_resize_fmt<FrameFormat::Bgra>(f, R, emit); break;
-    case FrameFormat::Gray: crop_resize_fmt<FrameFormat::Gray>(f, R, emit); break;
-    case FrameFormat::I420: crop_resize_fmt<FrameFormat::I420>(f, R, emit); break;
-    case FrameFormat::Nv12: crop_resize_fmt<FrameFormat::Nv12>(f, R, emit); break;
-    case FrameFormat::Yuyv: crop_resize_fmt<FrameFormat::Yuyv>(f, R, emit); break;
+    case FrameFormat::Rgb: crop_resize_fmt<FrameFormat::Rgb>(f, R, stretch, emit); break;
+    case FrameFormat::Rgba: crop_resize_fmt<FrameFormat::Rgba>(f, R, stretch, emit); break;
+    case FrameFormat::Bgr: crop_resize_fmt<FrameFormat::Bgr>(f, R, stretch, emit); break;
+    case FrameFormat::Bgra: crop_resize_fmt<FrameFormat::Bgra>(f, R, stretch, emit); break;
+    case FrameFormat::Gray: crop_resize_fmt<FrameFormat::Gray>(f, R, stretch, emit); break;
+    case FrameFormat::I420: crop_resize_fmt<FrameFormat::I420>(f, R, stretch, emit); break;
+    case FrameFormat::Nv12: crop_resize_fmt<FrameFormat::Nv12>(f, R, stretch, emit); break;
+    case FrameFormat::Yuyv: crop_resize_fmt<FrameFormat::Yuyv>(f, R, stretch, emit); break;
   }
 }
 
 }  // namespace
 
-void preprocess_frame(const FrameView& f, size_t R, const float lut[256], float* out) {
-  crop_resize(f, R, [&](size_t i, uint8_t v) { out[i] = lut[v]; });
+void preprocess_frame(const FrameView& f, size_t R, const float lut[256], float* out, bool stretch) {
+  crop_resize(f, R, stretch, [&](size_t i, uint8_t v) { out[i] = lut[v]; });
 }
 
-void resize_frame_u8(const FrameView& f, size_t R, uint8_t* out) {
-  crop_resize(f, R, [&](size_t i, uint8_t v) { out[i] = v; });
+void resize_frame_u8(const FrameView& f, size_t R, uint8_t* out, bool stretch) {
+  crop_resize(f, R, stretch, [&](size_t i, uint8_t v) { out[i] = v; });
 }
 
 }  // namespace mn

@@ -42,10 +42,12 @@ size_t frame_min_stride(FrameFormat f, size_t width);
 // Returns an empty string when `f` is consistent, else what is wrong (for std::invalid_argument).
 const char* frame_check(const FrameView& f, uint64_t* needed);
 
-// out: R x R x 3 floats. The frame must have passed frame_check.
-void preprocess_frame(const FrameView& f, size_t R, const float lut[256], float* out);
+// out: R x R x 3 floats. The frame must have passed frame_check. stretch: resize the whole frame
+// to R x R, each axis on its own scale (no crop; detectors, whose boxes are then fractions of the
+// whole frame); else the centre square.
+void preprocess_frame(const FrameView& f, size_t R, const float lut[256], float* out, bool stretch = false);
 
-// Same crop + resize, bytes out (R x R x 3), for tests and tools.
-void resize_frame_u8(const FrameView& f, size_t R, uint8_t* out);
+// Same crop (or stretch) + resize, bytes out (R x R x 3), for tests and tools.
+void resize_frame_u8(const FrameView& f, size_t R, uint8_t* out, bool stretch = false);
 
 }  // namespace mn
