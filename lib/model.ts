@@ -518,7 +518,12 @@ class MobileNetModel implements MobileNet {
     const full = { ...this.#decode, resolution: Infinity };
     const encoded = (x: unknown): x is string | Uint8Array | ArrayBuffer | BlobLike =>
       typeof x === 'string' || x instanceof Uint8Array || x instanceof ArrayBuffer || (typeof Blob !== 'undefined' && x instanceof Blob);
-    const frames = await Promise.all(list.map((x, i) => (encoded(x) ? decodeImage(x, Array.isArray(input) ? `input[${i}]` : 'input', full) : x)));
+    // Decoded frames go on as public frames (RGB or RGBA bytes; transparency already composited).
+    const frames = await Promise.all(list.map(async (x, i) => {
+      if (!encoded(x)) return x;
+      const f = await decodeImage(x, Array.isArray(input) ? `input[${i}]` : 'input', full);
+      return { data: f.data, width: f.width, height: f.height, format: f.layout.format === 1 ? 'rgba' as const : 'rgb' as const };
+    }));
     const out = (await this.#submit(Array.isArray(input) ? frames : frames[0], 'detections', undefined, 'detect()')) as Float32Array; // the postprocess output is float
     const per = slots * 6 + 1, R = this.info.resolution;
     const results = frames.map((f, b) => {

@@ -450,9 +450,10 @@ class Converter {
       let axis = s.quantizedDimension ?? 0;
       // Depthwise kernels [1,3,3,C] are quantized along dimension 3; some writers leave the field at its default 0.
       if (axis === 0 && channels > 1 && s.shape[0] === 1 && s.shape[s.shape.length - 1] === channels) axis = s.shape.length - 1;
-      if (channels !== 1 && (s.type !== TensorType.INT8 || !(axis >= 0 && axis < s.shape.length) || s.shape[axis] !== channels)) {
+      // (int8 weights and their int32 biases may be per channel; uint8 only per tensor.)
+      if (channels !== 1 && (s.type === TensorType.UINT8 || !(axis >= 0 && axis < s.shape.length) || s.shape[axis] !== channels)) {
         this.fail(`tensor '${s.name}' has ${channels} quantization scales, expected 1 (per-tensor quantization)` +
-          (s.type === TensorType.INT8 ? ` or ${s.shape[axis] ?? '?'} (per channel along dimension ${axis})` : ''));
+          (s.type !== TensorType.UINT8 ? ` or ${s.shape[axis] ?? '?'} (per channel along dimension ${axis})` : ''));
       }
       if (s.zeroPoint.length !== 1 && s.zeroPoint.length !== channels) {
         this.fail(`tensor '${s.name}' has ${s.zeroPoint.length} zero points for ${channels} scales`);

@@ -141,8 +141,10 @@ std::vector<uint8_t> run(const Net& net, const std::string& isa, size_t threads,
   std::vector<uint8_t> out;
   for (int rep = 0; rep < 3; rep++) {
     const size_t before = g_allocs.load();
-    ws->set_input_frame(0, frame.data(), R, R, 3);
-    ws->set_input_frame(1, frame.data(), R, R, 3);
+    mn::FrameView fv;  // packed RGB, R x R
+    fv.data = frame.data(); fv.length = frame.size(); fv.width = R; fv.height = R;
+    ws->set_input_frame(0, fv);
+    ws->set_input_frame(1, fv);
     model.run(*ws, 2, 1);
     const size_t allocs = g_allocs.load() - before;
     if (check_allocs && rep > 0) check(allocs == 0, std::string(what) + ": " + std::to_string(allocs) + " allocations in a steady-state run");

@@ -158,7 +158,9 @@ model.dispose();
   await rejects(() => raw.runSync(0, 1, 1), 'headless (raw): no classifier');
   await rejects(() => raw.runAsync(0, 1, 1), 'headless (raw): no classifier, async');
   raw.dispose();
-// 6. MobileNetV2 and SSD (issue 14): integer and float paths, residual ADD, im2col conv, concat, logistic, the
+}
+
+// 7. MobileNetV2 and SSD (issue 14): integer and float paths, residual ADD, im2col conv, concat, logistic, the
 //    postprocess (uint8 and float inputs), odd frame sizes (stretch resize), two streams at once.
 const ssdFile = path.join(shared, 'models/tflite/coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
 const v2File = path.join(shared, 'models/tflite/coral/mobilenet_v2_1.0_224_quant.tflite');
