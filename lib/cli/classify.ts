@@ -19,6 +19,7 @@ const spec: CommandSpec = {
     '(sorted by name); - reads one image from standard input.',
   args: '<image|folder|->...',
   minPositionals: 1,
+  argsExpected: 'at least one image, folder or - (standard input)',
   flags: {
     weights: { type: 'string', value: '<path>', help: 'a TF.js model folder, model.json or .tflite file (default: see below)' },
     alpha: { type: 'string', value: 'A', help: 'width multiplier of the published weights: 1.0, 0.75, 0.5, 0.25', parse: parsers.alpha },

@@ -42,14 +42,21 @@ export function usage(): string {
 }
 
 /**
- * The library's messages name its options ("for labels but received", "(the alpha option)"); the user of a
- * command typed flags, so those names become the command's flags (--labels, --alpha).
+ * The library's messages name its options ("for labels but received", "(the alpha option)", "pass
+ * weights: '<path>'", "load({ weights: '...' })"); the user of a command typed flags, so those names become
+ * the command's flags (--labels, --alpha, --weights).
  */
 export function withFlagNames(message: string, spec: CommandSpec): string {
   let m = message;
   for (const name of Object.keys(spec.flags)) {
     m = m.replace(new RegExp(`\\bfor ${name} but received\\b`, 'g'), `for --${name} but received`).replaceAll(`(the ${name} option)`, `(--${name})`);
   }
+  // fetch has no --weights: name the command that has it.
+  const weights = 'weights' in spec.flags ? '--weights' : 'mobilenet classify --weights';
+  m = m.replace(/\bload\(\{ weights: '([^']*)' \}\)/g, `${weights} $1`)
+    .replace(/\b([Pp])ass weights: '<path>'/g, `$1ass ${weights} <path>`)
+    .replace(/\bload\(\{ alpha, resolution \}\) finds them/g, '--alpha A --resolution R without --weights finds them');
+  if ('format' in spec.flags) m = m.replace("Use format 'tflite' or 'tflite-quant'", 'Use --format tflite or tflite-quant');
   return m;
 }
 
