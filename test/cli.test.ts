@@ -295,6 +295,35 @@ describe('fetch, then the obvious next command', () => {
     expect(info.cached).toMatchObject([{ alpha: 0.25, status: 'ok', recorded_at: expect.any(String) }]);
   });
 
+  it('Ctrl-C during a download removes what it wrote and exits 130', async () => {
+    // A server that sends the first bytes of model.json, then nothing: the download is in progress when the signal comes.
+    const requests: string[] = [];
+    const stalling = http.createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.writeHead(200, { 'content-length': 100_000 });
+      res.write('{"modelTopology": ');
+    });
+    await new Promise<void>((r) => stalling.listen(0, '127.0.0.1', r));
+    const xdg = join(tmp, 'xdg-interrupt');
+    try {
+      const env = { ...process.env, XDG_CACHE_HOME: xdg, MOBILENET_BASE_URL: `http://127.0.0.1:${(stalling.address() as AddressInfo).port}` };
+      const child = spawn(process.execPath, [cli, 'fetch', '--alpha', '0.5'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const closed = new Promise<number | null>((r) => child.on('close', r));
+      const partial = join(xdg, 'mobilenet-native', 'tfjs');
+      for (let i = 0; i < 200 && !(requests.length && fs.existsSync(partial) && fs.readdirSync(partial).length); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(fs.readdirSync(partial).length).toBeGreaterThan(0); // the partial download is on disk
+      child.kill('SIGINT');
+      expect(await closed).toBe(130);
+      expect(stderr).toBe('mobilenet fetch: interrupted (SIGINT)\n');
+      expect(fs.readdirSync(xdg)).toEqual([]); // no partial file, no empty folders
+    } finally {
+      stalling.closeAllConnections();
+      await new Promise<void>((r) => stalling.close(() => r()));
+    }
+  });
+
   it('a failed download leaves no folders in the cache and exits 1 with what to do', async () => {
     const xdg = join(tmp, 'xdg-fail');
     const r = await run(['fetch', '--alpha', '0.5'], { env: { XDG_CACHE_HOME: xdg, MOBILENET_BASE_URL: base } });

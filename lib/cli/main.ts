@@ -60,6 +60,46 @@ export function withFlagNames(message: string, spec: CommandSpec): string {
   return m;
 }
 
+/** A command stopped by SIGINT (Ctrl-C) or SIGTERM during an interruptible step; exit code 128 + the signal's number. */
+export class Interrupted extends Error {
+  override name = 'Interrupted';
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
+    super(`interrupted (${signal})`);
+  }
+  get exitCode(): number {
+    return this.signal === 'SIGINT' ? 130 : 143;
+  }
+}
+
+/**
+ * Runs a step that may download (fetch, a classify whose weights are missing) so that Ctrl-C aborts the download
+ * through `signal`: the downloader then removes its partial files and empty folders, and the command exits 130
+ * (SIGTERM: 143). A second signal ends the process at once. Outside such steps the signals keep Node's default
+ * (immediate exit): a synchronous bench loop could not answer a handler.
+ */
+export async function interruptible<T>(step: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  let got: 'SIGINT' | 'SIGTERM' | undefined;
+  const on = (sig: 'SIGINT' | 'SIGTERM'): void => {
+    if (got) process.exit(new Interrupted(sig).exitCode);
+    got = sig;
+    ac.abort(new Interrupted(sig));
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  try {
+    const r = await step(ac.signal);
+    if (got) throw new Interrupted(got);
+    return r;
+  } catch (e) {
+    if (got) throw new Interrupted(got);
+    throw e;
+  } finally {
+    process.off('SIGINT', on);
+    process.off('SIGTERM', on);
+  }
+}
+
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === undefined) {
@@ -101,6 +141,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   try {
     return await command.run(parsed, io);
   } catch (e) {
+    if (e instanceof Interrupted) {
+      io.stderr.write(`mobilenet ${cmd}: ${e.message}\n`);
+      return e.exitCode;
+    }
     if (e instanceof UsageError) {
       io.stderr.write(`mobilenet ${cmd}: ${e.message}\nRun 'mobilenet ${cmd} --help' for usage.\n`);
       return 2;
