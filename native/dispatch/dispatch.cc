@@ -1,6 +1,8 @@
 #include "dispatch.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <fstream>
 #include <stdexcept>
 
@@ -110,6 +112,55 @@ const KernelTable& select_kernel_table(const std::string& requested, const char*
   }
   throw std::invalid_argument(std::string(source) + "=" + requested + " is not a kernel set of this build (expected one of: " +
                               names + ")");
+}
+
+unsigned arm_part_from_midr(unsigned long long midr) { return (unsigned)((midr >> 4) & 0xfff); }
+
+unsigned arm_part_from_cpuinfo(const std::string& cpuinfo) {
+  size_t pos = 0;
+  while ((pos = cpuinfo.find("CPU part", pos)) != std::string::npos) {
+    const size_t colon = cpuinfo.find(':', pos), eol = cpuinfo.find('\n', pos);
+    pos += 8;
+    if (colon == std::string::npos || (eol != std::string::npos && colon > eol)) continue;
+    return (unsigned)std::strtoul(cpuinfo.c_str() + colon + 1, nullptr, 0);
+  }
+  return 0;
+}
+
+namespace {
+
+unsigned detect_arm_part() {
+  if (const char* env = std::getenv("MOBILENET_ARM_CORE"); env && *env) {
+    const std::string v = env;
+    if (v == "a53") return kArmPartCortexA53;
+    if (v == "a72") return kArmPartCortexA72;
+    if (v == "a76") return kArmPartCortexA76;
+    if (v == "generic") return 0;
+    char* end = nullptr;
+    const unsigned long n = std::strtoul(env, &end, 0);
+    if (end && *end == 0 && n <= 0xfff) return (unsigned)n;
+    throw std::invalid_argument("MOBILENET_ARM_CORE=" + v +
+                                " is not a core (expected a53, a72, a76, generic or a CPU part number such as 0xd03)");
+  }
+#if defined(__arm__) || defined(__aarch64__)
+  {
+    std::ifstream f("/sys/devices/system/cpu/cpu0/regs/identification/midr_el1");
+    std::string midr;
+    if (f >> midr) return arm_part_from_midr(std::strtoull(midr.c_str(), nullptr, 16));
+  }
+  std::ifstream f("/proc/cpuinfo");
+  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return arm_part_from_cpuinfo(text);
+#else
+  return 0;
+#endif
+}
+
+}  // namespace
+
+unsigned arm_cpu_part() {
+  static const unsigned part = detect_arm_part();
+  return part;
 }
 
 std::string cpu_model_name() {

@@ -18,6 +18,17 @@ bool cpu_supports(const KernelTable& t);
 // what this CPU/binary supports, and where the request came from.
 const KernelTable& select_kernel_table(const std::string& requested, const char* source = "MOBILENET_ISA");
 
+// ARM core of this machine: the primary part number (MIDR_EL1 bits 15:4) of cpu0, from
+// /sys/devices/system/cpu/cpu0/regs/identification/midr_el1, else the first "CPU part" of /proc/cpuinfo;
+// 0 when unknown (and on x86). MOBILENET_ARM_CORE overrides it (tests, or a board whose kernel hides it):
+// "a53", "a72", "a76", "generic" (= 0) or a number such as 0xd03; anything else is an error
+// (std::invalid_argument naming the variable and the accepted values). Read once.
+constexpr unsigned kArmPartCortexA53 = 0xd03, kArmPartCortexA72 = 0xd08, kArmPartCortexA76 = 0xd0b;
+unsigned arm_cpu_part();
+// Parses a MIDR value or "CPU part" text and /proc/cpuinfo contents (exposed for tests).
+unsigned arm_part_from_midr(unsigned long long midr);
+unsigned arm_part_from_cpuinfo(const std::string& cpuinfo);
+
 // Human-readable CPU model (x86 brand string, /proc/cpuinfo on ARM) for reports.
 std::string cpu_model_name();
 

@@ -24,6 +24,12 @@ namespace mn {
 using GemmUkernelFn = void (*)(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride,
                                const float* w, float* c, size_t c_stride, float min, float max);
 
+// GEMV (one row of A: the batch-1 classifier), optional per ISA (nullptr: the runtime uses the GEMM):
+//   c[0..nc) = clamp(a[0..kc) * W + bias), W = ceil(nc / NR) consecutive packed panels as above
+//   (panel j at w + j * NR * (kc + 1)). Same per-element order as the GEMM (bias, then k ascending,
+//   same FMA), so results are bit-identical to the GEMM's for that row.
+using GemvUkernelFn = void (*)(size_t nc, size_t kc, const float* a, const float* w, float* c, float min, float max);
+
 // ---------------------------------------------------------------------------------------------
 // Depthwise 3x3 convolution, stride 1 or 2, explicit padding (TF SAME is computed by the caller:
 // for stride 2 on even input, pad_top = pad_left = 0 and the bottom/right tap falls off the edge).
@@ -74,6 +80,7 @@ struct KernelTable {
   ConvFn conv3x3s2;
   size_t conv_ct;
   GavgpoolFn gavgpool;
+  GemvUkernelFn gemv;    // nullptr: M = 1 runs through gemm
 };
 
 }  // namespace mn

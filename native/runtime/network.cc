@@ -226,6 +226,15 @@ void Network::gemm(size_t m, size_t n, size_t k, const float* a, const float* w,
   const size_t tiles_per_block = (m_tiles + m_blocks - 1) / m_blocks;
   const size_t panels_per_block = (n_panels + n_blocks - 1) / n_blocks;
   const size_t panel_floats = nr * (k + 1);
+  if (m == 1 && kt.gemv) {  // batch-1 classifier: one row, split by panels
+    const size_t tasks = std::min(n_panels, threads() == 1 ? (size_t)1 : threads() * kTasksPerThread);
+    const size_t per = (n_panels + tasks - 1) / tasks;
+    pool_.parallel_for(tasks, [&](size_t t) {
+      const size_t p0 = t * per, p1 = std::min(n_panels, p0 + per);
+      if (p0 < p1) kt.gemv(std::min(n, p1 * nr) - p0 * nr, k, a, w + p0 * panel_floats, c + p0 * nr, min, max);
+    });
+    return;
+  }
   pool_.parallel_for(m_blocks * n_blocks, [&](size_t t) {
     const size_t mb = t % m_blocks, nb = t / m_blocks;
     const size_t m0 = mb * tiles_per_block * mr, m1 = std::min(m, m0 + tiles_per_block * mr);
@@ -281,6 +290,7 @@ void Network::run(size_t batch, bool classify, Profile* profile, const float* ex
     const LayerDesc* last = nullptr;
     for (const LayerDesc& l : plan_) {
       if (l.kind == LayerKind::Classifier) break;
+      if (profile && profile->on_layer) profile->on_layer((size_t)(&l - plan_.data()));
       const auto t0 = profile ? clock::now() : clock::time_point{};
       run_layer(l, cur, bufs[which]);
       if (profile) {
@@ -292,12 +302,14 @@ void Network::run(size_t batch, bool classify, Profile* profile, const float* ex
       which ^= 1;
       last = &l;
     }
+    if (profile && profile->on_layer) profile->on_layer(plan_.size());
     const auto t0 = profile ? clock::now() : clock::time_point{};
     kernels_->gavgpool(last->out_h * last->out_w, F, cur, features_.data() + b * F);
     if (profile) profile->pool_ns += std::chrono::duration<double, std::nano>(clock::now() - t0).count();
   }
   if (classify) {
     const LayerDesc& fc = plan_.back();
+    if (profile && profile->on_layer) profile->on_layer(plan_.size() - 1);
     const auto t0 = profile ? clock::now() : clock::time_point{};
     gemm(batch, fc.out_c, fc.in_c, features_.data(), packed_.data() + fc.packed_offset, logits_.data(), fc.min, fc.max);
     if (profile) {

@@ -60,6 +60,9 @@ struct Profile {
   double pool_ns = 0;
   std::vector<double> layer_ns;  // per plan layer, same order as plan()
   size_t runs = 0;
+  // Optional: called before each plan layer with its index, and with plan().size() before the global
+  // average pool (the classifier is the last plan layer). bench/arm-meter marks phases with it.
+  void (*on_layer)(size_t layer) = nullptr;
 };
 
 class Network {

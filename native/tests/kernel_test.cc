@@ -191,8 +191,32 @@ void test_gemm(const KernelTable& t, size_t M, size_t N, size_t K, size_t a_extr
   }
 }
 
+// GEMV (one row): bit-identical to the GEMM's row (which test_gemm checks against the naive loops).
+void test_gemv(const KernelTable& t, size_t N, size_t K) {
+  const Clamp& cl = pick_clamp();
+  Case cs_(fmt("isa=%s kernel=gemv N x K=%zu x %zu clamp=%s", t.isa, N, K, cl.name));
+  const bool at_end = g_cases % 2 == 0;
+  Guarded a(K, at_end);
+  for (size_t i = 0; i < a.size(); i++) a[i] = urand();
+  std::vector<float> w_io(K * N), bias(N);
+  for (auto& v : w_io) v = urand();
+  for (auto& v : bias) v = urand();
+  Guarded wp(mn::packed_gemm_size(K, N, t.gemm_nr), !at_end);
+  mn::pack_gemm_weights(K, N, t.gemm_nr, w_io.data(), bias.data(), wp.data());
+  Out c(N), c2(N);
+  t.gemv(N, K, a.data(), wp.data(), c.data(), cl.min, cl.max);
+  if (!c.guards_ok()) cs_.fail("wrote outside the output buffer");
+  run_gemm_tiles(t, 1, N, K, a.data(), K, wp.data(), c2.data(), N, cl, 0);
+  for (size_t j = 0; j < N; j++)
+    if (std::memcmp(&c.data()[j], &c2.data()[j], 4))
+      cs_.fail(fmt("C[%zu] = %.9g, the GEMM gives %.9g", j, c.data()[j], c2.data()[j]).c_str());
+}
+
 void gemm_suite(const KernelTable& t) {
   const size_t MR = t.gemm_mr, NR = t.gemm_nr;
+  if (t.gemv)
+    for (size_t N : {1, 3, 8, 9, 15, 16, 17, 31, 32, 33, 40, 64, 65, 1000, 1001})
+      for (size_t K : {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 256, 1024}) test_gemv(t, N, K);
   // Every partial tile with short K.
   for (size_t mr = 1; mr <= MR; mr++)
     for (size_t nc = 1; nc <= NR; nc++)
@@ -427,6 +451,18 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "usage: kernel_test [--isa NAME] [--verbose]\n");
       return 2;
     }
+  }
+  {  // ARM core detection: part numbers from MIDR_EL1 and /proc/cpuinfo (Pi 3 / 4 / 5 formats)
+    Case cs_("arm core detection");
+    if (mn::arm_part_from_midr(0x410fd034ull) != 0xd03) cs_.fail("MIDR 0x410fd034 is not part 0xd03");
+    if (mn::arm_part_from_midr(0x414fd0b1ull) != 0xd0b) cs_.fail("MIDR 0x414fd0b1 is not part 0xd0b");
+    if (mn::arm_part_from_cpuinfo("processor\t: 0\nBogoMIPS\t: 108.00\nCPU implementer\t: 0x41\nCPU part\t: 0xd08\n") != 0xd08)
+      cs_.fail("CPU part 0xd08 not read from /proc/cpuinfo text");
+    if (mn::arm_part_from_cpuinfo("model name\t: Intel(R) Xeon(R)\n") != 0) cs_.fail("x86 cpuinfo gave a part");
+    const char* core = std::getenv("MOBILENET_ARM_CORE");
+    if (core && !std::strcmp(core, "a53") && mn::arm_cpu_part() != mn::kArmPartCortexA53)
+      cs_.fail("MOBILENET_ARM_CORE=a53 did not select part 0xd03");
+    std::printf("kernel_test: ARM core part 0x%x%s\n", mn::arm_cpu_part(), core ? " (MOBILENET_ARM_CORE)" : "");
   }
   const std::vector<const KernelTable*> tables = mn::supported_kernel_tables();
   size_t max_dw_ct = 1, max_conv_ct = 1;  // channel sweeps reach 3 x the largest tile of any ISA

@@ -54,6 +54,16 @@ run_arch() {
       echo "*** $arch: $(basename "$t") FAILED (exit $?)"
       fail=$((fail + 1)); failed="$failed $(basename "$t")"
     fi
+    # The Cortex-A53 kernel variants (chosen from the CPU part on a board) through the override.
+    if [ "$(basename "$t")" = kernel_test ]; then
+      echo "--- $arch: kernel_test with MOBILENET_ARM_CORE=a53 (the A53 GEMM variant)"
+      if MOBILENET_ARM_CORE=a53 "$qemu" -cpu "$cpu" -L "/usr/$triple" "$t"; then
+        pass=$((pass + 1))
+      else
+        echo "*** $arch: kernel_test (a53) FAILED"
+        fail=$((fail + 1)); failed="$failed kernel_test(a53)"
+      fi
+    fi
   done
   SUMMARY[$arch]="$pass passed, $fail failed${failed:+ (failed:$failed)}"
   [ "$fail" -eq 0 ]

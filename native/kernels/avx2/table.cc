@@ -9,6 +9,7 @@ const KernelTable& table() {
       f32_dwconv3x3_minmax__avx2_8c, 8,
       f32_conv3x3s2_minmax__avx2_16c, 16,
       f32_gavgpool__avx2,
+      nullptr,
   };
   return t;
 }

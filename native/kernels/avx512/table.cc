@@ -9,6 +9,7 @@ const KernelTable& table() {
       f32_dwconv3x3_minmax__avx512_16c, 16,
       f32_conv3x3s2_minmax__avx512_32c, 32,
       f32_gavgpool__avx512,
+      nullptr,
   };
   return t;
 }

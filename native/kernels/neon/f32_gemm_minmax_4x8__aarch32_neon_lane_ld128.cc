@@ -14,9 +14,13 @@
 
 namespace mn::neon {
 
-void f32_gemm_minmax_4x8__aarch32_neon_lane_ld128(size_t mr, size_t nc, size_t kc, const float* a,
-                                                  size_t a_stride, const float* w, float* c,
-                                                  size_t c_stride, float min, float max) {
+namespace {
+
+// kA53: the main loop of the Cortex-A53 variant (f32_gemm_minmax_4x8__aarch32_neon_cortex_a53 below).
+template <bool kA53>
+__attribute__((always_inline)) inline void gemm_4x8(size_t mr, size_t nc, size_t kc, const float* a,
+                                                    size_t a_stride, const float* w, float* c, size_t c_stride,
+                                                    float min, float max) {
   const float* a0 = a;
   float* c0 = c;
   const float* a1 = mr > 1 ? a0 + a_stride : a0;
@@ -48,20 +52,174 @@ void f32_gemm_minmax_4x8__aarch32_neon_lane_ld128(size_t mr, size_t nc, size_t k
   }
 
   size_t k = kc;
-  for (; k >= 4; k -= 4) {
-    const float32x4_t va0 = vld1q_f32(a0); a0 += 4;
-    const float32x4_t va1 = vld1q_f32(a1); a1 += 4;
-    const float32x4_t va2 = vld1q_f32(a2); a2 += 4;
-    const float32x4_t va3 = vld1q_f32(a3); a3 += 4;
-    const float32x2_t va0x01 = vget_low_f32(va0), va0x23 = vget_high_f32(va0);
-    const float32x2_t va1x01 = vget_low_f32(va1), va1x23 = vget_high_f32(va1);
-    const float32x2_t va2x01 = vget_low_f32(va2), va2x23 = vget_high_f32(va2);
-    const float32x2_t va3x01 = vget_low_f32(va3), va3x23 = vget_high_f32(va3);
-    MN_GEMM_STEP(0, va0x01, va1x01, va2x01, va3x01, 0)
-    MN_GEMM_STEP(1, va0x01, va1x01, va2x01, va3x01, 1)
-    MN_GEMM_STEP(2, va0x23, va1x23, va2x23, va3x23, 0)
-    MN_GEMM_STEP(3, va0x23, va1x23, va2x23, va3x23, 1)
-    w += 32;
+  if constexpr (kA53) if (k >= 4) {
+    // Cortex-A53 main loop (Pi 3 / Zero 2 on 32-bit Raspberry Pi OS): every load is 64 bits (VLD1 of one
+    // d-register, post-incremented), which the in-order A53 dual-issues beside a VMLA, and each sits next to a
+    // VMLA, software-pipelined one k-step ahead (XNNPACK's cortex_a53 design rule). 58 instructions per 32
+    // VMLAs (the ld128 loop: 42). Same VMLA-by-scalar in the same k order as every other path.
+    size_t k4 = k / 4 - 1;
+    k -= (k4 + 1) * 4;
+    __asm__ volatile(
+        "vld1.32 {d8}, [%[w]]!\n\t"
+        "vld1.32 {d9}, [%[w]]!\n\t"
+        "vld1.32 {d10}, [%[w]]!\n\t"
+        "vld1.32 {d11}, [%[w]]!\n\t"
+        "vld1.32 {d0}, [%[a0]]!\n\t"
+        "vld1.32 {d2}, [%[a1]]!\n\t"
+        "vld1.32 {d4}, [%[a2]]!\n\t"
+        "vld1.32 {d6}, [%[a3]]!\n\t"
+        "cmp %[k4], #0\n\t"
+        "beq 2f\n\t"
+        "1:\n\t"
+        "vmla.f32 %q[c0l], q4, d0[0]\n\t"
+        "vld1.32 {d1}, [%[a0]]!\n\t"
+        "vmla.f32 %q[c0h], q5, d0[0]\n\t"
+        "vld1.32 {d3}, [%[a1]]!\n\t"
+        "vmla.f32 %q[c1l], q4, d2[0]\n\t"
+        "vld1.32 {d5}, [%[a2]]!\n\t"
+        "vmla.f32 %q[c1h], q5, d2[0]\n\t"
+        "vld1.32 {d7}, [%[a3]]!\n\t"
+        "vmla.f32 %q[c2l], q4, d4[0]\n\t"
+        "vld1.32 {d12}, [%[w]]!\n\t"
+        "vmla.f32 %q[c2h], q5, d4[0]\n\t"
+        "vld1.32 {d13}, [%[w]]!\n\t"
+        "vmla.f32 %q[c3l], q4, d6[0]\n\t"
+        "vld1.32 {d14}, [%[w]]!\n\t"
+        "vmla.f32 %q[c3h], q5, d6[0]\n\t"
+        "vld1.32 {d15}, [%[w]]!\n\t"
+        "vmla.f32 %q[c0l], q6, d0[1]\n\t"
+        "vld1.32 {d8}, [%[w]]!\n\t"
+        "vmla.f32 %q[c0h], q7, d0[1]\n\t"
+        "vld1.32 {d9}, [%[w]]!\n\t"
+        "vmla.f32 %q[c1l], q6, d2[1]\n\t"
+        "vld1.32 {d10}, [%[w]]!\n\t"
+        "vmla.f32 %q[c1h], q7, d2[1]\n\t"
+        "vld1.32 {d11}, [%[w]]!\n\t"
+        "vmla.f32 %q[c2l], q6, d4[1]\n\t"
+        "vmla.f32 %q[c2h], q7, d4[1]\n\t"
+        "vmla.f32 %q[c3l], q6, d6[1]\n\t"
+        "vmla.f32 %q[c3h], q7, d6[1]\n\t"
+        "vmla.f32 %q[c0l], q4, d1[0]\n\t"
+        "vld1.32 {d12}, [%[w]]!\n\t"
+        "vmla.f32 %q[c0h], q5, d1[0]\n\t"
+        "vld1.32 {d13}, [%[w]]!\n\t"
+        "vmla.f32 %q[c1l], q4, d3[0]\n\t"
+        "vld1.32 {d14}, [%[w]]!\n\t"
+        "vmla.f32 %q[c1h], q5, d3[0]\n\t"
+        "vld1.32 {d15}, [%[w]]!\n\t"
+        "vmla.f32 %q[c2l], q4, d5[0]\n\t"
+        "vmla.f32 %q[c2h], q5, d5[0]\n\t"
+        "vmla.f32 %q[c3l], q4, d7[0]\n\t"
+        "vmla.f32 %q[c3h], q5, d7[0]\n\t"
+        "vmla.f32 %q[c0l], q6, d1[1]\n\t"
+        "vld1.32 {d8}, [%[w]]!\n\t"
+        "vmla.f32 %q[c0h], q7, d1[1]\n\t"
+        "vld1.32 {d9}, [%[w]]!\n\t"
+        "vmla.f32 %q[c1l], q6, d3[1]\n\t"
+        "vld1.32 {d10}, [%[w]]!\n\t"
+        "vmla.f32 %q[c1h], q7, d3[1]\n\t"
+        "vld1.32 {d11}, [%[w]]!\n\t"
+        "vmla.f32 %q[c2l], q6, d5[1]\n\t"
+        "vld1.32 {d0}, [%[a0]]!\n\t"
+        "vmla.f32 %q[c2h], q7, d5[1]\n\t"
+        "vld1.32 {d2}, [%[a1]]!\n\t"
+        "vmla.f32 %q[c3l], q6, d7[1]\n\t"
+        "vld1.32 {d4}, [%[a2]]!\n\t"
+        "vmla.f32 %q[c3h], q7, d7[1]\n\t"
+        "vld1.32 {d6}, [%[a3]]!\n\t"
+        "subs %[k4], %[k4], #1\n\t"
+        "bne 1b\n\t"
+        "2:\n\t"
+        "vmla.f32 %q[c0l], q4, d0[0]\n\t"
+        "vld1.32 {d1}, [%[a0]]!\n\t"
+        "vmla.f32 %q[c0h], q5, d0[0]\n\t"
+        "vld1.32 {d3}, [%[a1]]!\n\t"
+        "vmla.f32 %q[c1l], q4, d2[0]\n\t"
+        "vld1.32 {d5}, [%[a2]]!\n\t"
+        "vmla.f32 %q[c1h], q5, d2[0]\n\t"
+        "vld1.32 {d7}, [%[a3]]!\n\t"
+        "vmla.f32 %q[c2l], q4, d4[0]\n\t"
+        "vld1.32 {d12}, [%[w]]!\n\t"
+        "vmla.f32 %q[c2h], q5, d4[0]\n\t"
+        "vld1.32 {d13}, [%[w]]!\n\t"
+        "vmla.f32 %q[c3l], q4, d6[0]\n\t"
+        "vld1.32 {d14}, [%[w]]!\n\t"
+        "vmla.f32 %q[c3h], q5, d6[0]\n\t"
+        "vld1.32 {d15}, [%[w]]!\n\t"
+        "vmla.f32 %q[c0l], q6, d0[1]\n\t"
+        "vld1.32 {d8}, [%[w]]!\n\t"
+        "vmla.f32 %q[c0h], q7, d0[1]\n\t"
+        "vld1.32 {d9}, [%[w]]!\n\t"
+        "vmla.f32 %q[c1l], q6, d2[1]\n\t"
+        "vld1.32 {d10}, [%[w]]!\n\t"
+        "vmla.f32 %q[c1h], q7, d2[1]\n\t"
+        "vld1.32 {d11}, [%[w]]!\n\t"
+        "vmla.f32 %q[c2l], q6, d4[1]\n\t"
+        "vmla.f32 %q[c2h], q7, d4[1]\n\t"
+        "vmla.f32 %q[c3l], q6, d6[1]\n\t"
+        "vmla.f32 %q[c3h], q7, d6[1]\n\t"
+        "vmla.f32 %q[c0l], q4, d1[0]\n\t"
+        "vld1.32 {d12}, [%[w]]!\n\t"
+        "vmla.f32 %q[c0h], q5, d1[0]\n\t"
+        "vld1.32 {d13}, [%[w]]!\n\t"
+        "vmla.f32 %q[c1l], q4, d3[0]\n\t"
+        "vld1.32 {d14}, [%[w]]!\n\t"
+        "vmla.f32 %q[c1h], q5, d3[0]\n\t"
+        "vld1.32 {d15}, [%[w]]!\n\t"
+        "vmla.f32 %q[c2l], q4, d5[0]\n\t"
+        "vmla.f32 %q[c2h], q5, d5[0]\n\t"
+        "vmla.f32 %q[c3l], q4, d7[0]\n\t"
+        "vmla.f32 %q[c3h], q5, d7[0]\n\t"
+        "vmla.f32 %q[c0l], q6, d1[1]\n\t"
+        "vmla.f32 %q[c0h], q7, d1[1]\n\t"
+        "vmla.f32 %q[c1l], q6, d3[1]\n\t"
+        "vmla.f32 %q[c1h], q7, d3[1]\n\t"
+        "vmla.f32 %q[c2l], q6, d5[1]\n\t"
+        "vmla.f32 %q[c2h], q7, d5[1]\n\t"
+        "vmla.f32 %q[c3l], q6, d7[1]\n\t"
+        "vmla.f32 %q[c3h], q7, d7[1]\n\t"
+        : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [w] "+r"(w), [k4] "+r"(k4),
+          [c0l] "+w"(vacc0x0123), [c0h] "+w"(vacc0x4567), [c1l] "+w"(vacc1x0123), [c1h] "+w"(vacc1x4567),
+          [c2l] "+w"(vacc2x0123), [c2h] "+w"(vacc2x4567), [c3l] "+w"(vacc3x0123), [c3h] "+w"(vacc3x4567)
+        :
+        : "cc", "memory", "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10", "d11", "d12", "d13",
+          "d14", "d15");
+  }
+  if constexpr (!kA53) if (k >= 4) {
+    // Main loop, 4 k-steps in 42 instructions for 32 VMLAs: post-incremented VLD1 for every load (A 4 floats
+    // per row, weights 8 floats = one k-step per VLD1 of 4 d-registers), no other address arithmetic
+    // (XNNPACK's ld64 loop: 44). A in q0-q3, weights q4-q7, accumulators q8-q15 (the compiler's choice,
+    // the only ones left). Same VMLA-by-scalar in the same k order as the tail loop below.
+    size_t k4 = k / 4;
+    k -= k4 * 4;
+#define MN_V(acc, vw, va) "vmla.f32 %q[" #acc "], " #vw ", " #va "\n\t"
+#define MN_KSTEP(wl, wh, l0, l1, l2, l3) \
+  MN_V(c0l, wl, l0) MN_V(c0h, wh, l0) MN_V(c1l, wl, l1) MN_V(c1h, wh, l1) \
+  MN_V(c2l, wl, l2) MN_V(c2h, wh, l2) MN_V(c3l, wl, l3) MN_V(c3h, wh, l3)
+    __asm__ volatile(
+        "1:\n\t"
+        "vld1.32 {d0-d1}, [%[a0]]!\n\t"
+        "vld1.32 {d2-d3}, [%[a1]]!\n\t"
+        "vld1.32 {d8-d11}, [%[w]]!\n\t"
+        "vld1.32 {d4-d5}, [%[a2]]!\n\t"
+        "vld1.32 {d6-d7}, [%[a3]]!\n\t"
+        "vld1.32 {d12-d15}, [%[w]]!\n\t"
+        MN_KSTEP(q4, q5, d0[0], d2[0], d4[0], d6[0])
+        "vld1.32 {d8-d11}, [%[w]]!\n\t"
+        MN_KSTEP(q6, q7, d0[1], d2[1], d4[1], d6[1])
+        "vld1.32 {d12-d15}, [%[w]]!\n\t"
+        MN_KSTEP(q4, q5, d1[0], d3[0], d5[0], d7[0])
+        "subs %[k4], %[k4], #1\n\t"
+        MN_KSTEP(q6, q7, d1[1], d3[1], d5[1], d7[1])
+        "bne 1b\n\t"
+        : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [w] "+r"(w), [k4] "+r"(k4),
+          [c0l] "+w"(vacc0x0123), [c0h] "+w"(vacc0x4567), [c1l] "+w"(vacc1x0123), [c1h] "+w"(vacc1x4567),
+          [c2l] "+w"(vacc2x0123), [c2h] "+w"(vacc2x4567), [c3l] "+w"(vacc3x0123), [c3h] "+w"(vacc3x4567)
+        :
+        : "cc", "memory", "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10", "d11", "d12", "d13",
+          "d14", "d15");
+#undef MN_KSTEP
+#undef MN_V
   }
   for (; k != 0; k--) {
     const float32x2_t va0 = vld1_dup_f32(a0); a0 += 1;
@@ -107,6 +265,21 @@ void f32_gemm_minmax_4x8__aarch32_neon_lane_ld128(size_t mr, size_t nc, size_t k
     vst1_lane_f32(c1, vacc1x01, 0);
     vst1_lane_f32(c0, vacc0x01, 0);
   }
+}
+
+}  // namespace
+
+void f32_gemm_minmax_4x8__aarch32_neon_lane_ld128(size_t mr, size_t nc, size_t kc, const float* a,
+                                                  size_t a_stride, const float* w, float* c,
+                                                  size_t c_stride, float min, float max) {
+  gemm_4x8<false>(mr, nc, kc, a, a_stride, w, c, c_stride, min, max);
+}
+
+// Cortex-A53 variant: 64-bit loads paired with the VMLAs (dispatch picks it from the CPU part).
+void f32_gemm_minmax_4x8__aarch32_neon_cortex_a53(size_t mr, size_t nc, size_t kc, const float* a,
+                                                  size_t a_stride, const float* w, float* c,
+                                                  size_t c_stride, float min, float max) {
+  gemm_4x8<true>(mr, nc, kc, a, a_stride, w, c, c_stride, min, max);
 }
 
 }  // namespace mn::neon

@@ -14,9 +14,13 @@
 
 namespace mn::neon {
 
-void f32_gemm_minmax_6x8__aarch64_neonfma_lane_ld128(size_t mr, size_t nc, size_t kc, const float* a,
-                                                     size_t a_stride, const float* w, float* c,
-                                                     size_t c_stride, float min, float max) {
+namespace {
+
+// kA53: the main loop of the Cortex-A53 variant (see f32_gemm_minmax_6x8__aarch64_neonfma_cortex_a53 below).
+template <bool kA53>
+__attribute__((always_inline)) inline void gemm_6x8(size_t mr, size_t nc, size_t kc, const float* a,
+                                                    size_t a_stride, const float* w, float* c, size_t c_stride,
+                                                    float min, float max) {
   const float* a0 = a;
   float* c0 = c;
   const float* a1 = mr > 1 ? a0 + a_stride : a0;
@@ -55,6 +59,266 @@ void f32_gemm_minmax_6x8__aarch64_neonfma_lane_ld128(size_t mr, size_t nc, size_
   vacc5x4567 = vfmaq_laneq_f32(vacc5x4567, vb4567, va5, L);
 
   size_t k = kc;
+  if constexpr (kA53) if (mr == 6 && k >= 4) {
+    // Cortex-A53 main loop, 4 k-steps per iteration. The A53 is in order and dual-issues a 64-bit load (LDR D,
+    // LDR X) or an INS with a NEON FMLA, but not a 128-bit load. Design rule (XNNPACK's cortex_a53 kernels):
+    // A is loaded 2 floats per row (LDR D), each weight vector as LDR D + LDR X + INS, and every one of these
+    // sits next to an FMLA, software-pipelined: the loads of the next 2 k-steps run beside the FMAs of these.
+    // 86 instructions per 48 FMAs (the ld128 loop: 58) that an A53 can issue in about 48 cycles.
+    // Same FMLAs in the same k order as every other path.
+    const size_t k4 = k / 4;
+    k -= k4 * 4;
+    const size_t a_bytes = a_stride * sizeof(float), k4m1 = k4 - 1;
+    __asm__ volatile(
+        "mov x9, %[a0]\n\t"
+        "add x10, x9, %[as]\n\t"
+        "add x11, x10, %[as]\n\t"
+        "add x12, x11, %[as]\n\t"
+        "add x13, x12, %[as]\n\t"
+        "add x14, x13, %[as]\n\t"
+        "mov x15, %[w]\n\t"
+        "mov x16, %[kn]\n\t"
+        "ldr d12, [x15], #16\n\t"
+        "ldr x17, [x15, #-8]\n\t"
+        "ldr d0, [x9], #8\n\t"
+        "ldr d13, [x15], #16\n\t"
+        "ins v12.d[1], x17\n\t"
+        "ldr x8, [x15, #-8]\n\t"
+        "ldr d1, [x10], #8\n\t"
+        "ldr d14, [x15], #16\n\t"
+        "ins v13.d[1], x8\n\t"
+        "ldr x17, [x15, #-8]\n\t"
+        "ldr d2, [x11], #8\n\t"
+        "ldr d15, [x15], #16\n\t"
+        "ins v14.d[1], x17\n\t"
+        "ldr x8, [x15, #-8]\n\t"
+        "ldr d3, [x12], #8\n\t"
+        "ins v15.d[1], x8\n\t"
+        "ldr d4, [x13], #8\n\t"
+        "ldr d5, [x14], #8\n\t"
+        "cbz x16, 2f\n\t"
+        "1:\n\t"
+        "fmla %[c0l].4s, v12.4s, v0.s[0]\n\t"
+        "ldr d16, [x15], #16\n\t"
+        "fmla %[c0h].4s, v13.4s, v0.s[0]\n\t"
+        "ldr x17, [x15, #-8]\n\t"
+        "fmla %[c1l].4s, v12.4s, v1.s[0]\n\t"
+        "ldr d6, [x9], #8\n\t"
+        "fmla %[c1h].4s, v13.4s, v1.s[0]\n\t"
+        "fmla %[c2l].4s, v12.4s, v2.s[0]\n\t"
+        "ldr d17, [x15], #16\n\t"
+        "fmla %[c2h].4s, v13.4s, v2.s[0]\n\t"
+        "ins v16.d[1], x17\n\t"
+        "fmla %[c3l].4s, v12.4s, v3.s[0]\n\t"
+        "ldr x8, [x15, #-8]\n\t"
+        "fmla %[c3h].4s, v13.4s, v3.s[0]\n\t"
+        "fmla %[c4l].4s, v12.4s, v4.s[0]\n\t"
+        "ldr d7, [x10], #8\n\t"
+        "fmla %[c4h].4s, v13.4s, v4.s[0]\n\t"
+        "ldr d18, [x15], #16\n\t"
+        "fmla %[c5l].4s, v12.4s, v5.s[0]\n\t"
+        "ins v17.d[1], x8\n\t"
+        "fmla %[c5h].4s, v13.4s, v5.s[0]\n\t"
+        "fmla %[c0l].4s, v14.4s, v0.s[1]\n\t"
+        "ldr x17, [x15, #-8]\n\t"
+        "fmla %[c0h].4s, v15.4s, v0.s[1]\n\t"
+        "ldr d8, [x11], #8\n\t"
+        "fmla %[c1l].4s, v14.4s, v1.s[1]\n\t"
+        "ldr d19, [x15], #16\n\t"
+        "fmla %[c1h].4s, v15.4s, v1.s[1]\n\t"
+        "fmla %[c2l].4s, v14.4s, v2.s[1]\n\t"
+        "ins v18.d[1], x17\n\t"
+        "fmla %[c2h].4s, v15.4s, v2.s[1]\n\t"
+        "ldr x8, [x15, #-8]\n\t"
+        "fmla %[c3l].4s, v14.4s, v3.s[1]\n\t"
+        "ldr d9, [x12], #8\n\t"
+        "fmla %[c3h].4s, v15.4s, v3.s[1]\n\t"
+        "fmla %[c4l].4s, v14.4s, v4.s[1]\n\t"
+        "ins v19.d[1], x8\n\t"
+        "fmla %[c4h].4s, v15.4s, v4.s[1]\n\t"
+        "ldr d10, [x13], #8\n\t"
+        "fmla %[c5l].4s, v14.4s, v5.s[1]\n\t"
+        "ldr d11, [x14], #8\n\t"
+        "fmla %[c5h].4s, v15.4s, v5.s[1]\n\t"
+        "fmla %[c0l].4s, v16.4s, v6.s[0]\n\t"
+        "ldr d12, [x15], #16\n\t"
+        "fmla %[c0h].4s, v17.4s, v6.s[0]\n\t"
+        "ldr x17, [x15, #-8]\n\t"
+        "fmla %[c1l].4s, v16.4s, v7.s[0]\n\t"
+        "ldr d0, [x9], #8\n\t"
+        "fmla %[c1h].4s, v17.4s, v7.s[0]\n\t"
+        "fmla %[c2l].4s, v16.4s, v8.s[0]\n\t"
+        "ldr d13, [x15], #16\n\t"
+        "fmla %[c2h].4s, v17.4s, v8.s[0]\n\t"
+        "ins v12.d[1], x17\n\t"
+        "fmla %[c3l].4s, v16.4s, v9.s[0]\n\t"
+        "ldr x8, [x15, #-8]\n\t"
+        "fmla %[c3h].4s, v17.4s, v9.s[0]\n\t"
+        "fmla %[c4l].4s, v16.4s, v10.s[0]\n\t"
+        "ldr d1, [x10], #8\n\t"
+        "fmla %[c4h].4s, v17.4s, v10.s[0]\n\t"
+        "ldr d14, [x15], #16\n\t"
+        "fmla %[c5l].4s, v16.4s, v11.s[0]\n\t"
+        "ins v13.d[1], x8\n\t"
+        "fmla %[c5h].4s, v17.4s, v11.s[0]\n\t"
+        "fmla %[c0l].4s, v18.4s, v6.s[1]\n\t"
+        "ldr x17, [x15, #-8]\n\t"
+        "fmla %[c0h].4s, v19.4s, v6.s[1]\n\t"
+        "ldr d2, [x11], #8\n\t"
+        "fmla %[c1l].4s, v18.4s, v7.s[1]\n\t"
+        "ldr d15, [x15], #16\n\t"
+        "fmla %[c1h].4s, v19.4s, v7.s[1]\n\t"
+        "fmla %[c2l].4s, v18.4s, v8.s[1]\n\t"
+        "ins v14.d[1], x17\n\t"
+        "fmla %[c2h].4s, v19.4s, v8.s[1]\n\t"
+        "ldr x8, [x15, #-8]\n\t"
+        "fmla %[c3l].4s, v18.4s, v9.s[1]\n\t"
+        "ldr d3, [x12], #8\n\t"
+        "fmla %[c3h].4s, v19.4s, v9.s[1]\n\t"
+        "fmla %[c4l].4s, v18.4s, v10.s[1]\n\t"
+        "ins v15.d[1], x8\n\t"
+        "fmla %[c4h].4s, v19.4s, v10.s[1]\n\t"
+        "ldr d4, [x13], #8\n\t"
+        "fmla %[c5l].4s, v18.4s, v11.s[1]\n\t"
+        "ldr d5, [x14], #8\n\t"
+        "fmla %[c5h].4s, v19.4s, v11.s[1]\n\t"
+        "subs x16, x16, #1\n\t"
+        "b.ne 1b\n\t"
+        "2:\n\t"
+        "fmla %[c0l].4s, v12.4s, v0.s[0]\n\t"
+        "ldr d16, [x15], #16\n\t"
+        "fmla %[c0h].4s, v13.4s, v0.s[0]\n\t"
+        "ldr x17, [x15, #-8]\n\t"
+        "fmla %[c1l].4s, v12.4s, v1.s[0]\n\t"
+        "ldr d6, [x9], #8\n\t"
+        "fmla %[c1h].4s, v13.4s, v1.s[0]\n\t"
+        "fmla %[c2l].4s, v12.4s, v2.s[0]\n\t"
+        "ldr d17, [x15], #16\n\t"
+        "fmla %[c2h].4s, v13.4s, v2.s[0]\n\t"
+        "ins v16.d[1], x17\n\t"
+        "fmla %[c3l].4s, v12.4s, v3.s[0]\n\t"
+        "ldr x8, [x15, #-8]\n\t"
+        "fmla %[c3h].4s, v13.4s, v3.s[0]\n\t"
+        "fmla %[c4l].4s, v12.4s, v4.s[0]\n\t"
+        "ldr d7, [x10], #8\n\t"
+        "fmla %[c4h].4s, v13.4s, v4.s[0]\n\t"
+        "ldr d18, [x15], #16\n\t"
+        "fmla %[c5l].4s, v12.4s, v5.s[0]\n\t"
+        "ins v17.d[1], x8\n\t"
+        "fmla %[c5h].4s, v13.4s, v5.s[0]\n\t"
+        "fmla %[c0l].4s, v14.4s, v0.s[1]\n\t"
+        "ldr x17, [x15, #-8]\n\t"
+        "fmla %[c0h].4s, v15.4s, v0.s[1]\n\t"
+        "ldr d8, [x11], #8\n\t"
+        "fmla %[c1l].4s, v14.4s, v1.s[1]\n\t"
+        "ldr d19, [x15], #16\n\t"
+        "fmla %[c1h].4s, v15.4s, v1.s[1]\n\t"
+        "fmla %[c2l].4s, v14.4s, v2.s[1]\n\t"
+        "ins v18.d[1], x17\n\t"
+        "fmla %[c2h].4s, v15.4s, v2.s[1]\n\t"
+        "ldr x8, [x15, #-8]\n\t"
+        "fmla %[c3l].4s, v14.4s, v3.s[1]\n\t"
+        "ldr d9, [x12], #8\n\t"
+        "fmla %[c3h].4s, v15.4s, v3.s[1]\n\t"
+        "fmla %[c4l].4s, v14.4s, v4.s[1]\n\t"
+        "ins v19.d[1], x8\n\t"
+        "fmla %[c4h].4s, v15.4s, v4.s[1]\n\t"
+        "ldr d10, [x13], #8\n\t"
+        "fmla %[c5l].4s, v14.4s, v5.s[1]\n\t"
+        "ldr d11, [x14], #8\n\t"
+        "fmla %[c5h].4s, v15.4s, v5.s[1]\n\t"
+        "fmla %[c0l].4s, v16.4s, v6.s[0]\n\t"
+        "fmla %[c0h].4s, v17.4s, v6.s[0]\n\t"
+        "fmla %[c1l].4s, v16.4s, v7.s[0]\n\t"
+        "fmla %[c1h].4s, v17.4s, v7.s[0]\n\t"
+        "fmla %[c2l].4s, v16.4s, v8.s[0]\n\t"
+        "fmla %[c2h].4s, v17.4s, v8.s[0]\n\t"
+        "fmla %[c3l].4s, v16.4s, v9.s[0]\n\t"
+        "fmla %[c3h].4s, v17.4s, v9.s[0]\n\t"
+        "fmla %[c4l].4s, v16.4s, v10.s[0]\n\t"
+        "fmla %[c4h].4s, v17.4s, v10.s[0]\n\t"
+        "fmla %[c5l].4s, v16.4s, v11.s[0]\n\t"
+        "fmla %[c5h].4s, v17.4s, v11.s[0]\n\t"
+        "fmla %[c0l].4s, v18.4s, v6.s[1]\n\t"
+        "fmla %[c0h].4s, v19.4s, v6.s[1]\n\t"
+        "fmla %[c1l].4s, v18.4s, v7.s[1]\n\t"
+        "fmla %[c1h].4s, v19.4s, v7.s[1]\n\t"
+        "fmla %[c2l].4s, v18.4s, v8.s[1]\n\t"
+        "fmla %[c2h].4s, v19.4s, v8.s[1]\n\t"
+        "fmla %[c3l].4s, v18.4s, v9.s[1]\n\t"
+        "fmla %[c3h].4s, v19.4s, v9.s[1]\n\t"
+        "fmla %[c4l].4s, v18.4s, v10.s[1]\n\t"
+        "fmla %[c4h].4s, v19.4s, v10.s[1]\n\t"
+        "fmla %[c5l].4s, v18.4s, v11.s[1]\n\t"
+        "fmla %[c5h].4s, v19.4s, v11.s[1]\n\t"
+        : [c0l] "+w"(vacc0x0123), [c0h] "+w"(vacc0x4567), [c1l] "+w"(vacc1x0123), [c1h] "+w"(vacc1x4567),
+          [c2l] "+w"(vacc2x0123), [c2h] "+w"(vacc2x4567), [c3l] "+w"(vacc3x0123), [c3h] "+w"(vacc3x4567),
+          [c4l] "+w"(vacc4x0123), [c4h] "+w"(vacc4x4567), [c5l] "+w"(vacc5x0123), [c5h] "+w"(vacc5x4567)
+        : [a0] "r"(a0), [as] "r"(a_bytes), [w] "r"(w), [kn] "r"(k4m1)
+        : "cc", "memory", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "v0", "v1", "v2",
+          "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18",
+          "v19");
+    a0 += 4 * k4; a1 += 4 * k4; a2 += 4 * k4; a3 += 4 * k4; a4 += 4 * k4; a5 += 4 * k4;
+    w += 32 * k4;
+  }
+  if constexpr (!kA53) if (mr == 6 && k >= 8) {
+    // Main loop, 8 k-steps per iteration in 108 instructions for 96 FMAs: each A row is loaded 8 floats
+    // at a time with one post-incremented LD1 {2 regs}, the weights 16 floats at a time with LD1 {4 regs},
+    // and the loop counter is the only other arithmetic (XNNPACK's ld128 loop: 60 per 48). Registers:
+    // A v0-v11 (row r in v2r, v2r+1), weights v12-v19 (two k-steps per LD1), accumulators v20-v31.
+    // The FMAs are the same fused by-element FMLAs in the same k order as the tail loops below.
+    const size_t k8 = k / 8;
+    k -= k8 * 8;
+    // 12 read-write accumulators use 24 of asm's 30 operands: the pointers go in as 4 inputs (rows from
+    // a0 + r * stride, mr == 6) and are copied into scratch registers.
+    const size_t a_bytes = a_stride * sizeof(float);
+#define MN_F(acc, vw, va, l) "fmla %[" #acc "].4s, v" #vw ".4s, v" #va ".s[" #l "]\n\t"
+#define MN_KSTEP(wl, wh, r0, r1, r2, r3, r4, r5, l)                                                   \
+  MN_F(c0l, wl, r0, l) MN_F(c0h, wh, r0, l) MN_F(c1l, wl, r1, l) MN_F(c1h, wh, r1, l)                 \
+  MN_F(c2l, wl, r2, l) MN_F(c2h, wh, r2, l) MN_F(c3l, wl, r3, l) MN_F(c3h, wh, r3, l)                 \
+  MN_F(c4l, wl, r4, l) MN_F(c4h, wh, r4, l) MN_F(c5l, wl, r5, l) MN_F(c5h, wh, r5, l)
+    __asm__ volatile(
+        "mov x9, %[a0]\n\t"
+        "add x10, x9, %[as]\n\t"
+        "add x11, x10, %[as]\n\t"
+        "add x12, x11, %[as]\n\t"
+        "add x13, x12, %[as]\n\t"
+        "add x14, x13, %[as]\n\t"
+        "mov x15, %[w]\n\t"
+        "mov x16, %[kn]\n\t"
+        "1:\n\t"
+        "ld1 {v0.4s, v1.4s}, [x9], #32\n\t"
+        "ld1 {v2.4s, v3.4s}, [x10], #32\n\t"
+        "ld1 {v12.4s, v13.4s, v14.4s, v15.4s}, [x15], #64\n\t"
+        "ld1 {v4.4s, v5.4s}, [x11], #32\n\t"
+        "ld1 {v6.4s, v7.4s}, [x12], #32\n\t"
+        "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [x15], #64\n\t"
+        "ld1 {v8.4s, v9.4s}, [x13], #32\n\t"
+        "ld1 {v10.4s, v11.4s}, [x14], #32\n\t"
+        MN_KSTEP(12, 13, 0, 2, 4, 6, 8, 10, 0)
+        MN_KSTEP(14, 15, 0, 2, 4, 6, 8, 10, 1)
+        "ld1 {v12.4s, v13.4s, v14.4s, v15.4s}, [x15], #64\n\t"
+        MN_KSTEP(16, 17, 0, 2, 4, 6, 8, 10, 2)
+        MN_KSTEP(18, 19, 0, 2, 4, 6, 8, 10, 3)
+        "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [x15], #64\n\t"
+        MN_KSTEP(12, 13, 1, 3, 5, 7, 9, 11, 0)
+        MN_KSTEP(14, 15, 1, 3, 5, 7, 9, 11, 1)
+        MN_KSTEP(16, 17, 1, 3, 5, 7, 9, 11, 2)
+        "subs x16, x16, #1\n\t"
+        MN_KSTEP(18, 19, 1, 3, 5, 7, 9, 11, 3)
+        "b.ne 1b\n\t"
+        : [c0l] "+w"(vacc0x0123), [c0h] "+w"(vacc0x4567), [c1l] "+w"(vacc1x0123),
+          [c1h] "+w"(vacc1x4567), [c2l] "+w"(vacc2x0123), [c2h] "+w"(vacc2x4567), [c3l] "+w"(vacc3x0123),
+          [c3h] "+w"(vacc3x4567), [c4l] "+w"(vacc4x0123), [c4h] "+w"(vacc4x4567), [c5l] "+w"(vacc5x0123),
+          [c5h] "+w"(vacc5x4567)
+        : [a0] "r"(a0), [as] "r"(a_bytes), [w] "r"(w), [kn] "r"(k8)
+        : "cc", "memory", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",
+          "v14", "v15", "v16", "v17", "v18", "v19");
+#undef MN_KSTEP
+#undef MN_F
+    a0 += 8 * k8; a1 += 8 * k8; a2 += 8 * k8; a3 += 8 * k8; a4 += 8 * k8; a5 += 8 * k8;
+    w += 64 * k8;
+  }
   for (; k >= 4; k -= 4) {
     const float32x4_t va0 = vld1q_f32(a0); a0 += 4;
     const float32x4_t va1 = vld1q_f32(a1); a1 += 4;
@@ -133,6 +397,21 @@ void f32_gemm_minmax_6x8__aarch64_neonfma_lane_ld128(size_t mr, size_t nc, size_
     vst1_lane_f32(c1, vacc1x01, 0);
     vst1_lane_f32(c0, vacc0x01, 0);
   }
+}
+
+}  // namespace
+
+void f32_gemm_minmax_6x8__aarch64_neonfma_lane_ld128(size_t mr, size_t nc, size_t kc, const float* a,
+                                                     size_t a_stride, const float* w, float* c,
+                                                     size_t c_stride, float min, float max) {
+  gemm_6x8<false>(mr, nc, kc, a, a_stride, w, c, c_stride, min, max);
+}
+
+// Cortex-A53 (Pi 3, Zero 2) variant: 64-bit loads paired with the FMAs (dispatch picks it from the CPU part).
+void f32_gemm_minmax_6x8__aarch64_neonfma_cortex_a53(size_t mr, size_t nc, size_t kc, const float* a,
+                                                     size_t a_stride, const float* w, float* c,
+                                                     size_t c_stride, float min, float max) {
+  gemm_6x8<true>(mr, nc, kc, a, a_stride, w, c, c_stride, min, max);
 }
 
 }  // namespace mn::neon

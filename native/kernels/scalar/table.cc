@@ -9,6 +9,7 @@ const KernelTable& table() {
       f32_dwconv3x3_minmax__scalar_1c, 1,
       f32_conv3x3s2_minmax__scalar_1c, 1,
       f32_gavgpool__scalar,
+      nullptr,
   };
   return t;
 }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# CI step for the ARM meter: builds it (ours for aarch64/armv7, XNNPACK's Debian arm64/armhf build), counts one
+# 0.25/128 inference of each under qemu and checks the output is sane: every layer marked once per inference,
+# totals in a plausible range, FMA lanes matching the MACs, ours and XNNPACK within 2x of each other.
+# Adds the arm64/armhf dpkg architectures when missing (XNNPACK's packages are downloaded, not installed).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+added=0
+for a in arm64 armhf; do
+  if ! dpkg --print-foreign-architectures | grep -qx "$a"; then $SUDO dpkg --add-architecture "$a"; added=1; fi
+done
+[ "$added" = 1 ] && $SUDO apt-get update -qq >/dev/null
+bash bench/arm-meter/build.sh
+node bench/arm-meter/meter.mjs --variants 0.25/128 --json build-meter/ci.json
+node - <<'JS'
+const r = JSON.parse(require('fs').readFileSync('build-meter/ci.json', 'utf8'));
+const fail = [];
+if (r.length !== 2) fail.push(`expected 2 results (aarch64, armv7), got ${r.length}`);
+for (const e of r) {
+  const tag = `${e.arch} ${e.variant}`;
+  if (e.macs !== 13570048) fail.push(`${tag}: MACs ${e.macs}, expected 13570048`);
+  for (const eng of ['ours', 'xnnpack']) {
+    const p = e[eng].perInference;
+    if (e[eng].layers.length !== 29) fail.push(`${tag} ${eng}: ${e[eng].layers.length} phases, expected 29`);
+    if (!(p.total > 3e6 && p.total < 20e6)) fail.push(`${tag} ${eng}: ${p.total} instructions per inference`);
+    const laneUse = e.macs / p.ffma_lanes;
+    if (!(laneUse > 0.9 && laneUse < 1.05)) fail.push(`${tag} ${eng}: FMA lane use ${laneUse}`);
+    if (!(p.load > 0.05 * p.total && p.store > 0)) fail.push(`${tag} ${eng}: loads ${p.load}, stores ${p.store}`);
+  }
+  const ratio = e.ours.perInference.total / e.xnnpack.perInference.total;
+  if (!(ratio > 0.5 && ratio < 2)) fail.push(`${tag}: ours / XNNPACK = ${ratio}`);
+}
+if (fail.length) { console.error('arm meter check FAILED:\n  ' + fail.join('\n  ')); process.exit(1); }
+console.log('arm meter check: ok');
+JS
