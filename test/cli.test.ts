@@ -239,6 +239,17 @@ describe('info', () => {
     expect((info.isas as string[])[0]).toBe('scalar');
     expect(info.cached).toEqual([]);
   });
+
+  it('MOBILENET_ISA that this CPU does not run is reported, not shown as the default', async () => {
+    const env = { XDG_CACHE_HOME: join(tmp, 'xdg-empty'), MOBILENET_ISA: 'sse9' };
+    const json = JSON.parse((await run(['info', '--json'], { env })).stdout) as { isas: string[]; default_isa: string | null };
+    expect(json.default_isa).toBeNull();
+    const text = await run(['info'], { env });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`\nKernel sets this CPU runs: ${json.isas.join(', ')}; MOBILENET_ISA=sse9 is not one of them, so loading a model fails until it is unset or fixed\n`);
+    const good = JSON.parse((await run(['info', '--json'], { env: { ...env, MOBILENET_ISA: 'scalar' } })).stdout) as { default_isa: string };
+    expect(good.default_isa).toBe('scalar');
+  });
 });
 
 describe('fetch, then the obvious next command', () => {
