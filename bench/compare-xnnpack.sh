@@ -4,13 +4,15 @@
 # the other we alternate processes, swapping which goes first every round, and quote the ratio of
 # the medians of per-process medians (see /work/shared/tools/xnnpack-anchor/README.md).
 #
-# Usage: bench/compare-xnnpack.sh [-n ROUNDS] [-r RUNS] [--no-ort] [VARIANT...]
+# Usage: bench/compare-xnnpack.sh [-n ROUNDS] [-r RUNS] [--no-ort] [--busy-core] [VARIANT...]
 #   VARIANT   ALPHA/RES[@THREADS], e.g. 1.0/224 0.25/128 1.0/224@2
 #             (default: all 16 at 1 thread, plus 1.0/224 at 2 threads)
 #   -n        processes per engine per variant (default 5)
 #   -r        timed runs inside each process (default 50; 5 warm-up runs each)
 #   --no-ort  skip onnxruntime-node even when it is installed
-# Env: XNN_BIN (a built mobilenet-xnn; default build-xnn/mobilenet-xnn, built on demand),
+#   --busy-core  keep the last core busy (a shell loop at nice 0 pinned with taskset) during every
+#             run, as a robot's other work would
+# Env: BASE (another checkout, built, e.g. main before a change: adds a 'base' column), XNN_BIN (a built mobilenet-xnn; default build-xnn/mobilenet-xnn, built on demand),
 #      ORT_PREFIX (where onnxruntime-node is installed; default build-ort), NODE (default node).
 # Needs: a built addon (npx cmake-js compile --out build) and dist/ (npx tsc -p tsconfig.json);
 # for the anchor g++ and libxnnpack-dev libpthreadpool-dev libcpuinfo-dev (installed with apt-get when
@@ -24,13 +26,15 @@ NODE=${NODE:-node}
 ROUNDS=5
 RUNS=50
 ORT=auto
+BUSY=no
 VARIANTS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -n) ROUNDS=$2; shift 2 ;;
     -r) RUNS=$2; shift 2 ;;
     --no-ort) ORT=no; shift ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --busy-core) BUSY=yes; shift ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "compare-xnnpack: unknown option '$1' (try --help)" >&2; exit 2 ;;
     *) VARIANTS="$VARIANTS $1"; shift ;;
   esac
@@ -81,10 +85,19 @@ median_of() { "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=
 
 run_ours() { "$NODE" dist/cli.js bench --json --alpha "$1" --resolution "$2" --threads "$3" --runs "$RUNS" | median_of; }
 run_xnn()  { "$XNN_BIN" --alpha "$1" --res "$2" --threads "$3" --runs "$RUNS" --json | median_of; }
+run_base() { "$NODE" "$BASE/dist/cli.js" bench --json --alpha "$1" --resolution "$2" --threads "$3" --runs "$RUNS" | median_of; }
 run_ort()  { ORT_PREFIX="$ORT_PREFIX" "$NODE" bench/ort-mobilenet.mjs --alpha "$1" --res "$2" --threads "$3" --runs "$RUNS" | median_of; }
 
 ENGINES="ours xnn"
-[ "$ORT" = yes ] && ENGINES="ours xnn ort"
+[ "$ORT" = yes ] && ENGINES="$ENGINES ort"
+[ -n "${BASE:-}" ] && ENGINES="$ENGINES base"
+if [ "$BUSY" = yes ]; then
+  LAST=$(( $(nproc) - 1 ))
+  taskset -c "$LAST" nice -n 0 sh -c 'while :; do :; done' &
+  BUSY_PID=$!
+  trap 'rm -f "$RAW"; kill "$BUSY_PID" 2>/dev/null' EXIT
+  echo "compare-xnnpack: core $LAST kept busy by pid $BUSY_PID" >&2
+fi
 CPU=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo unknown)
 echo "compare-xnnpack: $ROUNDS rounds x {$ENGINES}, $RUNS runs each, on $CPU ($(nproc) cores)" >&2
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
@@ -115,11 +128,12 @@ const med = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.lengt
 const groups = new Map();
 for (const [a, r, t, e, ms] of rows) {
   const key = `${a}/${r}\t${t}`;
-  if (!groups.has(key)) groups.set(key, { ours: [], xnn: [], ort: [] });
+  if (!groups.has(key)) groups.set(key, { ours: [], xnn: [], ort: [], base: [] });
   groups.get(key)[e].push(Number(ms));
 }
 const withOrt = ort === 'yes';
-const head = ['variant', 'threads', 'ours ms', 'XNNPACK ms', 'ours / XNNPACK', ...(withOrt ? ['onnxruntime ms', 'ours / onnxruntime'] : [])];
+const withBase = rows.some((r) => r[3] === 'base');
+const head = ['variant', 'threads', 'ours ms', 'XNNPACK ms', 'ours / XNNPACK', ...(withOrt ? ['onnxruntime ms', 'ours / onnxruntime'] : []), ...(withBase ? ['base ms', 'ours / base'] : [])];
 console.log(`MobileNetV1, ${cpu}: median of ${rounds} process medians (each ${runs} runs after 5 warm-up), engines alternated.\n`);
 console.log(`| ${head.join(' | ')} |`);
 console.log(`| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`);
@@ -128,6 +142,7 @@ for (const [key, g] of groups) {
   const o = med(g.ours), x = med(g.xnn);
   const cells = [v, t, o.toFixed(3), x.toFixed(3), `${(o / x).toFixed(2)}x`];
   if (withOrt) { const n = med(g.ort); cells.push(n.toFixed(3), `${(o / n).toFixed(2)}x`); }
+  if (withBase) { const b = med(g.base); cells.push(b.toFixed(3), `${(o / b).toFixed(2)}x`); }
   console.log(`| ${cells.join(' | ')} |`);
 }
 console.log(`\nratio > 1: ours is slower. Load average (1/5/15 min) at start ${load0}, at end ${load1}: well above 0 means other processes shared the cores.`);

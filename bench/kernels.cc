@@ -1,4 +1,5 @@
-// Per-kernel benchmark over the real MobileNetV1 layer shapes (bench/layers.txt), single thread.
+// Per-kernel benchmark over the real MobileNetV1 layer shapes (bench/layers.txt, generated from the
+// layer table), single thread, every kernel of the family lists (native/kernels/*.inc) this CPU runs.
 // Each layer runs through the same tile loop the runtime uses (GEMM: every MR x NR tile; dwconv and
 // first conv: all output rows), reports the median of repeated runs as GFLOP/s = 2 * MACs / time
 // (gap: 1 flop per add), per layer and per ISA, plus per-kind totals.
@@ -9,6 +10,7 @@
 // streams); mn = M tiles outer, N panels inner (an A tile stays in L1 while all weights stream);
 // blocked = M blocks of ~64 KiB of A, N panels, M tiles inside the block.
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,13 +24,24 @@
 
 #include "dispatch/dispatch.h"
 #include "kernels/kernels.h"
+#include "kernels/ukernels.h"
 #include "runtime/pack.h"
 
 namespace {
 
 struct Layer {
   std::string alpha, kind;
-  size_t res, in_h, in_w, in_c, out_c, stride;
+  size_t res, in_h, in_w, in_c, out_c, stride, pad_top, pad_left;
+};
+
+// One candidate kernel of the family a layer kind needs; exactly one pointer is set.
+struct Candidate {
+  const char* name;
+  const mn::GemmKernel* gemm = nullptr;
+  const mn::DwconvKernel* dw = nullptr;
+  const mn::ConvKernel* conv = nullptr;
+  const mn::GavgpoolKernel* gap = nullptr;
+  const mn::GemvKernel* gemv = nullptr;  // fc only (M = 1)
 };
 
 struct Options {
@@ -86,12 +99,12 @@ double time_median(F&& fn, const Options& o) {
   return v[v.size() / 2];
 }
 
-void gemm_driver(const mn::KernelTable& t, const std::string& order, size_t M, size_t N, size_t K, const float* a,
+void gemm_driver(const mn::GemmKernel& t, const std::string& order, size_t M, size_t N, size_t K, const float* a,
                  const float* w, float* c) {
-  const size_t MR = t.gemm_mr, NR = t.gemm_nr;
+  const size_t MR = t.mr, NR = t.nr;
   const float lo = 0.0f, hi = 6.0f;
   auto tile = [&](size_t m0, size_t n0) {
-    t.gemm(std::min(MR, M - m0), std::min(NR, N - n0), K, a + m0 * K, K, w + (n0 / NR) * NR * (K + 1), c + m0 * N + n0, N,
+    t.fn(std::min(MR, M - m0), std::min(NR, N - n0), K, a + m0 * K, K, w + (n0 / NR) * NR * (K + 1), c + m0 * N + n0, N,
            lo, hi);
   };
   if (order == "mn") {
@@ -109,44 +122,74 @@ void gemm_driver(const mn::KernelTable& t, const std::string& order, size_t M, s
   }
 }
 
-// Returns seconds per layer run, and sets flops.
-double bench_layer(const mn::KernelTable& t, const Layer& l, const Options& o, double& flops) {
+// Returns seconds per layer run, and sets flops. Output size from TF SAME (out = ceil(in / stride)),
+// padding as the layer table wrote it into bench/layers.txt.
+double bench_layer(const Candidate& k, const Layer& l, const Options& o, double& flops) {
   std::mt19937 rng(42);
   const size_t s = l.stride, oh = (l.in_h + s - 1) / s, ow = (l.in_w + s - 1) / s;
-  const size_t pad_h = std::max<ptrdiff_t>((ptrdiff_t)((oh - 1) * s + 3) - (ptrdiff_t)l.in_h, 0);
-  const size_t pad_w = std::max<ptrdiff_t>((ptrdiff_t)((ow - 1) * s + 3) - (ptrdiff_t)l.in_w, 0);
-  if (l.kind == "pw" || l.kind == "fc") {
+  if (k.gemm) {
+    const mn::GemmKernel& t = *k.gemm;
     const size_t M = l.in_h * l.in_w, K = l.in_c, N = l.out_c;
     auto a = random_vec(M * K, rng, 0.0f, 6.0f), wio = random_vec(K * N, rng), bias = random_vec(N, rng);
-    Vec w(mn::packed_gemm_size(K, N, t.gemm_nr)), c(M * N);
-    mn::pack_gemm_weights(K, N, t.gemm_nr, wio.data(), bias.data(), w.data());
+    Vec w(mn::packed_gemm_size(K, N, t.nr)), c(M * N);
+    mn::pack_gemm_weights(K, N, t.nr, wio.data(), bias.data(), w.data());
     flops = 2.0 * M * N * K;
     return time_median([&] { gemm_driver(t, o.order, M, N, K, a.data(), w.data(), c.data()); }, o);
   }
-  if (l.kind == "dw") {
+  if (k.gemv) {
+    const mn::GemvKernel& t = *k.gemv;
+    const size_t K = l.in_c, N = l.out_c;
+    auto a = random_vec(K, rng, 0.0f, 6.0f), wio = random_vec(K * N, rng), bias = random_vec(N, rng);
+    Vec w(mn::packed_gemm_size(K, N, t.nr)), c(N);
+    mn::pack_gemm_weights(K, N, t.nr, wio.data(), bias.data(), w.data());
+    flops = 2.0 * N * K;
+    return time_median([&] { t.fn(N, K, a.data(), w.data(), c.data(), -INFINITY, INFINITY); }, o);
+  }
+  if (k.dw) {
+    const mn::DwconvKernel& t = *k.dw;
     const size_t C = l.in_c;
     auto in = random_vec(l.in_h * l.in_w * C, rng, 0.0f, 6.0f), wk = random_vec(9 * C, rng), bias = random_vec(C, rng);
-    Vec w(mn::packed_dwconv_size(C, t.dw_ct)), out(oh * ow * C);
-    mn::pack_dwconv_weights(C, t.dw_ct, wk.data(), bias.data(), w.data());
-    mn::DwconvParams p{in.data(), out.data(), w.data(), l.in_h, l.in_w, C, oh, ow, s, pad_h / 2, pad_w / 2, 0.0f, 6.0f};
+    Vec w(mn::packed_dwconv_size(C, t.channel_tile)), out(oh * ow * C);
+    mn::pack_dwconv_weights(C, t.channel_tile, wk.data(), bias.data(), w.data());
+    mn::DwconvParams p{in.data(), out.data(), w.data(), l.in_h, l.in_w, C, oh, ow, s, l.pad_top, l.pad_left, 0.0f, 6.0f};
     flops = 2.0 * oh * ow * C * 9;
-    return time_median([&] { t.dwconv3x3(p, 0, oh); }, o);
+    return time_median([&] { t.fn(p, 0, oh); }, o);
   }
-  if (l.kind == "conv") {
+  if (k.conv) {
+    const mn::ConvKernel& t = *k.conv;
     const size_t OC = l.out_c;
     auto in = random_vec(l.in_h * l.in_w * 3, rng), wk = random_vec(27 * OC, rng), bias = random_vec(OC, rng);
-    Vec w(mn::packed_conv3x3_size(OC, t.conv_ct)), out(oh * ow * OC);
-    mn::pack_conv3x3_weights(OC, t.conv_ct, wk.data(), bias.data(), w.data());
-    mn::ConvParams p{in.data(), out.data(), w.data(), l.in_h, l.in_w, OC, oh, ow, pad_h / 2, pad_w / 2, 0.0f, 6.0f};
+    Vec w(mn::packed_conv3x3_size(OC, t.channel_tile)), out(oh * ow * OC);
+    mn::pack_conv3x3_weights(OC, t.channel_tile, wk.data(), bias.data(), w.data());
+    mn::ConvParams p{in.data(), out.data(), w.data(), l.in_h, l.in_w, OC, oh, ow, l.pad_top, l.pad_left, 0.0f, 6.0f};
     flops = 2.0 * oh * ow * OC * 27;
-    return time_median([&] { t.conv3x3s2(p, 0, oh); }, o);
+    return time_median([&] { t.fn(p, 0, oh); }, o);
   }
-  // gap
   const size_t P = l.in_h * l.in_w, C = l.in_c;
   auto in = random_vec(P * C, rng, 0.0f, 6.0f);
   Vec out(C);
   flops = (double)P * C;
-  return time_median([&] { t.gavgpool(P, C, in.data(), out.data()); }, o);
+  return time_median([&] { k.gap->fn(P, C, in.data(), out.data()); }, o);
+}
+
+// Every kernel in the family list for `kind` that needs `isa`.
+std::vector<Candidate> candidates(const std::string& kind, const char* isa) {
+  static const auto gemms = mn::ukernel::gemm_kernels();
+  static const auto dws = mn::ukernel::dwconv3x3_kernels();
+  static const auto convs = mn::ukernel::conv3x3s2_kernels();
+  static const auto gaps = mn::ukernel::gavgpool_kernels();
+  static const auto gemvs = mn::ukernel::gemv_kernels();
+  std::vector<Candidate> v;
+  auto mine = [&](const char* k) { return std::strcmp(k, isa) == 0; };
+  if (kind == "pw" || kind == "fc") { for (const auto& k : gemms) if (mine(k.isa)) v.push_back({k.name, &k}); }
+  if (kind == "fc") {
+    for (const auto& k : gemvs)
+      if (mine(k.isa)) { Candidate c{k.name}; c.gemv = &k; v.push_back(c); }
+  }
+  else if (kind == "dw") { for (const auto& k : dws) if (mine(k.isa)) v.push_back({k.name, nullptr, &k}); }
+  else if (kind == "conv") { for (const auto& k : convs) if (mine(k.isa)) v.push_back({k.name, nullptr, nullptr, &k}); }
+  else if (kind == "gap") { for (const auto& k : gaps) if (mine(k.isa)) v.push_back({k.name, nullptr, nullptr, nullptr, &k}); }
+  return v;
 }
 
 }  // namespace
@@ -181,7 +224,7 @@ int main(int argc, char** argv) {
     if (line.empty() || line[0] == '#') continue;
     std::istringstream ss(line);
     Layer l;
-    ss >> l.alpha >> l.res >> l.kind >> l.in_h >> l.in_w >> l.in_c >> l.out_c >> l.stride;
+    ss >> l.alpha >> l.res >> l.kind >> l.in_h >> l.in_w >> l.in_c >> l.out_c >> l.stride >> l.pad_top >> l.pad_left;
     if (!ss) continue;
     if (!o.alpha.empty() && std::atof(o.alpha.c_str()) != std::atof(l.alpha.c_str())) continue;
     if (!o.res.empty() && (size_t)std::atoi(o.res.c_str()) != l.res) continue;
@@ -190,20 +233,29 @@ int main(int argc, char** argv) {
   }
   std::printf("# cpu: %s, 1 thread, median of %zu samples, gemm order %s\n", mn::cpu_model_name().c_str(), o.samples,
               o.order.c_str());
-  std::printf("%-7s %-5s %4s %-5s %-22s %10s %9s\n", "isa", "alpha", "res", "kind", "shape", "us", "GFLOP/s");
+  std::printf("%-7s %-5s %4s %-5s %-22s %10s %9s  %s\n", "isa", "alpha", "res", "kind", "shape", "us", "GFLOP/s", "kernel");
   for (const mn::KernelTable* t : mn::supported_kernel_tables()) {
     if (!o.isa.empty() && o.isa != t->isa) continue;
     std::map<std::string, std::pair<double, double>> per_kind;  // kind -> (flops, seconds)
     for (const Layer& l : layers) {
-      double flops = 0;
-      const double sec = bench_layer(*t, l, o, flops);
-      char shape[64];
-      std::snprintf(shape, sizeof shape, "%zux%zux%zu>%zu/s%zu", l.in_h, l.in_w, l.in_c, l.out_c, l.stride);
-      std::printf("%-7s %-5s %4zu %-5s %-22s %10.1f %9.1f\n", t->isa, l.alpha.c_str(), l.res, l.kind.c_str(), shape,
-                  sec * 1e6, flops / sec * 1e-9);
-      std::fflush(stdout);
-      per_kind[l.kind].first += flops;
-      per_kind[l.kind].second += sec;
+      // Every candidate of the family (the list entries for this ISA); the totals count the one
+      // the ISA table picks.
+      for (const Candidate& k : candidates(l.kind, t->isa)) {
+        double flops = 0;
+        const double sec = bench_layer(k, l, o, flops);
+        char shape[64];
+        std::snprintf(shape, sizeof shape, "%zux%zux%zu>%zu/s%zu", l.in_h, l.in_w, l.in_c, l.out_c, l.stride);
+        std::printf("%-7s %-5s %4zu %-5s %-22s %10.1f %9.1f  %s\n", t->isa, l.alpha.c_str(), l.res, l.kind.c_str(), shape,
+                    sec * 1e6, flops / sec * 1e-9, k.name);
+        std::fflush(stdout);
+        // fc: the runtime runs M = 1 through the GEMV when the table has one.
+        const bool fc_gemv = l.kind == "fc" && t->gemv.fn;
+        const bool chosen = (k.gemv ? (fc_gemv && !std::strcmp(k.name, t->gemv.name)) : (!std::strcmp(k.name, t->gemm.name) && !fc_gemv)) || !std::strcmp(k.name, t->dwconv3x3.name) ||
+                            !std::strcmp(k.name, t->conv3x3s2.name) || !std::strcmp(k.name, t->gavgpool.name);
+        if (!chosen) continue;
+        per_kind[l.kind].first += flops;
+        per_kind[l.kind].second += sec;
+      }
     }
     double tf = 0, ts = 0;
     for (auto& [k, v] : per_kind) {

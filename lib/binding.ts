@@ -7,10 +7,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { packageRoot, packageVersion } from './package-root.cjs';
+import type { Graph, GraphLayer } from './graph.js';
 import type { LayerWeights } from './weights/types.js';
 
-export interface NativeLayer {
-  kernel: Float32Array;
+/**
+ * One layer of the table as the native side takes it: lib/graph.ts's GraphLayer with the weights
+ * inline (BatchNorm as flat fields next to the kernel). The native side validates all of it.
+ */
+export interface NativeLayer extends Omit<GraphLayer, 'weights' | 'kernelShape' | 'params'> {
+  kernel?: Float32Array;
   bias?: Float32Array;
   gamma?: Float32Array;
   beta?: Float32Array;
@@ -19,42 +24,56 @@ export interface NativeLayer {
   epsilon?: number;
 }
 
-/** The native side takes BatchNorm as flat fields next to the kernel. */
-export function toNativeLayer(l: LayerWeights): NativeLayer {
-  return {
-    kernel: l.kernel,
-    bias: l.bias,
-    gamma: l.bn?.gamma,
-    beta: l.bn?.beta,
-    mean: l.bn?.mean,
-    variance: l.bn?.variance,
-    epsilon: l.bn?.epsilon,
-  };
+export interface NativeGraph {
+  input: Graph['input'];
+  layers: NativeLayer[];
+  outputs: Graph['outputs'];
+}
+
+/** The layer table with each layer's weights attached (`weights[l.weights]`). */
+export function toNativeGraph(graph: Graph, weights: readonly LayerWeights[]): NativeGraph {
+  const layers = graph.layers.map((l): NativeLayer => {
+    const { weights: wi, kernelShape: _k, params: _p, ...rest } = l;
+    const w = wi >= 0 ? weights[wi] : undefined;
+    if (!w) return rest;
+    return {
+      ...rest,
+      kernel: w.kernel,
+      bias: w.bias,
+      gamma: w.bn?.gamma,
+      beta: w.bn?.beta,
+      mean: w.bn?.mean,
+      variance: w.bn?.variance,
+      epsilon: w.bn?.epsilon,
+    };
+  });
+  return { input: graph.input, layers, outputs: graph.outputs };
 }
 
 export interface NativeConfig {
-  alpha: number;
-  resolution: number;
-  classes: number;
+  graph: NativeGraph;
+  /** Threads per inference (per workspace). */
   threads: number;
+  /** Workspaces: inferences that may run at once. */
+  concurrency: number;
   normalization: 'tfjs' | 'tflite' | 'tflite-uint8';
   isa: string;
   /** Where `isa` came from, for the error message: 'isa' (option) or 'MOBILENET_ISA'. */
   isaSource?: string;
-  layers: NativeLayer[];
 }
 
 export interface NativeInfo {
   isa: string;
   threads: number;
-  macs: number;
-  params: number;
+  concurrency: number;
+  /** weightsBytes + concurrency × workspaceBytes (at the batch each workspace has reserved). */
   memoryBytes: number;
-  features: number;
-  classes: number;
+  weightsBytes: number;
+  workspaceBytes: number;
   resolution: number;
   cpu: string;
-  layers: { name: string; kind: string; macs: number; outSize: number; outChannels: number }[];
+  /** Graph outputs, in graph order: the index is what runSync/runAsync take as `output`. */
+  outputs: { name: string; length: number }[];
 }
 
 export interface NativeProfile {
@@ -63,18 +82,20 @@ export interface NativeProfile {
   pointwise: number;
   pool: number;
   classifier: number;
+  add: number;
   /** Per layer, in network order: ms per inference and GFLOP/s. */
   layers: { name: string; kind: string; ms: number; gflops: number }[];
 }
 
+/** Every method but info/profile/dispose takes the workspace index first (0 .. concurrency - 1). */
 export interface NativeModel {
   info(): NativeInfo;
-  reserve(batch: number): void;
-  stageFrame(index: number, data: Uint8Array, width: number, height: number, channels: number): void;
-  stageTensor(index: number, data: Float32Array): void;
+  reserve(workspace: number, batch: number): void;
+  stageFrame(workspace: number, index: number, data: Uint8Array, width: number, height: number, channels: number): void;
+  stageTensor(workspace: number, index: number, data: Float32Array): void;
   /** `input`: batch tensors read in place instead of the staged inputs. */
-  runSync(batch: number, classify: boolean, output?: Float32Array, input?: Float32Array): Float32Array;
-  runAsync(batch: number, classify: boolean, output?: Float32Array): Promise<Float32Array>;
+  runSync(workspace: number, batch: number, output: number, out?: Float32Array, input?: Float32Array): Float32Array;
+  runAsync(workspace: number, batch: number, output: number, out?: Float32Array): Promise<Float32Array>;
   profile(runs: number): NativeProfile;
   dispose(): void;
 }
@@ -83,6 +104,8 @@ export interface NativeBinding {
   NativeModel: new (config: NativeConfig) => NativeModel;
   supportedIsas(): string[];
   cpuModel(): string;
+  /** The bounds native/runtime/graph.h enforces (each equal to the same key of lib/validate.ts LIMITS). */
+  limits(): { maxResolution: number; maxClasses: number; maxThreads: number; maxBatch: number; maxConcurrency: number; maxLayers: number };
   resizeFrame(data: Uint8Array, width: number, height: number, channels: number, resolution: number): Uint8Array;
   /** The build stamp compiled in: `version=<package version> source=<sha256 of the native sources>`. */
   buildStamp: string;

@@ -3,8 +3,8 @@
 export { load, checkResolution } from './model.js';
 export type { MobileNet, LoadOptions, ModelInfo, Classification, InferOptions, ClassifyOptions, Input, Frame } from './model.js';
 export type { NativeProfile } from './binding.js';
-export { buildSpec } from './spec.js';
-export type { NetSpec, LayerSpec } from './spec.js';
+export { buildSpec, buildMobileNetV1, appendLayer, samePadding, RELU6, NO_ACTIVATION } from './graph.js';
+export type { NetSpec, LayerSpec, Graph, GraphLayer, LayerKind, DType, Quantization, NewLayer } from './graph.js';
 export { ALPHAS, RESOLUTIONS, ISAS, FORMATS, LIMITS } from './validate.js';
 export type { Alpha, Isa, WeightsFormat } from './validate.js';
 export { readWeights, syntheticWeights } from './weights/index.js';

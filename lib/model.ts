@@ -1,12 +1,13 @@
 // load() and the MobileNet model: options validation, weight reading, the per-model job queue
-// (one native job at a time, in call order), and result shaping (softmax, top-K, labels).
+// (up to `concurrency` native jobs at once, one per workspace, started in call order), and result
+// shaping (softmax, top-K, labels).
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
-import { loadBinding, toNativeLayer, type NativeModel, type NativeProfile } from './binding.js';
+import { loadBinding, toNativeGraph, type NativeModel, type NativeProfile } from './binding.js';
 import { describe, typeError, WeightsError } from './errors.js';
 import { checkFrame, decodeImage, isFrame, type Frame, type Input } from './image.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
-import { buildSpec } from './spec.js';
+import { buildSpec } from './graph.js';
 import { readWeights } from './weights/index.js';
 import { resolveWeights } from './weights/resolve.js';
 import type { AbortSignalLike, ProgressCallback } from './weights/network.js';
@@ -31,6 +32,12 @@ export interface LoadOptions {
   resolution?: number;
   /** Worker threads for one inference (default: the number of cores). */
   threads?: number;
+  /**
+   * Inferences that may run at the same time (default 1), each on its own workspace (activation
+   * arena, staged inputs, results, `threads` threads) over one shared copy of the weights. Calls
+   * beyond that wait in call order. Concurrent jobs run on the libuv pool (UV_THREADPOOL_SIZE, 4 by default).
+   */
+  concurrency?: number;
   /** Class names: a file with one label per line, or an array (default: built-in ImageNet labels). */
   labels?: string | readonly string[];
   /** Force a kernel set this CPU runs (default: MOBILENET_ISA, else the best the CPU has). */
@@ -60,6 +67,9 @@ export interface ModelInfo {
   params: number;
   isa: string;
   threads: number;
+  /** Workspaces: inferences that may run at once. */
+  concurrency: number;
+  /** Packed weights + concurrency × workspace (arena, staged inputs, results), in bytes. */
   memoryBytes: number;
   format: NetWeights['format'];
   weights: string;
@@ -114,7 +124,7 @@ declare global {
   }
 }
 
-const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download', 'onProgress', 'signal'] as const;
+const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download', 'onProgress', 'signal', 'concurrency'] as const;
 
 export { checkResolution };
 
@@ -158,6 +168,11 @@ function handled<T>(p: Promise<T>): Promise<T> {
 
 type Staged = { kind: 'tensor'; data: Float32Array } | { kind: 'frame'; frame: Frame };
 
+/** A copy the caller cannot change. */
+function own(s: Staged): Staged {
+  return s.kind === 'tensor' ? { kind: 'tensor', data: s.data.slice() } : { kind: 'frame', frame: { ...s.frame, data: s.frame.data.slice() } };
+}
+
 interface Job {
   items: (Staged | Promise<Staged>)[];
   classify: boolean;
@@ -172,13 +187,21 @@ class MobileNetModel implements MobileNet {
   #labels: readonly string[];
   #classOffset: number;
   #queue: Job[] = [];
-  #running = false;
+  /** Workspaces no job holds; a job takes one from decode to settle. */
+  #free: number[];
+  #outputs: { logits: number; features: number };
 
-  constructor(native: NativeModel, info: ModelInfo, labels: readonly string[], classOffset: number) {
+  constructor(native: NativeModel, info: ModelInfo, labels: readonly string[], classOffset: number, outputs: { logits: number; features: number }) {
     this.#native = native;
     this.info = info;
     this.#labels = labels;
     this.#classOffset = classOffset;
+    this.#outputs = outputs;
+    this.#free = Array.from({ length: info.concurrency }, (_, i) => info.concurrency - 1 - i);
+  }
+
+  get #busy(): boolean {
+    return this.#free.length < this.info.concurrency;
   }
 
   get disposed(): boolean {
@@ -212,11 +235,11 @@ class MobileNetModel implements MobileNet {
     );
   }
 
-  #stage(native: NativeModel, items: Staged[]): void {
-    native.reserve(items.length);
+  #stage(native: NativeModel, ws: number, items: Staged[]): void {
+    native.reserve(ws, items.length);
     items.forEach((s, i) => {
-      if (s.kind === 'tensor') native.stageTensor(i, s.data);
-      else native.stageFrame(i, s.frame.data as Uint8Array, s.frame.width, s.frame.height, s.frame.channels);
+      if (s.kind === 'tensor') native.stageTensor(ws, i, s.data);
+      else native.stageFrame(ws, i, s.frame.data as Uint8Array, s.frame.width, s.frame.height, s.frame.channels);
     });
   }
 
@@ -241,53 +264,63 @@ class MobileNetModel implements MobileNet {
     }
     const per = classify ? this.info.classes : this.info.features;
     const output = this.#checkOutput(options, fn, per, list.length);
-    const idle = !this.#running && this.#queue.length === 0;
+    const idle = this.#free.length > 0 && this.#queue.length === 0;
     // Array.from visits holes too (map would skip them and run on stale staged data).
     const items = Array.from(list as unknown[], (x, i) => this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', !idle));
     return new Promise<Float32Array>((resolve, reject) => {
       const job: Job = { items, classify, output, resolve, reject };
       if (idle && items.every((s) => !(s instanceof Promise))) {
         // Stage now, before returning: the caller may reuse its buffer as soon as we return.
-        this.#stage(native, items as Staged[]);
-        this.#start(native, job, items.length);
+        const ws = this.#free.pop()!;
+        try {
+          this.#stage(native, ws, items as Staged[]);
+        } catch (e) {
+          this.#free.push(ws);
+          throw e;
+        }
+        this.#start(native, ws, job, items.length);
       } else {
+        // Staged later: inputs prepared without a copy (idle, but a file to decode first) must be
+        // copied now, as the caller may reuse its buffers once this returns.
+        if (idle) job.items = items.map((s) => (s instanceof Promise ? s : own(s)));
         this.#queue.push(job);
         this.#pump();
       }
     });
   }
 
-  #start(native: NativeModel, job: Job, batch: number): void {
-    this.#running = true;
+  /** Runs `job` on workspace `ws`, which it holds until the run settles. */
+  #start(native: NativeModel, ws: number, job: Job, batch: number): void {
     let run: Promise<Float32Array>;
     try {
-      run = native.runAsync(batch, job.classify, job.output);
+      run = native.runAsync(ws, batch, job.classify ? this.#outputs.logits : this.#outputs.features, job.output);
     } catch (e) {
       run = Promise.reject(e);
     }
     run.then(job.resolve, job.reject).finally(() => {
-      this.#running = false;
+      this.#free.push(ws);
       this.#pump();
     });
   }
 
+  /** Hands free workspaces to queued jobs in call order. */
   #pump(): void {
-    if (this.#running) return;
-    const job = this.#queue.shift();
-    if (!job) return;
-    this.#running = true;
-    Promise.all(job.items).then(
-      (staged) => {
-        const native = this.#native;
-        if (!native) throw disposedError();
-        this.#stage(native, staged);
-        this.#start(native, job, staged.length);
-      },
-    ).catch((e: unknown) => {
-      job.reject(e);
-      this.#running = false;
-      this.#pump();
-    });
+    while (this.#free.length > 0 && this.#queue.length > 0) {
+      const job = this.#queue.shift()!;
+      const ws = this.#free.pop()!;
+      Promise.all(job.items).then(
+        (staged) => {
+          const native = this.#native;
+          if (!native) throw disposedError();
+          this.#stage(native, ws, staged);
+          this.#start(native, ws, job, staged.length);
+        },
+      ).catch((e: unknown) => {
+        job.reject(e);
+        this.#free.push(ws);
+        this.#pump();
+      });
+    }
   }
 
   infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array> {
@@ -310,7 +343,7 @@ class MobileNetModel implements MobileNet {
 
   inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array {
     const native = this.#alive();
-    if (this.#running || this.#queue.length > 0) {
+    if (this.#busy || this.#queue.length > 0) {
       throw new Error('inferSync() cannot run while an asynchronous inference is queued or running on this model');
     }
     const list = Array.isArray(input) ? input : [input];
@@ -323,9 +356,10 @@ class MobileNetModel implements MobileNet {
     });
     const output = this.#checkOutput(options, 'inferSync()', this.info.classes, items.length);
     const only = items[0]!;
-    if (items.length === 1 && only.kind === 'tensor') return native.runSync(1, true, output, only.data); // no staging copy
-    this.#stage(native, items);
-    return native.runSync(items.length, true, output);
+    const logits = this.#outputs.logits;
+    if (items.length === 1 && only.kind === 'tensor') return native.runSync(0, 1, logits, output, only.data); // no staging copy
+    this.#stage(native, 0, items);
+    return native.runSync(0, items.length, logits, output);
   }
 
   classify(input: Input, options?: ClassifyOptions | number): Promise<Classification[]>;
@@ -360,7 +394,7 @@ class MobileNetModel implements MobileNet {
 
   profile(runs = 10): NativeProfile {
     const native = this.#alive();
-    if (this.#running) throw new Error('profile() cannot run while an asynchronous inference is running on this model');
+    if (this.#busy) throw new Error('profile() cannot run while an asynchronous inference is running on this model');
     checkInteger('runs', runs, 1, LIMITS.maxProfileRuns, 'a positive integer');
     return native.profile(runs);
   }
@@ -386,6 +420,7 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   if (alpha !== undefined) checkAlpha(alpha);
   if (options.resolution !== undefined) checkResolution(options.resolution);
   const nThreads = threads === undefined ? availableParallelism() : checkThreads(threads);
+  const concurrency = options.concurrency === undefined ? 1 : checkInteger('concurrency', options.concurrency, 1, LIMITS.maxConcurrency);
   const binding = loadBinding();
   const isaSource = isa !== undefined ? 'isa' : 'MOBILENET_ISA';
   const isaValue = isa ?? process.env.MOBILENET_ISA;
@@ -402,29 +437,32 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   if (labels.length !== real && labels.length !== w.classes) {
     throw new RangeError(`Expected ${real} labels (one per class) for labels but received ${labels.length}`);
   }
+  const spec = buildSpec(w.alpha, resolution, w.classes);
+  if (w.layers.length !== spec.layers.length) {
+    throw new WeightsError(w.source, `expected ${spec.layers.length} layers of weights but received ${w.layers.length}`);
+  }
   const native = new binding.NativeModel({
-    alpha: w.alpha,
-    resolution,
-    classes: w.classes,
+    graph: toNativeGraph(spec.graph, w.layers),
     threads: nThreads,
+    concurrency,
     normalization: w.normalization,
     isa: isaValue ?? '',
     isaSource,
-    layers: w.layers.map(toNativeLayer),
   });
   const ni = native.info();
-  const spec = buildSpec(w.alpha, resolution, w.classes);
+  const outputs = { logits: ni.outputs.findIndex((o) => o.name === 'logits'), features: ni.outputs.findIndex((o) => o.name === 'features') };
   const info: ModelInfo = {
     alpha: w.alpha,
     resolution,
     nativeResolution: w.resolution,
     classes: w.classes,
     background: w.classOffset > 0,
-    features: ni.features,
+    features: spec.features,
     macs: spec.macs,
     params: spec.params,
     isa: ni.isa,
     threads: ni.threads,
+    concurrency: ni.concurrency,
     memoryBytes: ni.memoryBytes,
     format: w.format,
     weights: w.source,
@@ -433,10 +471,10 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   };
   // Labels aligned to ImageNet class ids (a 1001-line list starts with background).
   const aligned = labels.length === w.classes && w.classOffset > 0 ? labels.slice(w.classOffset) : labels;
-  const model = new MobileNetModel(native, Object.freeze(info), aligned, w.classOffset);
-  // Warm-up: first-touch the arena and the packed weights so the first real frame is not slow.
-  native.stageTensor(0, new Float32Array(resolution * resolution * 3));
-  native.runSync(1, true);
+  const model = new MobileNetModel(native, Object.freeze(info), aligned, w.classOffset, outputs);
+  // Warm-up: first-touch every arena and the packed weights so the first real frame is not slow.
+  const zeros = new Float32Array(resolution * resolution * 3);
+  for (let ws = 0; ws < concurrency; ws++) native.runSync(ws, 1, outputs.logits, undefined, zeros);
   return model;
 }
 

@@ -17,8 +17,9 @@ export const FORMATS = ['tfjs', 'tflite', 'tflite-quant'] as const;
 export type WeightsFormat = (typeof FORMATS)[number];
 
 /**
- * Bounds on what the API accepts (the same keys as the native runtime's limits table in issue 11's
- * lib/graph.ts, so the two can become one). Resolution is also a multiple of 32, at least 32.
+ * Bounds on what the API accepts. The native runtime enforces the same ones (native/runtime/graph.h
+ * `Limits`, exposed as `binding.limits()`; test/hostile.test.ts checks every native key equals the one
+ * here). Resolution is also a multiple of 32, at least 32.
  */
 export const LIMITS = {
   /** Largest input side (pixels): 2048² × 3 floats = 48 MiB per staged image. */
@@ -30,6 +31,10 @@ export const LIMITS = {
   /** Weights alpha (synthetic and custom weights may use any value in (0, maxAlpha]). */
   maxAlpha: 4,
   maxProfileRuns: 100_000,
+  /** Workspaces per model (`load({ concurrency })`). */
+  maxConcurrency: 64,
+  /** Layers in one layer table (lib/graph.ts). */
+  maxLayers: 1024,
 } as const;
 
 export const RESOLUTION_EXPECTED = 'a positive multiple of 32 (e.g. 224, 192, 160, 128)';

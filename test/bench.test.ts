@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatText, quantile, type BenchResult } from '../lib/bench.js';
 import { main } from '../lib/cli/main.js';
-import { buildSpec } from '../lib/spec.js';
+import { buildSpec } from '../lib/graph.js';
 import { PUBLISHED_TOP1, renderChartSvg, type ChartInput } from '../lib/chart.js';
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');

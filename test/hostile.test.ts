@@ -4,8 +4,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { load, syntheticWeights, WeightsError, type MobileNet } from '../lib/index.js';
-import { loadBinding, toNativeLayer, type NativeConfig, type NativeModel } from '../lib/binding.js';
+import { buildSpec, LIMITS, load, syntheticWeights, WeightsError, type MobileNet } from '../lib/index.js';
+import { loadBinding, toNativeGraph, type NativeConfig, type NativeModel } from '../lib/binding.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = path.resolve(repoRoot, '../shared');
@@ -174,8 +174,8 @@ describe('load(): options', () => {
     const withLayer = (i: number, l: object) => ({ ...weights, layers: weights.layers.map((x, j) => (j === i ? l : x)) }) as never;
     expectError(
       await rejection(() => load({ weights: { ...weights, layers: weights.layers.slice(1) }, resolution: R })),
-      Error,
-      'expected 28 layers of weights but received 27',
+      WeightsError,
+      'synthetic(alpha=0.25, seed=7): expected 28 layers of weights but received 27',
     );
     expectError(
       await rejection(() => load({ weights: withLayer(3, { ...weights.layers[3], kernel: weights.layers[3]!.kernel.subarray(1) }), resolution: R })),
@@ -197,7 +197,7 @@ describe('load(): options', () => {
     expectError(
       await rejection(() => load({ weights: withLayer(1, { kernel: weights.layers[1]!.kernel, bn: { ...bn, beta: bn.beta.subarray(1) } }), resolution: R })),
       TypeError,
-      'Expected gamma, beta, mean and variance of equal length for layers[1]',
+      'Expected gamma, beta, mean and variance of equal length for graph.layers[1]',
     );
     expectError(
       await rejection(() => load({ weights: withLayer(1, { kernel: weights.layers[1]!.kernel, bn: { ...bn, epsilon: NaN } }), resolution: R })),
@@ -518,30 +518,30 @@ describe('infer(), embed(), classify(), inferSync(): options', () => {
 describe('native binding', () => {
   const binding = loadBinding();
   const w = syntheticWeights(0.25, { seed: 3 });
-  const layers = w.layers.map(toNativeLayer);
-  const cfg: NativeConfig = { alpha: 0.25, resolution: R, classes: 1000, threads: 2, normalization: 'tfjs', isa: '', layers };
+  const graph = toNativeGraph(buildSpec(0.25, R).graph, w.layers);
+  const cfg: NativeConfig = { graph, threads: 2, concurrency: 1, normalization: 'tfjs', isa: '' };
   const make = (over: object) => new binding.NativeModel({ ...cfg, ...over } as NativeConfig);
-  const layer = (i: number, over: object) => ({ layers: layers.map((l, j) => (j === i ? { ...l, ...over } : l)) });
+  const withGraph = (over: object) => ({ graph: { ...graph, ...over } });
+  const layer = (i: number, over: object) => withGraph({ layers: graph.layers.map((l, j) => (j === i ? { ...l, ...over } : l)) });
   const range = (lo: number, hi: number, name: string, v: string) => `Expected an integer between ${lo} and ${hi} for ${name} but received ${v}`;
+  const LOGITS = 1;
+
+  it('limits agree with lib/validate.ts', () => {
+    const native = binding.limits();
+    expect(Object.keys(native).sort()).toEqual(['maxBatch', 'maxClasses', 'maxConcurrency', 'maxLayers', 'maxResolution', 'maxThreads']);
+    for (const [k, v] of Object.entries(native)) expect(v, k).toBe(LIMITS[k as keyof typeof LIMITS]);
+  });
 
   it('constructor: bad config objects', () => {
     expectError(thrown(() => new binding.NativeModel(undefined as never)), TypeError, 'Expected a config object');
     expectError(thrown(() => new binding.NativeModel(42 as never)), TypeError, 'Expected a config object');
-    expectError(thrown(() => new binding.NativeModel({} as never)), TypeError, 'Expected a number for alpha');
-    expectError(thrown(() => make({ alpha: '1' })), TypeError, 'Expected a number for alpha');
-    for (const a of [NaN, Infinity, -1, 0, 5]) expectError(thrown(() => make({ alpha: a })), Error, 'alpha must be in (0, 4]');
-    expectError(thrown(() => make({ alpha: 0.01 })), Error, 'alpha is too small: the first layer would have no channels');
-    expectError(thrown(() => make({ resolution: undefined })), TypeError, 'Expected a number for resolution');
-    expectError(thrown(() => make({ resolution: '128' })), TypeError, 'Expected a number for resolution');
-    expectError(thrown(() => make({ resolution: 16 })), RangeError, range(32, 4096, 'resolution', '16'));
-    expectError(thrown(() => make({ resolution: NaN })), RangeError, range(32, 4096, 'resolution', 'NaN'));
-    expectError(thrown(() => make({ resolution: 100 })), Error, 'resolution must be a multiple of 32 in [32, 4096]');
-    expectError(thrown(() => make({ resolution: 128.5 })), RangeError, range(32, 4096, 'resolution', '128.5'));
-    expectError(thrown(() => make({ classes: 0 })), RangeError, range(1, 100000, 'classes', '0'));
-    expectError(thrown(() => make({ classes: 1e9 })), RangeError, range(1, 100000, 'classes', '1000000000'));
+    expectError(thrown(() => new binding.NativeModel({} as never)), TypeError, 'Expected a number for threads');
     expectError(thrown(() => make({ threads: 0 })), RangeError, range(1, 256, 'threads', '0'));
     expectError(thrown(() => make({ threads: Infinity })), RangeError, range(1, 256, 'threads', 'Infinity'));
     expectError(thrown(() => make({ threads: -1 })), RangeError, range(1, 256, 'threads', '-1'));
+    expectError(thrown(() => make({ concurrency: 0 })), RangeError, range(1, 64, 'concurrency', '0'));
+    expectError(thrown(() => make({ concurrency: 65 })), RangeError, range(1, 64, 'concurrency', '65'));
+    expectError(thrown(() => make({ concurrency: '2' })), TypeError, 'Expected a number for concurrency');
     expectError(
       thrown(() => make({ normalization: 'caffe' })),
       TypeError,
@@ -551,42 +551,58 @@ describe('native binding', () => {
     expectError(thrown(() => make({ isa: 'bogus' })), Error, `MOBILENET_ISA=bogus is not a kernel set of this build (expected one of: ${isas})`);
   });
 
-  it('constructor: bad layer lists', () => {
-    expectError(thrown(() => make({ layers: undefined })), TypeError, 'Expected an array for layers');
-    expectError(thrown(() => make({ layers: { length: 28 } })), TypeError, 'Expected an array for layers');
-    expectError(thrown(() => make({ layers: layers[0] })), TypeError, 'Expected an array for layers');
-    expectError(thrown(() => make({ layers: [] })), Error, 'expected 28 layers of weights but received 0');
-    expectError(thrown(() => make({ layers: layers.slice(0, 27) })), Error, 'expected 28 layers of weights but received 27');
-    expectError(thrown(() => make({ layers: [...layers, layers[27]] })), Error, 'expected 28 layers of weights but received 29');
-    expectError(thrown(() => make({ layers: [1] })), TypeError, 'Expected an object for layers[0]');
-    expectError(thrown(() => make({ layers: [...layers.slice(0, 5), null, ...layers.slice(6)] })), TypeError, 'Expected an object for layers[5]');
-    expectError(thrown(() => make({ layers: new Array(28) })), TypeError, 'Expected an object for layers[0]');
+  it('constructor: malformed graphs', () => {
+    expectError(thrown(() => make({ graph: undefined })), TypeError, 'Expected an object for graph');
+    expectError(thrown(() => make(withGraph({ input: undefined }))), TypeError, 'Expected an object for graph.input');
+    expectError(thrown(() => make(withGraph({ input: { shape: [R, R], dtype: 'float32' } }))), RangeError, 'Expected 3 entries for graph.input.shape but received 2');
+    expectError(thrown(() => make(withGraph({ input: { shape: [R, R, 3], dtype: 'float16' } }))), TypeError, "Expected 'float32', 'uint8' or 'int8' for graph.input.dtype but received 'float16'");
+    expectError(thrown(() => make(withGraph({ input: { shape: [4096, 4096, 3], dtype: 'float32' } }))), Error, 'graph input: expected a square [R, R, 3] shape with R in [1, 2048] but received [4096, 4096, 3]');
+    expectError(thrown(() => make(withGraph({ layers: undefined }))), TypeError, 'Expected an array for graph.layers');
+    expectError(thrown(() => make(withGraph({ layers: { length: 28 } }))), TypeError, 'Expected an array for graph.layers');
+    expectError(thrown(() => make(withGraph({ layers: [] }))), Error, 'graph: expected 1 to 1024 layers but received 0');
+    expectError(thrown(() => make(withGraph({ layers: [1] }))), TypeError, 'Expected an object for graph.layers[0]');
+    expectError(thrown(() => make(withGraph({ layers: new Array(29) }))), TypeError, 'Expected an object for graph.layers[0]');
     // new Array(2 ** 32 - 1) used to abort the process (std::bad_alloc outside any handler); fixed in addon.cc.
-    expectError(thrown(() => make({ layers: new Array(2 ** 32 - 1) })), RangeError, 'Expected at most 1024 entries for layers but received length 4294967295');
+    expectError(thrown(() => make(withGraph({ layers: new Array(2 ** 32 - 1) }))), RangeError, 'Expected at most 1024 entries for graph.layers but received length 4294967295');
+    expectError(thrown(() => make(layer(3, { kind: 'conv3d' }))), TypeError, "Expected a layer kind ('conv', 'dwconv', 'pwconv', 'classifier', 'gavgpool', 'add') for graph.layers[3].kind but received 'conv3d'");
+    expectError(thrown(() => make(layer(3, { inputs: [5] }))), Error, 'layer conv_dw_2: input tensor 5 is not produced before this layer (tensor ids: 0 = input, i + 1 = layer i)');
+    expectError(thrown(() => make(layer(3, { inputs: [] }))), RangeError, 'Expected 1 to 2 entries for graph.layers[3].inputs but received 0');
+    expectError(thrown(() => make(layer(3, { inputs: [2, 1] }))), Error, 'layer conv_dw_2: expected 1 input(s) but received 2');
+    expectError(thrown(() => make(layer(3, { outShape: [33, 32, 16] }))), Error, 'layer conv_dw_2: output [33, 32, 16] does not follow from input [64, 64, 16], kernel 3x3, stride 2 and padding');
+    expectError(thrown(() => make(layer(3, { pad: [3, 0, 1, 1] }))), Error, 'layer conv_dw_2: output [32, 32, 16] does not follow from input [64, 64, 16], kernel 3x3, stride 2 and padding');
+    expectError(thrown(() => make(layer(3, { dtype: 'uint8' }))), Error, 'layer conv_dw_2: output dtype uint8 is not supported yet');
+    expectError(thrown(() => make(layer(3, { quantization: { scale: [0.1], zeroPoint: [0] } }))), Error, 'layer conv_dw_2: output: a float32 tensor takes no quantization');
+    expectError(thrown(() => make(layer(3, { quantization: { scale: [0.1, 0.2], zeroPoint: [0] } }))), TypeError, 'Expected scale and zeroPoint arrays of one length (1 to 65536) for graph.layers[3].quantization');
+    expectError(thrown(() => make(layer(1, { pad: [2, 0, 0, 2] }))), Error, 'layer conv_dw_1: padding [2, 0, 0, 2] exceeds (kernel - 1) / 2 on a side');
+    expectError(thrown(() => make(layer(3, { activation: [6, 0] }))), Error, 'layer conv_dw_2: activation clamp [min, max] must have min <= max');
+    expectError(thrown(() => make(layer(0, { kernelSize: [5, 5], pad: [1, 1, 2, 2] }))), Error, 'layer conv1: conv runs 3x3 stride 2 on 3 input channels in this build, not 5x5 stride 2 on 3');
+    expectError(thrown(() => make(layer(27, { kernel: new Float32Array(4) }))), Error, 'layer global_average_pooling2d: gavgpool takes no weights');
+    expectError(thrown(() => make(withGraph({ outputs: [{ name: 'x', tensor: 99 }] }))), Error, 'graph output x: no tensor 99');
+    expectError(thrown(() => make(withGraph({ outputs: [] }))), Error, 'graph: expected at least one output');
   });
 
   it('constructor: layers of wrong lengths or types', () => {
     expectError(thrown(() => make(layer(0, { kernel: undefined }))), Error, 'layer conv1: expected kernel of length 216 but received length 0');
     expectError(thrown(() => make(layer(0, { kernel: new Float32Array(215) }))), Error, 'layer conv1: expected kernel of length 216 but received length 215');
     expectError(thrown(() => make(layer(2, { kernel: new Float32Array(8 * 16 + 1) }))), Error, 'layer conv_pw_1: expected kernel of length 128 but received length 129');
-    expectError(thrown(() => make(layer(27, { bias: new Float32Array(1) }))), Error, 'layer conv_preds: expected bias of length 1000 but received length 1');
-    expectError(thrown(() => make(layer(0, { kernel: Array.from(layers[0]!.kernel) }))), TypeError, 'Expected a Float32Array for kernel');
+    expectError(thrown(() => make(layer(28, { bias: new Float32Array(1) }))), Error, 'layer conv_preds: expected bias of length 1000 but received length 1');
+    expectError(thrown(() => make(layer(0, { kernel: Array.from(graph.layers[0]!.kernel!) }))), TypeError, 'Expected a Float32Array for kernel');
     expectError(thrown(() => make(layer(0, { kernel: new Float64Array(216) }))), TypeError, 'Expected a Float32Array for kernel');
     expectError(thrown(() => make(layer(0, { kernel: detached(new Float32Array(216)) }))), Error, 'layer conv1: expected kernel of length 216 but received length 0');
-    expectError(thrown(() => make(layer(27, { bias: 'x' }))), TypeError, 'Expected a Float32Array for bias');
+    expectError(thrown(() => make(layer(28, { bias: 'x' }))), TypeError, 'Expected a Float32Array for bias');
     expectError(thrown(() => make(layer(1, { gamma: [1] }))), TypeError, 'Expected a Float32Array for gamma');
     expectError(thrown(() => make(layer(1, { variance: new Uint8Array(8) }))), TypeError, 'Expected a Float32Array for variance');
   });
 
   it('constructor: mismatched or partial batch norm', () => {
-    const bnMsg = 'Expected gamma, beta, mean and variance of equal length for layers[1]';
-    expectError(thrown(() => make(layer(1, { beta: layers[1]!.beta!.subarray(1) }))), TypeError, bnMsg);
+    const bnMsg = 'Expected gamma, beta, mean and variance of equal length for graph.layers[1]';
+    expectError(thrown(() => make(layer(1, { beta: graph.layers[1]!.beta!.subarray(1) }))), TypeError, bnMsg);
     expectError(thrown(() => make(layer(1, { mean: undefined }))), TypeError, bnMsg);
     expectError(thrown(() => make(layer(1, { variance: new Float32Array(9) }))), TypeError, bnMsg);
     const short = { gamma: new Float32Array(7), beta: new Float32Array(7), mean: new Float32Array(7), variance: new Float32Array(7) };
     expectError(thrown(() => make(layer(1, short))), Error, 'layer conv_dw_1: expected batch norm parameters of length 8 but received length 7');
-    expectError(thrown(() => make(layer(1, { epsilon: undefined }))), TypeError, 'Expected a number for layers[1].epsilon');
-    expectError(thrown(() => make(layer(1, { epsilon: '1e-3' }))), TypeError, 'Expected a number for layers[1].epsilon');
+    expectError(thrown(() => make(layer(1, { epsilon: undefined }))), TypeError, 'Expected a number for graph.layers[1].epsilon');
+    expectError(thrown(() => make(layer(1, { epsilon: '1e-3' }))), TypeError, 'Expected a number for graph.layers[1].epsilon');
     for (const e of [NaN, -1, Infinity]) {
       expectError(thrown(() => make(layer(1, { epsilon: e }))), Error, 'layer conv_dw_1: batch norm epsilon must be a finite number >= 0');
     }
@@ -599,73 +615,87 @@ describe('native binding', () => {
     });
     afterAll(() => n?.dispose());
 
-    it('stageTensor / stageFrame: index out of range, wrong types and lengths', () => {
+    it('stageTensor / stageFrame: workspace or index out of range, wrong types and lengths', () => {
       const t = new Float32Array(TENSOR);
-      expectError(thrown(() => n.stageTensor(1, t)), RangeError, range(0, 0, 'index', '1'));
-      expectError(thrown(() => n.stageTensor(-1, t)), RangeError, range(0, 0, 'index', '-1'));
-      expectError(thrown(() => n.stageTensor(0.5, t)), RangeError, range(0, 0, 'index', '0.5'));
-      expectError(thrown(() => n.stageTensor(NaN, t)), RangeError, range(0, 0, 'index', 'NaN'));
-      expectError(thrown(() => n.stageTensor('0' as never, t)), TypeError, 'Expected a number for index');
-      expectError(thrown(() => n.stageTensor(0, new Float32Array(5))), RangeError, `Expected a Float32Array of length ${TENSOR} but received length 5`);
-      expectError(thrown(() => n.stageTensor(0, detached(new Float32Array(TENSOR)))), RangeError, `Expected a Float32Array of length ${TENSOR} but received length 0`);
-      expectError(thrown(() => n.stageTensor(0, new Float64Array(TENSOR) as never)), TypeError, 'Expected a Float32Array for data');
-      expectError(thrown(() => n.stageTensor(0, undefined as never)), TypeError, 'Expected a Float32Array for data');
-      expectError(thrown(() => (n.stageTensor as (...a: unknown[]) => void)()), TypeError, 'Expected a number for index');
+      expectError(thrown(() => n.stageTensor(1, 0, t)), RangeError, range(0, 0, 'workspace', '1'));
+      expectError(thrown(() => n.stageTensor('0' as never, 0, t)), TypeError, 'Expected a number for workspace');
+      expectError(thrown(() => n.stageTensor(0, 1, t)), RangeError, range(0, 0, 'index', '1'));
+      expectError(thrown(() => n.stageTensor(0, -1, t)), RangeError, range(0, 0, 'index', '-1'));
+      expectError(thrown(() => n.stageTensor(0, 0.5, t)), RangeError, range(0, 0, 'index', '0.5'));
+      expectError(thrown(() => n.stageTensor(0, NaN, t)), RangeError, range(0, 0, 'index', 'NaN'));
+      expectError(thrown(() => n.stageTensor(0, '0' as never, t)), TypeError, 'Expected a number for index');
+      expectError(thrown(() => n.stageTensor(0, 0, new Float32Array(5))), RangeError, `Expected a Float32Array of length ${TENSOR} but received length 5`);
+      expectError(thrown(() => n.stageTensor(0, 0, detached(new Float32Array(TENSOR)))), RangeError, `Expected a Float32Array of length ${TENSOR} but received length 0`);
+      expectError(thrown(() => n.stageTensor(0, 0, new Float64Array(TENSOR) as never)), TypeError, 'Expected a Float32Array for data');
+      expectError(thrown(() => n.stageTensor(0, 0, undefined as never)), TypeError, 'Expected a Float32Array for data');
+      expectError(thrown(() => (n.stageTensor as (...a: unknown[]) => void)()), TypeError, 'Expected a number for workspace');
 
       const d = new Uint8Array(12);
-      expectError(thrown(() => n.stageFrame(1, d, 2, 2, 3)), RangeError, range(0, 0, 'index', '1'));
-      expectError(thrown(() => n.stageFrame(0, d, 2, 2, 2)), RangeError, range(3, 4, 'channels', '2'));
-      expectError(thrown(() => n.stageFrame(0, d, 2, 2, 5)), RangeError, range(3, 4, 'channels', '5'));
-      expectError(thrown(() => n.stageFrame(0, d, 0, 2, 3)), RangeError, range(1, 65536, 'width', '0'));
-      expectError(thrown(() => n.stageFrame(0, d, 2, 65537, 3)), RangeError, range(1, 65536, 'height', '65537'));
-      expectError(thrown(() => n.stageFrame(0, d, -2, 2, 3)), RangeError, range(1, 65536, 'width', '-2'));
-      expectError(thrown(() => n.stageFrame(0, new Uint8Array(11), 2, 2, 3)), RangeError, 'Expected data of length 12 (width * height * channels) but received length 11');
-      expectError(thrown(() => n.stageFrame(0, new Uint8Array(0), 65536, 65536, 4)), RangeError, 'Expected data of length 17179869184 (width * height * channels) but received length 0');
-      expectError(thrown(() => n.stageFrame(0, detached(new Uint8Array(12)), 2, 2, 3)), RangeError, 'Expected data of length 12 (width * height * channels) but received length 0');
-      expectError(thrown(() => n.stageFrame(0, new Uint8ClampedArray(12) as never, 2, 2, 3)), TypeError, 'Expected a Uint8Array for data');
-      expectError(thrown(() => n.stageFrame(0, [1, 2, 3] as never, 1, 1, 3)), TypeError, 'Expected a Uint8Array for data');
+      expectError(thrown(() => n.stageFrame(0, 1, d, 2, 2, 3)), RangeError, range(0, 0, 'index', '1'));
+      expectError(thrown(() => n.stageFrame(0, 0, d, 2, 2, 2)), RangeError, range(3, 4, 'channels', '2'));
+      expectError(thrown(() => n.stageFrame(0, 0, d, 2, 2, 5)), RangeError, range(3, 4, 'channels', '5'));
+      expectError(thrown(() => n.stageFrame(0, 0, d, 0, 2, 3)), RangeError, range(1, 65536, 'width', '0'));
+      expectError(thrown(() => n.stageFrame(0, 0, d, 2, 65537, 3)), RangeError, range(1, 65536, 'height', '65537'));
+      expectError(thrown(() => n.stageFrame(0, 0, d, -2, 2, 3)), RangeError, range(1, 65536, 'width', '-2'));
+      expectError(thrown(() => n.stageFrame(0, 0, new Uint8Array(11), 2, 2, 3)), RangeError, 'Expected data of length 12 (width * height * channels) but received length 11');
+      expectError(thrown(() => n.stageFrame(0, 0, new Uint8Array(0), 65536, 65536, 4)), RangeError, 'Expected data of length 17179869184 (width * height * channels) but received length 0');
+      expectError(thrown(() => n.stageFrame(0, 0, detached(new Uint8Array(12)), 2, 2, 3)), RangeError, 'Expected data of length 12 (width * height * channels) but received length 0');
+      expectError(thrown(() => n.stageFrame(0, 0, new Uint8ClampedArray(12) as never, 2, 2, 3)), TypeError, 'Expected a Uint8Array for data');
+      expectError(thrown(() => n.stageFrame(0, 0, [1, 2, 3] as never, 1, 1, 3)), TypeError, 'Expected a Uint8Array for data');
     });
 
     it('reserve / runSync / runAsync: batch beyond the reserve, bad outputs', async () => {
-      expectError(thrown(() => n.runSync(2, true)), RangeError, range(1, 1, 'batch', '2'));
-      expectError(thrown(() => n.runSync(0, true)), RangeError, range(1, 1, 'batch', '0'));
-      expectError(thrown(() => n.runAsync(2, true)), RangeError, range(1, 1, 'batch', '2'));
-      expectError(thrown(() => n.reserve(0)), RangeError, range(1, 4096, 'batch', '0'));
-      expectError(thrown(() => n.reserve(4097)), RangeError, range(1, 4096, 'batch', '4097'));
-      expectError(thrown(() => n.reserve(Infinity)), RangeError, range(1, 4096, 'batch', 'Infinity'));
-      expectError(thrown(() => n.runSync(1, true, new Float32Array(3))), RangeError, 'Expected output of length 1000 but received length 3');
-      expectError(thrown(() => n.runSync(1, false, new Float32Array(1000))), RangeError, 'Expected output of length 256 but received length 1000');
-      expectError(thrown(() => n.runSync(1, true, [0] as never)), TypeError, 'Expected a Float32Array for output');
-      expectError(thrown(() => n.runSync(1, true, new Float64Array(1000) as never)), TypeError, 'Expected a Float32Array for output');
-      expectError(thrown(() => n.runSync(1, true, detached(new Float32Array(1000)))), RangeError, 'Expected output of length 1000 but received length 0');
+      expectError(thrown(() => n.runSync(0, 2, LOGITS)), RangeError, range(1, 1, 'batch', '2'));
+      expectError(thrown(() => n.runSync(0, 0, LOGITS)), RangeError, range(1, 1, 'batch', '0'));
+      expectError(thrown(() => n.runSync(0, 1, 2)), RangeError, range(0, 1, 'output', '2'));
+      expectError(thrown(() => n.runAsync(0, 2, LOGITS)), RangeError, range(1, 1, 'batch', '2'));
+      expectError(thrown(() => n.runAsync(1, 1, LOGITS)), RangeError, range(0, 0, 'workspace', '1'));
+      expectError(thrown(() => n.reserve(0, 0)), RangeError, range(1, 4096, 'batch', '0'));
+      expectError(thrown(() => n.reserve(0, 4097)), RangeError, range(1, 4096, 'batch', '4097'));
+      expectError(thrown(() => n.reserve(0, Infinity)), RangeError, range(1, 4096, 'batch', 'Infinity'));
+      expectError(thrown(() => n.runSync(0, 1, LOGITS, new Float32Array(3))), RangeError, 'Expected output of length 1000 but received length 3');
+      expectError(thrown(() => n.runSync(0, 1, 0, new Float32Array(1000))), RangeError, 'Expected output of length 256 but received length 1000');
+      expectError(thrown(() => n.runSync(0, 1, LOGITS, [0] as never)), TypeError, 'Expected a Float32Array for output');
+      expectError(thrown(() => n.runSync(0, 1, LOGITS, new Float64Array(1000) as never)), TypeError, 'Expected a Float32Array for output');
+      expectError(thrown(() => n.runSync(0, 1, LOGITS, detached(new Float32Array(1000)))), RangeError, 'Expected output of length 1000 but received length 0');
+      expectError(thrown(() => n.runSync(0, 1, LOGITS, undefined, new Float32Array(3))), RangeError, `Expected input of length ${TENSOR} but received length 3`);
       expectError(thrown(() => n.profile(0)), RangeError, range(1, 1000000, 'runs', '0'));
-      n.reserve(3);
-      expectError(thrown(() => n.stageTensor(3, new Float32Array(TENSOR))), RangeError, range(0, 2, 'index', '3'));
-      expectError(thrown(() => n.runSync(4, true)), RangeError, range(1, 3, 'batch', '4'));
-      n.stageTensor(2, new Float32Array(TENSOR));
-      expect(n.runSync(3, true).length).toBe(3000);
+      n.reserve(0, 3);
+      expectError(thrown(() => n.stageTensor(0, 3, new Float32Array(TENSOR))), RangeError, range(0, 2, 'index', '3'));
+      expectError(thrown(() => n.runSync(0, 4, LOGITS)), RangeError, range(1, 3, 'batch', '4'));
+      n.stageTensor(0, 2, new Float32Array(TENSOR));
+      expect(n.runSync(0, 3, LOGITS).length).toBe(3000);
+      expect(n.runSync(0, 3, 0).length).toBe(3 * 256);
     });
 
-    it('refuses arena and pool access while a runAsync is in flight (used to be a use-after-free)', async () => {
-      n.stageTensor(0, new Float32Array(TENSOR).fill(0.25));
-      const p = n.runAsync(1, true);
-      const busy = 'An asynchronous run is in progress on this model; wait for it to settle first';
-      expectError(thrown(() => n.reserve(64)), Error, busy);
-      expectError(thrown(() => n.stageTensor(0, new Float32Array(TENSOR))), Error, busy);
-      expectError(thrown(() => n.stageFrame(0, new Uint8Array(12), 2, 2, 3)), Error, busy);
-      expectError(thrown(() => n.runSync(1, true)), Error, busy);
-      expectError(thrown(() => n.runAsync(1, true)), Error, busy);
+    it('refuses workspace access while a runAsync is in flight on it (used to be a use-after-free)', async () => {
+      n.stageTensor(0, 0, new Float32Array(TENSOR).fill(0.25));
+      const p = n.runAsync(0, 1, LOGITS);
+      const busy = 'An asynchronous run is in progress on workspace 0 of this model; wait for it to settle first';
+      expectError(thrown(() => n.reserve(0, 64)), Error, busy);
+      expectError(thrown(() => n.stageTensor(0, 0, new Float32Array(TENSOR))), Error, busy);
+      expectError(thrown(() => n.stageFrame(0, 0, new Uint8Array(12), 2, 2, 3)), Error, busy);
+      expectError(thrown(() => n.runSync(0, 1, LOGITS)), Error, busy);
+      expectError(thrown(() => n.runAsync(0, 1, LOGITS)), Error, busy);
       expectError(thrown(() => n.profile(1)), Error, busy);
-      expect(n.info().classes).toBe(1000); // read-only: allowed
+      expect(n.info().outputs).toEqual([{ name: 'features', length: 256 }, { name: 'logits', length: 1000 }]); // read-only: allowed
       const out = await p;
-      n.reserve(64); // free again once settled
-      n.stageTensor(0, new Float32Array(TENSOR).fill(0.25));
-      expect(n.runSync(1, true)).toEqual(out);
+      n.reserve(0, 64); // free again once settled
+      n.stageTensor(0, 0, new Float32Array(TENSOR).fill(0.25));
+      expect(n.runSync(0, 1, LOGITS)).toEqual(out);
+    });
+
+    it('rejects a run whose output buffer was detached while it ran', async () => {
+      const out = new Float32Array(1000);
+      n.stageTensor(0, 0, new Float32Array(TENSOR));
+      const p = n.runAsync(0, 1, LOGITS, out);
+      structuredClone(out.buffer, { transfer: [out.buffer] });
+      expectError(await rejection(() => p), RangeError, 'The output buffer was detached or resized during inference');
     });
 
     it('resizeFrame: bad arguments', () => {
       expectError(thrown(() => binding.resizeFrame(new Uint8Array(11), 2, 2, 3, 4)), RangeError, 'Expected data of length 12 but received length 11');
-      expectError(thrown(() => binding.resizeFrame(new Uint8Array(12), 2, 2, 3, 0)), RangeError, range(1, 4096, 'resolution', '0'));
+      expectError(thrown(() => binding.resizeFrame(new Uint8Array(12), 2, 2, 3, 0)), RangeError, range(1, 2048, 'resolution', '0'));
       expectError(thrown(() => binding.resizeFrame(new Uint8Array(12), 2, 2, 2, 4)), RangeError, range(3, 4, 'channels', '2'));
       expectError(thrown(() => binding.resizeFrame(null as never, 2, 2, 3, 4)), TypeError, 'Expected a Uint8Array for data');
       expect(binding.resizeFrame(new Uint8Array(12), 2, 2, 3, 4).length).toBe(48);
@@ -677,11 +707,11 @@ describe('native binding', () => {
       m.dispose();
       const gone = 'The model has been disposed';
       expectError(thrown(() => m.info()), Error, gone);
-      expectError(thrown(() => m.reserve(1)), Error, gone);
-      expectError(thrown(() => m.stageTensor(0, new Float32Array(TENSOR))), Error, gone);
-      expectError(thrown(() => m.stageFrame(0, new Uint8Array(12), 2, 2, 3)), Error, gone);
-      expectError(thrown(() => m.runSync(1, true)), Error, gone);
-      expectError(thrown(() => m.runAsync(1, true)), Error, gone);
+      expectError(thrown(() => m.reserve(0, 1)), Error, gone);
+      expectError(thrown(() => m.stageTensor(0, 0, new Float32Array(TENSOR))), Error, gone);
+      expectError(thrown(() => m.stageFrame(0, 0, new Uint8Array(12), 2, 2, 3)), Error, gone);
+      expectError(thrown(() => m.runSync(0, 1, LOGITS)), Error, gone);
+      expectError(thrown(() => m.runAsync(0, 1, LOGITS)), Error, gone);
       expectError(thrown(() => m.profile(1)), Error, gone);
     });
   });

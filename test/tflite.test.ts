@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WeightsError } from '../lib/errors.js';
-import { buildSpec } from '../lib/spec.js';
+import { buildSpec } from '../lib/graph.js';
 import { parseTflite, readTfliteModel } from '../lib/weights/tflite.js';
 import type { NetWeights } from '../lib/weights/types.js';
 import {

@@ -192,9 +192,8 @@ export function meter({ arch, engine, core, alpha, res, runs = 2, isa = '' }) {
   return { layers, perInference, syms, stdout, bin, countsText: readFileSync(counts, 'utf8'), runs };
 }
 
-// Our plan: phases 1..27 conv/dw/pw, 28 classifier, 29 pool. XNNPACK's operators: 1..27 the same layers,
-// 28 global average pool, 29 fully connected. Returned: our layer names keyed by our phase id, and XNNPACK's
-// phase -> our phase.
+// Our layer table: phases 1..27 conv/dw/pw, 28 pool, 29 classifier; XNNPACK's operators come in the same
+// order (28 global average pool, 29 fully connected). Returned: our layer names keyed by our phase id.
 function layerNames(stdout) {
   const names = new Map();
   let macs = 0;
@@ -206,7 +205,7 @@ function layerNames(stdout) {
   }
   return { names, macs };
 }
-const xnnToOurs = (p, nLayers) => (p === nLayers ? nLayers + 1 : p === nLayers + 1 ? nLayers : p);
+const xnnToOurs = (p) => p;  // same order since the runtime runs lib/graph.ts's table
 
 const M = (x) => (x / 1e6).toFixed(2);
 const pct = (x) => `${(100 * x).toFixed(1)} %`;

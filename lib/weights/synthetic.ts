@@ -1,6 +1,6 @@
 // Seeded synthetic weights of the right shapes for any alpha: for benchmarks and for testing
 // the alpha/resolution combinations Google's float files do not cover here.
-import { buildSpec } from '../spec.js';
+import { buildSpec } from '../graph.js';
 import type { LayerWeights, NetWeights } from './types.js';
 
 /** mulberry32: small, fast, good enough for weights. */

@@ -2,7 +2,7 @@
 // exports. BatchNorm stays unfolded here; the native runtime folds it once at load.
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { buildSpec } from '../spec.js';
+import { buildSpec } from '../graph.js';
 import { WeightsError } from '../errors.js';
 import type { LayerWeights, NetWeights } from './types.js';
 

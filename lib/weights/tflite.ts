@@ -11,7 +11,8 @@
 // Schema reference: tensorflow/lite/schema/schema.fbs (field numbers below are its field ids).
 
 import { WeightsError } from '../errors.js';
-import { ALPHAS, buildSpec, type LayerSpec } from '../spec.js';
+import { buildSpec, type LayerSpec } from '../graph.js';
+import { ALPHAS } from '../validate.js';
 import type { LayerWeights, NetWeights } from './types.js';
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,8 +1,20 @@
-// N-API surface (node-addon-api only): wraps mn::Network, converts and bounds-checks every
-// argument, runs inference on the libuv pool. No arithmetic here. lib/binding.ts types it;
-// lib/model.ts validates user input and owns the error wording before anything reaches this file.
+// N-API surface (node-addon-api only): builds an mn::Model from the layer table lib/graph.ts
+// makes, owns its workspaces, converts and bounds-checks every argument, runs inference on the
+// libuv pool. No arithmetic here. lib/binding.ts types it; lib/model.ts validates user input and
+// owns the error wording before anything reaches this file.
+//
+// Teardown: a worker thread that owns a model may end at any moment (terminate(), process.exit()
+// in the worker, an uncaught error) while runs are in flight. Completion therefore uses the plain
+// C API and ignores every failed status: nothing is ever thrown into an environment that is
+// shutting down, and a promise it cannot settle is simply left pending. A run in flight holds the
+// model and its workspace by shared_ptr, so the memory it computes in outlives the JS objects.
+// A method that is running when the termination arrives sees its napi calls fail; node-addon-api
+// turns that into a Napi::Error, and rethrowing it into the dying environment fails too: built
+// with NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS (CMakeLists.txt) it is dropped there instead of
+// escaping the callback as a C++ exception (std::terminate).
 #include <napi.h>
 
+#include <atomic>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -10,12 +22,10 @@
 
 #include "binding/build_stamp.h"
 #include "dispatch/dispatch.h"
-#include "runtime/network.h"
+#include "runtime/model.h"
 #include "runtime/preprocess.h"
 
 namespace {
-
-using mn::Network;
 
 [[noreturn]] void throw_type(Napi::Env env, const std::string& msg) {
   throw Napi::TypeError::New(env, msg);
@@ -54,6 +64,205 @@ const float* optional_f32(const Napi::Object& o, const char* key, size_t* len) {
   return a.Data();
 }
 
+std::string str_field(const Napi::Object& o, const char* key, const std::string& where) {
+  const Napi::Value v = o.Get(key);
+  if (!v.IsString()) throw_type(o.Env(), "Expected a string for " + where + "." + key);
+  return v.As<Napi::String>().Utf8Value();
+}
+
+double num_field(const Napi::Object& o, const char* key, const std::string& where) {
+  const Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throw_type(o.Env(), "Expected a number for " + where + "." + key);
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+// An array of `n` non-negative integers below 2^31 (shapes, pads, tensor ids).
+std::vector<size_t> ints_field(const Napi::Object& o, const char* key, size_t n_min, size_t n_max, const std::string& where) {
+  const Napi::Value v = o.Get(key);
+  const std::string name = where + "." + key;
+  if (!v.IsArray()) throw_type(o.Env(), "Expected an array for " + name);
+  const Napi::Array a = v.As<Napi::Array>();
+  if (a.Length() < n_min || a.Length() > n_max)
+    throw_range(o.Env(), "Expected " + std::to_string(n_min) + (n_min == n_max ? "" : " to " + std::to_string(n_max)) +
+                             " entries for " + name + " but received " + std::to_string(a.Length()));
+  std::vector<size_t> out(a.Length());
+  for (uint32_t i = 0; i < a.Length(); i++) out[i] = size_arg(a.Get(i), (name + "[" + std::to_string(i) + "]").c_str(), 0, 1u << 30);
+  return out;
+}
+
+void read_tensor(const Napi::Object& o, const char* shape_key, const std::string& where, mn::TensorDesc* t) {
+  const std::vector<size_t> s = ints_field(o, shape_key, 3, 3, where);
+  t->h = s[0]; t->w = s[1]; t->c = s[2];
+  const std::string dt = str_field(o, "dtype", where);
+  if (!mn::parse_dtype(dt, &t->dtype))
+    throw_type(o.Env(), "Expected 'float32', 'uint8' or 'int8' for " + where + ".dtype but received '" + dt + "'");
+  const Napi::Value q = o.Get("quantization");
+  if (q.IsUndefined() || q.IsNull()) return;
+  if (!q.IsObject()) throw_type(o.Env(), "Expected an object for " + where + ".quantization");
+  const Napi::Object qo = q.As<Napi::Object>();
+  const Napi::Value sc = qo.Get("scale"), zp = qo.Get("zeroPoint");
+  if (!sc.IsArray() || !zp.IsArray() || sc.As<Napi::Array>().Length() != zp.As<Napi::Array>().Length() ||
+      sc.As<Napi::Array>().Length() == 0 || sc.As<Napi::Array>().Length() > 65536)
+    throw_type(o.Env(), "Expected scale and zeroPoint arrays of one length (1 to 65536) for " + where + ".quantization");
+  for (uint32_t i = 0; i < sc.As<Napi::Array>().Length(); i++) {
+    const Napi::Value a = sc.As<Napi::Array>().Get(i), b = zp.As<Napi::Array>().Get(i);
+    if (!a.IsNumber() || !b.IsNumber()) throw_type(o.Env(), "Expected numbers in " + where + ".quantization");
+    t->quant.scale.push_back(a.As<Napi::Number>().FloatValue());
+    t->quant.zero_point.push_back(b.As<Napi::Number>().Int32Value());
+  }
+}
+
+// The graph of lib/graph.ts with each layer's weights inline (lib/binding.ts NativeGraph).
+mn::Graph read_graph(Napi::Env env, const Napi::Value& gv) {
+  if (!gv.IsObject()) throw_type(env, "Expected an object for graph");
+  const Napi::Object g = gv.As<Napi::Object>();
+  mn::Graph graph;
+  const Napi::Value in = g.Get("input");
+  if (!in.IsObject()) throw_type(env, "Expected an object for graph.input");
+  read_tensor(in.As<Napi::Object>(), "shape", "graph.input", &graph.input);
+  const Napi::Value layers_v = g.Get("layers");
+  if (!layers_v.IsArray()) throw_type(env, "Expected an array for graph.layers");
+  const Napi::Array layers = layers_v.As<Napi::Array>();
+  // Bound the count before sizing the vector: new Array(2 ** 32 - 1) would throw std::bad_alloc
+  // here, outside any handler (abort). validate_graph checks the rest.
+  if (layers.Length() > mn::Limits::kMaxLayers)
+    throw_range(env, "Expected at most " + std::to_string(mn::Limits::kMaxLayers) + " entries for graph.layers but received length " +
+                         std::to_string(layers.Length()));
+  graph.layers.resize(layers.Length());
+  for (uint32_t i = 0; i < layers.Length(); i++) {
+    const std::string where = "graph.layers[" + std::to_string(i) + "]";
+    const Napi::Value lv = layers.Get(i);
+    if (!lv.IsObject()) throw_type(env, "Expected an object for " + where);
+    const Napi::Object o = lv.As<Napi::Object>();
+    mn::GraphLayer& l = graph.layers[i];
+    l.name = str_field(o, "name", where);
+    const std::string kind = str_field(o, "kind", where);
+    if (!mn::parse_layer_kind(kind, &l.kind))
+      throw_type(env, "Expected a layer kind ('conv', 'dwconv', 'pwconv', 'classifier', 'gavgpool', 'add') for " + where +
+                          ".kind but received '" + kind + "'");
+    for (size_t t : ints_field(o, "inputs", 1, 2, where)) l.inputs.push_back((uint32_t)t);
+    read_tensor(o, "outShape", where, &l.out);
+    const std::vector<size_t> k = ints_field(o, "kernelSize", 2, 2, where);
+    l.kh = k[0]; l.kw = k[1];
+    l.stride = size_arg(o.Get("stride"), (where + ".stride").c_str(), 1, 64);
+    const std::vector<size_t> pad = ints_field(o, "pad", 4, 4, where);
+    l.pad_top = pad[0]; l.pad_left = pad[1]; l.pad_bottom = pad[2]; l.pad_right = pad[3];
+    const Napi::Value act = o.Get("activation");
+    if (!act.IsArray() || act.As<Napi::Array>().Length() != 2 || !act.As<Napi::Array>().Get(0u).IsNumber() ||
+        !act.As<Napi::Array>().Get(1u).IsNumber())
+      throw_type(env, "Expected [min, max] numbers for " + where + ".activation");
+    l.min = act.As<Napi::Array>().Get(0u).As<Napi::Number>().FloatValue();
+    l.max = act.As<Napi::Array>().Get(1u).As<Napi::Number>().FloatValue();
+    const double macs = num_field(o, "macs", where);
+    l.macs = macs >= 0 && macs < 1e15 ? (size_t)macs : 0;
+    mn::RawWeights& r = l.weights;
+    r.kernel = optional_f32(o, "kernel", &r.kernel_len);
+    r.bias = optional_f32(o, "bias", &r.bias_len);
+    size_t lens[4];
+    r.gamma = optional_f32(o, "gamma", &lens[0]);
+    r.beta = optional_f32(o, "beta", &lens[1]);
+    r.mean = optional_f32(o, "mean", &lens[2]);
+    r.variance = optional_f32(o, "variance", &lens[3]);
+    l.has_weights = r.kernel || r.bias || r.gamma || r.beta || r.mean || r.variance;
+    if (r.gamma || r.beta || r.mean || r.variance) {
+      if (!(r.gamma && r.beta && r.mean && r.variance) || lens[1] != lens[0] || lens[2] != lens[0] || lens[3] != lens[0])
+        throw_type(env, "Expected gamma, beta, mean and variance of equal length for " + where);
+      r.bn_len = lens[0];
+      const Napi::Value eps = o.Get("epsilon");
+      if (!eps.IsNumber()) throw_type(env, "Expected a number for " + where + ".epsilon");
+      r.epsilon = eps.As<Napi::Number>().DoubleValue();
+    }
+  }
+  const Napi::Value outs_v = g.Get("outputs");
+  if (!outs_v.IsArray()) throw_type(env, "Expected an array for graph.outputs");
+  const Napi::Array outs = outs_v.As<Napi::Array>();
+  if (outs.Length() > 64) throw_range(env, "Expected at most 64 entries for graph.outputs");
+  for (uint32_t i = 0; i < outs.Length(); i++) {
+    const std::string where = "graph.outputs[" + std::to_string(i) + "]";
+    const Napi::Value ov = outs.Get(i);
+    if (!ov.IsObject()) throw_type(env, "Expected an object for " + where);
+    const Napi::Object o = ov.As<Napi::Object>();
+    graph.outputs.push_back({str_field(o, "name", where), (uint32_t)size_arg(o.Get("tensor"), (where + ".tensor").c_str(), 0, 1u << 30)});
+  }
+  return graph;
+}
+
+// One workspace and whether a run owns it (main thread only).
+struct Slot {
+  std::shared_ptr<mn::Workspace> ws;
+  bool busy = false;
+};
+
+struct RunArgs { size_t batch; size_t output; size_t out_len; };
+
+// Copies a workspace result into `out` (or a new array) with the C API only. Returns nullptr
+// and leaves nothing pending when the environment cannot take it (shutting down).
+napi_value deliver_c(napi_env env, const mn::Workspace& ws, const RunArgs& a, napi_value out) {
+  void* data = nullptr;
+  size_t len = 0;
+  napi_typedarray_type type;
+  if (out == nullptr) {
+    napi_value ab;
+    if (napi_create_arraybuffer(env, a.out_len * sizeof(float), &data, &ab) != napi_ok) return nullptr;
+    if (napi_create_typedarray(env, napi_float32_array, a.out_len, ab, 0, &out) != napi_ok) return nullptr;
+  } else if (napi_get_typedarray_info(env, out, &type, &len, &data, nullptr, nullptr) != napi_ok || type != napi_float32_array ||
+             len != a.out_len || data == nullptr) {
+    return nullptr;  // detached or resized while the job ran: the caller rejects
+  }
+  const float* src = ws.result(a.output);
+  std::copy(src, src + a.out_len, static_cast<float*>(data));
+  return out;
+}
+
+// A runAsync in flight. Owned by the napi_async_work; freed in complete() (or leaked if the
+// environment goes away before completing it, with the model alive: harmless at teardown).
+struct RunJob {
+  std::shared_ptr<const mn::Model> model;  // declared first: destroyed after the workspace
+  std::shared_ptr<Slot> slot;
+  RunArgs args;
+  napi_deferred deferred = nullptr;
+  napi_ref out = nullptr;
+  napi_async_work work = nullptr;
+  std::string error;
+
+  static void execute(napi_env, void* data) {
+    RunJob* j = static_cast<RunJob*>(data);
+    try {
+      j->model->run(*j->slot->ws, j->args.batch, j->args.output);
+    } catch (const std::exception& e) {
+      j->error = e.what();
+      if (j->error.empty()) j->error = "inference failed";
+    }
+  }
+
+  // Main thread. Any failed napi status (an environment shutting down) ends it quietly.
+  static void complete(napi_env env, napi_status status, void* data) {
+    std::unique_ptr<RunJob> j(static_cast<RunJob*>(data));
+    j->slot->busy = false;
+    napi_value out = nullptr;
+    if (j->out) napi_get_reference_value(env, j->out, &out);
+    if (status == napi_ok && j->error.empty()) {
+      napi_value result = deliver_c(env, *j->slot->ws, j->args, out);
+      if (result) {
+        napi_resolve_deferred(env, j->deferred, result);
+      } else {
+        napi_value msg, err;
+        if (napi_create_string_utf8(env, "The output buffer was detached or resized during inference", NAPI_AUTO_LENGTH, &msg) == napi_ok &&
+            napi_create_range_error(env, nullptr, msg, &err) == napi_ok)
+          napi_reject_deferred(env, j->deferred, err);
+      }
+    } else {
+      const std::string m = status == napi_cancelled ? "The inference was cancelled" : j->error;
+      napi_value msg, err;
+      if (napi_create_string_utf8(env, m.c_str(), NAPI_AUTO_LENGTH, &msg) == napi_ok &&
+          napi_create_error(env, nullptr, msg, &err) == napi_ok)
+        napi_reject_deferred(env, j->deferred, err);
+    }
+    if (j->out) napi_delete_reference(env, j->out);
+    napi_delete_async_work(env, j->work);
+  }
+};
+
 class NativeModel : public Napi::ObjectWrap<NativeModel> {
  public:
   static Napi::Function Init(Napi::Env env) {
@@ -68,18 +277,14 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
                         InstanceMethod<&NativeModel::Dispose>("dispose")});
   }
 
-  // new NativeModel({ alpha, resolution, classes, threads, normalization, isa, layers: [...] })
+  // new NativeModel({ graph, threads, concurrency, normalization, isa, isaSource })
   explicit NativeModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeModel>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) throw_type(env, "Expected a config object");
     const Napi::Object cfg = info[0].As<Napi::Object>();
-    mn::NetworkConfig c;
-    const Napi::Value alpha = cfg.Get("alpha");
-    if (!alpha.IsNumber()) throw_type(env, "Expected a number for alpha");
-    c.alpha = alpha.As<Napi::Number>().DoubleValue();
-    c.resolution = size_arg(cfg.Get("resolution"), "resolution", 32, 4096);
-    c.classes = size_arg(cfg.Get("classes"), "classes", 1, 100000);
-    c.threads = size_arg(cfg.Get("threads"), "threads", 1, 256);
+    mn::ModelConfig c;
+    c.threads = size_arg(cfg.Get("threads"), "threads", 1, mn::Limits::kMaxThreads);
+    const size_t concurrency = size_arg(cfg.Get("concurrency"), "concurrency", 1, mn::Limits::kMaxConcurrency);
     const Napi::Value norm = cfg.Get("normalization");
     const std::string norm_name = norm.IsString() ? norm.As<Napi::String>().Utf8Value() : "tfjs";
     if (norm_name == "tfjs") c.normalization = mn::Normalization::Tfjs;
@@ -90,100 +295,80 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     if (isa.IsString()) c.isa = isa.As<Napi::String>().Utf8Value();
     const Napi::Value isa_source = cfg.Get("isaSource");
     if (isa_source.IsString()) c.isa_source = isa_source.As<Napi::String>().Utf8Value();
-    const Napi::Value layers_v = cfg.Get("layers");
-    if (!layers_v.IsArray()) throw_type(env, "Expected an array for layers");
-    const Napi::Array layers = layers_v.As<Napi::Array>();
-    // Bound the count before sizing the vector: new Array(2 ** 32 - 1) would throw std::bad_alloc
-    // here, outside any handler (abort). The network checks the exact count.
-    if (layers.Length() > 1024)
-      throw_range(env, "Expected at most 1024 entries for layers but received length " + std::to_string(layers.Length()));
-    std::vector<mn::RawLayer> raw(layers.Length());
-    for (uint32_t i = 0; i < layers.Length(); i++) {
-      const Napi::Value lv = layers.Get(i);
-      if (!lv.IsObject()) throw_type(env, "Expected an object for layers[" + std::to_string(i) + "]");
-      const Napi::Object l = lv.As<Napi::Object>();
-      mn::RawLayer& r = raw[i];
-      r.kernel = optional_f32(l, "kernel", &r.kernel_len);
-      r.bias = optional_f32(l, "bias", &r.bias_len);
-      size_t lens[4];
-      r.gamma = optional_f32(l, "gamma", &lens[0]);
-      r.beta = optional_f32(l, "beta", &lens[1]);
-      r.mean = optional_f32(l, "mean", &lens[2]);
-      r.variance = optional_f32(l, "variance", &lens[3]);
-      if (r.gamma || r.beta || r.mean || r.variance) {
-        if (!(r.gamma && r.beta && r.mean && r.variance) || lens[1] != lens[0] || lens[2] != lens[0] || lens[3] != lens[0])
-          throw_type(env, "Expected gamma, beta, mean and variance of equal length for layers[" + std::to_string(i) + "]");
-        r.bn_len = lens[0];
-        const Napi::Value eps = l.Get("epsilon");
-        if (!eps.IsNumber()) throw_type(env, "Expected a number for layers[" + std::to_string(i) + "].epsilon");
-        r.epsilon = eps.As<Napi::Number>().DoubleValue();
-      }
-    }
+    mn::Graph graph = read_graph(env, cfg.Get("graph"));
     try {
-      net_ = std::make_shared<Network>(c, raw);
+      model_ = std::make_shared<const mn::Model>(c, std::move(graph));
+      for (size_t i = 0; i < concurrency; i++) {
+        auto s = std::make_shared<Slot>();
+        s->ws = model_->create_workspace();
+        slots_.push_back(std::move(s));
+      }
     } catch (const std::invalid_argument& e) {
       throw Napi::Error::New(env, e.what());
     } catch (const std::bad_alloc&) {
       throw Napi::Error::New(env, "out of memory while creating the model");
+    } catch (const std::system_error& e) {
+      throw Napi::Error::New(env, std::string("cannot start the model's threads: ") + e.what());
     }
-    external_bytes_ = (int64_t)net_->memory_bytes();
-    Napi::MemoryManagement::AdjustExternalMemory(env, external_bytes_);
+    AdjustMemory(env);
   }
-
-  ~NativeModel() override { net_.reset(); }
 
  private:
-  Network& net(Napi::Env env) {
-    if (!net_) throw Napi::Error::New(env, "The model has been disposed");
-    return *net_;
+  const mn::Model& model(Napi::Env env) {
+    if (!model_) throw Napi::Error::New(env, "The model has been disposed");
+    return *model_;
   }
-  // For every call that touches the arena (reserve frees and reallocates it) or the thread pool
-  // (not re-entrant): a runAsync in flight owns both until it settles.
-  Network& idle_net(Napi::Env env) {
-    Network& n = net(env);
-    if (*in_flight_ > 0)
-      throw Napi::Error::New(env, "An asynchronous run is in progress on this model; wait for it to settle first");
-    return n;
+  size_t memory_bytes() const {
+    if (!model_) return 0;
+    size_t b = model_->weights_bytes();
+    for (const auto& s : slots_) b += s->ws->memory_bytes();
+    return b;
+  }
+  // A workspace that no runAsync owns: one in flight owns its arena, staging and pool until it settles.
+  Slot& idle_slot(const Napi::Value& v) {
+    model(v.Env());
+    const size_t i = size_arg(v, "workspace", 0, slots_.size() - 1);
+    Slot& s = *slots_[i];
+    if (s.busy)
+      throw Napi::Error::New(v.Env(), "An asynchronous run is in progress on workspace " + std::to_string(i) +
+                                          " of this model; wait for it to settle first");
+    return s;
   }
 
   Napi::Value Info(const Napi::CallbackInfo& info) {
-    Network& n = net(info.Env());
+    const mn::Model& m = model(info.Env());
     Napi::Object o = Napi::Object::New(info.Env());
-    o.Set("isa", n.kernels().isa);
-    o.Set("threads", (double)n.threads());
-    o.Set("macs", (double)n.macs());
-    o.Set("params", (double)n.params());
-    o.Set("memoryBytes", (double)n.memory_bytes());
-    o.Set("features", (double)n.features());
-    o.Set("classes", (double)n.classes());
-    o.Set("resolution", (double)n.resolution());
+    o.Set("isa", m.kernels().isa);
+    o.Set("threads", (double)m.threads());
+    o.Set("concurrency", (double)slots_.size());
+    o.Set("memoryBytes", (double)memory_bytes());
+    o.Set("weightsBytes", (double)m.weights_bytes());
+    o.Set("workspaceBytes", (double)slots_[0]->ws->memory_bytes());
+    o.Set("resolution", (double)m.resolution());
     o.Set("cpu", mn::cpu_model_name());
-    Napi::Array layers = Napi::Array::New(info.Env(), n.plan().size());
-    for (size_t i = 0; i < n.plan().size(); i++) {
-      const mn::LayerDesc& l = n.plan()[i];
-      Napi::Object lo = Napi::Object::New(info.Env());
-      lo.Set("name", l.name);
-      lo.Set("kind", mn::layer_kind_name(l.kind));
-      lo.Set("macs", (double)l.macs);
-      lo.Set("outSize", (double)l.out_h);
-      lo.Set("outChannels", (double)l.out_c);
-      layers.Set((uint32_t)i, lo);
+    Napi::Array outs = Napi::Array::New(info.Env(), m.graph().outputs.size());
+    for (size_t i = 0; i < m.graph().outputs.size(); i++) {
+      Napi::Object oo = Napi::Object::New(info.Env());
+      oo.Set("name", m.graph().outputs[i].name);
+      oo.Set("length", (double)m.output_floats(i));
+      outs.Set((uint32_t)i, oo);
     }
-    o.Set("layers", layers);
+    o.Set("outputs", outs);
     return o;
   }
 
   void AdjustMemory(Napi::Env env) {
-    const int64_t now = net_ ? (int64_t)net_->memory_bytes() : 0;
+    const int64_t now = (int64_t)memory_bytes();
     Napi::MemoryManagement::AdjustExternalMemory(env, now - external_bytes_);
     external_bytes_ = now;
   }
 
+  // reserve(workspace, batch)
   Napi::Value Reserve(const Napi::CallbackInfo& info) {
-    Network& n = idle_net(info.Env());
-    const size_t batch = size_arg(info[0], "batch", 1, 4096);
+    Slot& s = idle_slot(info[0]);
+    const size_t batch = size_arg(info[1], "batch", 1, mn::Limits::kMaxBatch);
     try {
-      n.reserve_batch(batch);
+      s.ws->reserve_batch(batch);
     } catch (const std::bad_alloc&) {
       throw Napi::Error::New(info.Env(), "out of memory reserving a batch of " + std::to_string(batch));
     }
@@ -191,44 +376,43 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     return info.Env().Undefined();
   }
 
-  // stageFrame(index, data: Uint8Array, width, height, channels)
+  // stageFrame(workspace, index, data: Uint8Array, width, height, channels)
   Napi::Value StageFrame(const Napi::CallbackInfo& info) {
-    Network& n = idle_net(info.Env());
-    const size_t index = size_arg(info[0], "index", 0, n.batch_capacity() - 1);
-    Napi::Uint8Array data = typed_array_arg<Napi::Uint8Array>(info[1], napi_uint8_array, "a Uint8Array for data");
-    const size_t width = size_arg(info[2], "width", 1, 1 << 16);
-    const size_t height = size_arg(info[3], "height", 1, 1 << 16);
-    const size_t channels = size_arg(info[4], "channels", 3, 4);
+    Slot& s = idle_slot(info[0]);
+    const size_t index = size_arg(info[1], "index", 0, s.ws->batch_capacity() - 1);
+    Napi::Uint8Array data = typed_array_arg<Napi::Uint8Array>(info[2], napi_uint8_array, "a Uint8Array for data");
+    const size_t width = size_arg(info[3], "width", 1, 1 << 16);
+    const size_t height = size_arg(info[4], "height", 1, 1 << 16);
+    const size_t channels = size_arg(info[5], "channels", 3, 4);
     // 64-bit product: on armv7 (32-bit size_t) 65536 * 65536 * 4 wraps to 0 and would pass.
     const uint64_t need = (uint64_t)width * height * channels;
     if ((uint64_t)data.ElementLength() != need || data.Data() == nullptr)
       throw_range(info.Env(), "Expected data of length " + std::to_string(need) + " (width * height * channels) but received length " +
                                   std::to_string(data.ElementLength()));
-    n.set_input_frame(index, data.Data(), width, height, channels);
+    s.ws->set_input_frame(index, data.Data(), width, height, channels);
     return info.Env().Undefined();
   }
 
-  // stageTensor(index, data: Float32Array of R*R*3)
+  // stageTensor(workspace, index, data: Float32Array of R*R*3)
   Napi::Value StageTensor(const Napi::CallbackInfo& info) {
-    Network& n = idle_net(info.Env());
-    const size_t index = size_arg(info[0], "index", 0, n.batch_capacity() - 1);
-    Napi::Float32Array data = typed_array_arg<Napi::Float32Array>(info[1], napi_float32_array, "a Float32Array for data");
-    if (data.ElementLength() != n.input_floats() || data.Data() == nullptr)
-      throw_range(info.Env(), "Expected a Float32Array of length " + std::to_string(n.input_floats()) +
+    Slot& s = idle_slot(info[0]);
+    const size_t index = size_arg(info[1], "index", 0, s.ws->batch_capacity() - 1);
+    Napi::Float32Array data = typed_array_arg<Napi::Float32Array>(info[2], napi_float32_array, "a Float32Array for data");
+    if (data.ElementLength() != model_->input_floats() || data.Data() == nullptr)
+      throw_range(info.Env(), "Expected a Float32Array of length " + std::to_string(model_->input_floats()) +
                                   " but received length " + std::to_string(data.ElementLength()));
-    n.set_input_tensor(index, data.Data());
+    s.ws->set_input_tensor(index, data.Data());
     return info.Env().Undefined();
   }
 
-  struct RunArgs { size_t batch; bool classify; size_t out_len; };
-
-  RunArgs run_args(const Napi::CallbackInfo& info, Network& n) {
+  // (workspace, batch, output, out?) -> the checked arguments.
+  RunArgs run_args(const Napi::CallbackInfo& info, const Slot& s) {
     RunArgs a;
-    a.batch = size_arg(info[0], "batch", 1, n.batch_capacity());
-    a.classify = info[1].ToBoolean().Value();
-    a.out_len = a.batch * (a.classify ? n.classes() : n.features());
-    if (info.Length() > 2 && !info[2].IsUndefined() && !info[2].IsNull()) {
-      Napi::Float32Array out = typed_array_arg<Napi::Float32Array>(info[2], napi_float32_array, "a Float32Array for output");
+    a.batch = size_arg(info[1], "batch", 1, s.ws->batch_capacity());
+    a.output = size_arg(info[2], "output", 0, model_->graph().outputs.size() - 1);
+    a.out_len = a.batch * model_->output_floats(a.output);
+    if (info.Length() > 3 && !info[3].IsUndefined() && !info[3].IsNull()) {
+      Napi::Float32Array out = typed_array_arg<Napi::Float32Array>(info[3], napi_float32_array, "a Float32Array for output");
       if (out.ElementLength() != a.out_len || out.Data() == nullptr)
         throw_range(info.Env(), "Expected output of length " + std::to_string(a.out_len) + " but received length " +
                                     std::to_string(out.ElementLength()));
@@ -236,114 +420,106 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     return a;
   }
 
-  static Napi::Float32Array deliver(Napi::Env env, const Network& n, const RunArgs& a, Napi::Value out_v) {
-    Napi::Float32Array out = (out_v.IsTypedArray()) ? out_v.As<Napi::Float32Array>() : Napi::Float32Array::New(env, a.out_len);
-    const float* src = a.classify ? n.logits() : n.features_out();
-    // Re-check: the caller's buffer may have been detached while the job ran.
-    if (out.ElementLength() != a.out_len || out.Data() == nullptr) throw_range(env, "The output buffer was detached or resized during inference");
-    std::copy(src, src + a.out_len, out.Data());
-    return out;
-  }
-
-  // runSync(batch, classify, output?, input?) -> Float32Array. `input`: batch tensors used in place
-  // (no staging copy; safe because nothing else runs until this call returns).
+  // runSync(workspace, batch, output, out?, input?) -> Float32Array. `input`: batch tensors used in
+  // place (no staging copy; safe because nothing else runs on this workspace until this returns).
   Napi::Value RunSync(const Napi::CallbackInfo& info) {
-    Network& n = idle_net(info.Env());
-    const RunArgs a = run_args(info, n);
+    Slot& s = idle_slot(info[0]);
+    const RunArgs a = run_args(info, s);
     const float* external = nullptr;
-    if (info.Length() > 3 && !info[3].IsUndefined() && !info[3].IsNull()) {
-      Napi::Float32Array in = typed_array_arg<Napi::Float32Array>(info[3], napi_float32_array, "a Float32Array for input");
-      if (in.ElementLength() != a.batch * n.input_floats() || in.Data() == nullptr)
-        throw_range(info.Env(), "Expected input of length " + std::to_string(a.batch * n.input_floats()) +
+    if (info.Length() > 4 && !info[4].IsUndefined() && !info[4].IsNull()) {
+      Napi::Float32Array in = typed_array_arg<Napi::Float32Array>(info[4], napi_float32_array, "a Float32Array for input");
+      if (in.ElementLength() != a.batch * model_->input_floats() || in.Data() == nullptr)
+        throw_range(info.Env(), "Expected input of length " + std::to_string(a.batch * model_->input_floats()) +
                                     " but received length " + std::to_string(in.ElementLength()));
       external = in.Data();
     }
-    n.run(a.batch, a.classify, nullptr, external);
-    return deliver(info.Env(), n, a, info.Length() > 2 ? info[2] : info.Env().Undefined());
+    model_->run(*s.ws, a.batch, a.output, false, external);
+    napi_value out = info.Length() > 3 && info[3].IsTypedArray() ? (napi_value)info[3] : nullptr;
+    napi_value r = deliver_c(info.Env(), *s.ws, a, out);
+    if (!r) throw_range(info.Env(), "The output buffer was detached or resized during inference");
+    return Napi::Value(info.Env(), r);
   }
 
-  class RunWorker : public Napi::AsyncWorker {
-   public:
-    RunWorker(Napi::Env env, std::shared_ptr<Network> net, std::shared_ptr<int> in_flight, RunArgs a, Napi::Value out)
-        : Napi::AsyncWorker(env, "mobilenet:infer"), net_(std::move(net)), in_flight_(std::move(in_flight)), args_(a),
-          deferred_(Napi::Promise::Deferred::New(env)) {
-      if (out.IsTypedArray()) out_ = Napi::Persistent(out.As<Napi::Object>());
-      ++*in_flight_;
-    }
-    Napi::Promise promise() { return deferred_.Promise(); }
-    // Never touches JS: the model's own arena only.
-    void Execute() override {
-      try {
-        net_->run(args_.batch, args_.classify);
-      } catch (const std::exception& e) {
-        SetError(e.what());
-      }
-    }
-    void OnOK() override {
-      --*in_flight_;
-      Napi::Env env = Env();
-      try {
-        deferred_.Resolve(deliver(env, *net_, args_, out_.IsEmpty() ? env.Undefined() : out_.Value()));
-      } catch (const Napi::Error& e) {
-        deferred_.Reject(e.Value());
-      }
-    }
-    void OnError(const Napi::Error& e) override {
-      --*in_flight_;
-      deferred_.Reject(e.Value());
-    }
-
-   private:
-    std::shared_ptr<Network> net_;  // keeps the network alive if the model is disposed meanwhile
-    std::shared_ptr<int> in_flight_;  // the wrapper's counter (main thread only)
-    RunArgs args_;
-    Napi::Promise::Deferred deferred_;
-    Napi::ObjectReference out_;
-  };
-
-  // runAsync(batch, classify, output?) -> Promise<Float32Array>. The caller (lib/model.ts) runs
-  // one job per model at a time, so staged inputs are never overwritten while a job runs.
+  // runAsync(workspace, batch, output, out?) -> Promise<Float32Array>. The caller (lib/model.ts)
+  // gives each workspace one job at a time, so staged inputs are never overwritten while it runs.
   Napi::Value RunAsync(const Napi::CallbackInfo& info) {
-    Network& n = idle_net(info.Env());
-    const RunArgs a = run_args(info, n);
-    auto* w = new RunWorker(info.Env(), net_, in_flight_, a, info.Length() > 2 ? info[2] : info.Env().Undefined());
-    Napi::Promise p = w->promise();
-    w->Queue();
-    return p;
+    Napi::Env env = info.Env();
+    Slot& s = idle_slot(info[0]);
+    const size_t wi = (size_t)info[0].As<Napi::Number>().DoubleValue();  // checked by idle_slot
+    const RunArgs a = run_args(info, s);
+    auto job = std::make_unique<RunJob>();
+    job->model = model_;
+    job->slot = slots_[wi];
+    job->args = a;
+    napi_value promise, name;
+    NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &job->deferred, &promise), Napi::Value());
+    if (info.Length() > 3 && info[3].IsTypedArray())
+      NAPI_THROW_IF_FAILED(env, napi_create_reference(env, info[3], 1, &job->out), Napi::Value());
+    NAPI_THROW_IF_FAILED(env, napi_create_string_utf8(env, "mobilenet:infer", NAPI_AUTO_LENGTH, &name), Napi::Value());
+    NAPI_THROW_IF_FAILED(env, napi_create_async_work(env, nullptr, name, RunJob::execute, RunJob::complete, job.get(), &job->work),
+                         Napi::Value());
+    if (napi_queue_async_work(env, job->work) != napi_ok) {
+      napi_delete_async_work(env, job->work);
+      if (job->out) napi_delete_reference(env, job->out);
+      throw Napi::Error::New(env, "cannot queue the inference on the libuv pool");
+    }
+    s.busy = true;
+    job.release();  // complete() owns it now
+    return Napi::Value(env, promise);
   }
 
-  // profile(runs) -> { conv, depthwise, pointwise, pool, classifier } in ms per run (synchronous, for the bench).
+  // profile(runs) -> per layer and per kind, ms per run (synchronous, on workspace 0, for the bench).
   Napi::Value Profile(const Napi::CallbackInfo& info) {
-    Network& n = idle_net(info.Env());
+    Napi::Env env = info.Env();
+    Slot& s = idle_slot(Napi::Number::New(env, 0));
+    const mn::Model& m = *model_;
     const size_t runs = size_arg(info[0], "runs", 1, 1000000);
-    mn::Profile p;
-    for (size_t i = 0; i < runs; i++) n.run(1, true, &p);
-    Napi::Object o = Napi::Object::New(info.Env());
-    for (int k = 0; k < 4; k++) o.Set(mn::layer_kind_name((mn::LayerKind)k), p.ns[k] / 1e6 / (double)runs);
-    o.Set("pool", p.pool_ns / 1e6 / (double)runs);
-    Napi::Array layers = Napi::Array::New(info.Env(), p.layer_ns.size());
-    for (size_t i = 0; i < p.layer_ns.size(); i++) {
-      Napi::Object l = Napi::Object::New(info.Env());
-      l.Set("name", n.plan()[i].name);
-      l.Set("kind", mn::layer_kind_name(n.plan()[i].kind));
-      l.Set("ms", p.layer_ns[i] / 1e6 / (double)runs);
-      l.Set("gflops", 2.0 * (double)n.plan()[i].macs / (p.layer_ns[i] / (double)runs));
+    s.ws->profile() = mn::Profile{};
+    const size_t widest = m.widest_output();
+    for (size_t i = 0; i < runs; i++) m.run(*s.ws, 1, widest, true);
+    const mn::Profile& p = s.ws->profile();
+    Napi::Object o = Napi::Object::New(env);
+    double by_kind[mn::kLayerKinds] = {};
+    Napi::Array layers = Napi::Array::New(env, m.graph().layers.size());
+    for (size_t i = 0; i < m.graph().layers.size(); i++) {
+      const mn::GraphLayer& gl = m.graph().layers[i];
+      const double ns = p.layer_ns.empty() ? 0.0 : p.layer_ns[i] / (double)runs;
+      by_kind[(size_t)gl.kind] += ns;
+      Napi::Object l = Napi::Object::New(env);
+      l.Set("name", gl.name);
+      l.Set("kind", mn::layer_kind_profile_name(gl.kind));
+      l.Set("ms", ns / 1e6);
+      l.Set("gflops", ns > 0 ? 2.0 * (double)gl.macs / ns : 0.0);
       layers.Set((uint32_t)i, l);
     }
+    for (size_t k = 0; k < mn::kLayerKinds; k++) o.Set(mn::layer_kind_profile_name((mn::LayerKind)k), by_kind[k] / 1e6);
     o.Set("layers", layers);
     return o;
   }
 
   Napi::Value Dispose(const Napi::CallbackInfo& info) {
-    net_.reset();  // a running job holds its own reference and finishes first
+    // A running job holds its own references to the model and its workspace and finishes first.
+    slots_.clear();
+    model_.reset();
     AdjustMemory(info.Env());
     return info.Env().Undefined();
   }
 
-  std::shared_ptr<Network> net_;
-  std::shared_ptr<int> in_flight_ = std::make_shared<int>(0);  // runAsync jobs not yet settled
+  std::shared_ptr<const mn::Model> model_;
+  std::vector<std::shared_ptr<Slot>> slots_;
   int64_t external_bytes_ = 0;
 };
+
+Napi::Value Limits(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("maxResolution", (double)mn::Limits::kMaxResolution);
+  o.Set("maxClasses", (double)mn::Limits::kMaxClasses);
+  o.Set("maxThreads", (double)mn::Limits::kMaxThreads);
+  o.Set("maxBatch", (double)mn::Limits::kMaxBatch);
+  o.Set("maxConcurrency", (double)mn::Limits::kMaxConcurrency);
+  o.Set("maxLayers", (double)mn::Limits::kMaxLayers);
+  return o;
+}
 
 Napi::Value SupportedIsas(const Napi::CallbackInfo& info) {
   const auto tables = mn::supported_kernel_tables();
@@ -360,7 +536,7 @@ Napi::Value ResizeFrame(const Napi::CallbackInfo& info) {
   const size_t width = size_arg(info[1], "width", 1, 1 << 16);
   const size_t height = size_arg(info[2], "height", 1, 1 << 16);
   const size_t channels = size_arg(info[3], "channels", 3, 4);
-  const size_t R = size_arg(info[4], "resolution", 1, 4096);
+  const size_t R = size_arg(info[4], "resolution", 1, mn::Limits::kMaxResolution);
   const uint64_t need = (uint64_t)width * height * channels;  // no 32-bit wrap (armv7)
   if ((uint64_t)data.ElementLength() != need || data.Data() == nullptr)
     throw_range(info.Env(), "Expected data of length " + std::to_string(need) + " but received length " +
@@ -374,6 +550,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeModel", NativeModel::Init(env));
   exports.Set("supportedIsas", Napi::Function::New(env, SupportedIsas));
   exports.Set("cpuModel", Napi::Function::New(env, CpuModel));
+  exports.Set("limits", Napi::Function::New(env, Limits));
   exports.Set("resizeFrame", Napi::Function::New(env, ResizeFrame));
   exports.Set("buildStamp", Napi::String::New(env, mn::build_stamp_text()));
   return exports;

@@ -24,7 +24,7 @@ namespace mn {
 using GemmUkernelFn = void (*)(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride,
                                const float* w, float* c, size_t c_stride, float min, float max);
 
-// GEMV (one row of A: the batch-1 classifier), optional per ISA (nullptr: the runtime uses the GEMM):
+// GEMV (one row of A: the batch-1 classifier), optional per ISA (fn nullptr: the runtime uses the GEMM):
 //   c[0..nc) = clamp(a[0..kc) * W + bias), W = ceil(nc / NR) consecutive packed panels as above
 //   (panel j at w + j * NR * (kc + 1)). Same per-element order as the GEMM (bias, then k ascending,
 //   same FMA), so results are bit-identical to the GEMM's for that row.
@@ -70,17 +70,48 @@ using ConvFn = void (*)(const ConvParams& p, size_t oy_begin, size_t oy_end);
 // Sums in pixel order per channel (then multiplies by 1/pixels), so every ISA gives the same order.
 using GavgpoolFn = void (*)(size_t pixels, size_t channels, const float* in, float* out);
 
-// One ISA's kernels and the tile sizes its packed weights must use.
+// One kernel of a family with the tile sizes its packed weights must use. The lists of every
+// kernel of a family (any ISA) are the X-macro files next to this header (f32-gemm-minmax.inc,
+// ...); ukernels.h turns them into these descriptors, and the ISA tables, the kernel tester and
+// the kernel bench all read them from there, so a kernel cannot ship untested or unbenched.
+struct GemmKernel {
+  const char* isa;       // the ISA it needs: "scalar", "avx2", "avx512", "neon"
+  const char* name;      // XNNPACK-style: f32_gemm_minmax_<MR>x<NR>__<isa>
+  GemmUkernelFn fn;
+  size_t mr, nr;         // rows of A and columns of W per call
+};
+struct GemvKernel {
+  const char* isa;
+  const char* name;
+  GemvUkernelFn fn;      // nullptr in tables without one
+  size_t nr;             // panel width: must equal the table's GEMM nr (same packed weights)
+};
+struct DwconvKernel {
+  const char* isa;
+  const char* name;
+  DwconvFn fn;           // stride 1 and 2 (p.stride)
+  size_t channel_tile;   // CT of the packed layout
+};
+struct ConvKernel {
+  const char* isa;
+  const char* name;
+  ConvFn fn;
+  size_t channel_tile;
+};
+struct GavgpoolKernel {
+  const char* isa;
+  const char* name;
+  GavgpoolFn fn;
+};
+
+// One ISA's choice in every family (native/kernels/<isa>/table.cc).
 struct KernelTable {
   const char* isa;       // "scalar", "avx2", "avx512", "neon"
-  GemmUkernelFn gemm;
-  size_t gemm_mr, gemm_nr;
-  DwconvFn dwconv3x3;    // stride 1 and 2 (p.stride)
-  size_t dw_ct;
-  ConvFn conv3x3s2;
-  size_t conv_ct;
-  GavgpoolFn gavgpool;
-  GemvUkernelFn gemv;    // nullptr: M = 1 runs through gemm
+  GemmKernel gemm;
+  DwconvKernel dwconv3x3;
+  ConvKernel conv3x3s2;
+  GavgpoolKernel gavgpool;
+  GemvKernel gemv;       // optional (fn nullptr): M = 1 then runs through gemm
 };
 
 }  // namespace mn

@@ -8,7 +8,8 @@
 
 namespace mn {
 
-enum class Normalization;
+// How a byte becomes a network input (lib/weights/types.ts Normalization).
+enum class Normalization { Tfjs, Tflite, TfliteUint8 };
 
 void build_normalization_lut(Normalization n, float lut[256]);
 

@@ -1,6 +1,7 @@
 #include "threadpool.h"
 
 #include <chrono>
+#include <cstdlib>
 #if defined(__linux__)
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -21,8 +22,13 @@ namespace mn {
 namespace {
 // Workers spin this long for the next layer before sleeping: layers follow each other within
 // microseconds during an inference, but an idle robot loop must not burn its cores.
-constexpr auto kSpin = std::chrono::microseconds(200);
-}
+constexpr auto kWorkerSpin = std::chrono::microseconds(200);
+// The caller spins this long for tasks other threads hold, then sleeps: a task that takes longer
+// is most likely held by a preempted thread, and sleeping lets the scheduler run it on this core.
+constexpr auto kCallerSpin = std::chrono::microseconds(50);
+
+uint32_t gen_of(uint64_t job) { return (uint32_t)(job >> 32); }
+}  // namespace
 
 ThreadPool::ThreadPool(size_t threads) {
   for (size_t i = 1; i < threads; i++) workers_.emplace_back([this] { worker_loop(); });
@@ -31,17 +37,25 @@ ThreadPool::ThreadPool(size_t threads) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
-    generation_.fetch_add(1);
+    stop_.store(true);
   }
   wake_.notify_all();
   for (std::thread& t : workers_) t.join();
 }
 
-void ThreadPool::drain() {
-  for (size_t i = next_.fetch_add(1, std::memory_order_relaxed); i < n_tasks_;
-       i = next_.fetch_add(1, std::memory_order_relaxed))
-    fn_(ctx_, i);
+void ThreadPool::claim_all(uint32_t gen) {
+  uint64_t job = job_.load(std::memory_order_acquire);
+  for (;;) {
+    const size_t n = (size_t)(job >> 16) & kMaxTasks, next = (size_t)job & kMaxTasks;
+    if (gen_of(job) != gen || next >= n) return;
+    if (!job_.compare_exchange_weak(job, job + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+    fn_(ctx_, base_ + next);
+    if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == n) {
+      std::lock_guard<std::mutex> lock(mutex_);  // the caller may be asleep in idle_
+      idle_.notify_one();
+    }
+    job = job_.load(std::memory_order_acquire);
+  }
 }
 
 void ThreadPool::run(size_t n, void (*fn)(void*, size_t), void* ctx) {
@@ -50,51 +64,59 @@ void ThreadPool::run(size_t n, void (*fn)(void*, size_t), void* ctx) {
     for (size_t i = 0; i < n; i++) fn(ctx, i);
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    fn_ = fn;
-    ctx_ = ctx;
-    n_tasks_ = n;
-    next_.store(0, std::memory_order_relaxed);
-    busy_workers_.store(workers_.size(), std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
+  fn_ = fn;
+  ctx_ = ctx;
+  for (size_t base = 0; base < n; base += kMaxTasks) {
+    base_ = base;
+    run_chunk(std::min(kMaxTasks, n - base));
   }
-  wake_.notify_all();
-  drain();
-  // Workers may still be finishing their last task; the job state must outlive them. Yield
-  // after a short spin: on an oversubscribed board the worker may need this very core.
-  for (unsigned spins = 0; busy_workers_.load(std::memory_order_acquire) != 0; spins++) {
-    if (spins < 4096) MN_PAUSE();
-    else std::this_thread::yield();
+}
+
+void ThreadPool::run_chunk(size_t n) {
+  done_.store(0, std::memory_order_relaxed);
+  const uint32_t gen = ++generation_;
+  job_.store(((uint64_t)gen << 32) | ((uint64_t)n << 16), std::memory_order_seq_cst);
+  if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    wake_.notify_all();
+  }
+  claim_all(gen);
+  if (done_.load(std::memory_order_acquire) == n) return;
+  const auto spin_until = std::chrono::steady_clock::now() + kCallerSpin;
+  for (unsigned spins = 1; done_.load(std::memory_order_acquire) != n; spins++) {
+    MN_PAUSE();
+    if ((spins & 255) == 0 && std::chrono::steady_clock::now() > spin_until) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      idle_.wait(lock, [&] { return done_.load(std::memory_order_acquire) == n; });
+      break;
+    }
   }
 }
 
 void ThreadPool::worker_loop() {
 #if defined(__linux__)
-  // Slightly lower priority than the process's own threads: when the cores are all busy with
-  // inference, the event loop (a robot's control code) still gets the CPU promptly on wake-up.
-  // Tasks are shared dynamically, so a worker that is preempted just takes fewer of them.
-  setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
+  // MOBILENET_POOL_NICE (measurement only): niceness of pool workers relative to the process.
+  if (const char* nice = std::getenv("MOBILENET_POOL_NICE")) setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), std::atoi(nice));
 #endif
-  uint64_t seen = 0;
+  uint32_t seen = 0;
   for (;;) {
-    const auto spin_until = std::chrono::steady_clock::now() + kSpin;
+    const auto spin_until = std::chrono::steady_clock::now() + kWorkerSpin;
     unsigned spins = 0;
-    while (generation_.load(std::memory_order_acquire) == seen) {
+    while (gen_of(job_.load(std::memory_order_acquire)) == seen && !stop_.load(std::memory_order_acquire)) {
       MN_PAUSE();
       if ((++spins & 1023) == 0 && std::chrono::steady_clock::now() > spin_until) {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
+        sleepers_.fetch_add(1, std::memory_order_seq_cst);
+        wake_.wait(lock, [&] {
+          return gen_of(job_.load(std::memory_order_seq_cst)) != seen || stop_.load(std::memory_order_acquire);
+        });
+        sleepers_.fetch_sub(1, std::memory_order_relaxed);
         break;
       }
     }
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stop_) return;
-      seen = generation_.load(std::memory_order_acquire);
-    }
-    drain();
-    busy_workers_.fetch_sub(1, std::memory_order_acq_rel);
+    if (stop_.load(std::memory_order_acquire)) return;
+    seen = gen_of(job_.load(std::memory_order_acquire));
+    claim_all(seen);
   }
 }
 

@@ -1,6 +1,13 @@
-// A small persistent thread pool: threads are created once per model, never per inference.
+// A small persistent thread pool: threads are created once per workspace, never per inference.
 // run(n, fn) executes fn(i) for i in [0, n) on the caller plus the workers and returns when all
-// are done. Which thread runs which task never changes what a task computes, so results are
+// are done.
+//
+// Scheduling tolerates a busy core: tasks are claimed one at a time from a shared counter (the
+// caller claims too), and run() waits only for tasks that were actually claimed, never for a worker
+// to show up. A worker preempted by another process therefore costs the inference at most the one
+// task it holds; a worker that never woke up costs nothing. While it waits for such a task, the
+// caller sleeps after a short spin, so the kernel can move the preempted worker onto the core the
+// caller frees. Which thread runs which task never changes what a task computes, so results are
 // bit-identical for any thread count.
 #pragma once
 #include <atomic>
@@ -9,6 +16,7 @@
 #include <cstdint>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace mn {
@@ -29,19 +37,27 @@ class ThreadPool {
   }
 
  private:
+  // One job word: generation (32 bits) | task count (16) | next unclaimed task (16). A claim is one
+  // compare-and-swap that checks the generation, so a late worker can never take a task of a job
+  // that has already finished.
+  static constexpr size_t kMaxTasks = 0xffff;
+  void run_chunk(size_t n);
+  void claim_all(uint32_t gen);
   void worker_loop();
-  void drain();
 
   std::vector<std::thread> workers_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<size_t> next_{0};
-  std::atomic<size_t> busy_workers_{0};
-  size_t n_tasks_ = 0;
+  std::atomic<uint64_t> job_{0};
+  std::atomic<size_t> done_{0};    // tasks of the current job finished
+  std::atomic<int> sleepers_{0};   // workers blocked on wake_
+  std::atomic<bool> stop_{false};
+  uint32_t generation_ = 0;        // caller side only
+  // The current job; written before job_ is published, read only after a successful claim.
   void (*fn_)(void*, size_t) = nullptr;
   void* ctx_ = nullptr;
-  bool stop_ = false;
+  size_t base_ = 0;                // index of task 0 of this chunk (jobs over kMaxTasks run in chunks)
+  std::mutex mutex_;
+  std::condition_variable wake_;   // workers: a new job or stop
+  std::condition_variable idle_;   // caller: the last task finished
 };
 
 }  // namespace mn

@@ -1,6 +1,6 @@
-// Kernel tester: every kernel of every KernelTable this CPU supports (scalar included, whatever
-// ISAs the build registers in dispatch) against naive loops on UNPACKED weights, packed with
-// runtime/pack.h using the table's own tile sizes.
+// Kernel tester: every kernel in the family lists (native/kernels/*.inc) whose ISA this CPU supports
+// (scalar included) against naive loops on UNPACKED weights, packed with
+// runtime/pack.h using the kernel's own tile sizes (from its list entry).
 //
 // - Tolerance: |got - ref| <= 1e-6 + 1e-5 |ref| + 4 sqrt(n) eps sum|terms|, ref in double. The
 //   sqrt(n) term covers float summation in any fixed order with or without FMA (and armv7 NEON's
@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <cstdarg>
@@ -29,6 +30,7 @@
 
 #include "dispatch/dispatch.h"
 #include "kernels/kernels.h"
+#include "kernels/ukernels.h"
 #include "runtime/pack.h"
 
 namespace {
@@ -131,34 +133,34 @@ std::string fmt(const char* f, ...) {
 
 // ------------------------------------------------------------------------------------------------
 // GEMM: M x N x K through the runtime's tile loop (N panels outer, M tiles inner).
-void run_gemm_tiles(const KernelTable& t, size_t M, size_t N, size_t K, const float* a, size_t as, const float* w,
+void run_gemm_tiles(const mn::GemmKernel& t, size_t M, size_t N, size_t K, const float* a, size_t as, const float* w,
                     float* c, size_t cs, const Clamp& cl, size_t first_tile_rows) {
-  const size_t MR = t.gemm_mr, NR = t.gemm_nr;
+  const size_t MR = t.mr, NR = t.nr;
   for (size_t n0 = 0; n0 < N; n0 += NR) {
     const size_t nc = N - n0 < NR ? N - n0 : NR;
     size_t m0 = 0;
     while (m0 < M) {
       size_t mr = M - m0 < MR ? M - m0 : MR;
       if (m0 == 0 && first_tile_rows && first_tile_rows < mr) mr = first_tile_rows;
-      t.gemm(mr, nc, K, a + m0 * as, as, w + (n0 / NR) * NR * (K + 1), c + m0 * cs + n0, cs, cl.min, cl.max);
+      t.fn(mr, nc, K, a + m0 * as, as, w + (n0 / NR) * NR * (K + 1), c + m0 * cs + n0, cs, cl.min, cl.max);
       m0 += mr;
     }
   }
 }
 
-void test_gemm(const KernelTable& t, size_t M, size_t N, size_t K, size_t a_extra, size_t c_extra) {
+void test_gemm(const mn::GemmKernel& t, size_t M, size_t N, size_t K, size_t a_extra, size_t c_extra) {
   const Clamp& cl = pick_clamp();
   const size_t as = K + a_extra, cs = N + c_extra;
-  Case cs_(fmt("isa=%s kernel=gemm M x N x K=%zu x %zu x %zu a_stride=%zu c_stride=%zu clamp=%s tile=%zux%zu", t.isa, M,
-               N, K, as, cs, cl.name, t.gemm_mr, t.gemm_nr));
+  Case cs_(fmt("kernel=%s M x N x K=%zu x %zu x %zu a_stride=%zu c_stride=%zu clamp=%s tile=%zux%zu", t.name, M,
+               N, K, as, cs, cl.name, t.mr, t.nr));
   const bool at_end = g_cases % 2 == 0;
   Guarded a((M - 1) * as + K, at_end);
   for (size_t i = 0; i < a.size(); i++) a[i] = urand();
   std::vector<float> w_io(K * N), bias(N);
   for (auto& v : w_io) v = urand();
   for (auto& v : bias) v = urand();
-  Guarded wp(mn::packed_gemm_size(K, N, t.gemm_nr), !at_end);
-  mn::pack_gemm_weights(K, N, t.gemm_nr, w_io.data(), bias.data(), wp.data());
+  Guarded wp(mn::packed_gemm_size(K, N, t.nr), !at_end);
+  mn::pack_gemm_weights(K, N, t.nr, w_io.data(), bias.data(), wp.data());
 
   const size_t csize = (M - 1) * cs + N;
   Out c(csize), c2(csize);
@@ -179,8 +181,8 @@ void test_gemm(const KernelTable& t, size_t M, size_t N, size_t K, size_t a_extr
       }
       ref = clampd(ref, cl);
       if (!close(got, ref, sum_abs, K + 1))
-        cs_.fail(fmt("C[%zu][%zu] = %.9g, expected %.9g (tile row %zu col %zu)", m, j, got, ref, m % t.gemm_mr,
-                     j % t.gemm_nr).c_str());
+        cs_.fail(fmt("C[%zu][%zu] = %.9g, expected %.9g (tile row %zu col %zu)", m, j, got, ref, m % t.mr,
+                     j % t.nr).c_str());
     }
   }
   // The same rows computed at other positions in a tile must be bit-identical.
@@ -191,32 +193,8 @@ void test_gemm(const KernelTable& t, size_t M, size_t N, size_t K, size_t a_extr
   }
 }
 
-// GEMV (one row): bit-identical to the GEMM's row (which test_gemm checks against the naive loops).
-void test_gemv(const KernelTable& t, size_t N, size_t K) {
-  const Clamp& cl = pick_clamp();
-  Case cs_(fmt("isa=%s kernel=gemv N x K=%zu x %zu clamp=%s", t.isa, N, K, cl.name));
-  const bool at_end = g_cases % 2 == 0;
-  Guarded a(K, at_end);
-  for (size_t i = 0; i < a.size(); i++) a[i] = urand();
-  std::vector<float> w_io(K * N), bias(N);
-  for (auto& v : w_io) v = urand();
-  for (auto& v : bias) v = urand();
-  Guarded wp(mn::packed_gemm_size(K, N, t.gemm_nr), !at_end);
-  mn::pack_gemm_weights(K, N, t.gemm_nr, w_io.data(), bias.data(), wp.data());
-  Out c(N), c2(N);
-  t.gemv(N, K, a.data(), wp.data(), c.data(), cl.min, cl.max);
-  if (!c.guards_ok()) cs_.fail("wrote outside the output buffer");
-  run_gemm_tiles(t, 1, N, K, a.data(), K, wp.data(), c2.data(), N, cl, 0);
-  for (size_t j = 0; j < N; j++)
-    if (std::memcmp(&c.data()[j], &c2.data()[j], 4))
-      cs_.fail(fmt("C[%zu] = %.9g, the GEMM gives %.9g", j, c.data()[j], c2.data()[j]).c_str());
-}
-
-void gemm_suite(const KernelTable& t) {
-  const size_t MR = t.gemm_mr, NR = t.gemm_nr;
-  if (t.gemv)
-    for (size_t N : {1, 3, 8, 9, 15, 16, 17, 31, 32, 33, 40, 64, 65, 1000, 1001})
-      for (size_t K : {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 256, 1024}) test_gemv(t, N, K);
+void gemm_suite(const mn::GemmKernel& t) {
+  const size_t MR = t.mr, NR = t.nr;
   // Every partial tile with short K.
   for (size_t mr = 1; mr <= MR; mr++)
     for (size_t nc = 1; nc <= NR; nc++)
@@ -235,9 +213,39 @@ void gemm_suite(const KernelTable& t) {
   test_gemm(t, 49, 1001, 1024, 0, 0);  // classifier-like
 }
 
+// GEMV (M = 1, optional per ISA): bit-identical to the same ISA's GEMM on that row, panel by panel.
+void test_gemv(const mn::GemvKernel& g, const mn::GemmKernel& gemm, size_t N, size_t K) {
+  const Clamp& cl = pick_clamp();
+  Case cs_(fmt("kernel=%s N x K=%zu x %zu clamp=%s vs %s", g.name, N, K, cl.name, gemm.name));
+  if (g.nr != gemm.nr) {
+    cs_.fail("nr differs from the GEMM's: they cannot share packed weights");
+    return;
+  }
+  Guarded a(K, g_cases % 2 == 0);
+  for (size_t i = 0; i < K; i++) a[i] = urand();
+  std::vector<float> w_io(K * N), bias(N);
+  for (auto& v : w_io) v = urand();
+  for (auto& v : bias) v = urand();
+  Guarded wp(mn::packed_gemm_size(K, N, g.nr), g_cases % 2 != 0);
+  mn::pack_gemm_weights(K, N, g.nr, w_io.data(), bias.data(), wp.data());
+  Out c(N), ref(N);
+  g.fn(N, K, a.data(), wp.data(), c.data(), cl.min, cl.max);
+  if (!c.guards_ok()) cs_.fail("wrote outside the output buffer");
+  for (size_t n0 = 0; n0 < N; n0 += gemm.nr)
+    gemm.fn(1, std::min(gemm.nr, N - n0), K, a.data(), K, wp.data() + (n0 / gemm.nr) * gemm.nr * (K + 1), ref.data() + n0, N,
+            cl.min, cl.max);
+  if (std::memcmp(c.buf.data(), ref.buf.data(), c.buf.size() * 4)) cs_.fail("differs bitwise from the GEMM on the same row");
+}
+
+void gemv_suite(const mn::GemvKernel& g, const mn::GemmKernel& gemm) {
+  for (size_t N : {(size_t)1, (size_t)3, g.nr - 1, g.nr, g.nr + 1, 2 * g.nr - 1, 2 * g.nr, 2 * g.nr + 1, 3 * g.nr + 2,
+                   (size_t)40, (size_t)65, (size_t)1000, (size_t)1001})
+    for (size_t K : {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 64, 256, 1024}) test_gemv(g, gemm, N ? N : 1, K);
+}
+
 // ------------------------------------------------------------------------------------------------
 // Depthwise 3x3.
-void test_dwconv(const KernelTable& t, size_t H, size_t W, size_t C, size_t s, bool same) {
+void test_dwconv(const mn::DwconvKernel& t, size_t H, size_t W, size_t C, size_t s, bool same) {
   const Clamp& cl = pick_clamp();
   size_t OH, OW, pt, pl;
   if (same) {  // TF SAME
@@ -253,28 +261,28 @@ void test_dwconv(const KernelTable& t, size_t H, size_t W, size_t C, size_t s, b
     pt = pl = 0;
   }
   const size_t r0 = irand(0, OH - 1), r1 = irand(r0 + 1, OH);
-  Case cs_(fmt("isa=%s kernel=dwconv3x3 HxWxC=%zux%zux%zu stride=%zu pads(top,left)=(%zu,%zu) out=%zux%zu rows[%zu,%zu) "
+  Case cs_(fmt("kernel=%s HxWxC=%zux%zux%zu stride=%zu pads(top,left)=(%zu,%zu) out=%zux%zu rows[%zu,%zu) "
                "clamp=%s tile=%zuc",
-               t.isa, H, W, C, s, pt, pl, OH, OW, r0, r1, cl.name, t.dw_ct));
+               t.name, H, W, C, s, pt, pl, OH, OW, r0, r1, cl.name, t.channel_tile));
   const bool at_end = g_cases % 2 == 0;
   Guarded in(H * W * C, at_end);
   for (size_t i = 0; i < in.size(); i++) in[i] = urand();
   std::vector<float> w(9 * C), bias(C);
   for (auto& v : w) v = urand();
   for (auto& v : bias) v = urand();
-  Guarded wp(mn::packed_dwconv_size(C, t.dw_ct), !at_end);
-  mn::pack_dwconv_weights(C, t.dw_ct, w.data(), bias.data(), wp.data());
+  Guarded wp(mn::packed_dwconv_size(C, t.channel_tile), !at_end);
+  mn::pack_dwconv_weights(C, t.channel_tile, w.data(), bias.data(), wp.data());
   Out out(OH * OW * C), full(OH * OW * C);
   mn::DwconvParams p{in.data(), out.data(), wp.data(), H, W, C, OH, OW, s, pt, pl, cl.min, cl.max};
-  t.dwconv3x3(p, r0, r1);
+  t.fn(p, r0, r1);
   const size_t row = OW * C;
   for (size_t i = 0; i < OH * row; i++)
     if ((i / row < r0 || i / row >= r1) && !is_sentinel(out.data()[i])) {
       cs_.fail(fmt("wrote output row %zu outside rows [%zu,%zu)", i / row, r0, r1).c_str());
       break;
     }
-  t.dwconv3x3(p, 0, r0);
-  t.dwconv3x3(p, r1, OH);
+  t.fn(p, 0, r0);
+  t.fn(p, r1, OH);
   if (!out.guards_ok()) cs_.fail("wrote outside the output buffer");
   for (size_t oy = 0; oy < OH; oy++)
     for (size_t ox = 0; ox < OW; ox++)
@@ -296,18 +304,18 @@ void test_dwconv(const KernelTable& t, size_t H, size_t W, size_t C, size_t s, b
           cs_.fail(fmt("out[y=%zu][x=%zu][c=%zu] = %.9g, expected %.9g", oy, ox, c, got, ref).c_str());
       }
   p.output = full.data();
-  t.dwconv3x3(p, 0, OH);
+  t.fn(p, 0, OH);
   if (std::memcmp(out.buf.data(), full.buf.data(), out.buf.size() * 4))
     cs_.fail("split row ranges differ bitwise from one call over all rows");
 }
 
-void dwconv_suite(const KernelTable& t, size_t max_ct) {
+void dwconv_suite(const mn::DwconvKernel& t, size_t max_ct) {
   for (size_t s : {1, 2}) {
     for (size_t C = 1; C <= 3 * max_ct + 1; C++) {
       test_dwconv(t, 5, 6, C, s, true);
       test_dwconv(t, 8, 7, C, s, true);
     }
-    const size_t cs[] = {1, t.dw_ct, t.dw_ct + 1, 2 * t.dw_ct + 3, 40};
+    const size_t cs[] = {1, t.channel_tile, t.channel_tile + 1, 2 * t.channel_tile + 3, 40};
     for (size_t H : {1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15})
       for (size_t W : {1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15})
         for (size_t same : {1, 0}) test_dwconv(t, H, W, cs[(H + W) % 5], s, same);
@@ -322,7 +330,7 @@ void dwconv_suite(const KernelTable& t, size_t max_ct) {
 
 // ------------------------------------------------------------------------------------------------
 // First conv 3x3 s2, 3 -> out_c.
-void test_conv(const KernelTable& t, size_t H, size_t W, size_t OC, bool same) {
+void test_conv(const mn::ConvKernel& t, size_t H, size_t W, size_t OC, bool same) {
   const Clamp& cl = pick_clamp();
   size_t OH, OW, pt, pl;
   if (same) {
@@ -338,28 +346,28 @@ void test_conv(const KernelTable& t, size_t H, size_t W, size_t OC, bool same) {
     pt = pl = 0;
   }
   const size_t r0 = irand(0, OH - 1), r1 = irand(r0 + 1, OH);
-  Case cs_(fmt("isa=%s kernel=conv3x3s2 HxWx3=%zux%zux3 out_c=%zu stride=2 pads(top,left)=(%zu,%zu) out=%zux%zu "
+  Case cs_(fmt("kernel=%s HxWx3=%zux%zux3 out_c=%zu stride=2 pads(top,left)=(%zu,%zu) out=%zux%zu "
                "rows[%zu,%zu) clamp=%s tile=%zuc",
-               t.isa, H, W, OC, pt, pl, OH, OW, r0, r1, cl.name, t.conv_ct));
+               t.name, H, W, OC, pt, pl, OH, OW, r0, r1, cl.name, t.channel_tile));
   const bool at_end = g_cases % 2 == 0;
   Guarded in(H * W * 3, at_end);
   for (size_t i = 0; i < in.size(); i++) in[i] = urand();
   std::vector<float> w(27 * OC), bias(OC);
   for (auto& v : w) v = urand();
   for (auto& v : bias) v = urand();
-  Guarded wp(mn::packed_conv3x3_size(OC, t.conv_ct), !at_end);
-  mn::pack_conv3x3_weights(OC, t.conv_ct, w.data(), bias.data(), wp.data());
+  Guarded wp(mn::packed_conv3x3_size(OC, t.channel_tile), !at_end);
+  mn::pack_conv3x3_weights(OC, t.channel_tile, w.data(), bias.data(), wp.data());
   Out out(OH * OW * OC), full(OH * OW * OC);
   mn::ConvParams p{in.data(), out.data(), wp.data(), H, W, OC, OH, OW, pt, pl, cl.min, cl.max};
-  t.conv3x3s2(p, r0, r1);
+  t.fn(p, r0, r1);
   const size_t row = OW * OC;
   for (size_t i = 0; i < OH * row; i++)
     if ((i / row < r0 || i / row >= r1) && !is_sentinel(out.data()[i])) {
       cs_.fail(fmt("wrote output row %zu outside rows [%zu,%zu)", i / row, r0, r1).c_str());
       break;
     }
-  t.conv3x3s2(p, 0, r0);
-  t.conv3x3s2(p, r1, OH);
+  t.fn(p, 0, r0);
+  t.fn(p, r1, OH);
   if (!out.guards_ok()) cs_.fail("wrote outside the output buffer");
   for (size_t oy = 0; oy < OH; oy++)
     for (size_t ox = 0; ox < OW; ox++)
@@ -384,19 +392,19 @@ void test_conv(const KernelTable& t, size_t H, size_t W, size_t OC, bool same) {
           cs_.fail(fmt("out[y=%zu][x=%zu][c=%zu] = %.9g, expected %.9g", oy, ox, oc, got, ref).c_str());
       }
   p.output = full.data();
-  t.conv3x3s2(p, 0, OH);
+  t.fn(p, 0, OH);
   if (std::memcmp(out.buf.data(), full.buf.data(), out.buf.size() * 4))
     cs_.fail("split row ranges differ bitwise from one call over all rows");
 }
 
-void conv_suite(const KernelTable& t, size_t max_ct) {
+void conv_suite(const mn::ConvKernel& t, size_t max_ct) {
   for (size_t OC = 1; OC <= 3 * max_ct + 1; OC++) {
     test_conv(t, 9, 10, OC, true);
     test_conv(t, 20, 23, OC, true);
   }
   // Wide rows with few channels: the one-vector, many-pixel interior path (alpha 0.25 / 0.5).
   for (size_t OC = 1; OC <= 17; OC++) test_conv(t, 6, 71, OC, OC % 2 == 0);
-  const size_t ocs[] = {1, t.conv_ct, t.conv_ct + 1, 8, 24, 32};
+  const size_t ocs[] = {1, t.channel_tile, t.channel_tile + 1, 8, 24, 32};
   for (size_t H : {1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15, 28, 33})
     for (size_t W : {1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15, 28, 33})
       for (size_t same : {1, 0}) test_conv(t, H, W, ocs[(H * 3 + W) % 6], same);
@@ -406,12 +414,12 @@ void conv_suite(const KernelTable& t, size_t max_ct) {
 }
 
 // ------------------------------------------------------------------------------------------------
-void test_gavgpool(const KernelTable& t, size_t P, size_t C) {
-  Case cs_(fmt("isa=%s kernel=gavgpool pixels=%zu channels=%zu", t.isa, P, C));
+void test_gavgpool(const mn::GavgpoolKernel& t, size_t P, size_t C) {
+  Case cs_(fmt("kernel=%s pixels=%zu channels=%zu", t.name, P, C));
   Guarded in(P * C, g_cases % 2 == 0);
   for (size_t i = 0; i < in.size(); i++) in[i] = urand(0.0f, 6.0f);
   Out out(C);
-  t.gavgpool(P, C, in.data(), out.data());
+  t.fn(P, C, in.data(), out.data());
   if (!out.guards_ok()) cs_.fail("wrote outside the output buffer");
   for (size_t c = 0; c < C; c++) {
     double ref = 0, sum_abs = 0;
@@ -423,7 +431,7 @@ void test_gavgpool(const KernelTable& t, size_t P, size_t C) {
   }
 }
 
-void gavgpool_suite(const KernelTable& t) {
+void gavgpool_suite(const mn::GavgpoolKernel& t) {
   for (size_t P = 1; P <= 50; P++)
     for (size_t C = 1; C <= 70; C++) test_gavgpool(t, P, C);
   test_gavgpool(t, 49, 1024);
@@ -464,21 +472,27 @@ int main(int argc, char** argv) {
       cs_.fail("MOBILENET_ARM_CORE=a53 did not select part 0xd03");
     std::printf("kernel_test: ARM core part 0x%x%s\n", mn::arm_cpu_part(), core ? " (MOBILENET_ARM_CORE)" : "");
   }
-  const std::vector<const KernelTable*> tables = mn::supported_kernel_tables();
+  // Every kernel of every family list (native/kernels/*.inc) whose ISA this CPU runs: the ones the
+  // ISA tables pick and any other candidate alike.
+  const auto gemms = mn::ukernel::gemm_kernels();
+  const auto gemvs = mn::ukernel::gemv_kernels();
+  const auto dwconvs = mn::ukernel::dwconv3x3_kernels();
+  const auto convs = mn::ukernel::conv3x3s2_kernels();
+  const auto pools = mn::ukernel::gavgpool_kernels();
   size_t max_dw_ct = 1, max_conv_ct = 1;  // channel sweeps reach 3 x the largest tile of any ISA
-  for (const KernelTable* t : mn::compiled_kernel_tables()) {
-    if (t->dw_ct > max_dw_ct) max_dw_ct = t->dw_ct;
-    if (t->conv_ct > max_conv_ct) max_conv_ct = t->conv_ct;
-  }
+  for (const auto& k : dwconvs) max_dw_ct = std::max(max_dw_ct, k.channel_tile);
+  for (const auto& k : convs) max_conv_ct = std::max(max_conv_ct, k.channel_tile);
   std::string isas;
-  for (const KernelTable* t : tables) {
+  for (const KernelTable* t : mn::supported_kernel_tables()) {
     if (!only.empty() && only != t->isa) continue;
-    // Thread-free: each table runs on this thread only, the scalar twin against the same naive loops.
+    // Thread-free: each kernel runs on this thread only, the scalar twin against the same naive loops.
     const size_t before = g_failures;
-    gemm_suite(*t);
-    dwconv_suite(*t, max_dw_ct);
-    conv_suite(*t, max_conv_ct);
-    gavgpool_suite(*t);
+    auto mine = [&](const char* isa) { return std::strcmp(isa, t->isa) == 0; };
+    for (const auto& k : gemms) if (mine(k.isa)) gemm_suite(k);
+    for (const auto& k : gemvs) if (mine(k.isa)) gemv_suite(k, t->gemm);
+    for (const auto& k : dwconvs) if (mine(k.isa)) dwconv_suite(k, max_dw_ct);
+    for (const auto& k : convs) if (mine(k.isa)) conv_suite(k, max_conv_ct);
+    for (const auto& k : pools) if (mine(k.isa)) gavgpool_suite(k);
     std::printf("kernel_test: %s: %zu failing cases\n", t->isa, g_failures - before);
     isas += (isas.empty() ? "" : ", ") + std::string(t->isa);
   }

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { load, syntheticWeights } from '../../dist/index.js';
-import { loadBinding } from '../../dist/binding.js';
+import { buildSpec, load, syntheticWeights } from '../../dist/index.js';
+import { loadBinding, toNativeGraph } from '../../dist/binding.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shared = path.resolve(root, '../shared');
@@ -83,26 +83,32 @@ await rejects(() => load({ weights: { ...syntheticWeights(0.25), layers: synthet
 
 // 4. Raw binding: bad configs and out-of-range calls must throw, never touch memory out of bounds.
 const w = syntheticWeights(0.25);
-const layers = w.layers.map((l) => ({ kernel: l.kernel, bias: l.bias, gamma: l.bn?.gamma, beta: l.bn?.beta, mean: l.bn?.mean, variance: l.bn?.variance, epsilon: l.bn?.epsilon }));
-const cfg = { alpha: 0.25, resolution: 64, classes: 1000, threads: 2, normalization: 'tfjs', isa: '', layers };
+const graph = toNativeGraph(buildSpec(0.25, 64).graph, w.layers);
+const cfg = { graph, threads: 2, concurrency: 2, normalization: 'tfjs', isa: '' };
+const withLayer = (i, over) => ({ ...cfg, graph: { ...graph, layers: graph.layers.map((l, j) => (j === i ? { ...l, ...over } : l)) } });
 const N = binding.NativeModel;
-await rejects(() => new N({ ...cfg, layers: layers.map((l, i) => (i === 5 ? { ...l, kernel: l.kernel.subarray(3) } : l)) }), 'short kernel');
-await rejects(() => new N({ ...cfg, layers: layers.map((l, i) => (i === 1 ? { ...l, beta: l.beta.subarray(1) } : l)) }), 'mismatched BN');
-await rejects(() => new N({ ...cfg, layers: new Array(2 ** 32 - 1) }), 'huge layers array');
+await rejects(() => new N(withLayer(5, { kernel: graph.layers[5].kernel.subarray(3) })), 'short kernel');
+await rejects(() => new N(withLayer(1, { beta: graph.layers[1].beta.subarray(1) })), 'mismatched BN');
+await rejects(() => new N(withLayer(3, { outShape: [1, 1, 1] })), 'shape that does not follow');
+await rejects(() => new N(withLayer(3, { inputs: [9] })), 'input from a later layer');
+await rejects(() => new N({ ...cfg, graph: { ...graph, layers: new Array(2 ** 32 - 1) } }), 'huge layers array');
 const n = new N(cfg);
-await rejects(() => n.stageTensor(1, new Float32Array(64 * 64 * 3)), 'stage index out of range');
-await rejects(() => n.stageFrame(0, new Uint8Array(0), 65536, 65536, 4), 'stageFrame length overflow');
-await rejects(() => n.runSync(2, true), 'batch beyond reserve');
-n.reserve(3);
-n.stageFrame(2, odd.data, odd.width, odd.height, 4);
-check(n.runSync(3, false).length === 3 * 256, 'raw: reserve 3, run 3');
-const inflight = n.runAsync(3, true);
-await rejects(() => n.reserve(64), 'reserve while a run is in flight');
-await rejects(() => n.runSync(1, true), 'runSync while a run is in flight');
+await rejects(() => n.stageTensor(0, 1, new Float32Array(64 * 64 * 3)), 'stage index out of range');
+await rejects(() => n.stageTensor(2, 0, new Float32Array(64 * 64 * 3)), 'workspace out of range');
+await rejects(() => n.stageFrame(0, 0, new Uint8Array(0), 65536, 65536, 4), 'stageFrame length overflow');
+await rejects(() => n.runSync(0, 2, 1), 'batch beyond reserve');
+n.reserve(0, 3);
+n.stageFrame(0, 2, odd.data, odd.width, odd.height, 4);
+check(n.runSync(0, 3, 0).length === 3 * 256, 'raw: reserve 3, run 3');
+const inflight = n.runAsync(0, 3, 1);
+const other = n.runAsync(1, 1, 1); // the second workspace runs at the same time
+await rejects(() => n.reserve(0, 64), 'reserve while a run is in flight');
+await rejects(() => n.runSync(0, 1, 1), 'runSync while a run is in flight');
 await inflight;
+await other;
 n.dispose();
 n.dispose();
-await rejects(() => n.runSync(1, true), 'raw: run after dispose');
+await rejects(() => n.runSync(0, 1, 1), 'raw: run after dispose');
 
 // 5. Dispose with jobs running and queued; a model dropped without dispose is finalized.
 const m2 = await load({ weights: REAL, resolution: 160, threads: 2 });

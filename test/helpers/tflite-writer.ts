@@ -4,7 +4,7 @@
 // plain data, so tests can mutate it (op codes, kernel shapes, options, quantization) before serialising.
 
 import type { LayerWeights, NetWeights } from '../../lib/weights/types.js';
-import { buildSpec } from '../../lib/spec.js';
+import { buildSpec } from '../../lib/graph.js';
 import { seededRandom } from '../../lib/weights/synthetic.js';
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,16 +1,19 @@
-#include "avx2.h"
+// The avx2 kernel set: one kernel per family, picked by name from the family lists
+// (native/kernels/*.inc), which hold the tile sizes.
+#include "../ukernels.h"
 
 namespace mn::avx2 {
 
 const KernelTable& table() {
-  static const KernelTable t = {
-      "avx2",
-      f32_gemm_minmax_6x16__avx2, 6, 16,
-      f32_dwconv3x3_minmax__avx2_8c, 8,
-      f32_conv3x3s2_minmax__avx2_16c, 16,
-      f32_gavgpool__avx2,
-      nullptr,
-  };
+  static const KernelTable t = [] {
+    KernelTable k{};
+    k.isa = "avx2";
+    k.gemm = ukernel::f32_gemm_minmax_6x16__avx2;
+    k.dwconv3x3 = ukernel::f32_dwconv3x3_minmax__avx2_8c;
+    k.conv3x3s2 = ukernel::f32_conv3x3s2_minmax__avx2_16c;
+    k.gavgpool = ukernel::f32_gavgpool__avx2;
+    return k;
+  }();
   return t;
 }
 

@@ -1,16 +1,19 @@
-#include "avx512.h"
+// The avx512 kernel set: one kernel per family, picked by name from the family lists
+// (native/kernels/*.inc), which hold the tile sizes.
+#include "../ukernels.h"
 
 namespace mn::avx512 {
 
 const KernelTable& table() {
-  static const KernelTable t = {
-      "avx512",
-      f32_gemm_minmax_7x32__avx512, 7, 32,
-      f32_dwconv3x3_minmax__avx512_16c, 16,
-      f32_conv3x3s2_minmax__avx512_32c, 32,
-      f32_gavgpool__avx512,
-      nullptr,
-  };
+  static const KernelTable t = [] {
+    KernelTable k{};
+    k.isa = "avx512";
+    k.gemm = ukernel::f32_gemm_minmax_7x32__avx512;
+    k.dwconv3x3 = ukernel::f32_dwconv3x3_minmax__avx512_16c;
+    k.conv3x3s2 = ukernel::f32_conv3x3s2_minmax__avx512_32c;
+    k.gavgpool = ukernel::f32_gavgpool__avx512;
+    return k;
+  }();
   return t;
 }
 

@@ -1,0 +1,292 @@
+#include "model.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include "../dispatch/dispatch.h"
+#include "pack.h"
+
+namespace mn {
+
+namespace {
+
+// Tasks per thread and layer: tasks are taken dynamically (threadpool.h), so finer ones even out
+// a core that is interrupted (the event loop, another process): a preempted thread holds up only
+// the task it is in.
+constexpr size_t kTasksPerThread = 8;
+constexpr size_t kL2BlockBytes = 192 * 1024;  // a share of L2 (512 KB on A72/A76, 1-2 MB on x86)
+constexpr size_t kAlignFloats = 16;           // 64 bytes: every tensor and packed layer starts on a cache line
+
+size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
+
+size_t packed_size(const KernelTable& kt, const GraphLayer& l, size_t in_c) {
+  switch (l.kind) {
+    case LayerKind::Conv: return packed_conv3x3_size(l.out.c, kt.conv3x3s2.channel_tile);
+    case LayerKind::Dwconv: return packed_dwconv_size(l.out.c, kt.dwconv3x3.channel_tile);
+    case LayerKind::Pwconv:
+    case LayerKind::Classifier: return packed_gemm_size(in_c, l.out.c, kt.gemm.nr);
+    case LayerKind::Gavgpool:
+    case LayerKind::Add: return 0;
+  }
+  return 0;
+}
+
+// Offsets for every layer's output tensor in one arena: a tensor is live from the layer that
+// writes it to the last layer that reads it (graph outputs: to the end of the image). Each one
+// goes at the lowest offset that overlaps no tensor live at the same time (first fit), so a
+// chain needs two buffers and a residual block three, without a per-network rule.
+std::vector<size_t> plan_arena(const Graph& g, size_t* total) {
+  const size_t n = g.layers.size();
+  std::vector<size_t> last_use(n + 1, 0);  // by tensor id
+  for (size_t i = 0; i < n; i++)
+    for (uint32_t t : g.layers[i].inputs) last_use[t] = std::max(last_use[t], i);
+  for (const GraphOutput& o : g.outputs) last_use[o.tensor] = n;
+  struct Live { size_t begin, end, last; };
+  std::vector<Live> live;
+  std::vector<size_t> offset(n, 0);
+  *total = 0;
+  for (size_t i = 0; i < n; i++) {
+    const size_t size = round_up(g.layers[i].out.elements(), kAlignFloats);
+    // Inputs of layer i are still live here (its output must not overlap them): drop only
+    // tensors whose last reader came before i.
+    live.erase(std::remove_if(live.begin(), live.end(), [&](const Live& l) { return l.last < i; }), live.end());
+    std::sort(live.begin(), live.end(), [](const Live& a, const Live& b) { return a.begin < b.begin; });
+    size_t at = 0;
+    for (const Live& l : live) {
+      if (at + size <= l.begin) break;
+      at = std::max(at, l.end);
+    }
+    offset[i] = at;
+    *total = std::max(*total, at + size);
+    live.push_back({at, at + size, std::max(last_use[i + 1], i + 1)});
+  }
+  return offset;
+}
+
+}  // namespace
+
+Workspace::Workspace(const Model& m, size_t threads) : model_(m), input_floats_(m.input_floats()), pool_(threads) {
+  arena_.resize(m.arena_floats());
+  results_.resize(m.graph().outputs.size());
+  reserve_batch(1);
+}
+
+void Workspace::reserve_batch(size_t batch) {
+  if (batch <= batch_capacity_) return;
+  input_.resize(batch * input_floats_);
+  for (size_t o = 0; o < results_.size(); o++) results_[o].resize(batch * model_.output_floats(o));
+  batch_capacity_ = batch;
+}
+
+size_t Workspace::memory_bytes() const {
+  size_t floats = arena_.size() + input_.size();
+  for (const AlignedBuffer& r : results_) floats += r.size();
+  return floats * sizeof(float);
+}
+
+void Workspace::set_input_frame(size_t image, const uint8_t* data, size_t width, size_t height, size_t channels) {
+  preprocess_frame(data, width, height, channels, model_.resolution(), model_.norm_lut(), input(image));
+}
+
+void Workspace::set_input_tensor(size_t image, const float* data) {
+  std::copy(data, data + input_floats_, input(image));
+}
+
+Model::Model(const ModelConfig& cfg, Graph graph)
+    : cfg_(cfg), kernels_(&select_kernel_table(cfg.isa, cfg.isa_source.c_str())), graph_(std::move(graph)) {
+  if (kernels_->gemv.fn && kernels_->gemv.nr != kernels_->gemm.nr)
+    throw std::logic_error(std::string("kernel table ") + kernels_->isa + ": GEMV nr differs from GEMM nr");
+  if (cfg_.threads == 0 || cfg_.threads > Limits::kMaxThreads)
+    throw std::invalid_argument("threads must be in [1, " + std::to_string(Limits::kMaxThreads) + "]");
+  validate_graph(graph_);
+  const KernelTable& kt = *kernels_;
+  const size_t n = graph_.layers.size();
+  plan_.resize(n);
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++) {
+    const GraphLayer& l = graph_.layers[i];
+    plan_[i].packed_offset = total;
+    total += round_up(packed_size(kt, l, graph_.tensor(l.inputs[0]).c), kAlignFloats);
+  }
+  packed_.resize(total);
+  const std::vector<size_t> offsets = plan_arena(graph_, &arena_floats_);
+  for (size_t i = 0; i < n; i++) plan_[i].arena_offset = offsets[i];
+
+  // Fold BatchNorm in double precision (ncnn's formula): s = gamma / sqrt(var + eps),
+  // w' = w * s per output channel, b' = beta - mean * s + bias * s. Every canonical layout
+  // has the output channel fastest, so channel = index % out_c.
+  std::vector<float> w, b;
+  for (size_t i = 0; i < n; i++) {
+    GraphLayer& l = graph_.layers[i];
+    const RawWeights& r = l.weights;
+    if (!l.has_weights) continue;
+    const size_t oc = l.out.c;
+    w.assign(r.kernel, r.kernel + r.kernel_len);
+    b.assign(oc, 0.0f);
+    if (r.bias) b.assign(r.bias, r.bias + oc);
+    if (r.bn_len) {
+      std::vector<double> s(oc);
+      for (size_t c = 0; c < oc; c++) {
+        s[c] = (double)r.gamma[c] / std::sqrt((double)r.variance[c] + r.epsilon);
+        b[c] = (float)((double)r.beta[c] - (double)r.mean[c] * s[c] + (double)b[c] * s[c]);
+      }
+      for (size_t j = 0; j < w.size(); j++) w[j] = (float)((double)w[j] * s[j % oc]);
+    }
+    float* dst = packed_.data() + plan_[i].packed_offset;
+    switch (l.kind) {
+      case LayerKind::Conv: pack_conv3x3_weights(oc, kt.conv3x3s2.channel_tile, w.data(), b.data(), dst); break;
+      case LayerKind::Dwconv: pack_dwconv_weights(oc, kt.dwconv3x3.channel_tile, w.data(), b.data(), dst); break;
+      case LayerKind::Pwconv:
+      case LayerKind::Classifier:
+        pack_gemm_weights(graph_.tensor(l.inputs[0]).c, oc, kt.gemm.nr, w.data(), b.data(), dst);
+        break;
+      case LayerKind::Gavgpool:
+      case LayerKind::Add: break;
+    }
+    l.weights = RawWeights{};  // the caller's arrays are not ours to keep
+  }
+  // Which layers each output needs: walk back from the output tensor.
+  for (const GraphOutput& o : graph_.outputs) {
+    std::vector<bool> need(n, false);
+    std::vector<uint32_t> stack{o.tensor};
+    while (!stack.empty()) {
+      const uint32_t t = stack.back();
+      stack.pop_back();
+      if (t == 0 || need[t - 1]) continue;
+      need[t - 1] = true;
+      for (uint32_t x : graph_.layers[t - 1].inputs) stack.push_back(x);
+    }
+    needed_.push_back(std::move(need));
+  }
+  build_normalization_lut(cfg_.normalization, norm_lut_);
+}
+
+// C[m x n] = A[m x k] * W. Within a task, weight panels are the outer loop and row tiles the
+// inner one, so a panel (k x NR) stays in L1 while the rows stream past it; across threads,
+// rows are split first and panels only when there are too few row tiles (late layers, classifier).
+// Every output element is computed by one microkernel call over the full K, whatever the split,
+// so results are bit-identical for any thread count and any assignment of tasks to threads.
+void Model::gemm(ThreadPool& pool, size_t m, size_t n, size_t k, const float* a, const float* w, float* c, float min,
+                 float max) const {
+  const GemmKernel& g = kernels_->gemm;
+  const size_t mr = g.mr, nr = g.nr;
+  const size_t m_tiles = (m + mr - 1) / mr, n_panels = (n + nr - 1) / nr;
+  // Row blocks small enough that a block of A (rows x k) stays in L2 while every panel passes
+  // over it (boards have 512 KB-1 MB of L2; 12544 x 64 floats at 1.0/224 is 3 MB).
+  const size_t l2_rows = std::max<size_t>(mr, kL2BlockBytes / (k * sizeof(float)));
+  size_t m_blocks = std::max<size_t>(1, (m_tiles * mr + l2_rows - 1) / l2_rows), n_blocks = 1;
+  if (pool.threads() > 1) {
+    const size_t target = pool.threads() * kTasksPerThread;
+    m_blocks = std::min(m_tiles, std::max(m_blocks, target));
+    n_blocks = std::min(n_panels, (target + m_blocks - 1) / m_blocks);
+  }
+  const size_t tiles_per_block = (m_tiles + m_blocks - 1) / m_blocks;
+  m_blocks = (m_tiles + tiles_per_block - 1) / tiles_per_block;  // no empty trailing blocks
+  const size_t panels_per_block = (n_panels + n_blocks - 1) / n_blocks;
+  n_blocks = (n_panels + panels_per_block - 1) / panels_per_block;
+  const size_t panel_floats = nr * (k + 1);
+  const GemvKernel& gv = kernels_->gemv;
+  if (m == 1 && gv.fn) {  // one row (the batch-1 classifier): split by panels
+    const size_t tasks = std::min(n_panels, pool.threads() == 1 ? (size_t)1 : pool.threads() * kTasksPerThread);
+    const size_t per = (n_panels + tasks - 1) / tasks;
+    pool.parallel_for((n_panels + per - 1) / per, [&](size_t t) {
+      const size_t p0 = t * per, p1 = std::min(n_panels, p0 + per);
+      gv.fn(std::min(n, p1 * nr) - p0 * nr, k, a, w + p0 * panel_floats, c + p0 * nr, min, max);
+    });
+    return;
+  }
+  pool.parallel_for(m_blocks * n_blocks, [&](size_t t) {
+    const size_t mb = t % m_blocks, nb = t / m_blocks;
+    const size_t m0 = mb * tiles_per_block * mr, m1 = std::min(m, m0 + tiles_per_block * mr);
+    const size_t p0 = nb * panels_per_block, p1 = std::min(n_panels, p0 + panels_per_block);
+    for (size_t p = p0; p < p1; p++) {
+      const size_t j = p * nr, nc = std::min(nr, n - j);
+      const float* panel = w + p * panel_floats;
+      for (size_t i = m0; i < m1; i += mr) g.fn(std::min(mr, m1 - i), nc, k, a + i * k, k, panel, c + i * n + j, n, min, max);
+    }
+  });
+}
+
+// One layer: the kernel call per kind. A new kind is one more case here (and its validation in graph.cc).
+void Model::run_layer(Workspace& ws, size_t li, const float* const* in, float* out) const {
+  const KernelTable& kt = *kernels_;
+  const GraphLayer& l = graph_.layers[li];
+  const TensorDesc& x = graph_.tensor(l.inputs[0]);
+  const float* w = packed_.data() + plan_[li].packed_offset;
+  ThreadPool& pool = ws.pool_;
+  // Row-range tasks for the convolutions: enough for the pool to balance, few enough to be cheap.
+  const size_t row_tasks = std::min(l.out.h, pool.threads() == 1 ? (size_t)1 : pool.threads() * kTasksPerThread);
+  const size_t rows_per_task = (l.out.h + row_tasks - 1) / row_tasks;
+  const size_t tasks = (l.out.h + rows_per_task - 1) / rows_per_task;
+  switch (l.kind) {
+    case LayerKind::Conv: {
+      const ConvParams p{in[0], out, w, x.h, x.w, l.out.c, l.out.h, l.out.w, l.pad_top, l.pad_left, l.min, l.max};
+      pool.parallel_for(tasks, [&](size_t t) {
+        kt.conv3x3s2.fn(p, t * rows_per_task, std::min(l.out.h, (t + 1) * rows_per_task));
+      });
+      break;
+    }
+    case LayerKind::Dwconv: {
+      const DwconvParams p{in[0], out, w, x.h, x.w, x.c, l.out.h, l.out.w, l.stride, l.pad_top, l.pad_left, l.min, l.max};
+      pool.parallel_for(tasks, [&](size_t t) {
+        kt.dwconv3x3.fn(p, t * rows_per_task, std::min(l.out.h, (t + 1) * rows_per_task));
+      });
+      break;
+    }
+    case LayerKind::Pwconv:
+    case LayerKind::Classifier:
+      gemm(pool, l.out.h * l.out.w, l.out.c, x.c, in[0], w, out, l.min, l.max);
+      break;
+    case LayerKind::Gavgpool:
+      kt.gavgpool.fn(x.h * x.w, x.c, in[0], out);
+      break;
+    case LayerKind::Add: {
+      const size_t len = l.out.elements();
+      for (size_t i = 0; i < len; i++) out[i] = std::min(std::max(in[0][i] + in[1][i], l.min), l.max);
+      break;
+    }
+  }
+}
+
+size_t Model::widest_output() const {
+  size_t best = 0, most = 0;
+  for (size_t o = 0; o < needed_.size(); o++) {
+    const size_t n = (size_t)std::count(needed_[o].begin(), needed_[o].end(), true);
+    if (n > most) { most = n; best = o; }
+  }
+  return best;
+}
+
+void Model::run(Workspace& ws, size_t batch, size_t output, bool profile, const float* external) const {
+  if (&ws.model_ != this) throw std::invalid_argument("workspace of another model");
+  if (batch == 0 || batch > ws.batch_capacity_) throw std::out_of_range("batch exceeds the reserved capacity");
+  if (output >= graph_.outputs.size()) throw std::out_of_range("no such graph output");
+  using clock = std::chrono::steady_clock;
+  const std::vector<bool>& need = needed_[output];
+  const size_t n = graph_.layers.size();
+  if (profile) ws.profile_.layer_ns.resize(n, 0.0);
+  float* arena = ws.arena_.data();
+  const uint32_t out_tensor = graph_.outputs[output].tensor;
+  const size_t out_floats = output_floats(output);
+  const float* inputs[2];
+  for (size_t b = 0; b < batch; b++) {
+    const float* image = external ? external + b * input_floats() : ws.input(b);
+    auto tensor = [&](uint32_t t) -> const float* { return t == 0 ? image : arena + plan_[t - 1].arena_offset; };
+    for (size_t i = 0; i < n; i++) {
+      if (!need[i]) continue;
+      const GraphLayer& l = graph_.layers[i];
+      for (size_t j = 0; j < l.inputs.size(); j++) inputs[j] = tensor(l.inputs[j]);
+      if (profile && ws.profile_.on_layer) ws.profile_.on_layer(i);
+      const auto t0 = profile ? clock::now() : clock::time_point{};
+      run_layer(ws, i, inputs, arena + plan_[i].arena_offset);
+      if (profile) ws.profile_.layer_ns[i] += std::chrono::duration<double, std::nano>(clock::now() - t0).count();
+    }
+    const float* src = tensor(out_tensor);
+    std::copy(src, src + out_floats, ws.results_[output].data() + b * out_floats);
+  }
+  if (profile) ws.profile_.runs++;
+}
+
+}  // namespace mn
