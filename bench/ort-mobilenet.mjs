@@ -31,7 +31,7 @@ if (o.probe) process.exit(0);
 const alpha = Number(o.alpha), R = Number(o.res), threads = Number(o.threads);
 const runs = Number(o.runs), warmup = Number(o.warmup);
 const { syntheticWeights, seededRandom } = await import(join(root, 'dist', 'weights', 'synthetic.js'));
-const { buildSpec } = await import(join(root, 'dist', 'spec.js'));
+const { buildSpec } = await import(join(root, 'dist', 'graph.js'));
 
 // ---- protobuf writer (just what ONNX needs) ----
 const enc = new TextEncoder();

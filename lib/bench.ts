@@ -30,6 +30,8 @@ export interface BenchConfig {
   weights?: string;
   isa?: Isa;
   profile: boolean;
+  /** Arithmetic: 'float32', or the integer path on uint8 / int8 weights (synthetic: syntheticQuantWeights). */
+  dtype?: 'float32' | 'uint8' | 'int8';
 }
 
 /** One line of results. snake_case to match the XNNPACK anchor's JSON, so scripts can compare both. */
@@ -39,6 +41,8 @@ export interface BenchResult {
   threads: number;
   batch: number;
   isa: string;
+  /** 'float32', 'uint8' or 'int8' (model.info.dtype). */
+  dtype: string;
   cpu: string;
   runs: number;
   warmup: number;
@@ -89,16 +93,22 @@ export async function runBench(config: BenchConfig, weights: string | NetWeights
     ...(config.resolution !== undefined ? { resolution: config.resolution } : {}),
     threads: config.threads,
     ...(config.isa !== undefined ? { isa: config.isa } : {}),
+    precision: (config.dtype ?? 'float32') === 'float32' ? 'float' : 'integer',
   });
   const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
   try {
     const { resolution: R, classes, macs } = model.info;
+    if (config.dtype !== undefined && model.info.dtype !== config.dtype) {
+      throw new Error(`--dtype ${config.dtype} was asked for, but ${model.info.weights} runs as ${model.info.dtype}`);
+    }
     // A fixed pseudo-random image in the tfjs input range [-1, 1]: zeros could flatter a kernel that skips work.
+    // Integer models take it as R x R bytes (the camera path: no float conversion to pay for).
     const rand = seededRandom(12345);
+    const integer = model.info.dtype !== 'float32';
     const tensors = Array.from({ length: config.batch }, () => {
       const t = new Float32Array(R * R * 3);
       for (let i = 0; i < t.length; i++) t[i] = rand() * 2 - 1;
-      return t;
+      return integer ? { data: Uint8Array.from(t, (x) => Math.round((x + 1) * 127.5)), width: R, height: R, channels: 3 as const } : t;
     });
     const input = config.batch === 1 ? tensors[0]! : tensors;
     const output = new Float32Array(classes * config.batch);
@@ -131,6 +141,7 @@ export async function runBench(config: BenchConfig, weights: string | NetWeights
       threads: model.info.threads,
       batch: config.batch,
       isa: model.info.isa,
+      dtype: model.info.dtype,
       cpu: model.info.cpu,
       runs: config.runs,
       warmup: config.warmup,
@@ -158,6 +169,8 @@ export function variantName(r: { alpha: number; resolution: number }): string {
 }
 
 const fmt = (x: number, d: number) => x.toFixed(d);
+/** The kernel set, with the integer scheme when the integer path ran ('avx512vnni uint8'). */
+const isaLabel = (r: { isa: string; dtype?: string }) => (r.dtype && r.dtype !== 'float32' ? `${r.isa} ${r.dtype}` : r.isa);
 
 /** What the weights were, for a caption: one phrase for a whole run (synthetic weights differ per alpha). */
 function weightsCaption(results: readonly BenchResult[]): string {
@@ -184,7 +197,7 @@ function rows(results: readonly BenchResult[]): { head: string[]; body: string[]
   const head = withProfile ? [...HEAD, ...PROFILE_HEAD] : [...HEAD];
   const body = results.map((r) => {
     const row = [
-      variantName(r), String(r.threads), String(r.batch), r.isa, fmt(r.load_ms, 1), fmt(r.median_ms, 3), fmt(r.p90_ms, 3),
+      variantName(r), String(r.threads), String(r.batch), isaLabel(r), fmt(r.load_ms, 1), fmt(r.median_ms, 3), fmt(r.p90_ms, 3),
       fmt(r.min_ms, 3), fmt(r.fps, 1), fmt(r.gflops, 1), fmt(r.peak_rss_mb, 0),
     ];
     if (withProfile) {

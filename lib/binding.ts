@@ -9,6 +9,9 @@ import { join, resolve } from 'node:path';
 import { packageRoot, packageVersion } from './package-root.cjs';
 import type { Graph, GraphLayer } from './graph.js';
 import type { LayerWeights } from './weights/types.js';
+import type { QuantNet } from './weights/tflite-quant.js';
+
+export type OutputArray = Float32Array | Uint8Array | Int8Array;
 
 /**
  * One layer of the table as the native side takes it: lib/graph.ts's GraphLayer with the weights
@@ -22,6 +25,12 @@ export interface NativeLayer extends Omit<GraphLayer, 'weights' | 'kernelShape' 
   mean?: Float32Array;
   variance?: Float32Array;
   epsilon?: number;
+  /** Integer layers (lib/graph-quant.ts): weights in TFLite's layouts, as the layer's dtype. */
+  qkernel?: Uint8Array | Int8Array;
+  qbias?: Int32Array;
+  multiplier?: Int32Array;
+  shift?: Int32Array;
+  weightZeroPoint?: number;
 }
 
 export interface NativeGraph {
@@ -30,10 +39,12 @@ export interface NativeGraph {
   outputs: Graph['outputs'];
 }
 
-/** The layer table with each layer's weights attached (`weights[l.weights]`). */
-export function toNativeGraph(graph: Graph, weights: readonly LayerWeights[]): NativeGraph {
+/** The layer table with each layer's weights attached (`weights[l.weights]`; integer layers: `quant.layers[l.weights]`). */
+export function toNativeGraph(graph: Graph, weights: readonly LayerWeights[], quant?: QuantNet): NativeGraph {
   const layers = graph.layers.map((l): NativeLayer => {
     const { weights: wi, kernelShape: _k, params: _p, ...rest } = l;
+    const q = quant && wi >= 0 ? quant.layers[wi] : undefined;
+    if (q) return { ...rest, qkernel: q.weights, qbias: q.bias, multiplier: q.multiplier, shift: q.shift, weightZeroPoint: q.weightZeroPoint };
     const w = wi >= 0 ? weights[wi] : undefined;
     if (!w) return rest;
     return {
@@ -60,10 +71,14 @@ export interface NativeConfig {
   isa: string;
   /** Where `isa` came from, for the error message: 'isa' (option) or 'MOBILENET_ISA'. */
   isaSource?: string;
+  /** Frames: centre square crop (classifiers, default) or the whole frame stretched (detectors). */
+  resize?: 'crop' | 'stretch';
 }
 
 export interface NativeInfo {
   isa: string;
+  /** The graph input's dtype: 'float32', or 'uint8' / 'int8' for an integer graph. */
+  dtype: 'float32' | 'uint8' | 'int8';
   threads: number;
   concurrency: number;
   /** weightsBytes + concurrency × workspaceBytes (at the batch each workspace has reserved). */
@@ -93,9 +108,10 @@ export interface NativeModel {
   reserve(workspace: number, batch: number): void;
   stageFrame(workspace: number, index: number, data: Uint8Array, width: number, height: number, channels: number): void;
   stageTensor(workspace: number, index: number, data: Float32Array): void;
-  /** `input`: batch tensors read in place instead of the staged inputs. */
-  runSync(workspace: number, batch: number, output: number, out?: Float32Array, input?: Float32Array): Float32Array;
-  runAsync(workspace: number, batch: number, output: number, out?: Float32Array): Promise<Float32Array>;
+  /** `input`: batch tensors read in place instead of the staged inputs. `integer`: an integer output's
+   * values themselves (Uint8Array / Int8Array) instead of dequantized floats. */
+  runSync(workspace: number, batch: number, output: number, out?: OutputArray, input?: Float32Array, integer?: boolean): OutputArray;
+  runAsync(workspace: number, batch: number, output: number, out?: OutputArray, integer?: boolean): Promise<OutputArray>;
   profile(runs: number): NativeProfile;
   dispose(): void;
 }
@@ -103,12 +119,28 @@ export interface NativeModel {
 export interface NativeBinding {
   NativeModel: new (config: NativeConfig) => NativeModel;
   supportedIsas(): string[];
+  /** Integer kernel sets this CPU runs, scalar first (the `isa` values of integer models). */
+  supportedQIsas(): string[];
   cpuModel(): string;
   /** The bounds native/runtime/graph.h enforces (each equal to the same key of lib/validate.ts LIMITS). */
   limits(): { maxResolution: number; maxClasses: number; maxThreads: number; maxBatch: number; maxConcurrency: number; maxLayers: number };
-  resizeFrame(data: Uint8Array, width: number, height: number, channels: number, resolution: number): Uint8Array;
+  /** stretch: the whole frame to R x R (detectors) instead of the centre square. */
+  resizeFrame(data: Uint8Array, width: number, height: number, channels: number, resolution: number, stretch?: boolean): Uint8Array;
   /** The build stamp compiled in: `version=<package version> source=<sha256 of the native sources>`. */
   buildStamp: string;
+  /** TFLite_Detection_PostProcess on its own (native/binding/detection.cc); uint8 tensors are dequantized as TFLite does. */
+  detectionPostprocess(
+    boxes: NativeTensorArg, scores: NativeTensorArg, anchors: NativeTensorArg,
+    numBoxes: number, boxCodeLength: number, classesWithBackground: number, options: NativeDetectionOptions,
+  ): { boxes: Float32Array; classes: Float32Array; scores: Float32Array; count: number };
+}
+
+export interface NativeTensorArg { data: Float32Array | Uint8Array; scale?: number; zeroPoint?: number }
+/** TFLite_Detection_PostProcess custom options, TFLite's key names. */
+export interface NativeDetectionOptions {
+  max_detections?: number; max_classes_per_detection?: number; detections_per_class?: number;
+  nms_score_threshold?: number; nms_iou_threshold?: number; num_classes?: number; use_regular_nms?: boolean;
+  y_scale?: number; x_scale?: number; h_scale?: number; w_scale?: number;
 }
 
 // ---- Build stamp: which sources and package version a .node was built from.

@@ -42,7 +42,8 @@ const BLOCK_CHANNELS = [64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 10
 /** Depthwise stride of each block. */
 const BLOCK_STRIDES = [1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1] as const;
 
-export type LayerKind = 'conv' | 'dwconv' | 'pwconv' | 'classifier' | 'gavgpool' | 'add';
+/** MobileNetV2 / SSD kinds (concat, logistic, detection_postprocess) are documented in lib/weights/tflite-graph.ts. */
+export type LayerKind = 'conv' | 'dwconv' | 'pwconv' | 'classifier' | 'gavgpool' | 'add' | 'concat' | 'logistic' | 'detection_postprocess';
 export type DType = 'float32' | 'uint8' | 'int8';
 export type Shape = [height: number, width: number, channels: number];
 
@@ -68,6 +69,20 @@ export interface GraphLayer {
   kernelShape: number[];
   macs: number;
   params: number;
+  /** detection_postprocess only: TFLite_Detection_PostProcess options (the anchors are its weights' kernel). */
+  detection?: DetectionOptions;
+}
+
+/** TFLite_Detection_PostProcess options (TFLite's key names and defaults; native/runtime/detection_postprocess.h). */
+export interface DetectionOptions {
+  max_detections: number;
+  max_classes_per_detection: number;
+  detections_per_class: number;
+  nms_score_threshold: number;
+  nms_iou_threshold: number;
+  num_classes: number;
+  use_regular_nms: boolean;
+  y_scale: number; x_scale: number; h_scale: number; w_scale: number;
 }
 
 export interface Graph {

@@ -1,7 +1,7 @@
 // The public API: load() and the model, the weights resolver, every error class, and the value sets
 // and types a TypeScript user needs. Nothing here mentions Node's own types (no @types/node needed).
 export { load, checkResolution } from './model.js';
-export type { MobileNet, LoadOptions, ModelInfo, Classification, InferOptions, ClassifyOptions, Input, Frame } from './model.js';
+export type { MobileNet, LoadOptions, ModelInfo, Classification, InferOptions, ClassifyOptions, Input, Frame, Detection, DetectOptions } from './model.js';
 export type { NativeProfile } from './binding.js';
 export { buildSpec, buildMobileNetV1, appendLayer, samePadding, RELU6, NO_ACTIVATION } from './graph.js';
 export type { NetSpec, LayerSpec, Graph, GraphLayer, LayerKind, DType, Quantization, NewLayer } from './graph.js';
@@ -16,6 +16,7 @@ export type {
 } from './weights/resolve.js';
 export type { AbortSignalLike, DownloadProgress, ProgressCallback, NetworkOptions } from './weights/network.js';
 export { IMAGENET_LABELS } from './imagenet-labels.js';
+export { COCO_LABELMAP } from './coco-labels.js';
 export { WeightsError, WeightsNotFoundError, DownloadError, IntegrityError } from './errors.js';
 export type { DownloadErrorCode } from './errors.js';
 export { version } from './version.js';

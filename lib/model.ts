@@ -3,11 +3,16 @@
 // shaping (softmax, top-K, labels).
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
-import { loadBinding, toNativeGraph, type NativeModel, type NativeProfile } from './binding.js';
-import { describe, typeError, WeightsError } from './errors.js';
+import { loadBinding, toNativeGraph, type NativeModel, type NativeProfile, type OutputArray } from './binding.js';
+import { quantizeGraph, type IntegerIsa } from './graph-quant.js';
+import { describe, rangeError, typeError, WeightsError } from './errors.js';
 import { checkFrame, decodeImage, isFrame, type Frame, type Input } from './image.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
 import { buildSpec } from './graph.js';
+import { COCO_LABELMAP } from './coco-labels.js';
+import { floatGraph, graphModelFromBytes, integerGraph, readGraphModel, toDetections, type Detection, type DetectOptions } from './detect.js';
+import type { RecognisedModel } from './weights/tflite-graph.js';
+import type { QuantNet } from './weights/tflite-quant.js';
 import { readWeights } from './weights/index.js';
 import { resolveWeights } from './weights/resolve.js';
 import type { AbortSignalLike, ProgressCallback } from './weights/network.js';
@@ -18,6 +23,7 @@ import {
 import type { NetWeights } from './weights/types.js';
 
 export type { Input, Frame } from './image.js';
+export type { Detection, DetectOptions } from './detect.js';
 
 export interface LoadOptions {
   /**
@@ -26,6 +32,11 @@ export interface LoadOptions {
    * file first (`mobilenet fetch` for the published models) and pass its path.
    */
   weights?: string | Uint8Array | ArrayBuffer | NetWeights;
+  /**
+   * A .tflite file that continues `weights` (a .tflite path) from its output (Coral's `…_head_layers.tflite` after
+   * the `…_embedding_extractor.tflite`): the two run as one classifier. Without it, such a backbone serves embed() only.
+   */
+  head?: string;
   /** Width multiplier; read from the weights and checked against this when given. */
   alpha?: Alpha;
   /** Input size, any positive multiple of 32 (default: what the file declares, else 224). */
@@ -41,11 +52,17 @@ export interface LoadOptions {
   /** Class names: a file with one label per line, or an array (default: built-in ImageNet labels). */
   labels?: string | readonly string[];
   /** Force a kernel set this CPU runs (default: MOBILENET_ISA, else the best the CPU has). */
-  isa?: Isa;
+  isa?: Isa | IntegerIsa;
   /** Without `weights`: which published format to resolve ('tfjs' | 'tflite' | 'tflite-quant'). */
   format?: WeightsFormat;
   /** Without `weights`: allow downloading into the cache (default true; MOBILENET_OFFLINE=1 disables). */
   download?: boolean;
+  /**
+   * Arithmetic for quantized (uint8 / int8) files: 'integer' (their default) runs the integer path,
+   * bit-exact with TensorFlow Lite 2.2, and `isa` then names an integer kernel set ('scalar',
+   * 'avx512vnni', ...); 'float' dequantizes the weights at load and runs float32. 'integer' on float weights throws.
+   */
+  precision?: 'integer' | 'float';
   /** Without `weights`, when a download happens: bytes so far (the library prints nothing itself). */
   onProgress?: ProgressCallback;
   /** Without `weights`: aborts a download in progress (the promise rejects with a DownloadError 'ABORTED' as cause). */
@@ -53,6 +70,8 @@ export interface LoadOptions {
 }
 
 export interface ModelInfo {
+  /** What the weights file holds: a MobileNetV1 or V2 classifier, or the SSD-MobileNetV1 detector. */
+  architecture: 'mobilenet_v1' | 'mobilenet_v2' | 'ssd_mobilenet_v1';
   alpha: number;
   resolution: number;
   /** Resolution the weights file declares, when it declares one. */
@@ -74,6 +93,10 @@ export interface ModelInfo {
   format: NetWeights['format'];
   weights: string;
   quantized: boolean;
+  /** Which path runs: 'float32', or the integer scheme of a quantized file ('uint8' per-tensor, 'int8' per-channel). */
+  dtype: 'float32' | 'uint8' | 'int8';
+  /** Integer path: the logits' quantization, real = scale · (q - zeroPoint) (what infer() dequantizes with). */
+  outputQuantization?: { scale: number; zeroPoint: number };
   cpu: string;
 }
 
@@ -86,9 +109,15 @@ export interface Classification {
 }
 
 export interface InferOptions {
-  /** Caller-owned result buffer (batch x classes, or batch x features for embed): no allocation per call. */
-  output?: Float32Array;
+  /** Caller-owned result buffer (batch x classes, or batch x features for embed): no allocation per call.
+   * A Uint8Array / Int8Array (as info.dtype) with `dequantize: false`. */
+  output?: OutputArray;
+  /** false (integer models only): return the integer outputs themselves, Uint8Array or Int8Array as info.dtype. */
+  dequantize?: boolean;
 }
+
+/** InferOptions asking for the integer outputs. */
+export type IntegerInferOptions = InferOptions & { dequantize: false };
 
 export interface ClassifyOptions {
   topK?: number;
@@ -96,16 +125,27 @@ export interface ClassifyOptions {
 
 export interface MobileNet {
   readonly info: ModelInfo;
-  /** Pre-softmax logits; for an array of inputs, batch x classes in input order. */
+  /** Pre-softmax logits; for an array of inputs, batch x classes in input order. Integer models:
+   * dequantized from the integer logits, or those themselves with `dequantize: false`. */
+  infer(input: Input | Input[], options: IntegerInferOptions): Promise<Uint8Array | Int8Array>;
   infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
   /** Synchronous inference on a raw frame or a Float32Array (blocks the event loop). */
+  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options: IntegerInferOptions): Uint8Array | Int8Array;
   inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array;
   /** Softmax top-K; `options` may be the number K itself, as in tfjs-models (`classify(img, 3)`). */
   classify(input: Input, options?: ClassifyOptions | number): Promise<Classification[]>;
   classify(input: Input[], options?: ClassifyOptions | number): Promise<Classification[][]>;
   classify(input: Input | Input[], options?: ClassifyOptions | number): Promise<Classification[] | Classification[][]>;
-  /** The pooled 1024·α features, for transfer learning. */
+  /** The pooled 1024·α features, for transfer learning (integer models: dequantized unless `dequantize: false`). */
+  embed(input: Input | Input[], options: IntegerInferOptions): Promise<Uint8Array | Int8Array>;
   embed(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
+  /**
+   * Objects in an image (SSD models): class number, label, score and box (pixels of the input image, and
+   * normalised), best first, at most `maxResults`, scoring at least `minScore`. Frames are resized whole to the
+   * detector's input (no crop). Throws on classifier models.
+   */
+  detect(input: Input, options?: DetectOptions): Promise<Detection[]>;
+  detect(input: Input[], options?: DetectOptions): Promise<Detection[][]>;
   /** Time per layer type over `runs` synchronous inferences, ms per inference. */
   profile(runs?: number): NativeProfile;
   dispose(): void;
@@ -124,7 +164,7 @@ declare global {
   }
 }
 
-const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download', 'onProgress', 'signal', 'concurrency'] as const;
+const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'isa', 'format', 'download', 'onProgress', 'signal', 'concurrency', 'precision', 'head'] as const;
 
 export { checkResolution };
 
@@ -168,6 +208,10 @@ function handled<T>(p: Promise<T>): Promise<T> {
 
 type Staged = { kind: 'tensor'; data: Float32Array } | { kind: 'frame'; frame: Frame };
 
+type Target = 'logits' | 'features' | 'detections';
+/** Native output index of each result; -1 when the model has none (a classifier's detections, a detector's logits). */
+type Outputs = Record<Target, number>;
+
 /** A copy the caller cannot change. */
 function own(s: Staged): Staged {
   return s.kind === 'tensor' ? { kind: 'tensor', data: s.data.slice() } : { kind: 'frame', frame: { ...s.frame, data: s.frame.data.slice() } };
@@ -175,9 +219,10 @@ function own(s: Staged): Staged {
 
 interface Job {
   items: (Staged | Promise<Staged>)[];
-  classify: boolean;
-  output?: Float32Array;
-  resolve(v: Float32Array): void;
+  target: Target;
+  output?: OutputArray;
+  integer: boolean;
+  resolve(v: OutputArray): void;
   reject(e: unknown): void;
 }
 
@@ -189,14 +234,16 @@ class MobileNetModel implements MobileNet {
   #queue: Job[] = [];
   /** Workspaces no job holds; a job takes one from decode to settle. */
   #free: number[];
-  #outputs: { logits: number; features: number };
+  #outputs: Outputs;
+  #slots: number;
 
-  constructor(native: NativeModel, info: ModelInfo, labels: readonly string[], classOffset: number, outputs: { logits: number; features: number }) {
+  constructor(native: NativeModel, info: ModelInfo, labels: readonly string[], classOffset: number, outputs: Outputs, slots = 0) {
     this.#native = native;
     this.info = info;
     this.#labels = labels;
     this.#classOffset = classOffset;
     this.#outputs = outputs;
+    this.#slots = slots;
     this.#free = Array.from({ length: info.concurrency }, (_, i) => info.concurrency - 1 - i);
   }
 
@@ -243,32 +290,43 @@ class MobileNetModel implements MobileNet {
     });
   }
 
-  #checkOutput(options: InferOptions | undefined, fn: string, per: number, batch: number): Float32Array | undefined {
-    if (options === undefined) return undefined;
+  #checkOutput(options: InferOptions | undefined, fn: string, per: number, batch: number): { output?: OutputArray; integer: boolean } {
+    if (options === undefined) return { integer: false };
     if (typeof options !== 'object' || options === null) throw new TypeError(`Expected an options object for ${fn} but received ${describe(options)}`);
-    checkOptionNames(options, ['output'], fn);
-    const out = options.output;
-    if (out === undefined) return undefined;
-    if (!(out instanceof Float32Array)) throw new TypeError(`Expected a Float32Array for output but received ${describe(out)}`);
-    if (out.length !== per * batch) {
-      throw new RangeError(`Expected a Float32Array of length ${per * batch} (${batch} x ${per}) for output but received ${describe(out)}`);
+    checkOptionNames(options, ['output', 'dequantize'], fn);
+    const dq = options.dequantize;
+    if (dq !== undefined && typeof dq !== 'boolean') throw new TypeError(`Expected a boolean for dequantize but received ${describe(dq)}`);
+    const integer = dq === false;
+    if (integer && this.info.dtype === 'float32') {
+      throw new Error(`dequantize: false needs an integer model, but this model runs in float32 (${this.info.quantized ? "loaded with precision: 'float'" : 'float weights'})`);
     }
-    return out;
+    const out = options.output;
+    if (out === undefined) return { integer };
+    const Want = !integer ? Float32Array : this.info.dtype === 'int8' ? Int8Array : Uint8Array;
+    if (!(out instanceof Want) || out instanceof Uint8ClampedArray) throw new TypeError(`Expected a ${Want.name} for output but received ${describe(out)}`);
+    if (out.length !== per * batch) {
+      throw new RangeError(`Expected a ${Want.name} of length ${per * batch} (${batch} x ${per}) for output but received ${describe(out)}`);
+    }
+    return { output: out, integer };
   }
 
-  #submit(input: unknown, classify: boolean, options: InferOptions | undefined, fn: string): Promise<Float32Array> {
+  #submit(input: unknown, target: Target, options: InferOptions | undefined, fn: string): Promise<OutputArray> {
     const native = this.#alive();
+    if (this.#outputs[target] < 0) {
+      throw new Error(`${fn} needs ${target === 'detections' ? 'a detector (SSD)' : 'a classifier'}; this model is ${this.info.architecture}` +
+        (target === 'detections' ? ': use classify() or infer()' : this.#outputs.detections >= 0 ? ': use detect()' : ' without a classifier (a backbone): use embed(), or load it with its head'));
+    }
     const list = Array.isArray(input) ? input : [input];
     if (list.length === 0 || list.length > 4096) {
       throw new RangeError(`Expected 1 to 4096 inputs for ${fn} but received ${describe(input)}`);
     }
-    const per = classify ? this.info.classes : this.info.features;
-    const output = this.#checkOutput(options, fn, per, list.length);
+    const per = target === 'logits' ? this.info.classes : target === 'features' ? this.info.features : this.#slots * 6 + 1;
+    const { output, integer } = this.#checkOutput(options, fn, per, list.length);
     const idle = this.#free.length > 0 && this.#queue.length === 0;
     // Array.from visits holes too (map would skip them and run on stale staged data).
     const items = Array.from(list as unknown[], (x, i) => this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', !idle));
-    return new Promise<Float32Array>((resolve, reject) => {
-      const job: Job = { items, classify, output, resolve, reject };
+    return new Promise<OutputArray>((resolve, reject) => {
+      const job: Job = { items, target, output, integer, resolve, reject };
       if (idle && items.every((s) => !(s instanceof Promise))) {
         // Stage now, before returning: the caller may reuse its buffer as soon as we return.
         const ws = this.#free.pop()!;
@@ -291,9 +349,9 @@ class MobileNetModel implements MobileNet {
 
   /** Runs `job` on workspace `ws`, which it holds until the run settles. */
   #start(native: NativeModel, ws: number, job: Job, batch: number): void {
-    let run: Promise<Float32Array>;
+    let run: Promise<OutputArray>;
     try {
-      run = native.runAsync(ws, batch, job.classify ? this.#outputs.logits : this.#outputs.features, job.output);
+      run = native.runAsync(ws, batch, this.#outputs[job.target], job.output, job.integer);
     } catch (e) {
       run = Promise.reject(e);
     }
@@ -323,25 +381,31 @@ class MobileNetModel implements MobileNet {
     }
   }
 
-  infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array> {
+  infer(input: Input | Input[], options: IntegerInferOptions): Promise<Uint8Array | Int8Array>;
+  infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
+  infer(input: Input | Input[], options?: InferOptions): Promise<OutputArray> {
     const caller = new Error();
     try {
-      return this.#submit(input, true, options, 'infer()').catch((e) => withCallerStack(e, caller));
+      return this.#submit(input, 'logits', options, 'infer()').catch((e) => withCallerStack(e, caller));
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  embed(input: Input | Input[], options?: InferOptions): Promise<Float32Array> {
+  embed(input: Input | Input[], options: IntegerInferOptions): Promise<Uint8Array | Int8Array>;
+  embed(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
+  embed(input: Input | Input[], options?: InferOptions): Promise<OutputArray> {
     const caller = new Error();
     try {
-      return this.#submit(input, false, options, 'embed()').catch((e) => withCallerStack(e, caller));
+      return this.#submit(input, 'features', options, 'embed()').catch((e) => withCallerStack(e, caller));
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array {
+  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options: IntegerInferOptions): Uint8Array | Int8Array;
+  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): Float32Array;
+  inferSync(input: Frame | Float32Array | (Frame | Float32Array)[], options?: InferOptions): OutputArray {
     const native = this.#alive();
     if (this.#busy || this.#queue.length > 0) {
       throw new Error('inferSync() cannot run while an asynchronous inference is queued or running on this model');
@@ -354,12 +418,13 @@ class MobileNetModel implements MobileNet {
       }
       return this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', false) as Staged;
     });
-    const output = this.#checkOutput(options, 'inferSync()', this.info.classes, items.length);
+    const { output, integer } = this.#checkOutput(options, 'inferSync()', this.info.classes, items.length);
     const only = items[0]!;
     const logits = this.#outputs.logits;
-    if (items.length === 1 && only.kind === 'tensor') return native.runSync(0, 1, logits, output, only.data); // no staging copy
+    if (logits < 0) throw new Error(`inferSync() needs a classifier; this model is ${this.info.architecture}${this.#outputs.detections >= 0 ? ': use detect()' : ' without a classifier (a backbone): use embed()'}`);
+    if (items.length === 1 && only.kind === 'tensor') return native.runSync(0, 1, logits, output, only.data, integer); // no staging copy
     this.#stage(native, 0, items);
-    return native.runSync(0, items.length, logits, output);
+    return native.runSync(0, items.length, logits, output, undefined, integer);
   }
 
   classify(input: Input, options?: ClassifyOptions | number): Promise<Classification[]>;
@@ -392,6 +457,28 @@ class MobileNetModel implements MobileNet {
     return order.slice(0, k).map((index) => ({ index, label: this.#labels[index] ?? String(index), probability: p[index]! / sum }));
   }
 
+  detect(input: Input, options?: DetectOptions): Promise<Detection[]>;
+  detect(input: Input[], options?: DetectOptions): Promise<Detection[][]>;
+  async detect(input: Input | Input[], options: DetectOptions = {}): Promise<Detection[] | Detection[][]> {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected an options object for detect() but received ${describe(options)}`);
+    checkOptionNames(options, ['minScore', 'maxResults'], 'detect()');
+    const { minScore = 0.5 } = options;
+    if (typeof minScore !== 'number') throw typeError('minScore', 'a number between 0 and 1', minScore);
+    if (!(minScore >= 0 && minScore <= 1)) throw rangeError('minScore', 'a number between 0 and 1', minScore);
+    const slots = this.#slots;
+    const maxResults = options.maxResults === undefined ? slots : checkInteger('maxResults', options.maxResults, 1, 100000, 'a positive integer');
+    const list = Array.isArray(input) ? input : [input];
+    // Files and encoded bytes are decoded here: the boxes are given in the decoded image's pixels.
+    const frames = await Promise.all(list.map((x, i) => (typeof x === 'string' || x instanceof Uint8Array ? decodeImage(x, Array.isArray(input) ? `input[${i}]` : 'input') : x)));
+    const out = (await this.#submit(Array.isArray(input) ? frames : frames[0], 'detections', undefined, 'detect()')) as Float32Array; // the postprocess output is float
+    const per = slots * 6 + 1, R = this.info.resolution;
+    const results = frames.map((f, b) => {
+      const [w, h] = isFrame(f) ? [f.width, f.height] : [R, R];
+      return toDetections(out.subarray(b * per, (b + 1) * per), slots, w, h, this.#labels, this.#classOffset, minScore, maxResults);
+    });
+    return Array.isArray(input) ? results : results[0]!;
+  }
+
   profile(runs = 10): NativeProfile {
     const native = this.#alive();
     if (this.#busy) throw new Error('profile() cannot run while an asynchronous inference is running on this model');
@@ -416,7 +503,10 @@ class MobileNetModel implements MobileNet {
 export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   checkOptionsObject(options, 'load()');
   checkOptionNames(options, LOAD_OPTIONS, 'load()');
-  const { alpha, threads, isa } = options;
+  const { alpha, threads, isa, precision } = options;
+  if (precision !== undefined && precision !== 'integer' && precision !== 'float') {
+    throw new TypeError(`Expected 'integer' or 'float' for precision but received ${describe(precision)}`);
+  }
   if (alpha !== undefined) checkAlpha(alpha);
   if (options.resolution !== undefined) checkResolution(options.resolution);
   const nThreads = threads === undefined ? availableParallelism() : checkThreads(threads);
@@ -424,8 +514,17 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   const binding = loadBinding();
   const isaSource = isa !== undefined ? 'isa' : 'MOBILENET_ISA';
   const isaValue = isa ?? process.env.MOBILENET_ISA;
-  if (isaValue !== undefined && isaValue !== '') checkIsa(isaValue, isaSource, binding.supportedIsas());
+  // Float kernel sets, or integer ones for quantized files (checked against the file's path natively).
+  if (isaValue !== undefined && isaValue !== '') checkIsa(isaValue, isaSource, [...new Set([...binding.supportedIsas(), ...binding.supportedQIsas()])]);
 
+  if (options.head !== undefined && (typeof options.head !== 'string' || typeof options.weights !== 'string')) {
+    throw new TypeError(`Expected a file path for head (with a file path for weights) but received ${describe(options.head)}`);
+  }
+  const wv = options.weights;
+  const graphModel = typeof wv === 'string' ? await readGraphModel(wv, options.head)
+    : wv instanceof Uint8Array ? graphModelFromBytes(wv, 'weights (bytes)')
+    : wv instanceof ArrayBuffer ? graphModelFromBytes(new Uint8Array(wv), 'weights (bytes)') : undefined;
+  if (graphModel) return loadGraphModel(graphModel, options, nThreads, concurrency);
   const w = await weightsFor(options);
   checkFinite(w);
   if (alpha !== undefined && Math.abs(alpha - w.alpha) > 1e-9) {
@@ -441,8 +540,12 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   if (w.layers.length !== spec.layers.length) {
     throw new WeightsError(w.source, `expected ${spec.layers.length} layers of weights but received ${w.layers.length}`);
   }
+  if (precision === 'integer' && !w.quant) {
+    throw new Error(`precision: 'integer' needs a quantized (uint8 or int8) file, but ${w.source} holds float weights`);
+  }
+  const quant = precision !== 'float' ? w.quant : undefined;
   const native = new binding.NativeModel({
-    graph: toNativeGraph(spec.graph, w.layers),
+    graph: quant ? toNativeGraph(quantizeGraph(spec.graph, quant), w.layers, quant) : toNativeGraph(spec.graph, w.layers),
     threads: nThreads,
     concurrency,
     normalization: w.normalization,
@@ -450,8 +553,9 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
     isaSource,
   });
   const ni = native.info();
-  const outputs = { logits: ni.outputs.findIndex((o) => o.name === 'logits'), features: ni.outputs.findIndex((o) => o.name === 'features') };
+  const outputs = { logits: ni.outputs.findIndex((o) => o.name === 'logits'), features: ni.outputs.findIndex((o) => o.name === 'features'), detections: -1 };
   const info: ModelInfo = {
+    architecture: 'mobilenet_v1',
     alpha: w.alpha,
     resolution,
     nativeResolution: w.resolution,
@@ -467,6 +571,8 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
     format: w.format,
     weights: w.source,
     quantized: w.quantized ?? false,
+    dtype: ni.dtype,
+    ...(quant ? { outputQuantization: { scale: quant.output.scale, zeroPoint: quant.output.zeroPoint } } : {}),
     cpu: ni.cpu,
   };
   // Labels aligned to ImageNet class ids (a 1001-line list starts with background).
@@ -475,6 +581,66 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   // Warm-up: first-touch every arena and the packed weights so the first real frame is not slow.
   const zeros = new Float32Array(resolution * resolution * 3);
   for (let ws = 0; ws < concurrency; ws++) native.runSync(ws, 1, outputs.logits, undefined, zeros);
+  return model;
+}
+
+/** MobileNetV2 and SSD files (lib/weights/tflite-graph.ts): their own layer table, weights dequantized to float. */
+async function loadGraphModel(m: RecognisedModel, options: LoadOptions, threads: number, concurrency: number): Promise<MobileNet> {
+  // uint8 files run in integers (bit-exact with TFLite 2.2) when every layer has an integer kernel here (MobileNetV2,
+  // SSD); precision: 'float' runs them dequantized.
+  const integer = options.precision !== 'float' && m.integer !== undefined;
+  if (options.precision === 'integer' && !integer) {
+    throw new Error(`precision: 'integer' is not available for ${m.architecture} files yet (${m.source}); it runs in float (weights dequantized): leave precision unset or 'float'`);
+  }
+  if (options.alpha !== undefined && Math.abs(options.alpha - (m.alpha ?? NaN)) > 1e-9) {
+    throw new Error(`Expected weights of alpha ${options.alpha} (the alpha option) but ${m.source} has alpha ${m.alpha}`);
+  }
+  if (options.resolution !== undefined && options.resolution !== m.resolution) {
+    throw new Error(`Expected weights of resolution ${options.resolution} (the resolution option) but ${m.source} is a ${m.architecture} graph of fixed input ${m.resolution}`);
+  }
+  const detector = m.architecture === 'ssd_mobilenet_v1';
+  // Built-in names: COCO for the detector, ImageNet for 1000 real classes; a custom head without `labels` has none.
+  const realClasses = detector ? m.classes : m.classes - m.classOffset;
+  const labels = options.labels !== undefined ? await readLabels(options.labels) : detector ? COCO_LABELMAP : realClasses === 1000 ? IMAGENET_LABELS : [];
+  // Real classes (no background) and the count with the background line (detector: labelmap.txt's '???').
+  const real = detector ? m.classes : m.classes - m.classOffset;
+  const full = detector ? m.classes + m.classOffset : m.classes;
+  if (labels.length !== 0 && labels.length !== real && labels.length !== full) {
+    throw new RangeError(`Expected ${real} labels (one per class) for labels but received ${labels.length}`);
+  }
+  const normalization = m.graph.input.dtype === 'uint8' ? 'tflite-uint8' : 'tflite';
+  const binding = loadBinding();
+  const native = new binding.NativeModel({
+    graph: integer ? toNativeGraph(integerGraph(m), m.weights, { layers: m.integer!.layers } as unknown as QuantNet) : toNativeGraph(floatGraph(m.graph), m.weights),
+    threads, concurrency, normalization,
+    isa: options.isa ?? process.env.MOBILENET_ISA ?? '',
+    isaSource: options.isa !== undefined ? 'isa' : 'MOBILENET_ISA',
+    resize: detector ? 'stretch' : 'crop',
+  });
+  const ni = native.info();
+  const find = (name: string) => ni.outputs.findIndex((o) => o.name === name);
+  const outputs: Outputs = { logits: find('logits'), features: find('features'), detections: find('detections') };
+  const slots = m.detection ? m.detection.options.max_detections * m.detection.options.max_classes_per_detection : 0;
+  const info: ModelInfo = {
+    architecture: m.architecture,
+    background: !detector && m.classOffset > 0,
+    alpha: m.alpha ?? 1,
+    resolution: m.resolution,
+    nativeResolution: m.resolution,
+    classes: m.classes,
+    features: outputs.features >= 0 ? ni.outputs[outputs.features]!.length : 0,
+    macs: m.graph.layers.reduce((s, l) => s + l.macs, 0),
+    params: m.graph.layers.reduce((s, l) => s + l.params, 0),
+    isa: ni.isa, threads: ni.threads, concurrency: ni.concurrency, memoryBytes: ni.memoryBytes,
+    format: 'tflite', weights: m.source, quantized: m.quantized, cpu: ni.cpu, dtype: integer ? 'uint8' : 'float32',
+  };
+  // Classifiers: labels aligned to class ids without background (as for V1). Detectors: class k is labels[k + offset].
+  const aligned = detector ? labels : labels.length === m.classes && m.classOffset > 0 ? labels.slice(m.classOffset) : labels;
+  const labelOffset = detector ? (labels.length === real ? 0 : m.classOffset) : m.classOffset;
+  const model = new MobileNetModel(native, Object.freeze(info), aligned, labelOffset, outputs, slots);
+  const zeros = new Float32Array(m.resolution * m.resolution * 3);
+  const warm = detector ? outputs.detections : outputs.logits >= 0 ? outputs.logits : outputs.features;
+  for (let ws = 0; ws < concurrency; ws++) native.runSync(ws, 1, warm, undefined, zeros);
   return model;
 }
 

@@ -122,7 +122,7 @@ describe('mobilenet bench usage errors', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toBe(
-      "mobilenet bench: Unknown option '--frobnicate' for mobilenet bench. Valid options: --alpha, --resolution, --all, --threads, --batch, --runs, --warmup, --weights, --isa, --profile, --json, --markdown, --chart, --help\n" +
+      "mobilenet bench: Unknown option '--frobnicate' for mobilenet bench. Valid options: --alpha, --resolution, --all, --threads, --batch, --runs, --warmup, --weights, --isa, --dtype, --profile, --json, --markdown, --chart, --help\n" +
         "Run 'mobilenet bench --help' for usage.\n",
     );
   });

@@ -327,8 +327,8 @@ describe('not MobileNetV1 / malformed: exact errors', () => {
     k.zeroPoint = [300];
     expectWeightsError(parse(m), `${F}: tensor 'MobilenetV1/Conv2d_1_pointwise/weights' has zero point 300, expected 0..255 for UINT8`);
     k.zeroPoint = [0];
-    k.type = T.INT8;
-    expectWeightsError(parse(m), `${F}: tensor 'MobilenetV1/Conv2d_1_pointwise/weights' has type INT8, expected FLOAT32 or UINT8`);
+    k.type = 7; // INT16
+    expectWeightsError(parse(m), `${F}: tensor 'MobilenetV1/Conv2d_1_pointwise/weights' has type INT16, expected FLOAT32, UINT8 or INT8`);
   });
 
   it('weight data of the wrong length, and a NaN weight', () => {
@@ -488,7 +488,8 @@ describe('inference through load()', async () => {
         const { model, expected } = mobilenetTflite(w, { resolution, quantized });
         const file = join(tmp, `syn_${alpha}_${resolution}_${quantized ? 'q' : 'f'}.tflite`);
         writeFileSync(file, serializeTflite(model));
-        const fromFile = await load({ weights: file, threads: 2 });
+        // The quantized file through the float path (its weights dequantized at load), as the in-memory weights.
+        const fromFile = await load({ weights: file, threads: 2, ...(quantized ? { precision: 'float' as const } : {}) });
         const direct = await load({ weights: { ...expected, source: 'memory' }, threads: 2 });
         try {
           expect(fromFile.info.alpha).toBe(alpha);
@@ -533,8 +534,9 @@ describe('inference through load()', async () => {
   };
   for (const [name, ref] of Object.entries(uint8Ref.models)) {
     it(`${name} (dequantized) is within 3 points of real uint8 TFLite top-1 (${ref.top1})`, async () => {
-      const model = await load({ weights: modelPath(`${name}.tflite`) });
+      const model = await load({ weights: modelPath(`${name}.tflite`), precision: 'float' }); // the dequantized float path
       try {
+        expect(model.info.dtype).toBe('float32');
         expect(model.info.alpha).toBe(ref.alpha);
         expect(model.info.resolution).toBe(ref.resolution);
         expect(model.info.quantized).toBe(true);

@@ -8,6 +8,7 @@ import { rangeError } from '../errors.js';
 import { ALPHAS, LIMITS, RESOLUTIONS, checkIsa, type Isa } from '../validate.js';
 import { version } from '../version.js';
 import { syntheticWeights } from '../weights/synthetic.js';
+import { syntheticQuantWeights } from '../weights/synthetic-quant.js';
 import type { NetWeights } from '../weights/types.js';
 import { parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
 import type { CliIO, Command } from './main.js';
@@ -36,7 +37,8 @@ const spec: CommandSpec = {
     runs: { type: 'string', value: 'N', help: 'timed runs per configuration (default 50)', parse: parsers.int(1, 1_000_000) },
     warmup: { type: 'string', value: 'N', help: 'untimed runs before timing (default 5)', parse: parsers.int(0, 1_000_000) },
     weights: { type: 'string', value: '<path>', help: 'a TF.js model folder / model.json or a .tflite file instead of synthetic weights' },
-    isa: { type: 'string', value: 'X', help: 'force a kernel set: scalar, avx2, avx512, neon (default: the best this CPU runs)' },
+    isa: { type: 'string', value: 'X', help: 'force a kernel set: scalar, avx2, avx512, neon; integer (--dtype uint8/int8):\nscalar, avx2, avxvnni, avx512vnni, neon, neondot (default: the best this CPU runs)' },
+    dtype: { type: 'string', value: 'T', help: 'float32 (default), or uint8 / int8: the integer path (synthetic weights quantized\nper tensor / per channel; with --weights, the file\'s own scheme)', parse: parsers.oneOf(['float32', 'uint8', 'int8'] as const) },
     profile: { type: 'boolean', help: 'also report time by layer type (conv, depthwise, pointwise, pool, classifier)' },
     json: { type: 'boolean', help: 'a JSON array on stdout, one object per configuration (snake_case keys)' },
     markdown: { type: 'boolean', help: 'a Markdown table on stdout' },
@@ -56,6 +58,7 @@ export function plan(values: Record<string, unknown>): Plan {
   const v = values as {
     alpha?: number[]; resolution?: number[]; all?: boolean; threads?: number[]; batch?: number; runs?: number; warmup?: number;
     weights?: string; isa?: Isa; profile?: boolean; json?: boolean; markdown?: boolean; chart?: string;
+    dtype?: 'float32' | 'uint8' | 'int8';
   };
   if (v.json && v.markdown) throw new UsageError('Expected at most one of --json and --markdown but received both');
   if (v.all && (v.alpha !== undefined || v.resolution !== undefined)) {
@@ -69,7 +72,7 @@ export function plan(values: Record<string, unknown>): Plan {
   }
   if (v.isa !== undefined) {
     try {
-      checkIsa(v.isa, '--isa', loadBinding().supportedIsas());
+      checkIsa(v.isa, '--isa', v.dtype === 'uint8' || v.dtype === 'int8' ? loadBinding().supportedQIsas() : loadBinding().supportedIsas());
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
@@ -85,7 +88,7 @@ export function plan(values: Record<string, unknown>): Plan {
         configs.push({
           alpha, resolution, threads, batch: v.batch ?? 1, runs: v.runs ?? 50, warmup: v.warmup ?? 5,
           ...(v.weights !== undefined ? { weights: v.weights } : {}), ...(v.isa !== undefined ? { isa: v.isa } : {}),
-          profile: v.profile ?? false,
+          profile: v.profile ?? false, dtype: v.dtype ?? 'float32',
         });
       }
     }
@@ -113,7 +116,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
         let w = synthetic.get(alpha);
         if (!w) {
           synthetic.clear(); // one alpha at a time keeps the RSS of --all close to that of the largest model
-          w = syntheticWeights(alpha, { seed: 1 });
+          w = c.dtype === 'uint8' || c.dtype === 'int8' ? syntheticQuantWeights(alpha, c.dtype, { seed: 1 }) : syntheticWeights(alpha, { seed: 1 });
           synthetic.set(alpha, w);
         }
         weights = w;

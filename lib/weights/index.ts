@@ -30,8 +30,10 @@ export async function readWeights(source: string | Uint8Array | ArrayBuffer): Pr
   }
   if (st.isDirectory() || path.endsWith('.json')) return readTfjsWeights(path);
   if (path.endsWith('.tflite')) {
-    const { parseTflite } = await import('./tflite.js');
-    return parseTflite(new Uint8Array(await readFile(path)), path);
+    // Quantized files keep their integer form next to the dequantized weights (lib/weights/tflite-quant.ts).
+    const { parseTfliteQuantized } = await import('./tflite-quant.js');
+    const { weights, quant } = parseTfliteQuantized(new Uint8Array(await readFile(path)), path);
+    return quant ? { ...weights, quant } : weights;
   }
   throw new WeightsError(path, 'expected a TF.js layers model directory, a model.json or a .tflite file');
 }

@@ -214,6 +214,8 @@ export interface TfliteTensor {
   buffer: number;
   scale?: number[];
   zeroPoint?: number[];
+  /** QuantizationParameters.quantized_dimension: the axis of per-channel scales (0 when absent). */
+  quantizedDimension?: number;
 }
 
 export interface ConvOptions { padding: number; strideW: number; strideH: number; activation: number; dilationW: number; dilationH: number; depthMultiplier?: number }
@@ -229,6 +231,11 @@ export interface TfliteOperator {
   conv?: ConvOptions;        // Conv2DOptions or DepthwiseConv2DOptions
   pool?: PoolOptions;
   fcActivation?: number;
+  /** CUSTOM ops: the raw custom_options bytes (a FlexBuffer for TFLite_Detection_PostProcess). */
+  customOptions?: Uint8Array;
+  /** ADD (AddOptions) and CONCATENATION (ConcatenationOptions): fused activation; CONCATENATION: axis. */
+  fusedActivation?: number;
+  axis?: number;
 }
 
 export interface TfliteModel {
@@ -277,6 +284,7 @@ export function readTfliteModel(bytes: Uint8Array, source: string): TfliteModel 
     const q = t.table(4, 'quantization');
     const scale = q?.f32Vector(2, 'scale');
     const zeroPoint = q?.i64Vector(3, 'zero_point');
+    const quantizedDimension = q?.i32(6, 'quantized_dimension') ?? 0;
     tensors.push({
       index: i,
       name: t.string(3, 'name') ?? `#${i}`,
@@ -285,6 +293,7 @@ export function readTfliteModel(bytes: Uint8Array, source: string): TfliteModel 
       buffer: t.u32(2, 'buffer'),
       ...(scale && scale.length ? { scale } : {}),
       ...(zeroPoint && zeroPoint.length ? { zeroPoint } : {}),
+      ...(quantizedDimension ? { quantizedDimension } : {}),
     });
   }
   const checkTensorIndex = (i: number, what: string): number => {
@@ -309,6 +318,8 @@ export function readTfliteModel(bytes: Uint8Array, source: string): TfliteModel 
       outputs: (t.i32Vector(2, 'outputs') ?? []).map((x, k) => checkTensorIndex(x, `op ${i} output ${k}`)),
       optionsType: t.u8(3, 'builtin_options_type'),
     };
+    const customOptions = t.bytesVector(5, 'custom_options');
+    if (customOptions) op.customOptions = customOptions;
     const o = t.table(4, 'builtin_options');
     if (o && op.optionsType === OptionsType.Conv2DOptions) {
       op.conv = {
@@ -329,6 +340,11 @@ export function readTfliteModel(bytes: Uint8Array, source: string): TfliteModel 
       };
     } else if (o && op.optionsType === OptionsType.FullyConnectedOptions) {
       op.fcActivation = o.i8(0, 'fused_activation_function');
+    } else if (o && op.optionsType === 10 /* ConcatenationOptions */) {
+      op.axis = o.i32(0, 'axis');
+      op.fusedActivation = o.i8(1, 'fused_activation_function');
+    } else if (o && op.optionsType === 11 /* AddOptions */) {
+      op.fusedActivation = o.i8(0, 'fused_activation_function');
     }
     operators.push(op);
   }
@@ -393,12 +409,12 @@ class Converter {
       n *= d;
     }
     const raw = this.m.buffer(t.buffer);
-    const elem = t.type === TensorType.FLOAT32 || t.type === TensorType.INT32 ? 4 : t.type === TensorType.UINT8 ? 1 : 0;
+    const elem = t.type === TensorType.FLOAT32 || t.type === TensorType.INT32 ? 4 : t.type === TensorType.UINT8 || t.type === TensorType.INT8 ? 1 : 0;
     const okType = allowed === 'weights'
-      ? t.type === TensorType.FLOAT32 || t.type === TensorType.UINT8
+      ? t.type === TensorType.FLOAT32 || t.type === TensorType.UINT8 || t.type === TensorType.INT8
       : t.type === TensorType.FLOAT32 || t.type === TensorType.INT32;
     if (!okType) {
-      this.fail(`tensor '${t.name}' has type ${tensorTypeName(t.type)}, expected ${allowed === 'weights' ? 'FLOAT32 or UINT8' : 'FLOAT32 or INT32'}`);
+      this.fail(`tensor '${t.name}' has type ${tensorTypeName(t.type)}, expected ${allowed === 'weights' ? 'FLOAT32, UINT8 or INT8' : 'FLOAT32 or INT32'}`);
     }
     if (raw.length !== n * elem) {
       this.fail(`tensor '${t.name}' (shape ${fmtShape(t.shape)}, ${tensorTypeName(t.type)}) expects ${n * elem} bytes of data, ` +
@@ -412,17 +428,29 @@ class Converter {
     } else {
       quantized = true;
       if (!t.scale || !t.zeroPoint) this.fail(`tensor '${t.name}' has type ${tensorTypeName(t.type)} but no quantization scale and zero point`);
-      if (t.scale.length !== 1 || t.zeroPoint.length !== 1) {
-        this.fail(`tensor '${t.name}' has ${t.scale.length} quantization scales, expected 1 (per-tensor quantization)`);
+      // Per-tensor (1 scale) or per-channel along quantized_dimension (int8 weights, their int32 biases).
+      const qdim = t.quantizedDimension ?? 0;
+      const channels = t.scale.length;
+      if (channels !== 1 && (t.type === TensorType.UINT8 || channels !== t.shape[qdim])) {
+        this.fail(`tensor '${t.name}' has ${channels} quantization scales, expected 1 (per-tensor quantization)` +
+          (t.type === TensorType.UINT8 ? '' : ` or ${t.shape[qdim]} (per-channel along dimension ${qdim})`));
       }
-      const scale = t.scale[0]!, zp = t.zeroPoint[0]!;
-      if (!(Number.isFinite(scale) && scale > 0)) this.fail(`tensor '${t.name}' has quantization scale ${scale}, expected a positive finite number`);
+      if (t.zeroPoint.length !== channels) this.fail(`tensor '${t.name}' has ${t.zeroPoint.length} zero points for ${channels} scales`);
+      let inner = 1;
+      for (let d = qdim + 1; d < t.shape.length; d++) inner *= t.shape[d]!;
+      for (let c = 0; c < channels; c++) {
+        const scale = t.scale[c]!, zp = t.zeroPoint[c]!;
+        if (!(Number.isFinite(scale) && scale > 0)) this.fail(`tensor '${t.name}' has quantization scale ${scale}, expected a positive finite number`);
+        if (t.type === TensorType.UINT8 && !(zp >= 0 && zp <= 255)) this.fail(`tensor '${t.name}' has zero point ${zp}, expected 0..255 for UINT8`);
+        if (t.type !== TensorType.UINT8 && zp !== 0) this.fail(`tensor '${t.name}' has zero point ${zp}, expected 0 for ${tensorTypeName(t.type)} (symmetric)`);
+      }
+      const ch = (i: number): number => (channels === 1 ? 0 : Math.floor(i / inner) % channels);
       if (t.type === TensorType.UINT8) {
-        if (!(zp >= 0 && zp <= 255)) this.fail(`tensor '${t.name}' has zero point ${zp}, expected 0..255 for UINT8`);
-        for (let i = 0; i < n; i++) out[i] = scale * (raw[i]! - zp);
+        for (let i = 0; i < n; i++) out[i] = t.scale[0]! * (raw[i]! - t.zeroPoint[0]!);
+      } else if (t.type === TensorType.INT8) {
+        for (let i = 0; i < n; i++) out[i] = t.scale[ch(i)]! * view.getInt8(i);
       } else {
-        if (zp !== 0) this.fail(`tensor '${t.name}' has zero point ${zp}, expected 0 for an INT32 bias`);
-        for (let i = 0; i < n; i++) out[i] = scale * view.getInt32(4 * i, true);
+        for (let i = 0; i < n; i++) out[i] = t.scale[ch(i)]! * view.getInt32(4 * i, true);
       }
     }
     for (let i = 0; i < n; i++) {
@@ -455,8 +483,8 @@ export function parseTflite(bytes: Uint8Array, source: string): NetWeights {
   if (s.length !== 4 || s[0] !== 1 || s[3] !== 3 || s[1] !== s[2] || !(s[1]! >= 32) || s[1]! % 32 !== 0) {
     fail(`input tensor '${input.name}' has shape ${fmtShape(s)}, expected [1,R,R,3] with R a multiple of 32`);
   }
-  if (input.type !== TensorType.FLOAT32 && input.type !== TensorType.UINT8) {
-    fail(`input tensor '${input.name}' has type ${tensorTypeName(input.type)}, expected FLOAT32 or UINT8`);
+  if (input.type !== TensorType.FLOAT32 && input.type !== TensorType.UINT8 && input.type !== TensorType.INT8) {
+    fail(`input tensor '${input.name}' has type ${tensorTypeName(input.type)}, expected FLOAT32, UINT8 or INT8`);
   }
   const resolution = s[1]!;
 

@@ -1,3 +1,5 @@
+import type { QuantNet } from './tflite-quant.js';
+
 // The one in-memory form every weight format is converted to before it reaches the native side.
 // The native runtime folds BatchNorm (double precision) and packs for the chosen ISA.
 //
@@ -41,4 +43,6 @@ export interface NetWeights {
   normalization: Normalization;
   quantized?: boolean;        // true when dequantized from uint8 at load
   layers: LayerWeights[];
+  /** The integer form of a quantized file (lib/weights/tflite-quant.ts): what the integer path runs. */
+  quant?: QuantNet;
 }

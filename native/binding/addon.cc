@@ -15,13 +15,16 @@
 #include <napi.h>
 
 #include <atomic>
+#include <cmath>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "binding/build_stamp.h"
+#include "detection.h"
 #include "dispatch/dispatch.h"
+#include "dispatch/qdispatch.h"
 #include "runtime/model.h"
 #include "runtime/preprocess.h"
 
@@ -62,6 +65,18 @@ const float* optional_f32(const Napi::Object& o, const char* key, size_t* len) {
   Napi::Float32Array a = typed_array_arg<Napi::Float32Array>(v, napi_float32_array, what.c_str());
   *len = a.ElementLength();
   return a.Data();
+}
+
+// Optional integer typed array (Uint8Array / Int8Array / Int32Array) at o[key]: data, length.
+const void* optional_typed(const Napi::Object& o, const char* key, napi_typedarray_type type, const char* type_name,
+                           const std::string& where, size_t* len) {
+  const Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) { *len = 0; return nullptr; }
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
+    throw_type(o.Env(), std::string("Expected ") + type_name + " for " + where + "." + key);
+  Napi::TypedArray a = v.As<Napi::TypedArray>();
+  *len = a.ElementLength();
+  return a.ArrayBuffer().Data() ? static_cast<const uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset() : nullptr;
 }
 
 std::string str_field(const Napi::Object& o, const char* key, const std::string& where) {
@@ -112,6 +127,34 @@ void read_tensor(const Napi::Object& o, const char* shape_key, const std::string
   }
 }
 
+// A detection_postprocess layer's `detection` object: TFLite_Detection_PostProcess options, TFLite's key names.
+mn::DetectionPostprocessOptions read_detection_options(const Napi::Object& o, const std::string& where) {
+  const Napi::Value v = o.Get("detection");
+  if (!v.IsObject()) throw_type(o.Env(), "Expected an object for " + where + ".detection");
+  const Napi::Object d = v.As<Napi::Object>();
+  const std::string w = where + ".detection";
+  mn::DetectionPostprocessOptions r;
+  auto integer = [&](const char* key) {
+    const double x = num_field(d, key, w);
+    if (!(x >= 0 && x <= 1e6) || x != (double)(int)x) throw_range(o.Env(), "Expected an integer 0..1000000 for " + w + "." + key);
+    return (int)x;
+  };
+  r.max_detections = integer("max_detections");
+  r.max_classes_per_detection = integer("max_classes_per_detection");
+  r.detections_per_class = integer("detections_per_class");
+  r.num_classes = integer("num_classes");
+  r.nms_score_threshold = (float)num_field(d, "nms_score_threshold", w);
+  r.nms_iou_threshold = (float)num_field(d, "nms_iou_threshold", w);
+  r.y_scale = (float)num_field(d, "y_scale", w);
+  r.x_scale = (float)num_field(d, "x_scale", w);
+  r.h_scale = (float)num_field(d, "h_scale", w);
+  r.w_scale = (float)num_field(d, "w_scale", w);
+  const Napi::Value reg = d.Get("use_regular_nms");
+  if (!reg.IsBoolean()) throw_type(o.Env(), "Expected a boolean for " + w + ".use_regular_nms");
+  r.use_regular_nms = reg.As<Napi::Boolean>().Value();
+  return r;
+}
+
 // The graph of lib/graph.ts with each layer's weights inline (lib/binding.ts NativeGraph).
 mn::Graph read_graph(Napi::Env env, const Napi::Value& gv) {
   if (!gv.IsObject()) throw_type(env, "Expected an object for graph");
@@ -138,9 +181,10 @@ mn::Graph read_graph(Napi::Env env, const Napi::Value& gv) {
     l.name = str_field(o, "name", where);
     const std::string kind = str_field(o, "kind", where);
     if (!mn::parse_layer_kind(kind, &l.kind))
-      throw_type(env, "Expected a layer kind ('conv', 'dwconv', 'pwconv', 'classifier', 'gavgpool', 'add') for " + where +
-                          ".kind but received '" + kind + "'");
-    for (size_t t : ints_field(o, "inputs", 1, 2, where)) l.inputs.push_back((uint32_t)t);
+      throw_type(env, "Expected a layer kind ('conv', 'dwconv', 'pwconv', 'classifier', 'gavgpool', 'add', 'concat', 'logistic', "
+                      "'detection_postprocess') for " + where + ".kind but received '" + kind + "'");
+    for (size_t t : ints_field(o, "inputs", 1, mn::kMaxLayerInputs, where)) l.inputs.push_back((uint32_t)t);
+    if (l.kind == mn::LayerKind::DetectionPostprocess) l.detection = read_detection_options(o, where);
     read_tensor(o, "outShape", where, &l.out);
     const std::vector<size_t> k = ints_field(o, "kernelSize", 2, 2, where);
     l.kh = k[0]; l.kw = k[1];
@@ -163,7 +207,25 @@ mn::Graph read_graph(Napi::Env env, const Napi::Value& gv) {
     r.beta = optional_f32(o, "beta", &lens[1]);
     r.mean = optional_f32(o, "mean", &lens[2]);
     r.variance = optional_f32(o, "variance", &lens[3]);
-    l.has_weights = r.kernel || r.bias || r.gamma || r.beta || r.mean || r.variance;
+    // Integer layers: weights of the layer's dtype, int32 bias and requantization (lib/graph-quant.ts).
+    const bool s8 = l.out.dtype == mn::DType::Int8;
+    r.qkernel = optional_typed(o, "qkernel", s8 ? napi_int8_array : napi_uint8_array, s8 ? "an Int8Array" : "a Uint8Array", where,
+                               &r.qkernel_len);
+    r.qbias = static_cast<const int32_t*>(optional_typed(o, "qbias", napi_int32_array, "an Int32Array", where, &r.qbias_len));
+    size_t mlen = 0, slen = 0;
+    r.multiplier = static_cast<const int32_t*>(optional_typed(o, "multiplier", napi_int32_array, "an Int32Array", where, &mlen));
+    r.shift = static_cast<const int32_t*>(optional_typed(o, "shift", napi_int32_array, "an Int32Array", where, &slen));
+    if (mlen != slen) throw_range(env, "Expected multiplier and shift of one length for " + where);
+    r.requant_len = mlen;
+    const Napi::Value wzp = o.Get("weightZeroPoint");
+    if (!wzp.IsUndefined()) {
+      if (!wzp.IsNumber()) throw_type(env, "Expected a number for " + where + ".weightZeroPoint");
+      const double z = wzp.As<Napi::Number>().DoubleValue();
+      if (!(z >= -128 && z <= 255) || z != std::floor(z))
+        throw_range(env, "Expected an integer between -128 and 255 for " + where + ".weightZeroPoint but received " + js_number(env, z));
+      r.weight_zero_point = (int32_t)z;
+    }
+    l.has_weights = r.kernel || r.bias || r.gamma || r.beta || r.mean || r.variance || r.qkernel || r.qbias || r.multiplier;
     if (r.gamma || r.beta || r.mean || r.variance) {
       if (!(r.gamma && r.beta && r.mean && r.variance) || lens[1] != lens[0] || lens[2] != lens[0] || lens[3] != lens[0])
         throw_type(env, "Expected gamma, beta, mean and variance of equal length for " + where);
@@ -193,7 +255,8 @@ struct Slot {
   bool busy = false;
 };
 
-struct RunArgs { size_t batch; size_t output; size_t out_len; };
+// integer: deliver an integer output's values themselves (Uint8Array / Int8Array as its dtype).
+struct RunArgs { size_t batch; size_t output; size_t out_len; bool integer = false; bool int8 = false; };
 
 // Copies a workspace result into `out` (or a new array) with the C API only. Returns nullptr
 // and leaves nothing pending when the environment cannot take it (shutting down).
@@ -201,13 +264,20 @@ napi_value deliver_c(napi_env env, const mn::Workspace& ws, const RunArgs& a, na
   void* data = nullptr;
   size_t len = 0;
   napi_typedarray_type type;
+  const napi_typedarray_type want = !a.integer ? napi_float32_array : a.int8 ? napi_int8_array : napi_uint8_array;
+  const size_t elem = a.integer ? 1 : sizeof(float);
   if (out == nullptr) {
     napi_value ab;
-    if (napi_create_arraybuffer(env, a.out_len * sizeof(float), &data, &ab) != napi_ok) return nullptr;
-    if (napi_create_typedarray(env, napi_float32_array, a.out_len, ab, 0, &out) != napi_ok) return nullptr;
-  } else if (napi_get_typedarray_info(env, out, &type, &len, &data, nullptr, nullptr) != napi_ok || type != napi_float32_array ||
+    if (napi_create_arraybuffer(env, a.out_len * elem, &data, &ab) != napi_ok) return nullptr;
+    if (napi_create_typedarray(env, want, a.out_len, ab, 0, &out) != napi_ok) return nullptr;
+  } else if (napi_get_typedarray_info(env, out, &type, &len, &data, nullptr, nullptr) != napi_ok || type != want ||
              len != a.out_len || data == nullptr) {
     return nullptr;  // detached or resized while the job ran: the caller rejects
+  }
+  if (a.integer) {
+    const uint8_t* q = ws.qresult(a.output);
+    std::copy(q, q + a.out_len, static_cast<uint8_t*>(data));
+    return out;
   }
   const float* src = ws.result(a.output);
   std::copy(src, src + a.out_len, static_cast<float*>(data));
@@ -295,6 +365,7 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     if (isa.IsString()) c.isa = isa.As<Napi::String>().Utf8Value();
     const Napi::Value isa_source = cfg.Get("isaSource");
     if (isa_source.IsString()) c.isa_source = isa_source.As<Napi::String>().Utf8Value();
+    c.stretch_input = cfg.Get("resize").IsString() && cfg.Get("resize").As<Napi::String>().Utf8Value() == "stretch";
     mn::Graph graph = read_graph(env, cfg.Get("graph"));
     try {
       model_ = std::make_shared<const mn::Model>(c, std::move(graph));
@@ -338,7 +409,8 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   Napi::Value Info(const Napi::CallbackInfo& info) {
     const mn::Model& m = model(info.Env());
     Napi::Object o = Napi::Object::New(info.Env());
-    o.Set("isa", m.kernels().isa);
+    o.Set("isa", m.isa());
+    o.Set("dtype", mn::dtype_name(m.graph().input.dtype));
     o.Set("threads", (double)m.threads());
     o.Set("concurrency", (double)slots_.size());
     o.Set("memoryBytes", (double)memory_bytes());
@@ -405,26 +477,34 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     return info.Env().Undefined();
   }
 
-  // (workspace, batch, output, out?) -> the checked arguments.
-  RunArgs run_args(const Napi::CallbackInfo& info, const Slot& s) {
+  // (workspace, batch, output, out?, ..., integer at `integer_arg`) -> the checked arguments.
+  RunArgs run_args(const Napi::CallbackInfo& info, const Slot& s, size_t integer_arg) {
     RunArgs a;
     a.batch = size_arg(info[1], "batch", 1, s.ws->batch_capacity());
     a.output = size_arg(info[2], "output", 0, model_->graph().outputs.size() - 1);
     a.out_len = a.batch * model_->output_floats(a.output);
+    const mn::DType dt = model_->graph().tensor(model_->graph().outputs[a.output].tensor).dtype;
+    a.integer = info.Length() > integer_arg && info[integer_arg].ToBoolean().Value();
+    a.int8 = dt == mn::DType::Int8;
+    if (a.integer && dt == mn::DType::Float32)
+      throw Napi::Error::New(info.Env(), "Integer results need an integer output, but output " + std::to_string(a.output) + " is float32");
     if (info.Length() > 3 && !info[3].IsUndefined() && !info[3].IsNull()) {
-      Napi::Float32Array out = typed_array_arg<Napi::Float32Array>(info[3], napi_float32_array, "a Float32Array for output");
-      if (out.ElementLength() != a.out_len || out.Data() == nullptr)
+      const napi_typedarray_type t = !a.integer ? napi_float32_array : a.int8 ? napi_int8_array : napi_uint8_array;
+      const char* what = !a.integer ? "a Float32Array for output" : a.int8 ? "an Int8Array for output" : "a Uint8Array for output";
+      Napi::TypedArray out = typed_array_arg<Napi::TypedArray>(info[3], t, what);
+      if (out.ElementLength() != a.out_len || out.ArrayBuffer().Data() == nullptr)
         throw_range(info.Env(), "Expected output of length " + std::to_string(a.out_len) + " but received length " +
                                     std::to_string(out.ElementLength()));
     }
     return a;
   }
 
-  // runSync(workspace, batch, output, out?, input?) -> Float32Array. `input`: batch tensors used in
-  // place (no staging copy; safe because nothing else runs on this workspace until this returns).
+  // runSync(workspace, batch, output, out?, input?, integer?) -> Float32Array (integer: Uint8Array /
+  // Int8Array). `input`: batch tensors used in place (no staging copy; safe because nothing else runs
+  // on this workspace until this returns; an integer model quantizes them into its staging area).
   Napi::Value RunSync(const Napi::CallbackInfo& info) {
     Slot& s = idle_slot(info[0]);
-    const RunArgs a = run_args(info, s);
+    const RunArgs a = run_args(info, s, 5);
     const float* external = nullptr;
     if (info.Length() > 4 && !info[4].IsUndefined() && !info[4].IsNull()) {
       Napi::Float32Array in = typed_array_arg<Napi::Float32Array>(info[4], napi_float32_array, "a Float32Array for input");
@@ -433,20 +513,25 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
                                     " but received length " + std::to_string(in.ElementLength()));
       external = in.Data();
     }
-    model_->run(*s.ws, a.batch, a.output, false, external);
+    try {
+      model_->run(*s.ws, a.batch, a.output, false, external);
+    } catch (const std::runtime_error& e) {  // a layer that refuses its data (detection_postprocess)
+      throw Napi::Error::New(info.Env(), e.what());
+    }
     napi_value out = info.Length() > 3 && info[3].IsTypedArray() ? (napi_value)info[3] : nullptr;
     napi_value r = deliver_c(info.Env(), *s.ws, a, out);
     if (!r) throw_range(info.Env(), "The output buffer was detached or resized during inference");
     return Napi::Value(info.Env(), r);
   }
 
-  // runAsync(workspace, batch, output, out?) -> Promise<Float32Array>. The caller (lib/model.ts)
-  // gives each workspace one job at a time, so staged inputs are never overwritten while it runs.
+  // runAsync(workspace, batch, output, out?, integer?) -> Promise<Float32Array | Uint8Array | Int8Array>.
+  // The caller (lib/model.ts) gives each workspace one job at a time, so staged inputs are never
+  // overwritten while it runs.
   Napi::Value RunAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Slot& s = idle_slot(info[0]);
     const size_t wi = (size_t)info[0].As<Napi::Number>().DoubleValue();  // checked by idle_slot
-    const RunArgs a = run_args(info, s);
+    const RunArgs a = run_args(info, s, 4);
     auto job = std::make_unique<RunJob>();
     job->model = model_;
     job->slot = slots_[wi];
@@ -528,6 +613,14 @@ Napi::Value SupportedIsas(const Napi::CallbackInfo& info) {
   return a;
 }
 
+// Integer kernel sets this CPU runs (scalar first): the values of `isa` for integer models.
+Napi::Value SupportedQIsas(const Napi::CallbackInfo& info) {
+  const auto tables = mn::supported_qkernel_tables();
+  Napi::Array a = Napi::Array::New(info.Env(), tables.size());
+  for (size_t i = 0; i < tables.size(); i++) a.Set((uint32_t)i, tables[i]->isa);
+  return a;
+}
+
 Napi::Value CpuModel(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), mn::cpu_model_name()); }
 
 // resizeFrame(data: Uint8Array, width, height, channels, R) -> Uint8Array(R*R*3): the shared preprocessing, in bytes.
@@ -542,17 +635,20 @@ Napi::Value ResizeFrame(const Napi::CallbackInfo& info) {
     throw_range(info.Env(), "Expected data of length " + std::to_string(need) + " but received length " +
                                 std::to_string(data.ElementLength()));
   Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), R * R * 3);
-  mn::resize_frame_u8(data.Data(), width, height, channels, R, out.Data());
+  const bool stretch = info.Length() > 5 && info[5].IsBoolean() && info[5].As<Napi::Boolean>().Value();  // detectors
+  mn::resize_frame_u8(data.Data(), width, height, channels, R, out.Data(), stretch);
   return out;
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeModel", NativeModel::Init(env));
   exports.Set("supportedIsas", Napi::Function::New(env, SupportedIsas));
+  exports.Set("supportedQIsas", Napi::Function::New(env, SupportedQIsas));
   exports.Set("cpuModel", Napi::Function::New(env, CpuModel));
   exports.Set("limits", Napi::Function::New(env, Limits));
   exports.Set("resizeFrame", Napi::Function::New(env, ResizeFrame));
   exports.Set("buildStamp", Napi::String::New(env, mn::build_stamp_text()));
+  exports.Set("detectionPostprocess", Napi::Function::New(env, DetectionPostprocess));
   return exports;
 }
 

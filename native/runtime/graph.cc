@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "qlayers.h"
+
 namespace mn {
 
 namespace {
@@ -14,6 +16,9 @@ constexpr KindName kKinds[kLayerKinds] = {
     {LayerKind::Classifier, "classifier", "classifier"},
     {LayerKind::Gavgpool, "gavgpool", "pool"},
     {LayerKind::Add, "add", "add"},
+    {LayerKind::Concat, "concat", "concat"},
+    {LayerKind::Logistic, "logistic", "logistic"},
+    {LayerKind::DetectionPostprocess, "detection_postprocess", "postprocess"},
 };
 
 std::string shape_str(const TensorDesc& t) {
@@ -74,9 +79,10 @@ void validate_graph(const Graph& g) {
   for (size_t i = 0; i < g.layers.size(); i++) {
     const GraphLayer& l = g.layers[i];
     const std::string where = "layer " + l.name + ": ";
-    const size_t n_in = l.kind == LayerKind::Add ? 2 : 1;
-    if (l.inputs.size() != n_in)
-      bad(where + "expected " + std::to_string(n_in) + " input(s) but received " + std::to_string(l.inputs.size()));
+    const size_t n_in = l.kind == LayerKind::Add || l.kind == LayerKind::DetectionPostprocess ? 2 : 1;
+    if (l.kind == LayerKind::Concat ? (l.inputs.empty() || l.inputs.size() > kMaxLayerInputs) : l.inputs.size() != n_in)
+      bad(where + "expected " + (l.kind == LayerKind::Concat ? "1 to " + std::to_string(kMaxLayerInputs) : std::to_string(n_in)) +
+          " input(s) but received " + std::to_string(l.inputs.size()));
     for (uint32_t t : l.inputs)
       if (t > i) bad(where + "input tensor " + std::to_string(t) + " is not produced before this layer (tensor ids: 0 = input, i + 1 = layer i)");
     const TensorDesc& x = g.tensor(l.inputs[0]);
@@ -84,10 +90,10 @@ void validate_graph(const Graph& g) {
     if (y.h == 0 || y.w == 0 || y.c == 0) bad(where + "empty output shape " + shape_str(y));
     if (!(l.min <= l.max) || std::isnan(l.min)) bad(where + "activation clamp [min, max] must have min <= max");
     if (l.stride == 0 || l.kh == 0 || l.kw == 0) bad(where + "kernel size and stride must be positive");
-    // Every kind has a float32 kernel only, so far; quantized kinds get their place here.
-    for (uint32_t t : l.inputs)
-      if (g.tensor(t).dtype != DType::Float32) bad(where + "input dtype " + dtype_name(g.tensor(t).dtype) + " is not supported yet");
-    if (y.dtype != DType::Float32) bad(where + "output dtype " + std::string(dtype_name(y.dtype)) + " is not supported yet");
+    // Integer layers (output uint8/int8) are checked by qlayers.cc after the shapes; float layers take float inputs.
+    if (!is_integer(y.dtype) && l.kind != LayerKind::DetectionPostprocess)
+      for (uint32_t t : l.inputs)
+        if (g.tensor(t).dtype != DType::Float32) bad(where + "float32 layer with input dtype " + dtype_name(g.tensor(t).dtype) + " (no conversion layers in this build)");
     check_quantization(y, where + "output");
     const bool windowed = l.kind == LayerKind::Conv || l.kind == LayerKind::Dwconv || l.kind == LayerKind::Pwconv ||
                           l.kind == LayerKind::Classifier;
@@ -105,10 +111,12 @@ void validate_graph(const Graph& g) {
     size_t kernel_len = 0;
     switch (l.kind) {
       case LayerKind::Conv:
-        if (l.kh != 3 || l.kw != 3 || l.stride != 2 || x.c != 3)
-          bad(where + "conv runs 3x3 stride 2 on 3 input channels in this build, not " + std::to_string(l.kh) + "x" +
-              std::to_string(l.kw) + " stride " + std::to_string(l.stride) + " on " + std::to_string(x.c));
-        kernel_len = 27 * y.c;
+        // 3x3 stride 2 on 3 channels: the first-conv kernel; any other 3x3 stride 1 or 2: im2col + GEMM.
+        if (l.kh != 3 || l.kw != 3 || (l.stride != 1 && l.stride != 2))
+          bad(where + "conv runs 3x3 stride 1 or 2 in this build, not " + std::to_string(l.kh) + "x" +
+              std::to_string(l.kw) + " stride " + std::to_string(l.stride));
+        if (x.c > 65536) bad(where + "conv takes at most 65536 input channels");
+        kernel_len = 9 * x.c * y.c;
         break;
       case LayerKind::Dwconv:
         if (l.kh != 3 || l.kw != 3 || (l.stride != 1 && l.stride != 2))
@@ -131,8 +139,43 @@ void validate_graph(const Graph& g) {
           bad(where + "add needs inputs and output of one shape: " + shape_str(x) + ", " + shape_str(x2) + " -> " + shape_str(y));
         break;
       }
+      case LayerKind::Concat: {
+        size_t total = 0;
+        for (uint32_t t : l.inputs) total += g.tensor(t).elements();
+        if (total != y.elements())
+          bad(where + "concat output " + shape_str(y) + " must hold the " + std::to_string(total) + " elements of its inputs");
+        break;
+      }
+      case LayerKind::Logistic:
+        if (y.elements() != x.elements()) bad(where + "logistic keeps the shape: input " + shape_str(x) + ", output " + shape_str(y));
+        break;
+      case LayerKind::DetectionPostprocess: {
+        const DetectionPostprocessOptions& o = l.detection;
+        for (uint32_t t : l.inputs)
+          if (g.tensor(t).dtype == DType::Int8) bad(where + "detection_postprocess takes float32 or uint8 inputs, not int8");
+        const TensorDesc& scores = g.tensor(l.inputs[1]);
+        const size_t boxes = x.elements() / 4;
+        if (boxes == 0 || x.elements() != boxes * 4) bad(where + "box encodings " + shape_str(x) + " must hold 4 values per box");
+        const size_t width = scores.elements() / boxes;
+        if (width * boxes != scores.elements()) bad(where + "class predictions " + shape_str(scores) + " must hold one row per box (" + std::to_string(boxes) + ")");
+        const std::string err = check_detection_postprocess(o, boxes, 4, width);
+        if (!err.empty()) bad(where + err);
+        if (y.elements() != detection_slots(o) * 6 + 1)
+          bad(where + "output " + shape_str(y) + " must hold " + std::to_string(detection_slots(o) * 6 + 1) +
+              " values (boxes, classes, scores of max_detections x max_classes_per_detection, and the count)");
+        kernel_len = boxes * 4;  // the anchors
+        if (!l.has_weights || !l.weights.kernel || l.weights.kernel_len != kernel_len)
+          bad(where + "expected anchors (kernel) of length " + std::to_string(kernel_len) + " but received length " +
+              std::to_string(l.weights.kernel ? l.weights.kernel_len : 0));
+        continue;  // anchors are checked; no bias or batch norm
+      }
+    }
+    if (is_integer(y.dtype)) {
+      validate_integer_layer(g, l, where, kernel_len);
+      continue;
     }
     const RawWeights& r = l.weights;
+    if (r.qkernel || r.qbias) bad(where + "a float32 layer takes float weights, not integer ones");
     if (kernel_len == 0) {
       if (l.has_weights) bad(where + std::string(layer_kind_name(l.kind)) + " takes no weights");
       continue;

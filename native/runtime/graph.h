@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "detection_postprocess.h"
+
 namespace mn {
 
 // Bounds shared with lib/validate.ts LIMITS (test/hostile.test.ts compares them through the binding).
@@ -20,8 +22,9 @@ struct Limits {
   static constexpr size_t kMaxLayers = 1024;
 };
 
-enum class LayerKind { Conv, Dwconv, Pwconv, Classifier, Gavgpool, Add };
-constexpr size_t kLayerKinds = 6;
+enum class LayerKind { Conv, Dwconv, Pwconv, Classifier, Gavgpool, Add, Concat, Logistic, DetectionPostprocess };
+constexpr size_t kLayerKinds = 9;
+constexpr size_t kMaxLayerInputs = 16;  // concat: SSD joins 6 predictor maps
 const char* layer_kind_name(LayerKind k);        // the table's name: "conv", "dwconv", ...
 const char* layer_kind_profile_name(LayerKind k); // grouping in profiles: "conv", "depthwise", "pointwise", ...
 bool parse_layer_kind(const std::string& s, LayerKind* out);
@@ -51,6 +54,13 @@ struct RawWeights {
   const float* mean = nullptr; const float* variance = nullptr;
   size_t bn_len = 0;      // 0 = no BatchNorm
   double epsilon = 1e-3;
+  // Integer layers (qlayers.h), TFLite layouts: conv [cout x 27], dwconv [9 x c], pwconv/classifier
+  // [cout x cin]; uint8 or int8 as the layer's dtype. Per output channel: int32 bias, Q31 multiplier
+  // and power-of-two shift (TFLite QuantizeMultiplier, lib/weights/tflite-quant.ts).
+  const void* qkernel = nullptr; size_t qkernel_len = 0;
+  const int32_t* qbias = nullptr; size_t qbias_len = 0;
+  const int32_t* multiplier = nullptr; const int32_t* shift = nullptr; size_t requant_len = 0;
+  int32_t weight_zero_point = 0;
 };
 
 struct GraphLayer {
@@ -62,8 +72,9 @@ struct GraphLayer {
   size_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
   float min = 0, max = 0;         // fused clamp
   size_t macs = 0;                // from the table, for GFLOP/s in profiles
-  RawWeights weights;             // valid during construction only
+  RawWeights weights;             // valid during construction only (detection_postprocess: kernel = anchors)
   bool has_weights = false;
+  DetectionPostprocessOptions detection;  // detection_postprocess only
 };
 
 struct GraphOutput {

@@ -6,7 +6,9 @@
 #include <stdexcept>
 
 #include "../dispatch/dispatch.h"
+#include "../dispatch/qdispatch.h"
 #include "pack.h"
+#include "qlayers.h"
 
 namespace mn {
 
@@ -21,9 +23,25 @@ constexpr size_t kAlignFloats = 16;           // 64 bytes: every tensor and pack
 
 size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
+// The first-conv kernel (3x3 stride 2 on 3 channels); every other 3x3 conv goes through im2col + GEMM.
+bool first_conv(const GraphLayer& l, size_t in_c) { return l.kind == LayerKind::Conv && in_c == 3 && l.stride == 2; }
+
+// Arena floats of a tensor (integer tensors hold bytes).
+size_t tensor_floats(const TensorDesc& t) { return (t.elements() * dtype_bytes(t.dtype) + 3) / 4; }
+
+bool has_integer_layers(const Graph& g) {
+  for (const GraphLayer& l : g.layers)
+    if (is_integer(l.out.dtype)) return true;
+  return false;
+}
+
 size_t packed_size(const KernelTable& kt, const GraphLayer& l, size_t in_c) {
   switch (l.kind) {
-    case LayerKind::Conv: return packed_conv3x3_size(l.out.c, kt.conv3x3s2.channel_tile);
+    case LayerKind::Conv:
+      return first_conv(l, in_c) ? packed_conv3x3_size(l.out.c, kt.conv3x3s2.channel_tile) : packed_gemm_size(9 * in_c, l.out.c, kt.gemm.nr);
+    case LayerKind::DetectionPostprocess: return l.weights.kernel_len;  // the anchors, as given
+    case LayerKind::Concat:
+    case LayerKind::Logistic:
     case LayerKind::Dwconv: return packed_dwconv_size(l.out.c, kt.dwconv3x3.channel_tile);
     case LayerKind::Pwconv:
     case LayerKind::Classifier: return packed_gemm_size(in_c, l.out.c, kt.gemm.nr);
@@ -48,7 +66,7 @@ std::vector<size_t> plan_arena(const Graph& g, size_t* total) {
   std::vector<size_t> offset(n, 0);
   *total = 0;
   for (size_t i = 0; i < n; i++) {
-    const size_t size = round_up(g.layers[i].out.elements(), kAlignFloats);
+    const size_t size = round_up(tensor_floats(g.layers[i].out), kAlignFloats);
     // Inputs of layer i are still live here (its output must not overlap them): drop only
     // tensors whose last reader came before i.
     live.erase(std::remove_if(live.begin(), live.end(), [&](const Live& l) { return l.last < i; }), live.end());
@@ -69,38 +87,58 @@ std::vector<size_t> plan_arena(const Graph& g, size_t* total) {
 
 Workspace::Workspace(const Model& m, size_t threads) : model_(m), input_floats_(m.input_floats()), pool_(threads) {
   arena_.resize(m.arena_floats());
+  scratch_.resize(m.scratch_floats());
   results_.resize(m.graph().outputs.size());
+  qresults_.resize(m.graph().outputs.size());
   reserve_batch(1);
 }
 
 void Workspace::reserve_batch(size_t batch) {
   if (batch <= batch_capacity_) return;
   input_.resize(batch * input_floats_);
-  for (size_t o = 0; o < results_.size(); o++) results_[o].resize(batch * model_.output_floats(o));
+  for (size_t o = 0; o < results_.size(); o++) {
+    results_[o].resize(batch * model_.output_floats(o));
+    if (is_integer(model_.graph().tensor(model_.graph().outputs[o].tensor).dtype)) qresults_[o].resize(batch * model_.output_floats(o));
+  }
   batch_capacity_ = batch;
 }
 
 size_t Workspace::memory_bytes() const {
-  size_t floats = arena_.size() + input_.size();
+  size_t floats = arena_.size() + input_.size() + scratch_.size();
   for (const AlignedBuffer& r : results_) floats += r.size();
-  return floats * sizeof(float);
+  size_t bytes = 0;
+  for (const std::vector<uint8_t>& r : qresults_) bytes += r.size();
+  return floats * sizeof(float) + bytes;
 }
 
 void Workspace::set_input_frame(size_t image, const uint8_t* data, size_t width, size_t height, size_t channels) {
-  preprocess_frame(data, width, height, channels, model_.resolution(), model_.norm_lut(), input(image));
+  const TensorDesc& in = model_.graph().input;
+  if (is_integer(in.dtype)) {
+    uint8_t* q = reinterpret_cast<uint8_t*>(input(image));
+    resize_frame_u8(data, width, height, channels, model_.resolution(), q, model_.stretch_input());
+    integer_input_from_bytes(in.dtype, q, input_floats_);
+    return;
+  }
+  preprocess_frame(data, width, height, channels, model_.resolution(), model_.norm_lut(), input(image), model_.stretch_input());
 }
 
 void Workspace::set_input_tensor(size_t image, const float* data) {
+  const TensorDesc& in = model_.graph().input;
+  if (is_integer(in.dtype)) return quantize_input(in, data, input_floats_, reinterpret_cast<uint8_t*>(input(image)));
   std::copy(data, data + input_floats_, input(image));
 }
 
 Model::Model(const ModelConfig& cfg, Graph graph)
-    : cfg_(cfg), kernels_(&select_kernel_table(cfg.isa, cfg.isa_source.c_str())), graph_(std::move(graph)) {
+    : cfg_(cfg),
+      // An integer graph takes `isa` as the name of its integer kernel set; float kernels: the best.
+      kernels_(&select_kernel_table(has_integer_layers(graph) ? "" : cfg.isa, cfg.isa_source.c_str())),
+      graph_(std::move(graph)) {
   if (kernels_->gemv.fn && kernels_->gemv.nr != kernels_->gemm.nr)
     throw std::logic_error(std::string("kernel table ") + kernels_->isa + ": GEMV nr differs from GEMM nr");
   if (cfg_.threads == 0 || cfg_.threads > Limits::kMaxThreads)
     throw std::invalid_argument("threads must be in [1, " + std::to_string(Limits::kMaxThreads) + "]");
   validate_graph(graph_);
+  if (has_integer_layers(graph_)) qkernels_ = &select_qkernel_table(cfg.isa, cfg.isa_source.c_str());
   const KernelTable& kt = *kernels_;
   const size_t n = graph_.layers.size();
   plan_.resize(n);
@@ -108,7 +146,12 @@ Model::Model(const ModelConfig& cfg, Graph graph)
   for (size_t i = 0; i < n; i++) {
     const GraphLayer& l = graph_.layers[i];
     plan_[i].packed_offset = total;
-    total += round_up(packed_size(kt, l, graph_.tensor(l.inputs[0]).c), kAlignFloats);
+    const size_t in_c = graph_.tensor(l.inputs[0]).c;
+    const size_t floats = is_integer(l.out.dtype) ? (qpacked_bytes(*qkernels_, l, in_c) + 3) / 4 : packed_size(kt, l, in_c);
+    total += round_up(floats, kAlignFloats);
+    if (l.kind == LayerKind::Conv && !is_integer(l.out.dtype) && !first_conv(l, in_c))
+      scratch_floats_ = std::max(scratch_floats_, l.out.h * l.out.w * 9 * in_c);
+    if (is_integer(l.out.dtype)) scratch_floats_ = std::max(scratch_floats_, (integer_scratch_bytes(graph_, l) + 3) / 4);
   }
   packed_.resize(total);
   const std::vector<size_t> offsets = plan_arena(graph_, &arena_floats_);
@@ -122,6 +165,20 @@ Model::Model(const ModelConfig& cfg, Graph graph)
     GraphLayer& l = graph_.layers[i];
     const RawWeights& r = l.weights;
     if (!l.has_weights) continue;
+    if (l.kind == LayerKind::DetectionPostprocess) {
+      std::copy(r.kernel, r.kernel + r.kernel_len, packed_.data() + plan_[i].packed_offset);
+      l.weights = RawWeights{};
+      continue;
+    }
+    if (is_integer(l.out.dtype)) {
+      try {
+        qpack_layer(*qkernels_, l, graph_.tensor(l.inputs[0]), packed_.data() + plan_[i].packed_offset);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument("layer " + l.name + ": " + e.what());
+      }
+      l.weights = RawWeights{};
+      continue;
+    }
     const size_t oc = l.out.c;
     w.assign(r.kernel, r.kernel + r.kernel_len);
     b.assign(oc, 0.0f);
@@ -136,14 +193,16 @@ Model::Model(const ModelConfig& cfg, Graph graph)
     }
     float* dst = packed_.data() + plan_[i].packed_offset;
     switch (l.kind) {
-      case LayerKind::Conv: pack_conv3x3_weights(oc, kt.conv3x3s2.channel_tile, w.data(), b.data(), dst); break;
+      case LayerKind::Conv:
+        if (first_conv(l, graph_.tensor(l.inputs[0]).c)) pack_conv3x3_weights(oc, kt.conv3x3s2.channel_tile, w.data(), b.data(), dst);
+        else pack_gemm_weights(9 * graph_.tensor(l.inputs[0]).c, oc, kt.gemm.nr, w.data(), b.data(), dst);  // HWIO rows = im2col columns
+        break;
       case LayerKind::Dwconv: pack_dwconv_weights(oc, kt.dwconv3x3.channel_tile, w.data(), b.data(), dst); break;
       case LayerKind::Pwconv:
       case LayerKind::Classifier:
         pack_gemm_weights(graph_.tensor(l.inputs[0]).c, oc, kt.gemm.nr, w.data(), b.data(), dst);
         break;
-      case LayerKind::Gavgpool:
-      case LayerKind::Add: break;
+      default: break;
     }
     l.weights = RawWeights{};  // the caller's arrays are not ours to keep
   }
@@ -209,6 +268,28 @@ void Model::gemm(ThreadPool& pool, size_t m, size_t n, size_t k, const float* a,
   });
 }
 
+// A 3x3 convolution (stride 1 or 2, any input channels, TF SAME padding) as im2col + GEMM: each output
+// pixel's 3x3 x cin window, zeros where it leaves the input, becomes one row of ws.scratch_ (tap-major,
+// channel fastest: the HWIO kernel's row order). SSD's extra layers are small (at most 5 x 5 outputs).
+void Model::conv_im2col(Workspace& ws, const GraphLayer& l, const TensorDesc& x, const float* in, const float* w, float* out) const {
+  const size_t cin = x.c, k = 9 * cin;
+  float* rows = ws.scratch_.data();
+  for (size_t oy = 0; oy < l.out.h; oy++) {
+    for (size_t ox = 0; ox < l.out.w; ox++) {
+      float* row = rows + (oy * l.out.w + ox) * k;
+      for (size_t ky = 0; ky < 3; ky++) {
+        for (size_t kx = 0; kx < 3; kx++) {
+          float* dst = row + (ky * 3 + kx) * cin;
+          const long iy = (long)(oy * l.stride + ky) - (long)l.pad_top, ix = (long)(ox * l.stride + kx) - (long)l.pad_left;
+          if (iy < 0 || ix < 0 || iy >= (long)x.h || ix >= (long)x.w) std::fill(dst, dst + cin, 0.0f);
+          else std::copy(in + ((size_t)iy * x.w + (size_t)ix) * cin, in + ((size_t)iy * x.w + (size_t)ix + 1) * cin, dst);
+        }
+      }
+    }
+  }
+  gemm(ws.pool_, l.out.h * l.out.w, l.out.c, k, rows, w, out, l.min, l.max);
+}
+
 // One layer: the kernel call per kind. A new kind is one more case here (and its validation in graph.cc).
 void Model::run_layer(Workspace& ws, size_t li, const float* const* in, float* out) const {
   const KernelTable& kt = *kernels_;
@@ -216,12 +297,19 @@ void Model::run_layer(Workspace& ws, size_t li, const float* const* in, float* o
   const TensorDesc& x = graph_.tensor(l.inputs[0]);
   const float* w = packed_.data() + plan_[li].packed_offset;
   ThreadPool& pool = ws.pool_;
+  if (is_integer(l.out.dtype))
+    return run_integer_layer(*qkernels_, pool, graph_, l, w, reinterpret_cast<const void* const*>(in), out,
+                             reinterpret_cast<uint8_t*>(ws.scratch_.data()));
   // Row-range tasks for the convolutions: enough for the pool to balance, few enough to be cheap.
   const size_t row_tasks = std::min(l.out.h, pool.threads() == 1 ? (size_t)1 : pool.threads() * kTasksPerThread);
   const size_t rows_per_task = (l.out.h + row_tasks - 1) / row_tasks;
   const size_t tasks = (l.out.h + rows_per_task - 1) / rows_per_task;
   switch (l.kind) {
     case LayerKind::Conv: {
+      if (!first_conv(l, x.c)) {
+        conv_im2col(ws, l, x, in[0], w, out);
+        break;
+      }
       const ConvParams p{in[0], out, w, x.h, x.w, l.out.c, l.out.h, l.out.w, l.pad_top, l.pad_left, l.min, l.max};
       pool.parallel_for(tasks, [&](size_t t) {
         kt.conv3x3s2.fn(p, t * rows_per_task, std::min(l.out.h, (t + 1) * rows_per_task));
@@ -247,6 +335,38 @@ void Model::run_layer(Workspace& ws, size_t li, const float* const* in, float* o
       for (size_t i = 0; i < len; i++) out[i] = std::min(std::max(in[0][i] + in[1][i], l.min), l.max);
       break;
     }
+    case LayerKind::Concat: {
+      // The inputs' elements one after another (lib/weights/tflite-graph.ts: rows of [n_i, 1, c]).
+      for (size_t j = 0; j < l.inputs.size(); j++) {
+        const size_t len = graph_.tensor(l.inputs[j]).elements();
+        out = std::copy(in[j], in[j] + len, out);
+      }
+      break;
+    }
+    case LayerKind::Logistic: {
+      const size_t len = l.out.elements();
+      for (size_t i = 0; i < len; i++) out[i] = 1.0f / (1.0f + std::exp(-in[0][i]));
+      break;
+    }
+    case LayerKind::DetectionPostprocess: {
+      // Output: boxes (slots x 4: ymin, xmin, ymax, xmax), classes (slots), scores (slots), count.
+      const size_t boxes = x.elements() / 4, slots = detection_slots(l.detection);
+      const TensorDesc& sc = graph_.tensor(l.inputs[1]);
+      const float* enc = in[0];
+      const float* scores = in[1];
+      if (is_integer(x.dtype)) {  // uint8 inputs, dequantized as TFLite's postprocess does: (float(q) - zero_point) * scale
+        ws.detection_.boxes_f.resize(x.elements());
+        ws.detection_.scores_f.resize(sc.elements());
+        dequantize_u8(reinterpret_cast<const uint8_t*>(in[0]), x.elements(), x.quant.zero_point[0], x.quant.scale[0], ws.detection_.boxes_f.data());
+        dequantize_u8(reinterpret_cast<const uint8_t*>(in[1]), sc.elements(), sc.quant.zero_point[0], sc.quant.scale[0], ws.detection_.scores_f.data());
+        enc = ws.detection_.boxes_f.data();
+        scores = ws.detection_.scores_f.data();
+      }
+      const std::string err = detection_postprocess(l.detection, enc, 4, w, scores, boxes, sc.elements() / boxes,
+                                                    ws.detection_, out, out + 4 * slots, out + 5 * slots, out + 6 * slots);
+      if (!err.empty()) throw std::runtime_error("layer " + l.name + ": " + err);
+      break;
+    }
   }
 }
 
@@ -270,9 +390,13 @@ void Model::run(Workspace& ws, size_t batch, size_t output, bool profile, const 
   float* arena = ws.arena_.data();
   const uint32_t out_tensor = graph_.outputs[output].tensor;
   const size_t out_floats = output_floats(output);
-  const float* inputs[2];
+  const float* inputs[kMaxLayerInputs];
+  const bool integer_input = is_integer(graph_.input.dtype);
+  const TensorDesc& out_desc = graph_.tensor(out_tensor);
   for (size_t b = 0; b < batch; b++) {
-    const float* image = external ? external + b * input_floats() : ws.input(b);
+    // An integer input is quantized into the staging area first (callers reserve the batch).
+    if (external && integer_input) ws.set_input_tensor(b, external + b * input_floats());
+    const float* image = external && !integer_input ? external + b * input_floats() : ws.input(b);
     auto tensor = [&](uint32_t t) -> const float* { return t == 0 ? image : arena + plan_[t - 1].arena_offset; };
     for (size_t i = 0; i < n; i++) {
       if (!need[i]) continue;
@@ -284,7 +408,13 @@ void Model::run(Workspace& ws, size_t batch, size_t output, bool profile, const 
       if (profile) ws.profile_.layer_ns[i] += std::chrono::duration<double, std::nano>(clock::now() - t0).count();
     }
     const float* src = tensor(out_tensor);
-    std::copy(src, src + out_floats, ws.results_[output].data() + b * out_floats);
+    if (is_integer(out_desc.dtype)) {
+      const uint8_t* q = reinterpret_cast<const uint8_t*>(src);
+      std::copy(q, q + out_floats, ws.qresults_[output].data() + b * out_floats);
+      dequantize(out_desc, q, out_floats, ws.results_[output].data() + b * out_floats);
+    } else {
+      std::copy(src, src + out_floats, ws.results_[output].data() + b * out_floats);
+    }
   }
   if (profile) ws.profile_.runs++;
 }

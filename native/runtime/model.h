@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../kernels/kernels.h"
+#include "../kernels/qkernels.h"
 #include "buffer.h"
 #include "graph.h"
 #include "preprocess.h"
@@ -24,7 +25,8 @@ namespace mn {
 struct ModelConfig {
   size_t threads = 1;     // per workspace: the caller plus threads - 1 pool workers
   Normalization normalization = Normalization::Tfjs;
-  std::string isa;        // "" = best for this CPU
+  bool stretch_input = false;  // frames resized whole to R x R (detectors), not centre-cropped
+  std::string isa;        // "" = best for this CPU; an integer kernel set (qdispatch.h) for integer graphs
   std::string isa_source = "MOBILENET_ISA";  // named in the error when `isa` is not available
 };
 
@@ -48,15 +50,19 @@ class Workspace {
   size_t memory_bytes() const;
   size_t threads() const { return pool_.threads(); }
 
-  // Staged input `image` (R x R x 3 floats), written by the preprocessors, read by Model::run.
+  // Staged input `image` (R x R x 3 floats; an integer graph input keeps its R x R x 3 bytes at the
+  // same place), written by the preprocessors, read by Model::run.
   float* input(size_t image) { return input_.data() + image * input_floats_; }
   const float* input(size_t image) const { return input_.data() + image * input_floats_; }
   // Normalises a frame of bytes into input(image): H x W x channels (3 or 4), any size;
   // center square crop + bilinear (half-pixel) resize when the size is not R x R.
   void set_input_frame(size_t image, const uint8_t* data, size_t width, size_t height, size_t channels);
   void set_input_tensor(size_t image, const float* data);
-  // Results of graph output `o` for the images of the last run: batch x elements(o) floats.
+  // Results of graph output `o` for the images of the last run: batch x elements(o) floats
+  // (an integer output: dequantized, real = scale * (q - zero_point)).
   const float* result(size_t o) const { return results_[o].data(); }
+  // An integer output's values themselves: batch x elements(o) bytes (uint8, or int8 two's complement).
+  const uint8_t* qresult(size_t o) const { return qresults_[o].data(); }
   Profile& profile() { return profile_; }
 
  private:
@@ -64,7 +70,10 @@ class Workspace {
   const Model& model_;
   size_t input_floats_;
   AlignedBuffer arena_, input_;
+  AlignedBuffer scratch_;               // im2col rows of a general 3x3 conv (Model::scratch_floats())
+  DetectionScratch detection_;          // TFLite_Detection_PostProcess work vectors
   std::vector<AlignedBuffer> results_;  // one per graph output
+  std::vector<std::vector<uint8_t>> qresults_;  // one per graph output (empty for float outputs)
   size_t batch_capacity_ = 0;
   ThreadPool pool_;
   Profile profile_;
@@ -77,6 +86,10 @@ class Model {
 
   const Graph& graph() const { return graph_; }
   const KernelTable& kernels() const { return *kernels_; }
+  // The integer kernel set, when the graph has integer layers (else null).
+  const QKernelTable* qkernels() const { return qkernels_; }
+  // The kernel set name info() reports: the integer one for integer graphs.
+  const char* isa() const { return qkernels_ ? qkernels_->isa : kernels_->isa; }
   size_t threads() const { return cfg_.threads; }
   size_t resolution() const { return graph_.input.h; }
   size_t input_floats() const { return graph_.input.elements(); }
@@ -85,7 +98,9 @@ class Model {
   size_t widest_output() const;
   size_t weights_bytes() const { return packed_.size() * sizeof(float); }
   size_t arena_floats() const { return arena_floats_; }
+  size_t scratch_floats() const { return scratch_floats_; }
   const float* norm_lut() const { return norm_lut_; }
+  bool stretch_input() const { return cfg_.stretch_input; }
 
   std::unique_ptr<Workspace> create_workspace() const { return std::make_unique<Workspace>(*this, cfg_.threads); }
 
@@ -100,16 +115,19 @@ class Model {
     size_t arena_offset = 0;   // of the output tensor, in floats
   };
   void run_layer(Workspace& ws, size_t li, const float* const* in, float* out) const;
+  void conv_im2col(Workspace& ws, const GraphLayer& l, const TensorDesc& x, const float* in, const float* w, float* out) const;
   void gemm(ThreadPool& pool, size_t m, size_t n, size_t k, const float* a, const float* w, float* c, float min,
             float max) const;
 
   ModelConfig cfg_;
   const KernelTable* kernels_;
+  const QKernelTable* qkernels_ = nullptr;
   Graph graph_;
   std::vector<Plan> plan_;                  // per layer
   std::vector<std::vector<bool>> needed_;   // per output: which layers it depends on
   AlignedBuffer packed_;
   size_t arena_floats_ = 0;
+  size_t scratch_floats_ = 0;
   float norm_lut_[256];
 };
 

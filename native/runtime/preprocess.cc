@@ -39,11 +39,13 @@ void axis_taps(size_t n, size_t R, Tap* taps) {
 // vertically. float32 arithmetic: it agrees with the float64 reference except when a value
 // lands within ~1e-5 of a .5 rounding tie (then it may differ by one level).
 template <size_t CH, class Emit>
-void crop_resize_ch(const uint8_t* data, size_t width, size_t height, size_t R, Emit emit) {
+void crop_resize_ch(const uint8_t* data, size_t width, size_t height, size_t R, bool stretch, Emit emit) {
+  // stretch: the whole frame, each axis scaled on its own (detectors); else the centre square.
   const size_t s = std::min(width, height);
-  const size_t x0 = (width - s) / 2, y0 = (height - s) / 2;
+  const size_t sw = stretch ? width : s, sh = stretch ? height : s;
+  const size_t x0 = (width - sw) / 2, y0 = (height - sh) / 2;
   const size_t stride = width * CH;
-  if (s == R) {
+  if (sw == R && sh == R) {
     for (size_t y = 0; y < R; y++) {
       const uint8_t* row = data + (y0 + y) * stride + x0 * CH;
       for (size_t x = 0; x < R; x++)
@@ -63,8 +65,8 @@ void crop_resize_ch(const uint8_t* data, size_t width, size_t height, size_t R, 
   Tap* const ty = ty_store.data();
   float* const top = top_store.data();
   float* const bot = bot_store.data();
-  axis_taps(s, R, tx);
-  axis_taps(s, R, ty);
+  axis_taps(sw, R, tx);
+  axis_taps(sh, R, ty);
   auto hpass = [=](const uint8_t* row, float* dst) {
     for (size_t x = 0; x < R; x++) {
       const uint8_t* l = row + tx[x].lo * CH;
@@ -88,20 +90,20 @@ void crop_resize_ch(const uint8_t* data, size_t width, size_t height, size_t R, 
 }
 
 template <class Emit>
-void crop_resize(const uint8_t* data, size_t width, size_t height, size_t channels, size_t R, Emit emit) {
-  if (channels == 4) crop_resize_ch<4>(data, width, height, R, emit);
-  else crop_resize_ch<3>(data, width, height, R, emit);
+void crop_resize(const uint8_t* data, size_t width, size_t height, size_t channels, size_t R, bool stretch, Emit emit) {
+  if (channels == 4) crop_resize_ch<4>(data, width, height, R, stretch, emit);
+  else crop_resize_ch<3>(data, width, height, R, stretch, emit);
 }
 
 }  // namespace
 
 void preprocess_frame(const uint8_t* data, size_t width, size_t height, size_t channels, size_t R,
-                      const float lut[256], float* out) {
-  crop_resize(data, width, height, channels, R, [&](size_t i, uint8_t v) { out[i] = lut[v]; });
+                      const float lut[256], float* out, bool stretch) {
+  crop_resize(data, width, height, channels, R, stretch, [&](size_t i, uint8_t v) { out[i] = lut[v]; });
 }
 
-void resize_frame_u8(const uint8_t* data, size_t width, size_t height, size_t channels, size_t R, uint8_t* out) {
-  crop_resize(data, width, height, channels, R, [&](size_t i, uint8_t v) { out[i] = v; });
+void resize_frame_u8(const uint8_t* data, size_t width, size_t height, size_t channels, size_t R, uint8_t* out, bool stretch) {
+  crop_resize(data, width, height, channels, R, stretch, [&](size_t i, uint8_t v) { out[i] = v; });
 }
 
 }  // namespace mn

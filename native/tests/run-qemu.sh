@@ -65,6 +65,19 @@ run_arch() {
       fi
     fi
   done
+  # The integer kernels have a dot-product table (udot/sdot) that cortex-a72 lacks: run their tester
+  # and the integer executor's test again on a CPU model with DotProd, so both dispatch choices are tested.
+  local q
+  for q in qkernel_test qmodel_test; do
+    [ "$arch" = aarch64 ] && [ -x "$build/$q" ] || continue
+    echo "--- $arch: $q ($qemu -cpu max: dot product)"
+    if "$qemu" -cpu max -L "/usr/$triple" "$build/$q"; then
+      pass=$((pass + 1))
+    else
+      echo "*** $arch: $q -cpu max FAILED (exit $?)"
+      fail=$((fail + 1)); failed="$failed $q(-cpu max)"
+    fi
+  done
   SUMMARY[$arch]="$pass passed, $fail failed${failed:+ (failed:$failed)}"
   [ "$fail" -eq 0 ]
 }

@@ -118,6 +118,20 @@ console.log('dispose with jobs:', JSON.stringify(await Promise.all(jobs)));
 for (let i = 0; i < 5; i++) await (await load({ weights: w, resolution: 64, threads: 2 })).infer(tensor.subarray(0, 64 * 64 * 3));
 model.dispose();
 
+// 6. MobileNetV2 and SSD (issue 14): integer and float paths, residual ADD, im2col conv, concat, logistic, the
+//    postprocess (uint8 and float inputs), odd frame sizes (stretch resize), two streams at once.
+const ssdFile = path.join(shared, 'models/tflite/coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
+const v2File = path.join(shared, 'models/tflite/coral/mobilenet_v2_1.0_224_quant.tflite');
+for (const precision of ['integer', 'float']) {
+  const ssd = await load({ weights: ssdFile, threads: 2, concurrency: 2, precision });
+  const found = await Promise.all([ssd.detect(odd, { minScore: 0 }), ssd.detect(frame, { minScore: 0 })]);
+  check(found.every((f) => f.length <= 10), `ssd ${precision}: detections`);
+  ssd.dispose();
+  const v2 = await load({ weights: v2File, threads: 2, precision });
+  check((await v2.infer(odd)).length === 1001, `v2 ${precision}: logits`);
+  v2.dispose();
+}
+
 if (failures) {
   console.log(`${failures} check(s) failed`);
   process.exit(1);

@@ -160,6 +160,8 @@ export interface WTensor {
   buffer: number;
   scale?: number[];
   zeroPoint?: number[];
+  /** QuantizationParameters.quantized_dimension (per-channel quantization: the channel axis). */
+  quantizedDimension?: number;
 }
 
 export interface ConvOpts { padding: number; strideW: number; strideH: number; activation: number; depthMultiplier?: number; dilationW?: number; dilationH?: number }
@@ -242,6 +244,7 @@ export function serializeTflite(m: WModel): Uint8Array {
                 undefined, undefined,
                 t.scale ? { t: 'off', v: { kind: 'vec', elem: 'f32', values: t.scale } } : undefined,
                 t.zeroPoint ? { t: 'off', v: { kind: 'vec', elem: 'i64', values: t.zeroPoint } } : undefined,
+                ...(t.quantizedDimension !== undefined ? [undefined, undefined, i32(t.quantizedDimension)] : []),
               ],
             },
           }

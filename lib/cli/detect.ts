@@ -1,0 +1,111 @@
+// `mobilenet detect <image...> --weights <ssd.tflite>`: objects found by an SSD model (lib/detect.ts), as a table or
+// JSON, and optionally a copy of each image with labelled boxes drawn on it (sharp composites an SVG overlay onto
+// the decoded, EXIF-rotated pixels the detector saw). Exit 1 when any image failed.
+import { mkdirSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { decodeImage, type Frame } from '../image.js';
+import { load, type Detection } from '../model.js';
+import { parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
+import type { CliIO, Command } from './main.js';
+
+const spec: CommandSpec = {
+  name: 'detect',
+  summary: 'Finds objects with an SSD detection model (e.g. coco_ssd_mobilenet_v1_1.0_quant/detect.tflite): label, score\n' +
+    'and box (pixels of the image) of each, best first; --out draws them on a copy of the image.',
+  args: '<image...>',
+  minPositionals: 1,
+  flags: {
+    weights: { type: 'string', value: '<path>', help: 'the SSD .tflite file (required)' },
+    labels: { type: 'string', value: '<file>', help: "class names, one per line (default: COCO, labelmap.txt's order)" },
+    'min-score': { type: 'string', value: 'S', help: 'drop detections scoring below S, 0..1 (default 0.5)', parse: (raw, flag) => { const n = Number(raw); if (raw.trim() === '' || !(n >= 0 && n <= 1)) throw new UsageError(`Expected a number between 0 and 1 for ${flag} but received '${raw}'`); return n; } },
+    max: { type: 'string', value: 'N', help: 'at most N detections per image (default: all the model reports)', parse: parsers.int(1, 100000) },
+    threads: { type: 'string', value: 'N', help: 'threads per inference (default: the number of cores)', parse: parsers.threads },
+    out: { type: 'string', value: '<file|dir>', help: 'write the image with its boxes drawn (several images: a folder, <name>.detect.jpg)' },
+    json: { type: 'boolean', help: 'one JSON value on stdout: { image, detections: [{ index, label, score, box, normalizedBox }], annotated? } (an array for several images)' },
+  },
+};
+
+const COLORS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#fabed4', '#469990'];
+const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** An SVG the size of the image: one rectangle and one label per detection (colour by class). */
+export function overlaySvg(width: number, height: number, found: Detection[]): string {
+  const stroke = Math.max(2, Math.round(Math.min(width, height) / 200));
+  const font = Math.max(12, Math.round(Math.min(width, height) / 30));
+  const parts = [...found].reverse().map((d) => { // best last: drawn on top
+    const c = COLORS[d.index % COLORS.length]!;
+    const { left, top, width: w, height: h } = d.box;
+    const text = `${d.label ?? `class ${d.index}`} ${(d.score * 100).toFixed(0)}%`;
+    const ty = top > font + 4 ? top - 4 : top + font + 2;
+    const tw = Math.round(text.length * font * 0.6) + 6;
+    const by = ty - font + 2;
+    return `<rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" fill="none" stroke="${c}" stroke-width="${stroke}"/>` +
+      `<rect x="${left.toFixed(1)}" y="${by.toFixed(1)}" width="${tw}" height="${font + 4}" fill="${c}"/>` +
+      `<text x="${(left + 3).toFixed(1)}" y="${(ty).toFixed(1)}" font-family="sans-serif" font-size="${font}" fill="#fff">${escapeXml(text)}</text>`;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
+}
+
+/** Writes `frame` with `found` drawn on it to `out` (format from the extension: .jpg, .png, .webp...). */
+export async function annotate(frame: Frame, found: Detection[], out: string): Promise<void> {
+  const sharp = ((await import('sharp')) as unknown as { default: typeof import('sharp') }).default;
+  await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: frame.channels } })
+    .composite([{ input: Buffer.from(overlaySvg(frame.width, frame.height, found)), top: 0, left: 0 }])
+    .toFile(out);
+}
+
+async function run(parsed: Parsed, io: CliIO): Promise<number> {
+  const v = parsed.values as { weights?: string; labels?: string; 'min-score'?: number; max?: number; threads?: number; out?: string; json?: boolean };
+  const images = parsed.positionals;
+  if (!v.weights) throw new UsageError('Expected --weights <file.tflite>: an SSD detection model such as coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
+  // Several images: --out is a folder (created), each written as <name>.detect<.png/.webp as the input, else .jpg>.
+  let outDir: string | undefined;
+  if (v.out !== undefined && images.length > 1) {
+    outDir = v.out;
+    mkdirSync(outDir, { recursive: true });
+    if (!statSync(outDir).isDirectory()) throw new UsageError(`Expected a folder for --out with several images but '${outDir}' is a file`);
+  }
+  const model = await load({ weights: v.weights, ...(v.threads !== undefined ? { threads: v.threads } : {}), ...(v.labels !== undefined ? { labels: v.labels } : {}) });
+  if (model.info.architecture !== 'ssd_mobilenet_v1') {
+    model.dispose();
+    throw new UsageError(`Expected an SSD detection model for --weights but ${v.weights} is ${model.info.architecture}; use 'mobilenet classify'`);
+  }
+  const results: { image: string; detections: Detection[]; annotated?: string }[] = [];
+  let failed = 0;
+  try {
+    for (const image of images) {
+      try {
+        const frame = await decodeImage(image);
+        const detections = await model.detect(frame, { ...(v['min-score'] !== undefined ? { minScore: v['min-score'] } : {}), ...(v.max !== undefined ? { maxResults: v.max } : {}) });
+        let annotated: string | undefined;
+        if (v.out !== undefined) {
+          const ext = extname(image).toLowerCase();
+          annotated = outDir ? join(outDir, `${basename(image, extname(image))}.detect${['.png', '.webp'].includes(ext) ? ext : '.jpg'}`) : v.out;
+          await annotate(frame, detections, annotated);
+        }
+        results.push({ image, detections, ...(annotated ? { annotated } : {}) });
+      } catch (e) {
+        failed++;
+        io.stderr.write(`${image}: ${(e as Error).message}\n`);
+      }
+    }
+  } finally {
+    model.dispose();
+  }
+  if (v.json) {
+    io.stdout.write(JSON.stringify(results.length === 1 && images.length === 1 ? results[0] : results, null, 2) + '\n');
+  } else {
+    for (const r of results) {
+      io.stdout.write(`${r.image}${r.annotated ? ` -> ${r.annotated}` : ''}\n`);
+      if (r.detections.length === 0) io.stdout.write('  (nothing above the minimum score)\n');
+      for (const d of r.detections) {
+        const b = d.box;
+        io.stdout.write(`  ${(d.score * 100).toFixed(1).padStart(5)}%  ${String(d.index).padStart(2)}  ${(d.label ?? '').padEnd(14)} ` +
+          `x ${b.left.toFixed(0)}, y ${b.top.toFixed(0)}, ${b.width.toFixed(0)} x ${b.height.toFixed(0)}\n`);
+      }
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+export const command: Command = { spec, run };

@@ -1,0 +1,99 @@
+// qu8/qs8 GEMM 4x8, NEON without dot product (aarch64 and armv7: Pi 2/3/4, Zero 2). Layout
+// kQGemmLayout4x8NeonMlal: header (bias, multiplier, lshift, rshift) x 8 int32, then kc rows of 8
+// int16 centered weights (s = w - zw), so acc = bias + sum a * s with no zero-point or row-sum work.
+// Per 8 k: one 8-byte load per row widened to int16 (vmovl), 8 weight rows of int16x8, and
+// vmlal_lane_s16 (4 MACs each, int16 x int16 -> int32; |a| <= 255, |s| <= 255 cannot overflow).
+// A is never read past kc bytes per row: the k remainder goes one k at a time (vmlal_n_s16).
+#include "q8_neon.h"
+#include "q8_neon_requant.h"
+
+namespace mn::neon {
+
+namespace {
+
+template <typename T>
+inline int16x8_t widen(const T* p);
+template <>
+inline int16x8_t widen<uint8_t>(const uint8_t* p) { return vreinterpretq_s16_u16(vmovl_u8(vld1_u8(p))); }
+template <>
+inline int16x8_t widen<int8_t>(const int8_t* p) { return vmovl_s8(vld1_s8(p)); }
+
+#define MN_MLAL_LANE(acc_lo, acc_hi, w, va, lane)                                   \
+  acc_lo = vmlal_lane_s16(acc_lo, vget_low_s16(w), va, lane);                       \
+  acc_hi = vmlal_lane_s16(acc_hi, vget_high_s16(w), va, lane);
+
+template <typename T>
+void gemm_4x8(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w, T* c, size_t c_stride,
+              const QOutputParams& out) {
+  constexpr size_t NR = 8;
+  const int32_t* h = (const int32_t*)w;
+  const int16_t* wk = (const int16_t*)(h + kQHeaderRows * NR);
+  const T* a0 = a;
+  const T* a1 = mr > 1 ? a0 + a_stride : a0;
+  const T* a2 = mr > 2 ? a1 + a_stride : a1;
+  const T* a3 = mr > 3 ? a2 + a_stride : a2;
+  int32x4_t acc0l = vld1q_s32(h), acc0h = vld1q_s32(h + 4);
+  int32x4_t acc1l = acc0l, acc1h = acc0h, acc2l = acc0l, acc2h = acc0h, acc3l = acc0l, acc3h = acc0h;
+
+  size_t k = kc;
+  for (; k >= 8; k -= 8) {
+    const int16x8_t va0 = widen(a0), va1 = widen(a1), va2 = widen(a2), va3 = widen(a3);
+    a0 += 8; a1 += 8; a2 += 8; a3 += 8;
+    const int16x4_t v0l = vget_low_s16(va0), v0h = vget_high_s16(va0), v1l = vget_low_s16(va1),
+                    v1h = vget_high_s16(va1), v2l = vget_low_s16(va2), v2h = vget_high_s16(va2),
+                    v3l = vget_low_s16(va3), v3h = vget_high_s16(va3);
+#define MN_STEP(lo_or_hi0, lo_or_hi1, lo_or_hi2, lo_or_hi3, lane)  \
+  {                                                                \
+    const int16x8_t wv = vld1q_s16(wk);                            \
+    wk += 8;                                                       \
+    MN_MLAL_LANE(acc0l, acc0h, wv, lo_or_hi0, lane)                \
+    MN_MLAL_LANE(acc1l, acc1h, wv, lo_or_hi1, lane)                \
+    MN_MLAL_LANE(acc2l, acc2h, wv, lo_or_hi2, lane)                \
+    MN_MLAL_LANE(acc3l, acc3h, wv, lo_or_hi3, lane)                \
+  }
+    MN_STEP(v0l, v1l, v2l, v3l, 0)
+    MN_STEP(v0l, v1l, v2l, v3l, 1)
+    MN_STEP(v0l, v1l, v2l, v3l, 2)
+    MN_STEP(v0l, v1l, v2l, v3l, 3)
+    MN_STEP(v0h, v1h, v2h, v3h, 0)
+    MN_STEP(v0h, v1h, v2h, v3h, 1)
+    MN_STEP(v0h, v1h, v2h, v3h, 2)
+    MN_STEP(v0h, v1h, v2h, v3h, 3)
+#undef MN_STEP
+  }
+  for (; k; k--) {
+    const int16x8_t wv = vld1q_s16(wk);
+    wk += 8;
+    const int16x4_t wl = vget_low_s16(wv), wh = vget_high_s16(wv);
+    const int16_t s0 = *a0++, s1 = *a1++, s2 = *a2++, s3 = *a3++;
+    acc0l = vmlal_n_s16(acc0l, wl, s0); acc0h = vmlal_n_s16(acc0h, wh, s0);
+    acc1l = vmlal_n_s16(acc1l, wl, s1); acc1h = vmlal_n_s16(acc1h, wh, s1);
+    acc2l = vmlal_n_s16(acc2l, wl, s2); acc2h = vmlal_n_s16(acc2h, wh, s2);
+    acc3l = vmlal_n_s16(acc3l, wl, s3); acc3h = vmlal_n_s16(acc3h, wh, s3);
+  }
+
+  const neon_q::Requant4 rl = neon_q::load_requant4(h, NR, 0), rh = neon_q::load_requant4(h, NR, 4);
+  const int32x4_t zp = vdupq_n_s32(out.zero_point), lo = vdupq_n_s32(out.min), hi = vdupq_n_s32(out.max);
+  const int32x4_t accs[4][2] = {{acc0l, acc0h}, {acc1l, acc1h}, {acc2l, acc2h}, {acc3l, acc3h}};
+  for (size_t i = 0; i < mr; i++) {
+    const int32x4_t ql = neon_q::requant4(accs[i][0], rl, zp, lo, hi), qh = neon_q::requant4(accs[i][1], rh, zp, lo, hi);
+    uint8x8_t bytes;
+    if constexpr (sizeof(T) == 1 && T(-1) > T(0)) bytes = neon_q::narrow8_u8(ql, qh);
+    else bytes = vreinterpret_u8_s8(neon_q::narrow8_s8(ql, qh));
+    neon_q::store_partial8(c + i * c_stride, bytes, nc);
+  }
+}
+#undef MN_MLAL_LANE
+
+}  // namespace
+
+void qu8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane(size_t mr, size_t nc, size_t kc, const uint8_t* a, size_t a_stride,
+                                                  const void* w, uint8_t* c, size_t c_stride, const QOutputParams& out) {
+  gemm_4x8(mr, nc, kc, a, a_stride, w, c, c_stride, out);
+}
+void qs8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane(size_t mr, size_t nc, size_t kc, const int8_t* a, size_t a_stride,
+                                                  const void* w, int8_t* c, size_t c_stride, const QOutputParams& out) {
+  gemm_4x8(mr, nc, kc, a, a_stride, w, c, c_stride, out);
+}
+
+}  // namespace mn::neon

@@ -1,0 +1,30 @@
+// NEON integer kernels (no dot product) for aarch64 and armv7; same sources for both, built with the
+// float NEON files' flags (native/kernels/neon). Dot-product kernels are in ../neondot.
+#pragma once
+#include "../qkernels.h"
+
+namespace mn::neon {
+void qu8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane(size_t mr, size_t nc, size_t kc, const uint8_t* a, size_t a_stride,
+                                                  const void* w, uint8_t* c, size_t c_stride, const QOutputParams& out);
+void qs8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane(size_t mr, size_t nc, size_t kc, const int8_t* a, size_t a_stride,
+                                                  const void* w, int8_t* c, size_t c_stride, const QOutputParams& out);
+constexpr QGemmLayout kQGemmLayout4x8NeonMlal = {4, 8, 1, QWeight::kInt16, true, 0, false};
+
+// Depthwise 3x3, 8 channels per block: int16 centered weights, vmlal_s16.
+void qu8_dwconv3x3_minmax_gemmlowp__neon_mlal_8c(const QDwconvParams<uint8_t>& p, size_t oy_begin, size_t oy_end);
+void qs8_dwconv3x3_minmax_gemmlowp__neon_mlal_8c(const QDwconvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
+constexpr QTapsLayout kQDwconvLayout8cNeon = {8, QWeight::kInt16, false};
+
+// First conv 3x3 s2, 8 output channels per block: int16 centered weights, vmlal_n_s16 per tap.
+void qu8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c(const QConvParams<uint8_t>& p, size_t oy_begin, size_t oy_end);
+void qs8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c(const QConvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
+constexpr QTapsLayout kQConvLayout8cNeon = {8, QWeight::kInt16, false};
+
+// Global average pool: NEON int32 sums, scalar rounding division (armv7 has no vector divide).
+void qu8_gavgpool_minmax__neon_8c(size_t pixels, size_t channels, const uint8_t* in, uint8_t* out, int32_t out_min,
+                                  int32_t out_max);
+void qs8_gavgpool_minmax__neon_8c(size_t pixels, size_t channels, const int8_t* in, int8_t* out, int32_t out_min,
+                                  int32_t out_max);
+
+const QKernelTable& qtable();
+}  // namespace mn::neon

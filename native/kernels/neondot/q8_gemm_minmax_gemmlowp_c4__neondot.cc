@@ -1,0 +1,158 @@
+// qu8/qs8 GEMM MR x (4 NV), k in groups of 4 (c4), AArch64 udot/sdot. Layout (q8_neondot.h): header
+// x NR int32 (qu8 adds the row-sum factor h = -zw), then ceil(kc/4) groups of NR x 4 weights: one
+// 16-byte load = 4 columns x 4 k, the by-element dot product's operand.
+// Per 8 k: one 8-byte A load per row, 2 NV weight loads, 2 MR NV vdotq_lane. qu8 multiplies raw
+// uint8 by uint8 (udot) and adds row_sum(a) * h (row sums by udot against ones, 16 bytes each);
+// qs8 weights are symmetric, so sdot needs no correction. A is never read past kc bytes per row:
+// the last partial group of 4 is copied to a zero-padded buffer.
+#include <arm_neon.h>
+
+#include <cstring>
+
+#include "../neon/q8_neon_requant.h"
+#include "q8_neondot.h"
+
+namespace mn::neondot {
+
+namespace {
+
+template <bool kS8>
+struct Ops;
+template <>
+struct Ops<false> {
+  using V = uint32x4_t;
+  using B16 = uint8x16_t;
+  using B8 = uint8x8_t;
+  static B16 wload(const uint8_t* p) { return vld1q_u8(p); }
+  static B8 aload8(const void* p) { return vld1_u8((const uint8_t*)p); }
+  static B8 aload4(const void* p) {
+    uint32_t x;
+    std::memcpy(&x, p, 4);
+    return vreinterpret_u8_u32(vdup_n_u32(x));
+  }
+  template <int lane>
+  static V dot(V acc, B16 w, B8 a) { return vdotq_lane_u32(acc, w, a, lane); }
+  static int32x4_t s32(V v) { return vreinterpretq_s32_u32(v); }
+  static V from_s32(int32x4_t v) { return vreinterpretq_u32_s32(v); }
+};
+template <>
+struct Ops<true> {
+  using V = int32x4_t;
+  using B16 = int8x16_t;
+  using B8 = int8x8_t;
+  static B16 wload(const uint8_t* p) { return vld1q_s8((const int8_t*)p); }
+  static B8 aload8(const void* p) { return vld1_s8((const int8_t*)p); }
+  static B8 aload4(const void* p) {
+    int32_t x;
+    std::memcpy(&x, p, 4);
+    return vreinterpret_s8_s32(vdup_n_s32(x));
+  }
+  template <int lane>
+  static V dot(V acc, B16 w, B8 a) { return vdotq_lane_s32(acc, w, a, lane); }
+  static int32x4_t s32(V v) { return v; }
+  static V from_s32(int32x4_t v) { return v; }
+};
+
+// Sum of kc unsigned bytes.
+inline int32_t row_sum_u8(const uint8_t* p, size_t kc) {
+  uint32x4_t s = vdupq_n_u32(0);
+  const uint8x16_t ones = vdupq_n_u8(1);
+  size_t k = 0;
+  for (; k + 16 <= kc; k += 16) s = vdotq_u32(s, vld1q_u8(p + k), ones);
+  uint32_t total = vaddvq_u32(s);
+  for (; k < kc; k++) total += p[k];
+  return (int32_t)total;
+}
+
+template <bool kS8, size_t MR, size_t NV, typename T>
+inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w, T* c, size_t c_stride,
+                 const QOutputParams& out) {
+  using O = Ops<kS8>;
+  constexpr size_t NR = 4 * NV;
+  constexpr size_t kRows = kQHeaderRows + (kS8 ? 0 : 1);
+  const int32_t* h = (const int32_t*)w;
+  const uint8_t* wk = (const uint8_t*)(h + kRows * NR);
+
+  const T* ap[MR];
+  typename O::V acc[MR][NV];
+#pragma GCC unroll 16
+  for (size_t i = 0; i < MR; i++) {
+    ap[i] = a + (i < mr ? i : mr - 1) * a_stride;
+    int32x4_t corr = vdupq_n_s32(0);
+    if (!kS8 && i < mr) corr = vdupq_n_s32(row_sum_u8((const uint8_t*)ap[i], kc) * h[kQHeaderRows * NR]);
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; v++) acc[i][v] = O::from_s32(vaddq_s32(vld1q_s32(h + 4 * v), corr));
+  }
+
+  size_t k = kc;
+  for (; k >= 8; k -= 8) {
+    typename O::B16 w0[NV], w1[NV];
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; v++) w0[v] = O::wload(wk + 16 * v);
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; v++) w1[v] = O::wload(wk + 16 * (NV + v));
+    wk += 32 * NV;
+#pragma GCC unroll 16
+    for (size_t i = 0; i < MR; i++) {
+      const typename O::B8 va = O::aload8(ap[i]);
+      ap[i] += 8;
+#pragma GCC unroll 8
+      for (size_t v = 0; v < NV; v++) acc[i][v] = O::template dot<0>(acc[i][v], w0[v], va);
+#pragma GCC unroll 8
+      for (size_t v = 0; v < NV; v++) acc[i][v] = O::template dot<1>(acc[i][v], w1[v], va);
+    }
+  }
+  while (k) {  // one group of 4 (the last may be partial: zero-padded copy)
+    typename O::B16 w0[NV];
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; v++) w0[v] = O::wload(wk + 16 * v);
+    wk += 16 * NV;
+    const size_t n = k < 4 ? k : 4;
+#pragma GCC unroll 16
+    for (size_t i = 0; i < MR; i++) {
+      T buf[4] = {0, 0, 0, 0};
+      std::memcpy(buf, ap[i], n);
+      ap[i] += n;
+      const typename O::B8 va = O::aload4(buf);
+#pragma GCC unroll 8
+      for (size_t v = 0; v < NV; v++) acc[i][v] = O::template dot<0>(acc[i][v], w0[v], va);
+    }
+    k -= n;
+  }
+
+  const int32x4_t zp = vdupq_n_s32(out.zero_point), lo = vdupq_n_s32(out.min), hi = vdupq_n_s32(out.max);
+#pragma GCC unroll 4
+  for (size_t v2 = 0; v2 < NV / 2; v2++) {  // 8 columns at a time
+    if (8 * v2 >= nc) break;
+    const size_t n8 = nc - 8 * v2 < 8 ? nc - 8 * v2 : 8;
+    const neon_q::Requant4 rl = neon_q::load_requant4(h, NR, 8 * v2), rh = neon_q::load_requant4(h, NR, 8 * v2 + 4);
+#pragma GCC unroll 16
+    for (size_t i = 0; i < MR; i++) {
+      if (i >= mr) break;
+      const int32x4_t ql = neon_q::requant4(O::s32(acc[i][2 * v2]), rl, zp, lo, hi);
+      const int32x4_t qh = neon_q::requant4(O::s32(acc[i][2 * v2 + 1]), rh, zp, lo, hi);
+      const uint8x8_t bytes = kS8 ? vreinterpret_u8_s8(neon_q::narrow8_s8(ql, qh)) : neon_q::narrow8_u8(ql, qh);
+      neon_q::store_partial8(c + i * c_stride + 8 * v2, bytes, n8);
+    }
+  }
+}
+
+}  // namespace
+
+#define MN_DEFINE(mr, nv, nr)                                                                                        \
+  void qu8_gemm_minmax_gemmlowp_##mr##x##nr##c4__neondot(size_t m, size_t n, size_t k, const uint8_t* a, size_t as, \
+                                                         const void* w, uint8_t* c, size_t cs,                        \
+                                                         const QOutputParams& o) {                                    \
+    gemm<false, mr, nv>(m, n, k, a, as, w, c, cs, o);                                                                \
+  }                                                                                                                  \
+  void qs8_gemm_minmax_gemmlowp_##mr##x##nr##c4__neondot(size_t m, size_t n, size_t k, const int8_t* a, size_t as,  \
+                                                         const void* w, int8_t* c, size_t cs,                         \
+                                                         const QOutputParams& o) {                                    \
+    gemm<true, mr, nv>(m, n, k, a, as, w, c, cs, o);                                                                 \
+  }
+MN_DEFINE(4, 4, 16)
+MN_DEFINE(4, 2, 8)
+MN_DEFINE(8, 2, 8)
+#undef MN_DEFINE
+
+}  // namespace mn::neondot

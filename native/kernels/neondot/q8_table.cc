@@ -1,0 +1,33 @@
+#include "../neon/q8_neon.h"
+#include "q8_neondot.h"
+
+namespace mn::neondot {
+
+#define MN_VARIANT(mr, nr)                                                                                       \
+  {"qu8_gemm_minmax_gemmlowp_" #mr "x" #nr "c4__neondot", qu8_gemm_minmax_gemmlowp_##mr##x##nr##c4__neondot,      \
+   kQU8GemmLayout##mr##x##nr, "qs8_gemm_minmax_gemmlowp_" #mr "x" #nr "c4__neondot",                             \
+   qs8_gemm_minmax_gemmlowp_##mr##x##nr##c4__neondot, kQS8GemmLayout##mr##x##nr}
+static const QGemmVariant kAlternatives[] = {MN_VARIANT(4, 8), MN_VARIANT(8, 8)};
+#undef MN_VARIANT
+
+const QKernelTable& qtable() {
+  static const QKernelTable t = {
+      "neondot",
+      "qu8_gemm_minmax_gemmlowp_4x16c4__neondot", qu8_gemm_minmax_gemmlowp_4x16c4__neondot, kQU8GemmLayout4x16,
+      "qs8_gemm_minmax_gemmlowp_4x16c4__neondot", qs8_gemm_minmax_gemmlowp_4x16c4__neondot, kQS8GemmLayout4x16,
+      "qu8_dwconv3x3_minmax_gemmlowp__neon_mlal_8c", mn::neon::qu8_dwconv3x3_minmax_gemmlowp__neon_mlal_8c,
+      mn::neon::kQDwconvLayout8cNeon,
+      "qs8_dwconv3x3_minmax_gemmlowp__neon_mlal_8c", mn::neon::qs8_dwconv3x3_minmax_gemmlowp__neon_mlal_8c,
+      mn::neon::kQDwconvLayout8cNeon,
+      "qu8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c", mn::neon::qu8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c,
+      mn::neon::kQConvLayout8cNeon,
+      "qs8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c", mn::neon::qs8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c,
+      mn::neon::kQConvLayout8cNeon,
+      mn::neon::qu8_gavgpool_minmax__neon_8c,
+      mn::neon::qs8_gavgpool_minmax__neon_8c,
+      kAlternatives, sizeof kAlternatives / sizeof kAlternatives[0],
+  };
+  return t;
+}
+
+}  // namespace mn::neondot

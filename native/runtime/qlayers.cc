@@ -1,0 +1,343 @@
+#include "qlayers.h"
+
+#include "qadd.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+#include "qpack.h"
+
+namespace mn {
+
+namespace {
+
+// As model.cc: tasks per thread and the L2 share of a GEMM row block.
+constexpr size_t kTasksPerThread = 8;
+constexpr size_t kL2BlockBytes = 192 * 1024;
+
+// Kernels and layouts of one element type.
+template <typename T> struct Q;
+template <> struct Q<uint8_t> {
+  static QU8GemmFn gemm(const QKernelTable& t) { return t.qu8_gemm; }
+  static const QGemmLayout& gemm_layout(const QKernelTable& t) { return t.qu8_gemm_layout; }
+  static QU8DwconvFn dw(const QKernelTable& t) { return t.qu8_dwconv3x3; }
+  static QU8ConvFn conv(const QKernelTable& t) { return t.qu8_conv3x3s2; }
+  static QU8GavgpoolFn pool(const QKernelTable& t) { return t.qu8_gavgpool; }
+};
+template <> struct Q<int8_t> {
+  static QS8GemmFn gemm(const QKernelTable& t) { return t.qs8_gemm; }
+  static const QGemmLayout& gemm_layout(const QKernelTable& t) { return t.qs8_gemm_layout; }
+  static QS8DwconvFn dw(const QKernelTable& t) { return t.qs8_dwconv3x3; }
+  static QS8ConvFn conv(const QKernelTable& t) { return t.qs8_conv3x3s2; }
+  static QS8GavgpoolFn pool(const QKernelTable& t) { return t.qs8_gavgpool; }
+};
+
+int32_t qmin(DType t) { return t == DType::Int8 ? -128 : 0; }
+int32_t qmax(DType t) { return t == DType::Int8 ? 127 : 255; }
+
+std::string range_str(DType t) { return std::to_string(qmin(t)) + ".." + std::to_string(qmax(t)); }
+
+// Checks one tensor's per-tensor quantization; returns its zero point.
+int32_t tensor_zero_point(const TensorDesc& t, const std::string& what) {
+  if (t.quant.scale.size() != 1 || t.quant.zero_point.size() != 1)
+    throw std::invalid_argument(what + ": expected one quantization scale and zero point but received " +
+                                std::to_string(t.quant.scale.size()));
+  const float s = t.quant.scale[0];
+  if (!(s > 0) || !std::isfinite(s)) throw std::invalid_argument(what + ": quantization scale must be positive and finite");
+  const int32_t zp = t.quant.zero_point[0];
+  if (zp < qmin(t.dtype) || zp > qmax(t.dtype))
+    throw std::invalid_argument(what + ": zero point " + std::to_string(zp) + " is outside " + range_str(t.dtype));
+  return zp;
+}
+
+QOutputParams out_params(const GraphLayer& l) {
+  return QOutputParams{l.out.quant.zero_point[0], (int32_t)l.min, (int32_t)l.max};
+}
+
+template <typename T>
+void gemm(const QKernelTable& kt, ThreadPool& pool, size_t m, size_t n, size_t k, const T* a, const uint8_t* w, T* c,
+          const QOutputParams& out) {
+  const QGemmLayout& lay = Q<T>::gemm_layout(kt);
+  const auto fn = Q<T>::gemm(kt);
+  const size_t mr = lay.mr, nr = lay.nr;
+  // The float path's split (model.cc Model::gemm): panels outer, row tiles inner; every output
+  // element is one microkernel call over the whole K.
+  const size_t m_tiles = (m + mr - 1) / mr, n_panels = (n + nr - 1) / nr;
+  const size_t l2_rows = std::max<size_t>(mr, kL2BlockBytes / k);
+  size_t m_blocks = std::max<size_t>(1, (m_tiles * mr + l2_rows - 1) / l2_rows), n_blocks = 1;
+  if (pool.threads() > 1) {
+    const size_t target = pool.threads() * kTasksPerThread;
+    m_blocks = std::min(m_tiles, std::max(m_blocks, target));
+    n_blocks = std::min(n_panels, (target + m_blocks - 1) / m_blocks);
+  }
+  const size_t tiles_per_block = (m_tiles + m_blocks - 1) / m_blocks;
+  m_blocks = (m_tiles + tiles_per_block - 1) / tiles_per_block;
+  const size_t panels_per_block = (n_panels + n_blocks - 1) / n_blocks;
+  n_blocks = (n_panels + panels_per_block - 1) / panels_per_block;
+  const size_t panel_bytes = qpacked_gemm_panel_bytes(lay, k);
+  pool.parallel_for(m_blocks * n_blocks, [&](size_t t) {
+    const size_t mb = t % m_blocks, nb = t / m_blocks;
+    const size_t m0 = mb * tiles_per_block * mr, m1 = std::min(m, m0 + tiles_per_block * mr);
+    const size_t p0 = nb * panels_per_block, p1 = std::min(n_panels, p0 + panels_per_block);
+    for (size_t p = p0; p < p1; p++) {
+      const size_t j = p * nr, nc = std::min(nr, n - j);
+      for (size_t i = m0; i < m1; i += mr) fn(std::min(mr, m1 - i), nc, k, a + i * k, k, w + p * panel_bytes, c + i * n + j, n, out);
+    }
+  });
+}
+
+bool first_conv(const GraphLayer& l, const TensorDesc& x) { return x.c == 3 && l.stride == 2; }
+
+// TFLite 2.2's uint8 LOGISTIC (activations.cc: a 256-entry table of 1 / (1 + e^-x) over the dequantized input,
+// std::round(y / output_scale) + zero point) and uint8 CONCATENATION with differing scales
+// (ConcatenationWithScaling: round(q · s_in/s_out - z_in · s_in/s_out) + z_out), both as maps of the input byte,
+// in float as TFLite computes them (this file is built without FMA contraction for these two).
+void logistic_table(const TensorDesc& in, const TensorDesc& out, uint8_t table[256]) {
+  const float s = in.quant.scale[0], inv = 1.0f / out.quant.scale[0];
+  const int32_t zi = in.quant.zero_point[0], zo = out.quant.zero_point[0];
+  for (int q = 0; q < 256; q++) {
+    const float x = s * (float)(q - zi);
+    const float y = 1.0f / (1.0f + std::exp(-x));
+    const int32_t v = (int32_t)std::round(y * inv) + zo;
+    table[q] = (uint8_t)std::min(255, std::max(0, v));
+  }
+}
+
+void requantize_table(const TensorDesc& in, const TensorDesc& out, uint8_t table[256]) {
+  const float inv = 1.0f / out.quant.scale[0];
+  const float scale = in.quant.scale[0] * inv;
+  const float bias = -(float)in.quant.zero_point[0] * scale;
+  const int32_t zo = out.quant.zero_point[0];
+  for (int q = 0; q < 256; q++) {
+    const int32_t v = (int32_t)std::round((float)q * scale + bias) + zo;
+    table[q] = (uint8_t)std::min(255, std::max(0, v));
+  }
+}
+
+// TFLite ADD's parameters from the two inputs' and the output's quantization (qadd.h); validated at load.
+QAddParams add_params(const GraphLayer& l, const TensorDesc& a, const TensorDesc& b) {
+  QAddParams p{};
+  qadd_params(a.quant.scale[0], a.quant.zero_point[0], b.quant.scale[0], b.quant.zero_point[0], l.out.quant.scale[0],
+              l.out.quant.zero_point[0], (int32_t)l.min, (int32_t)l.max, &p);
+  return p;
+}
+
+template <typename T>
+void run_typed(const QKernelTable& kt, ThreadPool& pool, const Graph& g, const GraphLayer& l, const TensorDesc& x,
+               const void* packed, const T* const* ins, T* out, uint8_t* scratch) {
+  const T* in = ins[0];
+  const size_t row_tasks = std::min(l.out.h, pool.threads() == 1 ? (size_t)1 : pool.threads() * kTasksPerThread);
+  const size_t rows_per_task = (l.out.h + row_tasks - 1) / row_tasks;
+  const size_t tasks = (l.out.h + rows_per_task - 1) / rows_per_task;
+  const int32_t zin = x.quant.zero_point[0];
+  switch (l.kind) {
+    case LayerKind::Conv: {
+      if (!first_conv(l, x)) {
+        // 3x3 stride 1/2 on any channel count (SSD's extra layers): im2col rows (tap-major, channel fastest = the
+        // OHWI kernel's column order), the input zero point where the window leaves the input, then the GEMM.
+        const size_t cin = x.c, k = 9 * cin;
+        T* rows = reinterpret_cast<T*>(scratch);
+        for (size_t oy = 0; oy < l.out.h; oy++)
+          for (size_t ox = 0; ox < l.out.w; ox++)
+            for (size_t tap = 0; tap < 9; tap++) {
+              T* dst = rows + (oy * l.out.w + ox) * k + tap * cin;
+              const long iy = (long)(oy * l.stride + tap / 3) - (long)l.pad_top, ix = (long)(ox * l.stride + tap % 3) - (long)l.pad_left;
+              if (iy < 0 || ix < 0 || iy >= (long)x.h || ix >= (long)x.w) std::fill(dst, dst + cin, (T)zin);
+              else std::copy(in + ((size_t)iy * x.w + (size_t)ix) * cin, in + ((size_t)iy * x.w + (size_t)ix + 1) * cin, dst);
+            }
+        gemm<T>(kt, pool, l.out.h * l.out.w, l.out.c, k, rows, static_cast<const uint8_t*>(packed), out, out_params(l));
+        break;
+      }
+      const QConvParams<T> p{in, out, packed, x.h, x.w, l.out.c, l.out.h, l.out.w, l.pad_top, l.pad_left, zin, out_params(l)};
+      const auto fn = Q<T>::conv(kt);
+      pool.parallel_for(tasks, [&](size_t t) { fn(p, t * rows_per_task, std::min(l.out.h, (t + 1) * rows_per_task)); });
+      break;
+    }
+    case LayerKind::Dwconv: {
+      const QDwconvParams<T> p{in, out, packed, x.h, x.w, x.c, l.out.h, l.out.w, l.stride, l.pad_top, l.pad_left, zin,
+                               out_params(l)};
+      const auto fn = Q<T>::dw(kt);
+      pool.parallel_for(tasks, [&](size_t t) { fn(p, t * rows_per_task, std::min(l.out.h, (t + 1) * rows_per_task)); });
+      break;
+    }
+    case LayerKind::Pwconv:
+    case LayerKind::Classifier:
+      gemm<T>(kt, pool, l.out.h * l.out.w, l.out.c, x.c, in, static_cast<const uint8_t*>(packed), out, out_params(l));
+      break;
+    case LayerKind::Gavgpool:
+      Q<T>::pool(kt)(x.h * x.w, x.c, in, out, (int32_t)l.min, (int32_t)l.max);
+      break;
+    case LayerKind::Add:
+      qadd<T>(add_params(l, x, g.tensor(l.inputs[1])), in, ins[1], out, l.out.elements());
+      break;
+    case LayerKind::Concat:  // uint8 only (validate_integer_layer)
+      for (size_t j = 0; j < l.inputs.size(); j++) {
+        const TensorDesc& t = g.tensor(l.inputs[j]);
+        const size_t len = t.elements();
+        const T* src = ins[j];
+        if (t.quant.scale[0] == l.out.quant.scale[0] && t.quant.zero_point[0] == l.out.quant.zero_point[0]) {
+          out = std::copy(src, src + len, out);
+        } else {
+          uint8_t table[256];
+          requantize_table(t, l.out, table);
+          for (size_t i = 0; i < len; i++) *out++ = (T)table[(uint8_t)src[i]];
+        }
+      }
+      break;
+    case LayerKind::Logistic: {  // uint8 only
+      uint8_t table[256];
+      logistic_table(x, l.out, table);
+      const size_t len = l.out.elements();
+      for (size_t i = 0; i < len; i++) out[i] = (T)table[(uint8_t)in[i]];
+      break;
+    }
+    case LayerKind::DetectionPostprocess:
+      break;  // a float layer (model.cc dequantizes its inputs)
+  }
+}
+
+}  // namespace
+
+void validate_integer_layer(const Graph& g, const GraphLayer& l, const std::string& where, size_t kernel_len) {
+  auto bad = [&](const std::string& msg) { throw std::invalid_argument(where + msg); };
+  const DType t = l.out.dtype;
+  if (l.kind == LayerKind::DetectionPostprocess) bad("detection_postprocess outputs float32 (its inputs may be integer)");
+  if ((l.kind == LayerKind::Concat || l.kind == LayerKind::Logistic) && t != DType::Uint8)
+    bad(std::string(layer_kind_name(l.kind)) + " has an integer kernel for uint8 only in this build");
+  for (uint32_t i : l.inputs)
+    if (g.tensor(i).dtype != t)
+      bad("input dtype " + std::string(dtype_name(g.tensor(i).dtype)) + " differs from the output dtype " + dtype_name(t) +
+          " (no conversion layers in this build)");
+  const TensorDesc& x = g.tensor(l.inputs[0]);
+  tensor_zero_point(x, where + "input");
+  tensor_zero_point(l.out, where + "output");
+  if (!(l.min >= qmin(t) && l.max <= qmax(t) && l.min == std::floor(l.min) && l.max == std::floor(l.max)))
+    bad("integer clamp [" + std::to_string(l.min) + ", " + std::to_string(l.max) + "] is not inside " + range_str(t));
+  const RawWeights& r = l.weights;
+  if (l.kind == LayerKind::Concat || l.kind == LayerKind::Logistic) {
+    for (size_t j = 1; j < l.inputs.size(); j++) tensor_zero_point(g.tensor(l.inputs[j]), where + "input " + std::to_string(j + 1));
+    if (l.min != qmin(t) || l.max != qmax(t)) bad(std::string(layer_kind_name(l.kind)) + " takes no clamp (the full range " + range_str(t) + ")");
+    if (r.kernel || r.qkernel || r.bias || r.qbias) bad(std::string(layer_kind_name(l.kind)) + " takes no weights");
+    return;
+  }
+  if (l.kind == LayerKind::Add) {
+    const TensorDesc& x2 = g.tensor(l.inputs[1]);
+    tensor_zero_point(x2, where + "input 2");
+    QAddParams p;
+    if (!qadd_params(x.quant.scale[0], x.quant.zero_point[0], x2.quant.scale[0], x2.quant.zero_point[0], l.out.quant.scale[0],
+                     l.out.quant.zero_point[0], (int32_t)l.min, (int32_t)l.max, &p))
+      bad("add: the input and output scales give multipliers outside (0, 1) (TFLite's integer ADD needs them inside)");
+    if (r.kernel || r.qkernel || r.bias || r.qbias) bad("add takes no weights");
+    return;
+  }
+  if (l.kind == LayerKind::Gavgpool) {
+    // TFLite AVERAGE_POOL_2D on quantized tensors requires one scale and zero point on both sides.
+    if (x.quant.scale[0] != l.out.quant.scale[0] || x.quant.zero_point[0] != l.out.quant.zero_point[0])
+      bad("input and output quantization differ (an integer average pool keeps them)");
+    return;
+  }
+  if (r.kernel || r.bias || r.bn_len) bad("an integer layer takes integer weights (qkernel, qbias), not float ones");
+  auto fail = [&](const std::string& what, size_t expected, size_t got) {
+    bad("expected " + what + " of length " + std::to_string(expected) + " but received length " + std::to_string(got));
+  };
+  if (!r.qkernel || r.qkernel_len != kernel_len) fail("integer weights", kernel_len, r.qkernel ? r.qkernel_len : 0);
+  if (!r.qbias || r.qbias_len != l.out.c) fail("an int32 bias", l.out.c, r.qbias ? r.qbias_len : 0);
+  if (!r.multiplier || !r.shift || r.requant_len != l.out.c) fail("multiplier and shift", l.out.c, r.requant_len);
+  if (t == DType::Int8 && r.weight_zero_point != 0) bad("int8 weights must be symmetric (zero point 0)");
+  if (t == DType::Uint8 && (r.weight_zero_point < 0 || r.weight_zero_point > 255))
+    bad("weight zero point " + std::to_string(r.weight_zero_point) + " is outside 0..255");
+}
+
+size_t qpacked_bytes(const QKernelTable& kt, const GraphLayer& l, size_t in_c) {
+  const bool s8 = l.out.dtype == DType::Int8;
+  switch (l.kind) {
+    case LayerKind::Conv:
+      if (in_c != 3 || l.stride != 2) return qpacked_gemm_size(s8 ? kt.qs8_gemm_layout : kt.qu8_gemm_layout, 9 * in_c, l.out.c);
+      return qpacked_taps_size(s8 ? kt.qs8_conv3x3s2_layout : kt.qu8_conv3x3s2_layout, 27, l.out.c);
+    case LayerKind::Dwconv: return qpacked_taps_size(s8 ? kt.qs8_dwconv3x3_layout : kt.qu8_dwconv3x3_layout, 9, l.out.c);
+    case LayerKind::Pwconv:
+    case LayerKind::Classifier: return qpacked_gemm_size(s8 ? kt.qs8_gemm_layout : kt.qu8_gemm_layout, in_c, l.out.c);
+    default: return 0;  // no weights (gavgpool) or no integer kernel (validate_integer_layer refuses them)
+  }
+}
+
+void qpack_layer(const QKernelTable& kt, const GraphLayer& l, const TensorDesc& x, void* dst) {
+  const size_t in_c = x.c;
+  const RawWeights& r = l.weights;
+  const bool s8 = l.out.dtype == DType::Int8;
+  const std::vector<int32_t> wz(l.out.c, r.weight_zero_point);  // per-tensor, repeated
+  QPackArgs a{};
+  a.n = l.out.c;
+  a.bias = r.qbias;
+  a.w_zero_point = wz.data();
+  a.multiplier = r.multiplier;
+  a.shift = r.shift;
+  a.per_channel = true;  // per-tensor multipliers arrive repeated
+  a.a_zero_point = x.quant.zero_point[0];
+  const auto* wu = static_cast<const uint8_t*>(r.qkernel);
+  const auto* ws = static_cast<const int8_t*>(r.qkernel);
+  switch (l.kind) {
+    case LayerKind::Conv:
+      if (!first_conv(l, x)) {  // im2col + GEMM: OHWI = [Cout][9 * Cin], the GEMM's [N][K]
+        a.k = 9 * in_c;
+        s8 ? pack_qs8_gemm(kt.qs8_gemm_layout, a, ws, dst) : pack_qu8_gemm(kt.qu8_gemm_layout, a, wu, dst);
+        break;
+      }
+      a.k = 27;
+      s8 ? pack_qs8_conv3x3s2(kt.qs8_conv3x3s2_layout, a, ws, dst) : pack_qu8_conv3x3s2(kt.qu8_conv3x3s2_layout, a, wu, dst);
+      break;
+    case LayerKind::Dwconv:
+      a.k = 9;
+      s8 ? pack_qs8_dwconv3x3(kt.qs8_dwconv3x3_layout, a, ws, dst) : pack_qu8_dwconv3x3(kt.qu8_dwconv3x3_layout, a, wu, dst);
+      break;
+    case LayerKind::Pwconv:
+    case LayerKind::Classifier:
+      a.k = in_c;
+      s8 ? pack_qs8_gemm(kt.qs8_gemm_layout, a, ws, dst) : pack_qu8_gemm(kt.qu8_gemm_layout, a, wu, dst);
+      break;
+    default: break;
+  }
+}
+
+void run_integer_layer(const QKernelTable& kt, ThreadPool& pool, const Graph& g, const GraphLayer& l, const void* packed,
+                       const void* const* ins, void* out, uint8_t* scratch) {
+  const TensorDesc& x = g.tensor(l.inputs[0]);
+  if (l.out.dtype == DType::Int8)
+    run_typed<int8_t>(kt, pool, g, l, x, packed, reinterpret_cast<const int8_t* const*>(ins), static_cast<int8_t*>(out), scratch);
+  else
+    run_typed<uint8_t>(kt, pool, g, l, x, packed, reinterpret_cast<const uint8_t* const*>(ins), static_cast<uint8_t*>(out), scratch);
+}
+
+size_t integer_scratch_bytes(const Graph& g, const GraphLayer& l) {
+  const TensorDesc& x = g.tensor(l.inputs[0]);
+  return l.kind == LayerKind::Conv && !first_conv(l, x) ? l.out.h * l.out.w * 9 * x.c : 0;
+}
+
+void integer_input_from_bytes(DType t, uint8_t* data, size_t n) {
+  if (t == DType::Int8)
+    for (size_t i = 0; i < n; i++) data[i] ^= 0x80;
+}
+
+void quantize_input(const TensorDesc& input, const float* src, size_t n, uint8_t* dst) {
+  const double inv = 1.0 / (double)input.quant.scale[0];
+  const int32_t zp = input.quant.zero_point[0], lo = qmin(input.dtype), hi = qmax(input.dtype);
+  for (size_t i = 0; i < n; i++) {
+    const double v = std::round((double)src[i] * inv);  // NaN stays NaN: maps to the zero point below
+    const double q = std::isnan(v) ? (double)zp : v + zp;
+    const int32_t c = q < lo ? lo : (q > hi ? hi : (int32_t)q);
+    dst[i] = (uint8_t)c;
+  }
+}
+
+void dequantize(const TensorDesc& t, const uint8_t* src, size_t n, float* dst) {
+  const float s = t.quant.scale[0];
+  const int32_t zp = t.quant.zero_point[0];
+  if (t.dtype == DType::Int8)
+    for (size_t i = 0; i < n; i++) dst[i] = s * (float)((int32_t)(int8_t)src[i] - zp);
+  else
+    for (size_t i = 0; i < n; i++) dst[i] = s * (float)((int32_t)src[i] - zp);
+}
+
+}  // namespace mn

@@ -1,0 +1,48 @@
+// `mobilenet detect` as a user runs it (needs dist/: `npm run build:ts`).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot, shared } from './helpers/reference.js';
+
+const cli = resolve(repoRoot, 'dist/cli.js');
+const ssd = resolve(shared, 'models/tflite/coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
+const hopper = resolve(shared, 'images/samples/grace_hopper.jpg');
+const tmp = mkdtempSync(join(tmpdir(), 'mn-detect-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('mobilenet detect', () => {
+  it('--json lists labelled boxes in the image\'s pixels, and --out draws them on a copy', async () => {
+    const out = join(tmp, 'hopper.png');
+    const r = JSON.parse(execFileSync('node', [cli, 'detect', hopper, '--weights', ssd, '--min-score', '0.4', '--out', out, '--json'], { encoding: 'utf8' }));
+    expect(r.image).toBe(hopper);
+    expect(r.annotated).toBe(out);
+    expect(r.detections.map((d: { label: string }) => d.label)).toEqual(['person', 'tie', 'person', 'tie']);
+    const meta = await sharp(hopper).metadata();
+    const p = r.detections[0];
+    expect(p.box.width).toBeCloseTo(p.normalizedBox.width * meta.width!, 6);
+    const drawn = await sharp(out).metadata();
+    expect([drawn.width, drawn.height, drawn.format]).toEqual([meta.width, meta.height, 'png']);
+    // The copy differs from the photo only where boxes and labels are drawn: the centre of the face is untouched.
+    const [a, b] = await Promise.all([hopper, out].map((f) => sharp(f).removeAlpha().extract({ left: 250, top: 200, width: 20, height: 20 }).raw().toBuffer()));
+    const diff = a!.reduce((m, v, i) => Math.max(m, Math.abs(v - b![i]!)), 0);
+    expect(diff).toBeLessThanOrEqual(8); // JPEG source, PNG copy: the decoded pixels, not re-encoded
+  });
+
+  it('several images into a folder, a readable table, and clear errors', () => {
+    const dir = join(tmp, 'many');
+    const r = spawnSync('node', [cli, 'detect', hopper, resolve(shared, 'images/samples/coral_parrot.jpg'), '/nonexistent.jpg', '--weights', ssd, '--out', dir], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`${hopper} -> ${join(dir, 'grace_hopper.detect.jpg')}`);
+    expect(r.stdout).toMatch(/coral_parrot\.detect\.jpg\n +\d+\.\d% +15 +bird +x \d+, y \d+, \d+ x \d+/);
+    expect(r.stderr).toContain("/nonexistent.jpg: Cannot read image file '/nonexistent.jpg': no such file");
+    const noWeights = spawnSync('node', [cli, 'detect', hopper], { encoding: 'utf8' });
+    expect(noWeights.status).toBe(2); // a usage error (lib/cli/main.ts)
+    expect(noWeights.stderr).toContain('mobilenet detect: Expected --weights <file.tflite>: an SSD detection model');
+    const classifier = spawnSync('node', [cli, 'detect', hopper, '--weights', resolve(shared, 'models/tflite/coral/mobilenet_v2_1.0_224_quant.tflite')], { encoding: 'utf8' });
+    expect(classifier.status).toBe(2);
+    expect(classifier.stderr).toContain("is mobilenet_v2; use 'mobilenet classify'");
+  });
+});
