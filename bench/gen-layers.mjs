@@ -17,11 +17,11 @@ export function layersTxt() {
     '# alpha res kind in_h in_w in_c out_c stride pad_top pad_left out_h out_w pad_bottom pad_right macs name',
     '#   (NHWC, TF SAME padding; rows of one alpha/res form the chain bench/arm-meter/driver.cc runs)',
     '# kind: conv = first 3x3 s2 conv (in_c 3), dw = depthwise 3x3, pw = 1x1 GEMM (M = in_h*in_w),',
-    '#       gap = global average pool, fc = classifier GEMM (M = 1, N = 1001 as in the TFLite files).',
+    '#       gap = global average pool, fc = classifier GEMM (M = 1, N = 1000, as the XNNPACK anchor the meter and the kernel bench compare against).',
   ];
   for (const a of ALPHAS) {
     for (const r of RESOLUTIONS) {
-      for (const l of buildMobileNetV1(Number(a), r, 1001).layers) {
+      for (const l of buildMobileNetV1(Number(a), r, 1000).layers) {
         const [h, w, c] = l.inShape;
         lines.push([a, r, KIND[l.kind], h, w, c, l.outShape[2], l.stride, l.pad[0], l.pad[1], l.outShape[0], l.outShape[1], l.pad[2], l.pad[3], l.macs, l.name].join(' '));
       }

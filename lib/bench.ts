@@ -21,7 +21,8 @@ export interface LayerTimes {
 export interface BenchConfig {
   /** undefined with `weights`: whatever the file is. */
   alpha: number | undefined;
-  resolution: number;
+  /** undefined with `weights`: the resolution the file declares (else 224). */
+  resolution: number | undefined;
   threads: number;
   batch: number;
   runs: number;
@@ -89,7 +90,7 @@ export async function runBench(config: BenchConfig, weights: string | NetWeights
   const model: MobileNet = await load({
     weights,
     alpha: config.alpha as Alpha | undefined,
-    resolution: config.resolution,
+    ...(config.resolution !== undefined ? { resolution: config.resolution } : {}),
     threads: config.threads,
     ...(config.isa !== undefined ? { isa: config.isa } : {}),
     precision: (config.dtype ?? 'float32') === 'float32' ? 'float' : 'integer',

@@ -88,6 +88,17 @@ describe('mobilenet bench --json', () => {
   });
 });
 
+describe('mobilenet bench --weights', () => {
+  it('runs a weights file at the resolution it declares unless --resolution is given', async () => {
+    const quant128 = resolve(root, '../shared/models/tflite/mobilenet_v1_0.25_128_quant.tflite');
+    const own = JSON.parse((await runInProcess(['--weights', quant128, '--runs', '2', '--warmup', '0', '--json'])).stdout) as BenchResult[];
+    expect(own.map((r) => [r.alpha, r.resolution, r.weights])).toEqual([[0.25, 128, quant128]]);
+    expect(own[0]!.macs).toBe(buildSpec(0.25, 128).macs + 256); // + the background logit's 256 features
+    const asked = JSON.parse((await runInProcess(['--weights', quant128, '--resolution', '160', '--runs', '2', '--warmup', '0', '--json'])).stdout) as BenchResult[];
+    expect(asked.map((r) => r.resolution)).toEqual([160]);
+  });
+});
+
 describe('mobilenet bench --markdown', () => {
   it('prints a caption and a table with one row per configuration', async () => {
     const { code, stdout } = await runInProcess(['--alpha', '0.25,0.5', '--resolution', '128', '--runs', '3', '--warmup', '0', '--markdown']);

@@ -84,7 +84,8 @@ describe('usage', () => {
     const cases: [string[], string][] = [
       [['--top', '0'], "Expected an integer between 1 and 100000 for --top but received '0'"],
       [['--top', 'five'], "Expected an integer between 1 and 100000 for --top but received 'five'"],
-      [['--alpha', '2x'], "Expected a number (0.25, 0.5, 0.75 or 1.0) for --alpha but received '2x'"],
+      [['--alpha', '2x'], "Expected one of 1.0, 0.75, 0.5, 0.25 for --alpha but received '2x'"],
+      [['--alpha', '0.3'], "Expected one of 1.0, 0.75, 0.5, 0.25 for --alpha but received '0.3'"],
       [['--resolution', '100'], "Expected a positive multiple of 32 (e.g. 224, 192, 160, 128) for --resolution but received '100'"],
       [['--threads', '0'], "Expected an integer between 1 and 256 for --threads but received '0'"],
       [['--format', 'onnx'], "Expected one of 'tfjs', 'tflite', 'tflite-quant' for --format but received 'onnx'"],
@@ -108,7 +109,58 @@ describe('usage', () => {
     expect(a.stderr).toBe(`mobilenet classify: Expected weights of alpha 0.5 (--alpha) but ${W025} has alpha 0.25\n`);
     const none = await run(['classify']);
     expect(none.code).toBe(2);
-    expect(none.stderr).toContain('Expected <image|folder|->... for mobilenet classify');
+    expect(none.stderr).toBe(
+      'mobilenet classify: Expected at least one image, folder or - (standard input) for mobilenet classify but received none\n' +
+        "Run 'mobilenet classify --help' for usage.\n");
+    // fetch too: an alpha without published weights is a usage error, before any download.
+    const f = await run(['fetch', '--alpha', '0.35'], { env: { MOBILENET_BASE_URL: 'http://127.0.0.1:9' } });
+    expect(f).toEqual({
+      code: 2, stdout: '',
+      stderr: "mobilenet fetch: Expected one of 1.0, 0.75, 0.5, 0.25 for --alpha but received '0.35'\nRun 'mobilenet fetch --help' for usage.\n",
+    });
+  });
+
+  it("the library's advice names the command's flags, not load() options", async () => {
+    const env = { XDG_CACHE_HOME: join(tmp, 'xdg-advice'), MOBILENET_OFFLINE: '1', MOBILENET_WEIGHTS: '' };
+    const unpublished = await run(['classify', parrot, '--alpha', '0.25', '--resolution', '96'], { env });
+    expect(unpublished).toEqual({
+      code: 1, stdout: '',
+      stderr: 'mobilenet classify: No published tflite weights for alpha 0.25, resolution 96: published resolutions are 224, 192, 160, 128. ' +
+        'Pass --weights <path> to use your own.\n',
+    });
+    const tfjs = await run(['classify', parrot, '--alpha', '0.25', '--resolution', '128', '--format', 'tfjs'], { env });
+    expect(tfjs.stderr).toBe('mobilenet classify: No published tfjs weights for alpha 0.25, resolution 128: TF.js layers weights are published ' +
+      'at resolution 224 only. Use --format tflite or tflite-quant, or pass --weights <path>.\n');
+    const offline = await run(['classify', parrot, '--alpha', '0.5'], { env });
+    expect(offline.code).toBe(1);
+    expect(offline.stderr).toMatch(/\nor pass it directly: --weights \/path\/to\/mobilenet_v1_0\.50_224\.\n$/);
+    const fetchUnpublished = await run(['fetch', '--alpha', '0.5', '--resolution', '96'], { env });
+    expect(fetchUnpublished.stderr).toBe('mobilenet fetch: No published tflite weights for alpha 0.5, resolution 96: published resolutions are ' +
+      '224, 192, 160, 128. Pass mobilenet classify --weights <path> to use your own.\n');
+    const url = await run(['classify', parrot, '--weights', 'https://example.com/model.json'], { env });
+    expect(url.code).toBe(1);
+    expect(url.stderr).toMatch(/URLs are not supported; download the file and pass its path \(for the published models, `mobilenet fetch --alpha A --resolution R` puts them in the cache and --alpha A --resolution R without --weights finds them\)\n$/);
+  });
+
+  it('stops quietly when the reader of its output goes away (`| head`)', async () => {
+    const dir = join(tmp, 'many');
+    fs.mkdirSync(dir, { recursive: true });
+    for (let i = 0; i < 40; i++) fs.copyFileSync(parrot, join(dir, `p${String(i).padStart(2, '0')}.jpg`));
+    const r = await new Promise<{ code: number | null; first: string; stderr: string }>((res, rej) => {
+      const child = spawn(process.execPath, [cli, 'classify', dir, '--weights', W025, '--top', '1', '--jsonl'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let first = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').once('data', (d: string) => {
+        first = d;
+        child.stdout.destroy(); // as `head -1` does after its line
+      });
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('error', rej);
+      child.on('close', (code) => res({ code, first, stderr }));
+    });
+    expect(JSON.parse(r.first.split('\n')[0]!)).toMatchObject({ image: join(dir, 'p00.jpg'), top: [{ label: 'macaw' }] });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 });
 
@@ -187,6 +239,17 @@ describe('info', () => {
     expect((info.isas as string[])[0]).toBe('scalar');
     expect(info.cached).toEqual([]);
   });
+
+  it('MOBILENET_ISA that this CPU does not run is reported, not shown as the default', async () => {
+    const env = { XDG_CACHE_HOME: join(tmp, 'xdg-empty'), MOBILENET_ISA: 'sse9' };
+    const json = JSON.parse((await run(['info', '--json'], { env })).stdout) as { isas: string[]; default_isa: string | null };
+    expect(json.default_isa).toBeNull();
+    const text = await run(['info'], { env });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`\nKernel sets this CPU runs: ${json.isas.join(', ')}; MOBILENET_ISA=sse9 is not one of them, so loading a model fails until it is unset or fixed\n`);
+    const good = JSON.parse((await run(['info', '--json'], { env: { ...env, MOBILENET_ISA: 'scalar' } })).stdout) as { default_isa: string };
+    expect(good.default_isa).toBe('scalar');
+  });
 });
 
 describe('fetch, then the obvious next command', () => {
@@ -241,6 +304,35 @@ describe('fetch, then the obvious next command', () => {
     expect(hits).toBe(fetched);
     const info = JSON.parse((await run(['info', '--json'], { env })).stdout) as { cached: { alpha: number; status: string; recorded_at: string }[] };
     expect(info.cached).toMatchObject([{ alpha: 0.25, status: 'ok', recorded_at: expect.any(String) }]);
+  });
+
+  it('Ctrl-C during a download removes what it wrote and exits 130', async () => {
+    // A server that sends the first bytes of model.json, then nothing: the download is in progress when the signal comes.
+    const requests: string[] = [];
+    const stalling = http.createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.writeHead(200, { 'content-length': 100_000 });
+      res.write('{"modelTopology": ');
+    });
+    await new Promise<void>((r) => stalling.listen(0, '127.0.0.1', r));
+    const xdg = join(tmp, 'xdg-interrupt');
+    try {
+      const env = { ...process.env, XDG_CACHE_HOME: xdg, MOBILENET_BASE_URL: `http://127.0.0.1:${(stalling.address() as AddressInfo).port}` };
+      const child = spawn(process.execPath, [cli, 'fetch', '--alpha', '0.5'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const closed = new Promise<number | null>((r) => child.on('close', r));
+      const partial = join(xdg, 'mobilenet-native', 'tfjs');
+      for (let i = 0; i < 200 && !(requests.length && fs.existsSync(partial) && fs.readdirSync(partial).length); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(fs.readdirSync(partial).length).toBeGreaterThan(0); // the partial download is on disk
+      child.kill('SIGINT');
+      expect(await closed).toBe(130);
+      expect(stderr).toBe('mobilenet fetch: interrupted (SIGINT)\n');
+      expect(fs.readdirSync(xdg)).toEqual([]); // no partial file, no empty folders
+    } finally {
+      stalling.closeAllConnections();
+      await new Promise<void>((r) => stalling.close(() => r()));
+    }
   });
 
   it('a failed download leaves no folders in the cache and exits 1 with what to do', async () => {

@@ -679,6 +679,69 @@ describe('a network that drops, a proxy, an abort', () => {
     expect(await walk(cache)).toEqual([]);
   });
 
+  it('a proxy that wants credentials (407) is not retried, says how to give them, and never prints the password', async () => {
+    const tunnels: string[] = [];
+    const proxy = http.createServer((_req, res) => { res.writeHead(405); res.end(); });
+    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+      tunnels.push(req.headers['proxy-authorization'] ?? '');
+      if (req.headers['proxy-authorization'] !== `Basic ${Buffer.from('robot:s3cret').toString('base64')}`) {
+        client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="lab"\r\n\r\n');
+        return;
+      }
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = net.connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const hostPort = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const wrong = { HTTP_PROXY: `http://robot:wrong-pass@${hostPort}` };
+      const err = await resolveWeights(opts({ alpha: 0.5, resolution: 160, format: 'tflite-quant', env: wrong, retries: 3 })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WeightsNotFoundError);
+      const cause = (err as Error).cause as DownloadError;
+      expect([cause.code, cause.status, cause.attempts]).toEqual(['HTTP_STATUS', 407, 1]);
+      const url = `${base}${TGZ_PREFIX}mobilenet_v1_0.5_160_quant.tgz`;
+      expect((err as Error).message).toContain(
+        `and the download failed: ${url}: the proxy answered HTTP 407 Proxy Authentication Required; give its user name and ` +
+          `password in the proxy URL (http://user:password@host:port) (with HTTP_PROXY=http://***@${hostPort}).\n`);
+      expect((err as Error).message).not.toContain('wrong-pass');
+      expect(tunnels).toHaveLength(1);
+      expect(hits).toEqual([]);
+      expect(await walk(cache)).toEqual([]);
+
+      const right = { HTTP_PROXY: `http://robot:s3cret@${hostPort}` };
+      expect((await resolveWeights(opts({ alpha: 0.5, resolution: 160, format: 'tflite-quant', env: right }))).source).toBe('download');
+      expect(hits).toHaveLength(1);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
+  });
+
+  it('proxy settings in messages hide their user name and password', async () => {
+    const dead = http.createServer();
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+    const port = (dead.address() as AddressInfo).port;
+    await new Promise<void>((r) => dead.close(() => r()));
+    const refused = await resolveWeights(opts({
+      alpha: 0.5, resolution: 160, format: 'tflite-quant', env: { HTTP_PROXY: `http://bob:hunter2@127.0.0.1:${port}` }, retries: 0,
+    })).catch((e: unknown) => e);
+    expect((refused as Error).message).toContain(`connect ECONNREFUSED 127.0.0.1:${port} (with HTTP_PROXY=http://***@127.0.0.1:${port}).\n`);
+    const bad = await resolveWeights(opts({ alpha: 0.5, resolution: 160, format: 'tflite-quant', env: { HTTPS_PROXY: 'http://bob:hunter2@[proxy' } }))
+      .catch((e: unknown) => e);
+    const cause = (bad as Error).cause as DownloadError;
+    expect(cause.message).toBe('not a usable proxy URL (HTTPS_PROXY=http://***@[proxy): Invalid URL');
+    expect(cause.url).toBe('http://***@[proxy');
+    expect((bad as Error).message).toContain('the download failed: not a usable proxy URL (HTTPS_PROXY=http://***@[proxy): Invalid URL.\n');
+    for (const e of [refused, bad]) expect(JSON.stringify([(e as Error).message, ((e as Error).cause as Error).message])).not.toContain('hunter2');
+  });
+
   it('an AbortSignal stops a download and removes what it wrote', async () => {
     overrides.set(`${TGZ_PREFIX}mobilenet_v1_0.5_160_quant.tgz`, 'drip');
     const ac = new AbortController();

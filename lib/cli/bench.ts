@@ -79,7 +79,8 @@ export function plan(values: Record<string, unknown>): Plan {
   }
   const all = v.all || (v.chart !== undefined && v.alpha === undefined && v.resolution === undefined && v.weights === undefined);
   const alphas: (number | undefined)[] = all ? [...ALPHAS] : v.alpha ?? [v.weights !== undefined ? undefined : 1.0];
-  const resolutions = all ? [...RESOLUTIONS] : v.resolution ?? [224];
+  // A weights file runs at the resolution it declares unless --resolution says otherwise (as classify).
+  const resolutions: (number | undefined)[] = all ? [...RESOLUTIONS] : v.resolution ?? [v.weights !== undefined ? undefined : 224];
   const configs: BenchConfig[] = [];
   for (const alpha of alphas) {
     for (const resolution of resolutions) {
@@ -99,7 +100,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const p = plan(parsed.values);
   // Small models first so the process RSS high-water mark stays meaningful for each line; report in the order asked.
   const order = p.configs.map((c, i) => ({ c, i })).sort((a, b) => {
-    if (a.c.alpha === undefined || b.c.alpha === undefined) return a.i - b.i;
+    if (a.c.alpha === undefined || b.c.alpha === undefined || a.c.resolution === undefined || b.c.resolution === undefined) return a.i - b.i;
     return a.c.alpha - b.c.alpha || a.c.resolution - b.c.resolution || a.i - b.i;
   });
   const results: BenchResult[] = new Array(p.configs.length);
@@ -120,7 +121,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
         }
         weights = w;
       }
-      const label = `${c.alpha !== undefined ? `${variantName({ alpha: c.alpha, resolution: c.resolution })} ` : ''}t${c.threads}`;
+      const label = `${c.alpha !== undefined && c.resolution !== undefined ? `${variantName({ alpha: c.alpha, resolution: c.resolution })} ` : ''}t${c.threads}`;
       results[i] = await runBench(c, weights, (done, total) =>
         bar.update(k * total + done, order.length * total, `${k + 1}/${order.length} ${label} run ${done}/${total}`));
     }

@@ -7,7 +7,7 @@ import { load, type Classification, type LoadOptions, type MobileNet } from '../
 import { loadBinding } from '../binding.js';
 import { checkIsa, FORMATS, LIMITS } from '../validate.js';
 import { parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
-import type { CliIO, Command } from './main.js';
+import { interruptible, type CliIO, type Command } from './main.js';
 import { downloadBar } from './progress.js';
 
 /** Extensions a folder is searched for (what sharp decodes). */
@@ -19,6 +19,7 @@ const spec: CommandSpec = {
     '(sorted by name); - reads one image from standard input.',
   args: '<image|folder|->...',
   minPositionals: 1,
+  argsExpected: 'at least one image, folder or - (standard input)',
   flags: {
     weights: { type: 'string', value: '<path>', help: 'a TF.js model folder, model.json or .tflite file (default: see below)' },
     alpha: { type: 'string', value: 'A', help: 'width multiplier of the published weights: 1.0, 0.75, 0.5, 0.25', parse: parsers.alpha },
@@ -108,7 +109,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const bar = downloadBar(io.stderr);
   let model: MobileNet;
   try {
-    model = await load({
+    model = await interruptible((signal) => load({
       ...(v.weights !== undefined ? { weights: v.weights } : {}),
       ...(v.alpha !== undefined ? { alpha: v.alpha as LoadOptions['alpha'] } : {}),
       ...(v.resolution !== undefined ? { resolution: v.resolution } : {}),
@@ -117,7 +118,8 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
       ...(v.labels !== undefined ? { labels: v.labels } : {}),
       ...(isa !== undefined ? { isa } : {}),
       onProgress: bar.onProgress,
-    });
+      signal,
+    }));
   } finally {
     bar.clear();
   }

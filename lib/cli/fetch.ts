@@ -4,7 +4,7 @@ import { FORMATS, type WeightsFormat } from '../validate.js';
 import { defaultFormat, fetchWeights } from '../weights/resolve.js';
 import { alphaName } from '../weights/registry.js';
 import { parsers, type CommandSpec, type Parsed } from './args.js';
-import type { CliIO, Command } from './main.js';
+import { interruptible, type CliIO, type Command } from './main.js';
 import { downloadBar } from './progress.js';
 
 const spec: CommandSpec = {
@@ -28,14 +28,15 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const bar = downloadBar(io.stderr);
   let r;
   try {
-    r = await fetchWeights({
+    r = await interruptible((signal) => fetchWeights({
       alpha: v.alpha ?? 1.0,
       resolution: v.resolution ?? 224,
       format: v.format,
       force: v.force ?? false,
       env: io.env,
       onProgress: bar.onProgress,
-    });
+      signal,
+    }));
   } finally {
     bar.clear();
   }

@@ -23,6 +23,9 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const root = cacheDir(io.env);
   const cached = await listCached({ cacheDir: root, verify: v.verify ?? false });
   const isas = binding.supportedIsas();
+  // MOBILENET_ISA names the default only when this CPU runs it; otherwise every load() refuses it (say so).
+  const envIsa = io.env.MOBILENET_ISA || undefined;
+  const envIsaOk = envIsa === undefined || isas.includes(envIsa);
   const data = {
     version,
     node: process.versions.node,
@@ -30,7 +33,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     platform: `${process.platform}-${process.arch}`,
     cpu: binding.cpuModel(),
     isas,
-    default_isa: io.env.MOBILENET_ISA || isas[isas.length - 1],
+    default_isa: envIsaOk ? envIsa ?? isas[isas.length - 1] : null,
     weights_env: io.env.MOBILENET_WEIGHTS ?? null,
     cache_dir: root,
     cached: cached.map((c) => ({
@@ -45,7 +48,9 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const out = [
     `mobilenet-native ${data.version} on ${data.platform}, Node ${data.node} (Node-API ${data.napi})`,
     `CPU: ${data.cpu}`,
-    `Kernel sets this CPU runs: ${isas.join(', ')} (default: ${data.default_isa}; MOBILENET_ISA overrides)`,
+    envIsaOk
+      ? `Kernel sets this CPU runs: ${isas.join(', ')} (default: ${data.default_isa}; MOBILENET_ISA overrides)`
+      : `Kernel sets this CPU runs: ${isas.join(', ')}; MOBILENET_ISA=${envIsa} is not one of them, so loading a model fails until it is unset or fixed`,
     `MOBILENET_WEIGHTS: ${data.weights_env ?? '(not set)'}`,
     `Cache: ${root}`,
   ];

@@ -43,15 +43,62 @@ export function usage(): string {
 }
 
 /**
- * The library's messages name its options ("for labels but received", "(the alpha option)"); the user of a
- * command typed flags, so those names become the command's flags (--labels, --alpha).
+ * The library's messages name its options ("for labels but received", "(the alpha option)", "pass
+ * weights: '<path>'", "load({ weights: '...' })"); the user of a command typed flags, so those names become
+ * the command's flags (--labels, --alpha, --weights).
  */
 export function withFlagNames(message: string, spec: CommandSpec): string {
   let m = message;
   for (const name of Object.keys(spec.flags)) {
     m = m.replace(new RegExp(`\\bfor ${name} but received\\b`, 'g'), `for --${name} but received`).replaceAll(`(the ${name} option)`, `(--${name})`);
   }
+  // fetch has no --weights: name the command that has it.
+  const weights = 'weights' in spec.flags ? '--weights' : 'mobilenet classify --weights';
+  m = m.replace(/\bload\(\{ weights: '([^']*)' \}\)/g, `${weights} $1`)
+    .replace(/\b([Pp])ass weights: '<path>'/g, `$1ass ${weights} <path>`)
+    .replace(/\bload\(\{ alpha, resolution \}\) finds them/g, '--alpha A --resolution R without --weights finds them');
+  if ('format' in spec.flags) m = m.replace("Use format 'tflite' or 'tflite-quant'", 'Use --format tflite or tflite-quant');
   return m;
+}
+
+/** A command stopped by SIGINT (Ctrl-C) or SIGTERM during an interruptible step; exit code 128 + the signal's number. */
+export class Interrupted extends Error {
+  override name = 'Interrupted';
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
+    super(`interrupted (${signal})`);
+  }
+  get exitCode(): number {
+    return this.signal === 'SIGINT' ? 130 : 143;
+  }
+}
+
+/**
+ * Runs a step that may download (fetch, a classify whose weights are missing) so that Ctrl-C aborts the download
+ * through `signal`: the downloader then removes its partial files and empty folders, and the command exits 130
+ * (SIGTERM: 143). A second signal ends the process at once. Outside such steps the signals keep Node's default
+ * (immediate exit): a synchronous bench loop could not answer a handler.
+ */
+export async function interruptible<T>(step: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  let got: 'SIGINT' | 'SIGTERM' | undefined;
+  const on = (sig: 'SIGINT' | 'SIGTERM'): void => {
+    if (got) process.exit(new Interrupted(sig).exitCode);
+    got = sig;
+    ac.abort(new Interrupted(sig));
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  try {
+    const r = await step(ac.signal);
+    if (got) throw new Interrupted(got);
+    return r;
+  } catch (e) {
+    if (got) throw new Interrupted(got);
+    throw e;
+  } finally {
+    process.off('SIGINT', on);
+    process.off('SIGTERM', on);
+  }
 }
 
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
@@ -95,6 +142,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   try {
     return await command.run(parsed, io);
   } catch (e) {
+    if (e instanceof Interrupted) {
+      io.stderr.write(`mobilenet ${cmd}: ${e.message}\n`);
+      return e.exitCode;
+    }
     if (e instanceof UsageError) {
       io.stderr.write(`mobilenet ${cmd}: ${e.message}\nRun 'mobilenet ${cmd} --help' for usage.\n`);
       return 2;

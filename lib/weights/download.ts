@@ -71,11 +71,19 @@ export function createDispatcher(env: Env, timeoutMs: number): Dispatcher {
     // Explicit '' (not undefined) so `env` is the only source, not process.env behind our back.
     return new EnvHttpProxyAgent({ ...common, httpProxy, httpsProxy, noProxy: env.no_proxy ?? env.NO_PROXY ?? '' });
   } catch (e) {
-    const which = [httpsProxy && `HTTPS_PROXY=${httpsProxy}`, httpProxy && `HTTP_PROXY=${httpProxy}`].filter(Boolean).join(', ');
-    throw new DownloadError('NETWORK', httpsProxy || httpProxy, `not a usable proxy URL (${which}): ${describeNetworkError(e)}`, { cause: e });
+    const which = [httpsProxy && `HTTPS_PROXY=${redactUrl(httpsProxy)}`, httpProxy && `HTTP_PROXY=${redactUrl(httpProxy)}`].filter(Boolean).join(', ');
+    throw new DownloadError('NETWORK', redactUrl(httpsProxy || httpProxy), `not a usable proxy URL (${which}): ${describeNetworkError(e)}`, { cause: e });
   } finally {
     process.emitWarning = emit;
   }
+}
+
+/**
+ * A URL, or a setting that should be one, with its user name and password hidden: proxy URLs carry
+ * credentials (http://user:password@host:port) that must not reach logs and error reports.
+ */
+export function redactUrl(s: string): string {
+  return s.replace(/^((?:[a-z][\w+.-]*:\/\/)?)[^/?#\s]*@/i, '$1***@');
 }
 
 function describeNetworkError(err: unknown): string {
@@ -165,7 +173,23 @@ async function get(url: string, range: number, ctx: { dispatcher: Dispatcher; si
   }
 }
 
+/** A proxy's answer to CONNECT (undici: "Proxy response (407) !== 200 when HTTP Tunneling"), or undefined. */
+function proxyStatus(err: unknown): number | undefined {
+  const m = /^Proxy response \((\d{3})\) !== 200/.exec((err as Error | null)?.message ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The words for an HTTP status a proxy answered with; 407 says how to give the credentials. */
+function proxyRefusal(status: number): string {
+  const text = STATUS_TEXT[status];
+  return `the proxy answered HTTP ${status}${text ? ` ${text}` : ''}` +
+    (status === 407 ? '; give its user name and password in the proxy URL (http://user:password@host:port)' : '');
+}
+
 function networkError(url: string, err: unknown, timeoutMs: number): DownloadError {
+  const status = proxyStatus(err);
+  // 407 and other refusals are answers, not a flaky network: retried only when the status is worth it (502, 503...).
+  if (status !== undefined) return new DownloadError('HTTP_STATUS', url, `${url}: ${proxyRefusal(status)}`, { cause: err, status });
   const code = (err as { code?: string } | null)?.code;
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return new DownloadError('TIMEOUT', url, `no data from ${url} for ${timeoutMs} ms`, { cause: err });
@@ -175,7 +199,7 @@ function networkError(url: string, err: unknown, timeoutMs: number): DownloadErr
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout', 410: 'Gone',
-  416: 'Range Not Satisfiable', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway',
+  407: 'Proxy Authentication Required', 416: 'Range Not Satisfiable', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway',
   503: 'Service Unavailable', 504: 'Gateway Timeout',
 };
 
@@ -282,7 +306,9 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
         throw new DownloadError('NETWORK', u, `${u}: the server cannot resume at byte ${resumeFrom}`);
       }
       const text = STATUS_TEXT[res.status];
-      throw new DownloadError('HTTP_STATUS', u, `${u}: HTTP ${res.status}${text ? ` ${text}` : ''}`, { status: res.status });
+      // A proxy that forwards plain http:// requests (no CONNECT) answers 407 as a response.
+      const what = res.status === 407 ? proxyRefusal(407) : `HTTP ${res.status}${text ? ` ${text}` : ''}`;
+      throw new DownloadError('HTTP_STATUS', u, `${u}: ${what}`, { status: res.status });
     }
     const exp = opts.expected;
     if (total !== undefined && exp?.size !== undefined && exp.jsonSha256 === undefined && total !== exp.size) {

@@ -25,7 +25,7 @@ import {
   cacheDir, defaultChoice, isFile, isModelDir, recordPath, variantPath, verifyCached, writeLastFetched,
   type Env, type RecordBasis,
 } from './cache.js';
-import { installVariant } from './download.js';
+import { installVariant, redactUrl } from './download.js';
 import type { NetworkOptions } from './network.js';
 import {
   ALPHAS, OFFICIAL_BASE_URL, RESOLUTIONS, TFJS_RESOLUTIONS, alphaName, describeVariant, findVariant, variantUrl,
@@ -192,9 +192,11 @@ function offline(env: Env): boolean {
 function installFailed(e: unknown, v: Variant, root: string, env: Env, baseUrl: string): never {
   if (e instanceof DownloadError) {
     // A proxy that refuses looks like the server refusing: say which proxy settings were in force.
+    // Never the credentials a proxy URL may carry; not again when the message already names the setting.
     const proxies = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY']
-      .filter((k) => env[k]).map((k) => `${k}=${env[k]}`);
-    const via = proxies.length && e.code === 'NETWORK' ? ` (with ${proxies.join(', ')})` : '';
+      .filter((k) => env[k]).map((k) => `${k}=${redactUrl(env[k]!)}`);
+    const proxyProblem = e.code === 'NETWORK' || e.message.includes(': the proxy answered');
+    const via = proxies.length && proxyProblem && !e.message.includes('not a usable proxy URL') ? ` (with ${proxies.join(', ')})` : '';
     throw new WeightsNotFoundError(missingWeightsMessage(v, `the download failed: ${e.message}${via}`, root, env, baseUrl), { cause: e });
   }
   throw e;
