@@ -103,7 +103,7 @@ const heldFiles = [
 const heldFrames = await Promise.all(heldFiles.map((f) => decodeImage(join(shared, f))));
 const heldInput = (R: number, i: number): Uint8Array => {
   const f = heldFrames[i]!;
-  return new Uint8Array(binding.resizeFrame(f.data, f.width, f.height, f.channels, R));
+  return new Uint8Array(binding.resizeFrame(f.data, f.width, f.height, f.layout.format === 1 ? 4 : 3, R));
 };
 
 /** Input bytes → the model's input tensor data (uint8 as is; int8 = byte - 128, the files' scale 1/128 zero point 0). */

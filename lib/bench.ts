@@ -101,14 +101,14 @@ export async function runBench(config: BenchConfig, weights: string | NetWeights
     if (config.dtype !== undefined && model.info.dtype !== config.dtype) {
       throw new Error(`--dtype ${config.dtype} was asked for, but ${model.info.weights} runs as ${model.info.dtype}`);
     }
-    // A fixed pseudo-random image in the tfjs input range [-1, 1]: zeros could flatter a kernel that skips work.
-    // Integer models take it as R x R bytes (the camera path: no float conversion to pay for).
+    // A fixed pseudo-random image: zeros could flatter a kernel that skips work. Random bytes, as floats
+    // (b - 128) / 128, in [-1, 127/128]: inside every model's input range (a uint8-input TFLite file run
+    // in float takes exactly that). Integer models take the bytes (the camera path: no float conversion).
     const rand = seededRandom(12345);
     const integer = model.info.dtype !== 'float32';
     const tensors = Array.from({ length: config.batch }, () => {
-      const t = new Float32Array(R * R * 3);
-      for (let i = 0; i < t.length; i++) t[i] = rand() * 2 - 1;
-      return integer ? { data: Uint8Array.from(t, (x) => Math.round((x + 1) * 127.5)), width: R, height: R, channels: 3 as const } : t;
+      const bytes = Uint8Array.from({ length: R * R * 3 }, () => Math.floor(rand() * 256));
+      return integer ? { data: bytes, width: R, height: R, channels: 3 as const } : Float32Array.from(bytes, (b) => (b - 128) / 128);
     });
     const input = config.batch === 1 ? tensors[0]! : tensors;
     const output = new Float32Array(classes * config.batch);

@@ -174,9 +174,10 @@ export async function decodeImage(
   try {
     let img = sharp(bytes, { failOn: 'error', limitInputPixels: Math.max(1, opts.maxInputPixels) }).rotate(); // honour EXIF orientation
     // Shrink on load: a 12 MP JPEG decodes at 1/4 or 1/8 scale, never at full size. Only when the
-    // image is over 4x the model resolution, so smaller images keep the one shared resize.
+    // image's shorter side is over 8x the model resolution (1792 px at 224), so ordinary photos keep
+    // the one shared resize and give exactly the pixels TFLite's reference pipeline sees.
     const target = 2 * opts.resolution;
-    if (Math.min(w, h) > 2 * target) {
+    if (Math.min(w, h) > 4 * target) {
       img = img.resize({ width: target, height: target, fit: 'outside', fastShrinkOnLoad: true });
     }
     if (meta.hasAlpha) img = img.flatten({ background: opts.background });

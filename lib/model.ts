@@ -201,7 +201,7 @@ async function readLabels(labels: string | readonly string[]): Promise<readonly 
 }
 
 function noClassifier(source: string, fn: string): Error {
-  return new Error(`${fn} needs a classifier but ${source} is a headless backbone (no classification layer); use embed() for its features`);
+  return new Error(`${fn} needs a classifier but ${source} is a headless backbone (no classification layer); use embed() for its features, or load it with its head`);
 }
 
 function disposedError(): Error {
@@ -351,10 +351,10 @@ class MobileNetModel implements MobileNet {
 
   #submit(input: unknown, target: Target, options: InferOptions | undefined, fn: string): Promise<OutputArray> {
     const native = this.#alive();
-    if (target === 'logits' && this.info.architecture === 'mobilenet_v1' && this.info.classes === 0) throw noClassifier(this.info.weights, fn);
     if (this.#outputs[target] < 0) {
+      if (target !== 'detections' && this.#outputs.detections < 0) throw noClassifier(this.info.weights, fn);
       throw new Error(`${fn} needs ${target === 'detections' ? 'a detector (SSD)' : 'a classifier'}; this model is ${this.info.architecture}` +
-        (target === 'detections' ? ': use classify() or infer()' : this.#outputs.detections >= 0 ? ': use detect()' : ' without a classifier (a backbone): use embed(), or load it with its head'));
+        (target === 'detections' ? ': use classify() or infer()' : ': use detect()'));
     }
     const list = Array.isArray(input) ? input : [input];
     if (list.length === 0 || list.length > 4096) {
@@ -465,7 +465,10 @@ class MobileNetModel implements MobileNet {
     const { output, integer } = this.#checkOutput(options, 'inferSync()', this.info.classes, items.length);
     const only = items[0]!;
     const logits = this.#outputs.logits;
-    if (logits < 0) throw new Error(`inferSync() needs a classifier; this model is ${this.info.architecture}${this.#outputs.detections >= 0 ? ': use detect()' : ' without a classifier (a backbone): use embed()'}`);
+    if (logits < 0) {
+      if (this.#outputs.detections < 0) throw noClassifier(this.info.weights, 'inferSync()');
+      throw new Error(`inferSync() needs a classifier; this model is ${this.info.architecture}: use detect()`);
+    }
     if (items.length === 1 && only.kind === 'tensor') return native.runSync(0, 1, logits, output, only.data, integer); // no staging copy
     this.#stage(native, 0, items);
     return native.runSync(0, items.length, logits, output, undefined, integer);

@@ -40,7 +40,8 @@ describe('Coral MobileNetV1 1.0 in two files', () => {
         const out = (await m.embed(frame(n), { dequantize: false })) as Uint8Array;
         expect(Buffer.compare(Buffer.from(out), emb.subarray(n * 1024, (n + 1) * 1024)), `image ${n}`).toBe(0);
       }
-      await expect(m.classify(frame(0))).rejects.toThrow('infer() needs a classifier; this model is mobilenet_v1 without a classifier (a backbone): use embed(), or load it with its head');
+      await expect(m.classify(frame(0))).rejects.toThrow(`classify() needs a classifier but ${backbone} is a headless backbone (no classification layer); use embed() for its features, or load it with its head`);
+      await expect(m.infer(frame(0))).rejects.toThrow(`infer() needs a classifier but ${backbone} is a headless backbone (no classification layer); use embed() for its features, or load it with its head`);
     } finally {
       m.dispose();
     }

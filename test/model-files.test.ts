@@ -202,7 +202,7 @@ describe('headless backbones and other networks', () => {
     const full = await load({ weights: tfjsWeights('0.25'), threads: 1 });
     expect([m.info.classes, m.info.numClasses, m.info.features]).toEqual([0, 0, 256]);
     expect(await m.embed(sample('grace_hopper.jpg'))).toEqual(await full.embed(sample('grace_hopper.jpg')));
-    const msg = `needs a classifier but ${dir} is a headless backbone (no classification layer); use embed() for its features`;
+    const msg = `needs a classifier but ${dir} is a headless backbone (no classification layer); use embed() for its features, or load it with its head`;
     await expect(m.classify(sample('grace_hopper.jpg'))).rejects.toThrow(`classify() ${msg}`);
     await expect(m.infer(sample('grace_hopper.jpg'))).rejects.toThrow(`infer() ${msg}`);
     expect(() => m.inferSync(new Float32Array(224 * 224 * 3))).toThrow(`inferSync() ${msg}`);

@@ -77,7 +77,8 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
       try {
         // Full size (no shrink-on-load): the boxes and the annotated copy are in the file's own pixels.
         const frame = await decodeImage(image, 'input', { maxInputPixels: DEFAULT_MAX_INPUT_PIXELS, background: { r: 255, g: 255, b: 255 }, resolution: Infinity });
-        const detections = await model.detect(frame, { ...(v['min-score'] !== undefined ? { minScore: v['min-score'] } : {}), ...(v.max !== undefined ? { maxResults: v.max } : {}) });
+        const rgb = { data: frame.data, width: frame.width, height: frame.height, format: frame.layout.format === 1 ? 'rgba' as const : 'rgb' as const };
+        const detections = await model.detect(rgb, { ...(v['min-score'] !== undefined ? { minScore: v['min-score'] } : {}), ...(v.max !== undefined ? { maxResults: v.max } : {}) });
         let annotated: string | undefined;
         if (v.out !== undefined) {
           const ext = extname(image).toLowerCase();

@@ -37,7 +37,8 @@ export function decodeBmp(bytes: Uint8Array, name = 'bmp'): Frame {
 /** Decodes a file: BMP by decodeBmp, anything else by the library's decoder (sharp, EXIF orientation applied). */
 export async function decodeAny(path: string): Promise<Frame> {
   if (path.toLowerCase().endsWith('.bmp')) return decodeBmp(new Uint8Array(readFileSync(path)), path);
-  return decodeImage(path);
+  const f = await decodeImage(path);
+  return { data: f.data, width: f.width, height: f.height, channels: f.layout.format === 1 ? 4 : 3 };
 }
 
 /**
