@@ -1,4 +1,5 @@
-// Requantization of 16 int32 lanes with AVX-512, exactly as TFLite 2.2 (requantization.h):
+// AVX-512 helpers shared by the integer kernels (VNNI and AMX). Requantization of 16 int32 lanes,
+// exactly as TFLite 2.2 (requantization.h):
 //   srdhm(x, m) = (x * m + 2^30) >> 31 (floor; equal to gemmlowp's for m >= 0, tested), as vpmuldq
 //   on even and odd lanes; rounding_divide_by_pot as (y >> r) + ((y & mask) > mask/2 + (y < 0)).
 #pragma once
@@ -41,6 +42,31 @@ static inline __m512i requant16(__m512i x, const Requant16& r, __m512i zp, __m51
   __m512i q = _mm512_srav_epi32(y, r.rshift);
   q = _mm512_mask_add_epi32(q, up, q, one);
   return _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(q, zp), lo), hi);
+}
+
+// The GEMMs' row_sum(a) (qkernels.h): sum of kc bytes of one row (as signed bytes if kS8).
+template <bool kS8>
+static inline int32_t row_sum(const void* row, size_t kc) {
+  const uint8_t* p = (const uint8_t*)row;
+  const __m512i zero = _mm512_setzero_si512(), flip = _mm512_set1_epi8((char)0x80);
+  __m512i s = zero;
+  size_t k = 0;
+  for (; k + 64 <= kc; k += 64) {
+    __m512i v = _mm512_loadu_si512(p + k);
+    if (kS8) v = _mm512_xor_si512(v, flip);
+    s = _mm512_add_epi64(s, _mm512_sad_epu8(v, zero));
+  }
+  size_t loaded = k;
+  if (k < kc) {
+    __m512i v = _mm512_maskz_loadu_epi8(((__mmask64)1 << (kc - k)) - 1, p + k);  // kc - k < 64
+    if (kS8) v = _mm512_xor_si512(v, flip);  // masked-out zeros become 128, i.e. signed 0, like the rest
+    s = _mm512_add_epi64(s, _mm512_sad_epu8(v, zero));
+    loaded += 64;
+  }
+  const __m256i s4 = _mm256_add_epi64(_mm512_castsi512_si256(s), _mm512_extracti64x4_epi64(s, 1));
+  const __m128i s2 = _mm_add_epi64(_mm256_castsi256_si128(s4), _mm256_extracti128_si256(s4, 1));
+  const int64_t total = _mm_cvtsi128_si64(s2) + _mm_extract_epi64(s2, 1);
+  return (int32_t)(kS8 ? total - 128 * (int64_t)loaded : total);
 }
 
 }  // namespace mn::avx512_q
