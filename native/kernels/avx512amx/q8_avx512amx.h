@@ -1,7 +1,6 @@
 // AMX-INT8 integer GEMM (Sapphire Rapids and later Xeons): tdpbusd / tdpbsud multiply a 16-row x 64-byte tile
 // of A by a 16 x 64-byte tile of 4-interleaved weights, 16 x 16 x 64 multiply-accumulates per instruction.
-// The rest of the table (depthwise, first conv, average pool) is AVX-512 VNNI's, as is the GEMM for row
-// tiles under 16 rows and K not a multiple of 4 (same packed layout, see the .cc).
+// The rest of the table (depthwise, first conv, average pool) is AVX-512 VNNI's.
 // Needs AVX512-VNNI's features + AMX-TILE + AMX-INT8 and the OS's permission to use tile data
 // (Linux 5.16+: arch_prctl(ARCH_REQ_XCOMP_PERM), asked once in qdispatch.cc).
 #pragma once
@@ -9,14 +8,14 @@
 
 namespace mn::avx512amx {
 
-// GEMM 32x32c4: the panel layout of avx512vnni's 12x32 (qu8: int8 s = w - 128, A unsigned; qs8: uint8
-// s = w + 128, A signed; both add row_sum(a) * h).
+// GEMM 32x32c4. qu8: int8 s = w - 128 (tdpbusd: unsigned A x signed s), adds row_sum(a) * h as avx512vnni;
+// qs8: raw int8 weights (tdpbssd), no row-sum term.
 void qu8_gemm_minmax_gemmlowp_32x32c4__avx512amx(size_t, size_t, size_t, const uint8_t*, size_t, const void*,
                                                  uint8_t*, size_t, const QOutputParams&);
 void qs8_gemm_minmax_gemmlowp_32x32c4__avx512amx(size_t, size_t, size_t, const int8_t*, size_t, const void*, int8_t*,
                                                  size_t, const QOutputParams&);
 constexpr QGemmLayout kQU8GemmLayout32x32 = {32, 32, 4, QWeight::kInt8, false, 128, true};
-constexpr QGemmLayout kQS8GemmLayout32x32 = {32, 32, 4, QWeight::kUint8, false, -128, true};
+constexpr QGemmLayout kQS8GemmLayout32x32 = {32, 32, 4, QWeight::kInt8, false, 0, false};
 
 const QKernelTable& qtable();
 }  // namespace mn::avx512amx
