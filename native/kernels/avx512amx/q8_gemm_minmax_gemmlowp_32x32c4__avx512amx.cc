@@ -59,7 +59,7 @@ void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const vo
   constexpr size_t NR = 32;
   constexpr bool kASum = !kS8;
   const size_t kc4 = (kc + 3) / 4 * 4;
-  size_t kstep = 64;
+  size_t kstep = kc4 <= 64 || kc4 % 64 == 0 ? (kc4 < 64 ? kc4 : 64) : 60;  // no division in the common cases
   while (kc4 % kstep) kstep -= 4;
   configure(kstep);
   const int32_t* h = (const int32_t*)w;
