@@ -14,8 +14,8 @@ void qu8_gemm_minmax_gemmlowp_32x32c4__avx512amx(size_t, size_t, size_t, const u
                                                  uint8_t*, size_t, const QOutputParams&);
 void qs8_gemm_minmax_gemmlowp_32x32c4__avx512amx(size_t, size_t, size_t, const int8_t*, size_t, const void*, int8_t*,
                                                  size_t, const QOutputParams&);
-constexpr QGemmLayout kQU8GemmLayout32x32 = {32, 32, 4, QWeight::kInt8, false, 128, true};
-constexpr QGemmLayout kQS8GemmLayout32x32 = {32, 32, 4, QWeight::kInt8, false, 0, false};
+constexpr QGemmLayout kQU8GemmLayout32x32 = {64, 32, 4, QWeight::kInt8, false, 128, true};
+constexpr QGemmLayout kQS8GemmLayout32x32 = {64, 32, 4, QWeight::kInt8, false, 0, false};
 
 const QKernelTable& qtable();
 }  // namespace mn::avx512amx

@@ -53,6 +53,53 @@ alignas(64) const uint8_t kOnes[16 * 64] = {
 #undef MN_ONES16
 };
 
+// One 32-row subtile: A0 = rows [0, 16) at a0, A1 = 16 rows at a1 (both stride as), products into C tiles,
+// stored to acc; qu8 first stores the row sums (A x ones) to sums. kstep-byte chunks of A, kc4 bytes in all.
+template <bool kS8>
+inline void amx_subtile(const uint8_t* a0, const uint8_t* a1, size_t as, const uint8_t* wk, size_t kc4, size_t kstep,
+                        int32_t (*acc)[32], int32_t (*sums)[32]) {
+  constexpr size_t NR = 32;
+  if constexpr (!kS8) {
+    _tile_zero(0);
+    _tile_zero(2);
+    _tile_loadd(6, kOnes, 64);
+    for (size_t k = 0; k < kc4; k += kstep) {
+      _tile_loadd(4, a0 + k, as);
+      _tile_loadd(5, a1 + k, as);
+      _tile_dpbusd(0, 4, 6);
+      _tile_dpbusd(2, 5, 6);
+    }
+    _tile_stored(0, &sums[0][0], NR * 4);
+    _tile_stored(2, &sums[16][0], NR * 4);
+  }
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  for (size_t k = 0; k < kc4; k += kstep) {
+    const uint8_t* b = wk + k * NR;  // k / 4 groups of NR x 4 bytes
+    _tile_loadd(4, a0 + k, as);
+    _tile_loadd(6, b, NR * 4);
+    _tile_loadd(7, b + 64, NR * 4);
+    _tile_loadd(5, a1 + k, as);
+    if constexpr (kS8) {
+      _tile_dpbssd(0, 4, 6);
+      _tile_dpbssd(1, 4, 7);
+      _tile_dpbssd(2, 5, 6);
+      _tile_dpbssd(3, 5, 7);
+    } else {
+      _tile_dpbusd(0, 4, 6);
+      _tile_dpbusd(1, 4, 7);
+      _tile_dpbusd(2, 5, 6);
+      _tile_dpbusd(3, 5, 7);
+    }
+  }
+  _tile_stored(0, &acc[0][0], NR * 4);
+  _tile_stored(1, &acc[0][16], NR * 4);
+  _tile_stored(2, &acc[16][0], NR * 4);
+  _tile_stored(3, &acc[16][16], NR * 4);
+}
+
 template <bool kS8, typename T>
 void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w, T* c, size_t c_stride,
           const QOutputParams& out) {
@@ -65,101 +112,102 @@ void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const vo
   const int32_t* h = (const int32_t*)w;
   const uint8_t* wk = (const uint8_t*)(h + (kQHeaderRows + (kASum ? 1 : 0)) * NR);
 
-  const bool staged = mr < 16 || kc != kc4;
-  alignas(64) uint8_t stage[32][64];
-  const uint8_t* a0 = (const uint8_t*)a;
-  const uint8_t* a1 = (const uint8_t*)(a + (mr < 32 ? mr - 16 : 16) * a_stride);  // direct only (mr >= 16)
-  size_t as = a_stride, row1 = mr < 32 ? mr - 16 : 16;  // A row of the second A tile's first row
-  if (staged) {
-    std::memset(stage, 0, sizeof stage);
-    a0 = &stage[0][0];
-    a1 = &stage[16][0];
-    as = 64;
-    row1 = 16;
-  }
-  const size_t rows = mr < 32 ? mr : 32;
-  auto stage_chunk = [&](size_t k) {
-    const size_t bytes = kc - k < kstep ? kc - k : kstep;
-    for (size_t i = 0; i < rows; i++) std::memcpy(stage[i], (const uint8_t*)(a + i * a_stride) + k, bytes);
-  };
-  const bool two = mr > 16;  // the second A tile holds rows that matter
-
-  alignas(64) int32_t acc[32][NR];
-  int32_t row_sums[32];
-  if constexpr (kASum) {
-    if (!staged) {
-      _tile_zero(0);
-      _tile_zero(2);
-      _tile_loadd(6, kOnes, 64);
-      for (size_t k = 0; k < kc; k += kstep) {
-        _tile_loadd(4, a0 + k, as);
-        _tile_loadd(5, a1 + k, as);
-        _tile_dpbusd(0, 4, 6);
-        _tile_dpbusd(2, 5, 6);
-      }
-      _tile_stored(0, &acc[0][0], NR * 4);
-      _tile_stored(2, &acc[16][0], NR * 4);
-      for (size_t i = 0; i < rows; i++) row_sums[i] = acc[i < 16 ? i : 16 + i - row1][0];
-    } else {
-      for (size_t i = 0; i < rows; i++) row_sums[i] = avx512_q::row_sum<false>(a + i * a_stride, kc);
-    }
-  }
-
-  _tile_zero(0);
-  _tile_zero(1);
-  _tile_zero(2);
-  _tile_zero(3);
-  for (size_t k = 0; k < kc4; k += kstep) {
-    const uint8_t* b = wk + k * NR;  // k / 4 groups of NR x 4 bytes
-    if (staged) stage_chunk(k);
-    const size_t ak = staged ? 0 : k;
-    _tile_loadd(4, a0 + ak, as);
-    _tile_loadd(6, b, NR * 4);
-    _tile_loadd(7, b + 64, NR * 4);
-    if constexpr (kS8) {
-      _tile_dpbssd(0, 4, 6);
-      _tile_dpbssd(1, 4, 7);
-    } else {
-      _tile_dpbusd(0, 4, 6);
-      _tile_dpbusd(1, 4, 7);
-    }
-    if (two) {
-      _tile_loadd(5, a1 + ak, as);
-      if constexpr (kS8) {
-        _tile_dpbssd(2, 5, 6);
-        _tile_dpbssd(3, 5, 7);
-      } else {
-        _tile_dpbusd(2, 5, 6);
-        _tile_dpbusd(3, 5, 7);
-      }
-    }
-  }
-  _tile_stored(0, &acc[0][0], NR * 4);
-  _tile_stored(1, &acc[0][16], NR * 4);
-  if (two) {
-    _tile_stored(2, &acc[16][0], NR * 4);
-    _tile_stored(3, &acc[16][16], NR * 4);
-  }
-
+  // Epilogue constants. Both halves requantize to int32, vpackssdw interleaves them by 128-bit lane and vpermq
+  // restores column order; zero point and clamp on 32 int16 lanes (exact, as the depthwise kernel explains).
   const int32_t hsum = kASum ? h[kQHeaderRows * NR] : 0;
-  const __m512i zp = _mm512_set1_epi32(out.zero_point), lo = _mm512_set1_epi32(out.min), hi = _mm512_set1_epi32(out.max);
+  const __m512i zp = _mm512_set1_epi16((int16_t)out.zero_point), lo = _mm512_set1_epi16((int16_t)out.min),
+                hi = _mm512_set1_epi16((int16_t)out.max);
   const avx512_q::Requant16 r0 = avx512_q::load_requant16(h, NR, 0), r1 = avx512_q::load_requant16(h, NR, 16);
   const __m512i bias0 = _mm512_loadu_si512(h), bias1 = _mm512_loadu_si512(h + 16);
-  const __mmask16 m0 = nc >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nc) - 1);
-  const __mmask16 m1 = nc >= 32 ? (__mmask16)0xFFFF : nc > 16 ? (__mmask16)((1u << (nc - 16)) - 1) : (__mmask16)0;
-  for (size_t i = 0; i < rows; i++) {
-    const int32_t* row = acc[i < 16 ? i : 16 + i - row1];
-    __m512i b0 = bias0, b1 = bias1;
-    if constexpr (kASum) {
-      const __m512i corr = _mm512_set1_epi32(row_sums[i] * hsum);
-      b0 = _mm512_add_epi32(b0, corr);
-      b1 = _mm512_add_epi32(b1, corr);
+  const __m512i unzip = _mm512_set_epi64(7, 5, 3, 1, 6, 4, 2, 0);
+  const __mmask32 cmask = nc >= 32 ? (__mmask32)0xFFFFFFFFu : (__mmask32)((1u << nc) - 1);
+  const bool high = nc > 16, full = nc >= 32;
+  // Rows [i0, i1) of C from acc, acc row of C row i: i - base for i < base + 16, else 16 + i - base1.
+  auto epilogue = [&](size_t i0, size_t i1, size_t base, size_t base1, int32_t (*acc)[32], const int32_t* sums) {
+    for (size_t i = i0; i < i1; i++) {
+      const size_t t = i - base < 16 ? i - base : 16 + i - base1;
+      const int32_t* row = acc[t];
+      __m512i b0 = bias0, b1 = bias1;
+      if constexpr (kASum) {
+        const __m512i corr = _mm512_set1_epi32(sums[t] * hsum);
+        b0 = _mm512_add_epi32(b0, corr);
+        b1 = _mm512_add_epi32(b1, corr);
+      }
+      const __m512i q0 = avx512_q::requant16_raw(_mm512_add_epi32(_mm512_load_si512(row), b0), r0);
+      const __m512i q1 = high ? avx512_q::requant16_raw(_mm512_add_epi32(_mm512_load_si512(row + 16), b1), r1) : q0;
+      __m512i v = _mm512_permutexvar_epi64(unzip, _mm512_packs_epi32(q0, q1));
+      v = _mm512_min_epi16(_mm512_max_epi16(_mm512_adds_epi16(v, zp), lo), hi);
+      if (full) _mm256_storeu_si256((__m256i*)(c + i * c_stride), _mm512_cvtepi16_epi8(v));
+      else _mm512_mask_cvtepi16_storeu_epi8(c + i * c_stride, cmask, v);
     }
-    _mm512_mask_cvtepi32_storeu_epi8(c + i * c_stride, m0,
-                                     avx512_q::requant16(_mm512_add_epi32(_mm512_load_si512(row), b0), r0, zp, lo, hi));
-    if (m1)
-      _mm512_mask_cvtepi32_storeu_epi8(
-          c + i * c_stride + 16, m1, avx512_q::requant16(_mm512_add_epi32(_mm512_load_si512(row + 16), b1), r1, zp, lo, hi));
+  };
+
+  alignas(64) int32_t acc[2][32][NR];
+  alignas(64) int32_t sums[2][32][NR];  // qu8: row sums in column 0
+  int32_t row_sums[32];
+  if (mr < 16 || kc != kc4) {
+    // Staged: each kstep chunk of A is copied into a zeroed 32 x 64 buffer (A is never read past mr rows or kc
+    // bytes); row sums by vpsadbw. The M tail, the classifier's single row, odd K.
+    alignas(64) uint8_t stage[32][64];
+    std::memset(stage, 0, sizeof stage);
+    for (size_t rb = 0; rb < mr; rb += 32) {
+      const size_t rows = mr - rb < 32 ? mr - rb : 32;
+      const T* ab = a + rb * a_stride;
+      _tile_zero(0);
+      _tile_zero(1);
+      _tile_zero(2);
+      _tile_zero(3);
+      for (size_t k = 0; k < kc4; k += kstep) {
+        const size_t bytes = kc - k < kstep ? kc - k : kstep;
+        for (size_t i = 0; i < rows; i++) std::memcpy(stage[i], (const uint8_t*)(ab + i * a_stride) + k, bytes);
+        const uint8_t* b = wk + k * NR;
+        _tile_loadd(4, &stage[0][0], 64);
+        _tile_loadd(5, &stage[16][0], 64);
+        _tile_loadd(6, b, NR * 4);
+        _tile_loadd(7, b + 64, NR * 4);
+        if constexpr (kS8) {
+          _tile_dpbssd(0, 4, 6);
+          _tile_dpbssd(1, 4, 7);
+          _tile_dpbssd(2, 5, 6);
+          _tile_dpbssd(3, 5, 7);
+        } else {
+          _tile_dpbusd(0, 4, 6);
+          _tile_dpbusd(1, 4, 7);
+          _tile_dpbusd(2, 5, 6);
+          _tile_dpbusd(3, 5, 7);
+        }
+      }
+      _tile_stored(0, &acc[0][0][0], NR * 4);
+      _tile_stored(1, &acc[0][0][16], NR * 4);
+      _tile_stored(2, &acc[0][16][0], NR * 4);
+      _tile_stored(3, &acc[0][16][16], NR * 4);
+      if constexpr (kASum)
+        for (size_t i = 0; i < rows; i++) row_sums[i] = avx512_q::row_sum<false>(ab + i * a_stride, kc);
+      epilogue(rb, rb + rows, rb, rb + 16, acc[0], row_sums);  // acc row t is C row rb + t
+    }
+    return;
+  }
+  // Direct: 32-row subtiles at 0, 32, ..., the last one moved back to end at row mr (its first rows recomputed,
+  // stored once); 16 <= mr < 32: the second A tile starts at row mr - 16. Subtile s + 1's tile work is issued
+  // before subtile s's epilogue, so the AMX unit runs while the vector units requantize (double-buffered acc).
+  const size_t subtiles = mr < 32 ? 1 : (mr + 31) / 32;
+  auto base_of = [&](size_t s) { return mr < 32 ? (size_t)0 : (32 * s + 32 <= mr ? 32 * s : mr - 32); };
+  auto base1_of = [&](size_t s) { return mr < 32 ? mr - 16 : base_of(s) + 16; };
+  auto issue = [&](size_t s) {
+    const size_t b0 = base_of(s), b1 = base1_of(s);
+    amx_subtile<kS8>((const uint8_t*)(a + b0 * a_stride), (const uint8_t*)(a + b1 * a_stride), a_stride, wk, kc4,
+                     kstep, acc[s & 1], sums[s & 1]);
+  };
+  issue(0);
+  size_t done = 0;  // C rows written
+  for (size_t s = 0; s < subtiles; s++) {
+    if (s + 1 < subtiles) issue(s + 1);
+    const size_t b0 = base_of(s), end = mr < 32 ? mr : b0 + 32;
+    int32_t sum_col[32];
+    if constexpr (kASum)
+      for (size_t t = 0; t < 32; t++) sum_col[t] = sums[s & 1][t][0];
+    epilogue(done, end, b0, base1_of(s), acc[s & 1], sum_col);
+    done = end;
   }
 }
 
