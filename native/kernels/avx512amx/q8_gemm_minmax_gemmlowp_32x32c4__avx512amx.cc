@@ -72,27 +72,37 @@ inline void amx_subtile(const uint8_t* a0, const uint8_t* a1, size_t as, const u
     _tile_stored(0, &sums[0][0], NR * 4);
     _tile_stored(2, &sums[16][0], NR * 4);
   }
+  // Tiles are not renamed: a tile's next load waits for the products reading it. Each next-chunk load is issued
+  // right after the last product that reads the tile, so it overlaps the remaining products.
   _tile_zero(0);
   _tile_zero(1);
   _tile_zero(2);
   _tile_zero(3);
-  for (size_t k = 0; k < kc4; k += kstep) {
-    const uint8_t* b = wk + k * NR;  // k / 4 groups of NR x 4 bytes
-    _tile_loadd(4, a0 + k, as);
-    _tile_loadd(6, b, NR * 4);
-    _tile_loadd(7, b + 64, NR * 4);
-    _tile_loadd(5, a1 + k, as);
+  _tile_loadd(4, a0, as);
+  _tile_loadd(6, wk, NR * 4);
+  _tile_loadd(7, wk + 64, NR * 4);
+  _tile_loadd(5, a1, as);
+  for (size_t k = 0;;) {
+    const size_t next = k + kstep;
+    const bool more = next < kc4;
+    const uint8_t* b = wk + next * NR;  // k / 4 groups of NR x 4 bytes
     if constexpr (kS8) {
       _tile_dpbssd(0, 4, 6);
       _tile_dpbssd(1, 4, 7);
-      _tile_dpbssd(2, 5, 6);
-      _tile_dpbssd(3, 5, 7);
     } else {
       _tile_dpbusd(0, 4, 6);
       _tile_dpbusd(1, 4, 7);
-      _tile_dpbusd(2, 5, 6);
-      _tile_dpbusd(3, 5, 7);
     }
+    if (more) _tile_loadd(4, a0 + next, as);
+    if constexpr (kS8) _tile_dpbssd(2, 5, 6);
+    else _tile_dpbusd(2, 5, 6);
+    if (more) _tile_loadd(6, b, NR * 4);
+    if constexpr (kS8) _tile_dpbssd(3, 5, 7);
+    else _tile_dpbusd(3, 5, 7);
+    if (!more) break;
+    _tile_loadd(7, b + 64, NR * 4);
+    _tile_loadd(5, a1 + next, as);
+    k = next;
   }
   _tile_stored(0, &acc[0][0], NR * 4);
   _tile_stored(1, &acc[0][16], NR * 4);
