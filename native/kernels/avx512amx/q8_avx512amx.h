@@ -8,14 +8,20 @@
 
 namespace mn::avx512amx {
 
-// GEMM 32x32c4. qu8: int8 s = w - 128 (tdpbusd: unsigned A x signed s), adds row_sum(a) * h as avx512vnni;
-// qs8: raw int8 weights (tdpbssd), no row-sum term.
-void qu8_gemm_minmax_gemmlowp_32x32c4__avx512amx(size_t, size_t, size_t, const uint8_t*, size_t, const void*,
-                                                 uint8_t*, size_t, const QOutputParams&);
-void qs8_gemm_minmax_gemmlowp_32x32c4__avx512amx(size_t, size_t, size_t, const int8_t*, size_t, const void*, int8_t*,
-                                                 size_t, const QOutputParams&);
-constexpr QGemmLayout kQU8GemmLayout32x32 = {64, 32, 4, QWeight::kInt8, false, 128, true};
-constexpr QGemmLayout kQS8GemmLayout32x32 = {64, 32, 4, QWeight::kInt8, false, 0, false};
+// GEMM MRxNRc4, MR = 64 rows a call in 32-row subtiles, NR = 32, 64 or 128 columns a panel in 32-column slices.
+// qu8: int8 s = w - 128 (tdpbusd: unsigned A x signed s), adds row_sum(a) * h as avx512vnni; qs8: raw int8
+// weights (tdpbssd), no row-sum term.
+#define MN_Q8_AVX512AMX_GEMM(mr, nr)                                                                              \
+  void qu8_gemm_minmax_gemmlowp_##mr##x##nr##c4__avx512amx(size_t, size_t, size_t, const uint8_t*, size_t,      \
+                                                            const void*, uint8_t*, size_t, const QOutputParams&); \
+  void qs8_gemm_minmax_gemmlowp_##mr##x##nr##c4__avx512amx(size_t, size_t, size_t, const int8_t*, size_t,       \
+                                                            const void*, int8_t*, size_t, const QOutputParams&);  \
+  constexpr QGemmLayout kQU8GemmLayout##mr##x##nr = {mr, nr, 4, QWeight::kInt8, false, 128, true};                \
+  constexpr QGemmLayout kQS8GemmLayout##mr##x##nr = {mr, nr, 4, QWeight::kInt8, false, 0, false};
+MN_Q8_AVX512AMX_GEMM(64, 32)
+MN_Q8_AVX512AMX_GEMM(64, 64)
+MN_Q8_AVX512AMX_GEMM(64, 128)
+#undef MN_Q8_AVX512AMX_GEMM
 
 const QKernelTable& qtable();
 }  // namespace mn::avx512amx
