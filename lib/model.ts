@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { loadBinding, toNativeGraph, type NativeModel, type NativeProfile, type OutputArray } from './binding.js';
 import { quantizeGraph, type IntegerIsa } from './graph-quant.js';
-import { describe, rangeError, typeError, WeightsError } from './errors.js';
+import { describe, describeFileError, rangeError, typeError, WeightsError } from './errors.js';
 import {
   checkFrame, checkTensor, DEFAULT_MAX_INPUT_PIXELS, decodeImage, isFrame, isTensorInput, parseBackground,
   type Background, type BlobLike, type DecodeOptions, type Frame, type Input, type InputRange, type NativeFrame, type TensorInput,
@@ -195,7 +195,7 @@ async function readLabels(labels: string | readonly string[]): Promise<readonly 
   try {
     text = await readFile(labels, 'utf8');
   } catch (e) {
-    throw new Error(`Cannot read labels file '${labels}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new Error(`Cannot read labels file '${labels}': ${describeFileError(e)}`);
   }
   return parseLabels(text);
 }
