@@ -98,7 +98,9 @@ export interface ModelInfo {
   features: number;
   macs: number;
   params: number;
-  isa: string;
+  /** The kernel set that runs: a float one ('scalar' | 'avx2' | 'avx512' | 'neon') or, when dtype is 'uint8' or
+   * 'int8', an integer one ('scalar' | 'avx2' | 'avxvnni' | 'avx512vnni' | 'neon' | 'neondot'). */
+  isa: Isa | IntegerIsa;
   threads: number;
   /** Workspaces: inferences that may run at once. */
   concurrency: number;
