@@ -23,5 +23,12 @@ MN_Q8_AVX512AMX_GEMM(64, 64)
 MN_Q8_AVX512AMX_GEMM(64, 128)
 #undef MN_Q8_AVX512AMX_GEMM
 
+// First conv 3x3 s2 as the 64x32 GEMM over gathered 28-byte pixel rows (27 taps + a 0 byte); weights packed as that
+// GEMM's panels (QTapsLayout::as_gemm).
+void qu8_conv3x3s2_minmax_gemmlowp__avx512amx(const QConvParams<uint8_t>& p, size_t oy_begin, size_t oy_end);
+void qs8_conv3x3s2_minmax_gemmlowp__avx512amx(const QConvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
+constexpr QTapsLayout kQU8ConvLayoutGemm = {32, QWeight::kInt8, false, &kQU8GemmLayout64x32};
+constexpr QTapsLayout kQS8ConvLayoutGemm = {32, QWeight::kInt8, false, &kQS8GemmLayout64x32};
+
 const QKernelTable& qtable();
 }  // namespace mn::avx512amx

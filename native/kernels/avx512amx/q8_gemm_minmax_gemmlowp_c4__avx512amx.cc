@@ -260,7 +260,57 @@ void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const vo
   }
 }
 
+// First conv 3x3 s2 (3 -> out_c) as the GEMM above over gathered pixels: each output pixel's 27 taps (za where the
+// window leaves the input, then a 0 byte) form a 28-byte row of A, 64 pixels of an output row at a time; the
+// weights are the [c_out x 27] GEMM panel of kConvGemmLayout (7 groups of 4 k: the 28th k is zero padding, and the
+// 0 byte keeps qu8's row sums to the 27 taps). The epilogue is the GEMM's: ≈ 16 instructions per 32 outputs.
+template <bool kS8, typename T>
+void conv(const QConvParams<T>& p, size_t oy_begin, size_t oy_end) {
+  constexpr size_t NR = 32, kRows = 64, kK = 28;
+  constexpr size_t kPanelBytes = (kQHeaderRows + (kS8 ? 0 : 1)) * NR * sizeof(int32_t) + kK * NR;
+  alignas(64) uint8_t rows[kRows][kK];
+  const size_t W = p.in_w, row_bytes = W * 3;
+  for (size_t oy = oy_begin; oy < oy_end; oy++) {
+    const ptrdiff_t iy0 = (ptrdiff_t)(oy * 2) - (ptrdiff_t)p.pad_top;
+    const bool rows_in = iy0 >= 0 && iy0 + 2 < (ptrdiff_t)p.in_h;
+    for (size_t ox0 = 0; ox0 < p.out_w; ox0 += kRows) {
+      const size_t n = p.out_w - ox0 < kRows ? p.out_w - ox0 : kRows;
+      for (size_t i = 0; i < n; i++) {
+        const ptrdiff_t ix0 = (ptrdiff_t)((ox0 + i) * 2) - (ptrdiff_t)p.pad_left;
+        if (rows_in && ix0 >= 0 && ix0 + 2 < (ptrdiff_t)W) {
+          // Each kernel row is 9 contiguous bytes; three masked loads place them at bytes 0, 9, 18.
+          const uint8_t* r0 = (const uint8_t*)(p.input + ((size_t)iy0 * W + (size_t)ix0) * 3);
+          __m256i x = _mm256_maskz_loadu_epi8(0x1FFu, r0);
+          x = _mm256_mask_loadu_epi8(x, 0x1FFu << 9, r0 + row_bytes - 9);
+          x = _mm256_mask_loadu_epi8(x, 0x1FFu << 18, r0 + 2 * row_bytes - 18);
+          _mm256_mask_storeu_epi8(rows[i], 0x0FFFFFFFu, x);
+          continue;
+        }
+        for (size_t ky = 0; ky < 3; ky++)
+          for (size_t kx = 0; kx < 3; kx++) {
+            const ptrdiff_t iy = iy0 + (ptrdiff_t)ky, ix = ix0 + (ptrdiff_t)kx;
+            const bool inside = iy >= 0 && iy < (ptrdiff_t)p.in_h && ix >= 0 && ix < (ptrdiff_t)W;
+            const T* px = p.input + ((size_t)(inside ? iy : 0) * W + (size_t)(inside ? ix : 0)) * 3;
+            for (size_t ci = 0; ci < 3; ci++) rows[i][(ky * 3 + kx) * 3 + ci] = (uint8_t)(inside ? px[ci] : (T)p.input_zero_point);
+          }
+        rows[i][27] = 0;
+      }
+      T* out = p.output + (oy * p.out_w + ox0) * p.out_c;
+      for (size_t j = 0; j < p.out_c; j += NR)
+        gemm<kS8, NR>(n, p.out_c - j < NR ? p.out_c - j : NR, kK, (const T*)&rows[0][0], kK,
+                      (const uint8_t*)p.weights + j / NR * kPanelBytes, out + j, p.out_c, p.out);
+    }
+  }
+}
+
 }  // namespace
+
+void qu8_conv3x3s2_minmax_gemmlowp__avx512amx(const QConvParams<uint8_t>& p, size_t oy_begin, size_t oy_end) {
+  conv<false>(p, oy_begin, oy_end);
+}
+void qs8_conv3x3s2_minmax_gemmlowp__avx512amx(const QConvParams<int8_t>& p, size_t oy_begin, size_t oy_end) {
+  conv<true>(p, oy_begin, oy_end);
+}
 
 #define MN_DEFINE(mr, nr)                                                                                            \
   void qu8_gemm_minmax_gemmlowp_##mr##x##nr##c4__avx512amx(size_t m, size_t n, size_t k, const uint8_t* a,         \

@@ -15,7 +15,8 @@ static const QGemmVariant kAlternatives[] = {
 };
 #undef MN_VARIANT
 
-// AMX for the GEMMs (pointwise, classifier, im2col convolutions); everything else is avx512vnni's kernels.
+// AMX for the GEMMs (pointwise, classifier, im2col convolutions) and the first conv; depthwise and pool are
+// avx512vnni's kernels.
 // qu8 64x128: its row sums are shared by 4 column slices (1.0/224 pointwise, bench/qkernels: 64x32 1064-1081 us,
 // 64x64 997-1008, 64x128 968-975); qs8 has no row sums and 64x64 is as fast as any (825-829 us, 64x32 832-843,
 // 64x128 849-852).
@@ -29,8 +30,8 @@ const QKernelTable& qtable() {
       kQDwconvLayout32cPairs,
       "qs8_dwconv3x3_minmax_gemmlowp__avx512vnni_32c", qs8_dwconv3x3_minmax_gemmlowp__avx512vnni_32c,
       kQDwconvLayout32cPairs,
-      "qu8_conv3x3s2_minmax_gemmlowp__avx512vnni_16c", qu8_conv3x3s2_minmax_gemmlowp__avx512vnni_16c, kQConvLayout16cPairs,
-      "qs8_conv3x3s2_minmax_gemmlowp__avx512vnni_16c", qs8_conv3x3s2_minmax_gemmlowp__avx512vnni_16c, kQConvLayout16cPairs,
+      "qu8_conv3x3s2_minmax_gemmlowp__avx512amx", qu8_conv3x3s2_minmax_gemmlowp__avx512amx, kQU8ConvLayoutGemm,
+      "qs8_conv3x3s2_minmax_gemmlowp__avx512amx", qs8_conv3x3s2_minmax_gemmlowp__avx512amx, kQS8ConvLayoutGemm,
       qu8_gavgpool_minmax__avx512skx_16c,
       qs8_gavgpool_minmax__avx512skx_16c,
       kAlternatives, sizeof kAlternatives / sizeof kAlternatives[0],
