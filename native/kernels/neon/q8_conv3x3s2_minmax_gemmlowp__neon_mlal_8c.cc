@@ -1,7 +1,10 @@
 // qu8/qs8 first convolution 3x3 stride 2, 3 -> out_c, 8 output channels per block, NEON (aarch64 and
 // armv7). Layout kQConvLayout8cNeon: per block, header x 8 int32 then 27 taps x 8 int16 centered
-// weights. Per output pixel the 27 input values (za for padded taps) are gathered once as int16;
-// per block and tap two vmlal_n_s16 (tap value x 8 channels).
+// weights, tap t = ky * 9 + (kx * 3 + ci). Per output pixel the 27 input values are gathered once
+// into registers as int16: r[ky] holds taps ky * 9 + 0..7 (the row's first 8 bytes, one 8-byte load
+// and a widening for interior pixels), r9 lane ky the row's ninth; padded taps are za (the packed bias
+// cancels za * s). Per block and tap: one weight load and two vmlal_lane_s16 (tap value x 8 channels)
+// with the tap's lane as the scalar operand: no scalar-to-vector moves in the tap loop.
 #include "q8_neon.h"
 #include "q8_neon_requant.h"
 
@@ -10,43 +13,102 @@ namespace mn::neon {
 namespace {
 
 template <typename T>
+inline int16x8_t widen8(const T* p) {
+  if constexpr (sizeof(T) == 1 && T(-1) > T(0)) return vreinterpretq_s16_u16(vmovl_u8(vld1_u8((const uint8_t*)p)));
+  else return vmovl_s8(vld1_s8((const int8_t*)p));
+}
+
+// acc_lo/acc_hi += (channels 0-3 / 4-7 of w) * lane L of x (int16x8, L in 0..7).
+#if defined(__aarch64__)
+#define MN_MLAL_X(al, ah, w, x, L)                          \
+  al = vmlal_laneq_s16(al, vget_low_s16(w), x, L);         \
+  ah = vmlal_high_laneq_s16(ah, w, x, L);
+#else
+#define MN_MLAL_X(al, ah, w, x, L)                                                                    \
+  al = vmlal_lane_s16(al, vget_low_s16(w), (L) < 4 ? vget_low_s16(x) : vget_high_s16(x), (L) & 3);  \
+  ah = vmlal_lane_s16(ah, vget_high_s16(w), (L) < 4 ? vget_low_s16(x) : vget_high_s16(x), (L) & 3);
+#endif
+
+template <typename T>
 void conv(const QConvParams<T>& p, size_t oy_begin, size_t oy_end) {
-  const size_t OC = p.out_c, blocks = (OC + 7) / 8;
+  constexpr bool kS8 = T(-1) < T(0);
+  const size_t OC = p.out_c, blocks = (OC + 7) / 8, W = p.in_w;
   constexpr size_t kBlockBytes = 4 * 8 * 4 + 27 * 8 * 2;
-  const int32x4_t zp = vdupq_n_s32(p.out.zero_point), lo = vdupq_n_s32(p.out.min), hi = vdupq_n_s32(p.out.max);
+  const neon_q::Out8 o = neon_q::load_out8(p.out.zero_point, p.out.min, p.out.max);
+  const int16_t za = (int16_t)p.input_zero_point;
   for (size_t oy = oy_begin; oy < oy_end; oy++) {
+    const ptrdiff_t iy0 = (ptrdiff_t)(oy * 2) - (ptrdiff_t)p.pad_top;
+    const bool rows_in = iy0 >= 0 && iy0 + 2 < (ptrdiff_t)p.in_h;
     for (size_t ox = 0; ox < p.out_w; ox++) {
-      int16_t a[27];
-      for (size_t ky = 0; ky < 3; ky++) {
-        const ptrdiff_t iy = (ptrdiff_t)(oy * 2 + ky) - (ptrdiff_t)p.pad_top;
-        for (size_t kx = 0; kx < 3; kx++) {
-          const ptrdiff_t ix = (ptrdiff_t)(ox * 2 + kx) - (ptrdiff_t)p.pad_left;
-          const bool inside = iy >= 0 && iy < (ptrdiff_t)p.in_h && ix >= 0 && ix < (ptrdiff_t)p.in_w;
-          const T* px = p.input + ((size_t)(inside ? iy : 0) * p.in_w + (size_t)(inside ? ix : 0)) * 3;
-          for (size_t ci = 0; ci < 3; ci++)
-            a[(ky * 3 + kx) * 3 + ci] = inside ? (int16_t)px[ci] : (int16_t)p.input_zero_point;
+      const ptrdiff_t ix0 = (ptrdiff_t)(ox * 2) - (ptrdiff_t)p.pad_left;
+      int16x8_t r0, r1, r2;
+      int16x4_t r9;
+      if (rows_in && ix0 >= 0 && ix0 + 2 < (ptrdiff_t)W) {
+        const T* q = p.input + ((size_t)iy0 * W + (size_t)ix0) * 3;
+        const size_t row = W * 3;
+        r0 = widen8(q);
+        r1 = widen8(q + row);
+        r2 = widen8(q + 2 * row);
+        const int16_t n9[4] = {(int16_t)q[8], (int16_t)q[row + 8], (int16_t)q[2 * row + 8], 0};
+        r9 = vld1_s16(n9);
+      } else {
+        int16_t a[4][8];
+        for (size_t ky = 0; ky < 3; ky++) {
+          const ptrdiff_t iy = iy0 + (ptrdiff_t)ky;
+          for (size_t j = 0; j < 9; j++) {
+            const ptrdiff_t ix = ix0 + (ptrdiff_t)(j / 3);
+            const bool inside = iy >= 0 && iy < (ptrdiff_t)p.in_h && ix >= 0 && ix < (ptrdiff_t)W;
+            const int16_t v = inside ? (int16_t)p.input[((size_t)iy * W + (size_t)ix) * 3 + j % 3] : za;
+            if (j < 8) a[ky][j] = v;
+            else a[3][ky] = v;
+          }
         }
+        a[3][3] = 0;
+        r0 = vld1q_s16(a[0]);
+        r1 = vld1q_s16(a[1]);
+        r2 = vld1q_s16(a[2]);
+        r9 = vld1_s16(a[3]);
       }
       T* out = p.output + (oy * p.out_w + ox) * OC;
       for (size_t b = 0; b < blocks; b++) {
         const int32_t* h = (const int32_t*)((const uint8_t*)p.weights + b * kBlockBytes);
         const int16_t* wk = (const int16_t*)(h + 4 * 8);
         int32x4_t al = vld1q_s32(h), ah = vld1q_s32(h + 4);
-        for (size_t t = 0; t < 27; t++) {
-          const int16x8_t w = vld1q_s16(wk + 8 * t);
-          al = vmlal_n_s16(al, vget_low_s16(w), a[t]);
-          ah = vmlal_n_s16(ah, vget_high_s16(w), a[t]);
+#define MN_ROW(x, t0)                                                           \
+  {                                                                             \
+    int16x8_t w;                                                                \
+    w = vld1q_s16(wk + 8 * ((t0) + 0)); MN_MLAL_X(al, ah, w, x, 0)             \
+    w = vld1q_s16(wk + 8 * ((t0) + 1)); MN_MLAL_X(al, ah, w, x, 1)             \
+    w = vld1q_s16(wk + 8 * ((t0) + 2)); MN_MLAL_X(al, ah, w, x, 2)             \
+    w = vld1q_s16(wk + 8 * ((t0) + 3)); MN_MLAL_X(al, ah, w, x, 3)             \
+    w = vld1q_s16(wk + 8 * ((t0) + 4)); MN_MLAL_X(al, ah, w, x, 4)             \
+    w = vld1q_s16(wk + 8 * ((t0) + 5)); MN_MLAL_X(al, ah, w, x, 5)             \
+    w = vld1q_s16(wk + 8 * ((t0) + 6)); MN_MLAL_X(al, ah, w, x, 6)             \
+    w = vld1q_s16(wk + 8 * ((t0) + 7)); MN_MLAL_X(al, ah, w, x, 7)             \
+  }
+        MN_ROW(r0, 0)
+        MN_ROW(r1, 9)
+        MN_ROW(r2, 18)
+#undef MN_ROW
+        {
+          int16x8_t w;
+          w = vld1q_s16(wk + 8 * 8);
+          al = vmlal_lane_s16(al, vget_low_s16(w), r9, 0);
+          ah = vmlal_lane_s16(ah, vget_high_s16(w), r9, 0);
+          w = vld1q_s16(wk + 8 * 17);
+          al = vmlal_lane_s16(al, vget_low_s16(w), r9, 1);
+          ah = vmlal_lane_s16(ah, vget_high_s16(w), r9, 1);
+          w = vld1q_s16(wk + 8 * 26);
+          al = vmlal_lane_s16(al, vget_low_s16(w), r9, 2);
+          ah = vmlal_lane_s16(ah, vget_high_s16(w), r9, 2);
         }
-        const int32x4_t ql = neon_q::requant4(al, neon_q::load_requant4(h, 8, 0), zp, lo, hi);
-        const int32x4_t qh = neon_q::requant4(ah, neon_q::load_requant4(h, 8, 4), zp, lo, hi);
-        uint8x8_t bytes;
-        if constexpr (sizeof(T) == 1 && T(-1) > T(0)) bytes = neon_q::narrow8_u8(ql, qh);
-        else bytes = vreinterpret_u8_s8(neon_q::narrow8_s8(ql, qh));
+        const uint8x8_t bytes = neon_q::requant8<kS8>(al, ah, neon_q::load_requant4(h, 8, 0), neon_q::load_requant4(h, 8, 4), o);
         neon_q::store_partial8(out + 8 * b, bytes, OC - 8 * b < 8 ? OC - 8 * b : 8);
       }
     }
   }
 }
+#undef MN_MLAL_X
 
 // Sums 8 channels at a time in int32, then TFLite's rounding division per channel.
 template <typename T>

@@ -32,7 +32,7 @@ void dwconv(const QDwconvParams<T>& p, size_t oy_begin, size_t oy_end) {
   const size_t C = p.channels, blocks = (C + 7) / 8, W = p.in_w, s = p.stride;
   constexpr size_t kBlockBytes = 4 * 8 * 4 + 9 * 8 * 2;
   const int16x8_t za = vdupq_n_s16((int16_t)p.input_zero_point);
-  const int32x4_t zp = vdupq_n_s32(p.out.zero_point), lo = vdupq_n_s32(p.out.min), hi = vdupq_n_s32(p.out.max);
+  const neon_q::Out8 o = neon_q::load_out8(p.out.zero_point, p.out.min, p.out.max);
   const size_t ox_lo = std::min(p.out_w, (p.pad_left + s - 1) / s);
   const size_t ox_hi = W + p.pad_left >= 3 ? std::max(ox_lo, std::min(p.out_w, (W + p.pad_left - 3) / s + 1)) : ox_lo;
   for (size_t b = 0; b < blocks; b++) {
@@ -53,11 +53,7 @@ void dwconv(const QDwconvParams<T>& p, size_t oy_begin, size_t oy_end) {
       }
       T* out = p.output + oy * p.out_w * C + c0;
       auto finish = [&](int32x4_t al, int32x4_t ah, size_t ox) {
-        const int32x4_t ql = neon_q::requant4(al, rl, zp, lo, hi), qh = neon_q::requant4(ah, rh, zp, lo, hi);
-        uint8x8_t bytes;
-        if constexpr (sizeof(T) == 1 && T(-1) > T(0)) bytes = neon_q::narrow8_u8(ql, qh);
-        else bytes = vreinterpret_u8_s8(neon_q::narrow8_s8(ql, qh));
-        neon_q::store_partial8(out + ox * C, bytes, n);
+        neon_q::store_partial8(out + ox * C, neon_q::requant8<(T(-1) < T(0))>(al, ah, rl, rh, o), n);
       };
       auto border = [&](size_t ox) {
         int32x4_t al = bias_l, ah = bias_h;

@@ -73,15 +73,10 @@ void gemm_4x8(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, cons
   }
 
   const neon_q::Requant4 rl = neon_q::load_requant4(h, NR, 0), rh = neon_q::load_requant4(h, NR, 4);
-  const int32x4_t zp = vdupq_n_s32(out.zero_point), lo = vdupq_n_s32(out.min), hi = vdupq_n_s32(out.max);
+  const neon_q::Out8 o = neon_q::load_out8(out.zero_point, out.min, out.max);
   const int32x4_t accs[4][2] = {{acc0l, acc0h}, {acc1l, acc1h}, {acc2l, acc2h}, {acc3l, acc3h}};
-  for (size_t i = 0; i < mr; i++) {
-    const int32x4_t ql = neon_q::requant4(accs[i][0], rl, zp, lo, hi), qh = neon_q::requant4(accs[i][1], rh, zp, lo, hi);
-    uint8x8_t bytes;
-    if constexpr (sizeof(T) == 1 && T(-1) > T(0)) bytes = neon_q::narrow8_u8(ql, qh);
-    else bytes = vreinterpret_u8_s8(neon_q::narrow8_s8(ql, qh));
-    neon_q::store_partial8(c + i * c_stride, bytes, nc);
-  }
+  for (size_t i = 0; i < mr; i++)
+    neon_q::store_partial8(c + i * c_stride, neon_q::requant8<(T(-1) < T(0))>(accs[i][0], accs[i][1], rl, rh, o), nc);
 }
 #undef MN_MLAL_LANE
 

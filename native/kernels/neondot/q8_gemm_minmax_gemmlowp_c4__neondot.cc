@@ -2,9 +2,10 @@
 // x NR int32 (qu8 adds the row-sum factor h = -zw), then ceil(kc/4) groups of NR x 4 weights: one
 // 16-byte load = 4 columns x 4 k, the by-element dot product's operand.
 // Per 8 k: one 8-byte A load per row, 2 NV weight loads, 2 MR NV vdotq_lane. qu8 multiplies raw
-// uint8 by uint8 (udot) and adds row_sum(a) * h (row sums by udot against ones, 16 bytes each);
-// qs8 weights are symmetric, so sdot needs no correction. A is never read past kc bytes per row:
-// the last partial group of 4 is copied to a zero-padded buffer.
+// uint8 by uint8 (udot) and adds row_sum(a) * h: the row sums come from one more udot per row per 8 k
+// (the A bytes already in a register against ones, 2 lanes), cheaper than a separate pass over A for
+// every column panel; qs8 weights are symmetric, so sdot needs no correction. A is never read past kc
+// bytes per row: the last partial group of 4 is copied to a zero-padded buffer.
 #include <arm_neon.h>
 
 #include <cstring>
@@ -53,17 +54,6 @@ struct Ops<true> {
   static V from_s32(int32x4_t v) { return v; }
 };
 
-// Sum of kc unsigned bytes.
-inline int32_t row_sum_u8(const uint8_t* p, size_t kc) {
-  uint32x4_t s = vdupq_n_u32(0);
-  const uint8x16_t ones = vdupq_n_u8(1);
-  size_t k = 0;
-  for (; k + 16 <= kc; k += 16) s = vdotq_u32(s, vld1q_u8(p + k), ones);
-  uint32_t total = vaddvq_u32(s);
-  for (; k < kc; k++) total += p[k];
-  return (int32_t)total;
-}
-
 template <bool kS8, size_t MR, size_t NV, typename T>
 inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w, T* c, size_t c_stride,
                  const QOutputParams& out) {
@@ -75,13 +65,14 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
 
   const T* ap[MR];
   typename O::V acc[MR][NV];
+  uint32x2_t rs[MR];  // qu8: row sums of A, two partial lanes
+  const uint8x8_t ones = vdup_n_u8(1), ones4 = vcreate_u8(0x01010101u);
 #pragma GCC unroll 16
   for (size_t i = 0; i < MR; i++) {
     ap[i] = a + (i < mr ? i : mr - 1) * a_stride;
-    int32x4_t corr = vdupq_n_s32(0);
-    if (!kS8 && i < mr) corr = vdupq_n_s32(row_sum_u8((const uint8_t*)ap[i], kc) * h[kQHeaderRows * NR]);
+    rs[i] = vdup_n_u32(0);
 #pragma GCC unroll 8
-    for (size_t v = 0; v < NV; v++) acc[i][v] = O::from_s32(vaddq_s32(vld1q_s32(h + 4 * v), corr));
+    for (size_t v = 0; v < NV; v++) acc[i][v] = O::from_s32(vld1q_s32(h + 4 * v));
   }
 
   size_t k = kc;
@@ -96,6 +87,7 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
     for (size_t i = 0; i < MR; i++) {
       const typename O::B8 va = O::aload8(ap[i]);
       ap[i] += 8;
+      if constexpr (!kS8) rs[i] = vdot_u32(rs[i], va, ones);
 #pragma GCC unroll 8
       for (size_t v = 0; v < NV; v++) acc[i][v] = O::template dot<0>(acc[i][v], w0[v], va);
 #pragma GCC unroll 8
@@ -113,14 +105,24 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
       T buf[4] = {0, 0, 0, 0};
       std::memcpy(buf, ap[i], n);
       ap[i] += n;
-      const typename O::B8 va = O::aload4(buf);
+      const typename O::B8 va = O::aload4(buf);  // the 4 bytes in both halves: summed once (ones4)
+      if constexpr (!kS8) rs[i] = vdot_u32(rs[i], va, ones4);
 #pragma GCC unroll 8
       for (size_t v = 0; v < NV; v++) acc[i][v] = O::template dot<0>(acc[i][v], w0[v], va);
     }
     k -= n;
   }
 
-  const int32x4_t zp = vdupq_n_s32(out.zero_point), lo = vdupq_n_s32(out.min), hi = vdupq_n_s32(out.max);
+  if constexpr (!kS8) {  // + row_sum(a) * h, h = -zw (header row kQHeaderRows)
+    const int32_t hz = h[kQHeaderRows * NR];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < MR; i++) {
+      const int32x4_t corr = vdupq_n_s32((int32_t)vaddv_u32(rs[i]) * hz);
+#pragma GCC unroll 8
+      for (size_t v = 0; v < NV; v++) acc[i][v] = O::from_s32(vaddq_s32(O::s32(acc[i][v]), corr));
+    }
+  }
+  const neon_q::Out8 o = neon_q::load_out8(out.zero_point, out.min, out.max);
 #pragma GCC unroll 4
   for (size_t v2 = 0; v2 < NV / 2; v2++) {  // 8 columns at a time
     if (8 * v2 >= nc) break;
@@ -129,9 +131,7 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
 #pragma GCC unroll 16
     for (size_t i = 0; i < MR; i++) {
       if (i >= mr) break;
-      const int32x4_t ql = neon_q::requant4(O::s32(acc[i][2 * v2]), rl, zp, lo, hi);
-      const int32x4_t qh = neon_q::requant4(O::s32(acc[i][2 * v2 + 1]), rh, zp, lo, hi);
-      const uint8x8_t bytes = kS8 ? vreinterpret_u8_s8(neon_q::narrow8_s8(ql, qh)) : neon_q::narrow8_u8(ql, qh);
+      const uint8x8_t bytes = neon_q::requant8<kS8>(O::s32(acc[i][2 * v2]), O::s32(acc[i][2 * v2 + 1]), rl, rh, o);
       neon_q::store_partial8(c + i * c_stride + 8 * v2, bytes, n8);
     }
   }
