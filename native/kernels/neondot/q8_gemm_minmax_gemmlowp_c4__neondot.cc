@@ -1,10 +1,10 @@
 // qu8/qs8 GEMM MR x (4 NV), k in groups of 4 (c4), AArch64 udot/sdot. Layout (q8_neondot.h): header
 // x NR int32 (qu8 adds the row-sum factor h = -zw), then ceil(kc/4) groups of NR x 4 weights: one
 // 16-byte load = 4 columns x 4 k, the by-element dot product's operand.
-// Per 8 k: one 8-byte A load per row, 2 NV weight loads, 2 MR NV vdotq_lane. qu8 multiplies raw
-// uint8 by uint8 (udot) and adds row_sum(a) * h: the row sums come from one more udot per row per 8 k
-// (the A bytes already in a register against ones, 2 lanes), cheaper than a separate pass over A for
-// every column panel; qs8 weights are symmetric, so sdot needs no correction. A is never read past kc
+// Per 16 k: one 16-byte A load per row, 4 NV weight loads, 4 MR NV vdotq_laneq (then 8 k and 4 k
+// steps for the remainder). qu8 multiplies raw uint8 by uint8 (udot) and adds row_sum(a) * h: the row
+// sums come from one more udot per row per step (the A bytes already in a register against ones),
+// cheaper than a separate pass over A for every column panel; qs8 weights are symmetric, so sdot needs no correction. A is never read past kc
 // bytes per row: the last partial group of 4 is copied to a zero-padded buffer.
 #include <arm_neon.h>
 
@@ -26,6 +26,7 @@ struct Ops<false> {
   using B8 = uint8x8_t;
   static B16 wload(const uint8_t* p) { return vld1q_u8(p); }
   static B8 aload8(const void* p) { return vld1_u8((const uint8_t*)p); }
+  static B16 aload16(const void* p) { return vld1q_u8((const uint8_t*)p); }
   static B8 aload4(const void* p) {
     uint32_t x;
     std::memcpy(&x, p, 4);
@@ -33,6 +34,8 @@ struct Ops<false> {
   }
   template <int lane>
   static V dot(V acc, B16 w, B8 a) { return vdotq_lane_u32(acc, w, a, lane); }
+  template <int lane>
+  static V dotq(V acc, B16 w, B16 a) { return vdotq_laneq_u32(acc, w, a, lane); }
   static int32x4_t s32(V v) { return vreinterpretq_s32_u32(v); }
   static V from_s32(int32x4_t v) { return vreinterpretq_u32_s32(v); }
 };
@@ -43,6 +46,7 @@ struct Ops<true> {
   using B8 = int8x8_t;
   static B16 wload(const uint8_t* p) { return vld1q_s8((const int8_t*)p); }
   static B8 aload8(const void* p) { return vld1_s8((const int8_t*)p); }
+  static B16 aload16(const void* p) { return vld1q_s8((const int8_t*)p); }
   static B8 aload4(const void* p) {
     int32_t x;
     std::memcpy(&x, p, 4);
@@ -50,6 +54,8 @@ struct Ops<true> {
   }
   template <int lane>
   static V dot(V acc, B16 w, B8 a) { return vdotq_lane_s32(acc, w, a, lane); }
+  template <int lane>
+  static V dotq(V acc, B16 w, B16 a) { return vdotq_laneq_s32(acc, w, a, lane); }
   static int32x4_t s32(V v) { return v; }
   static V from_s32(int32x4_t v) { return v; }
 };
@@ -65,34 +71,64 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
 
   const T* ap[MR];
   typename O::V acc[MR][NV];
-  uint32x2_t rs[MR];  // qu8: row sums of A, two partial lanes
-  const uint8x8_t ones = vdup_n_u8(1), ones4 = vcreate_u8(0x01010101u);
+  uint32x4_t rs16[MR];  // qu8: row sums of A (16-k loop), four partial lanes
 #pragma GCC unroll 16
   for (size_t i = 0; i < MR; i++) {
     ap[i] = a + (i < mr ? i : mr - 1) * a_stride;
-    rs[i] = vdup_n_u32(0);
+    rs16[i] = vdupq_n_u32(0);
 #pragma GCC unroll 8
     for (size_t v = 0; v < NV; v++) acc[i][v] = O::from_s32(vld1q_s32(h + 4 * v));
   }
 
   size_t k = kc;
-  for (; k >= 8; k -= 8) {
-    typename O::B16 w0[NV], w1[NV];
-#pragma GCC unroll 8
-    for (size_t v = 0; v < NV; v++) w0[v] = O::wload(wk + 16 * v);
-#pragma GCC unroll 8
-    for (size_t v = 0; v < NV; v++) w1[v] = O::wload(wk + 16 * (NV + v));
-    wk += 32 * NV;
+  const uint8x16_t ones16 = vdupq_n_u8(1);
+  for (; k >= 16; k -= 16) {  // 16 k: one 16-byte A load per row, 4 NV weight loads, 16 MR NV dots
+    typename O::B16 va[MR];
 #pragma GCC unroll 16
     for (size_t i = 0; i < MR; i++) {
-      const typename O::B8 va = O::aload8(ap[i]);
-      ap[i] += 8;
-      if constexpr (!kS8) rs[i] = vdot_u32(rs[i], va, ones);
-#pragma GCC unroll 8
-      for (size_t v = 0; v < NV; v++) acc[i][v] = O::template dot<0>(acc[i][v], w0[v], va);
-#pragma GCC unroll 8
-      for (size_t v = 0; v < NV; v++) acc[i][v] = O::template dot<1>(acc[i][v], w1[v], va);
+      va[i] = O::aload16(ap[i]);
+      ap[i] += 16;
+      if constexpr (!kS8) rs16[i] = vdotq_u32(rs16[i], va[i], ones16);
     }
+#define MN_DOTQ(L)                                                                              \
+  _Pragma("GCC unroll 8") for (size_t v = 0; v < NV; v++) {                                     \
+    const typename O::B16 wv = O::wload(wk + 16 * ((L) * NV + v));                             \
+    _Pragma("GCC unroll 16") for (size_t i = 0; i < MR; i++) acc[i][v] = O::template dotq<L>(acc[i][v], wv, va[i]); \
+  }
+    MN_DOTQ(0)
+    MN_DOTQ(1)
+    MN_DOTQ(2)
+    MN_DOTQ(3)
+#undef MN_DOTQ
+    wk += 64 * NV;
+  }
+  uint32x2_t rs[MR];  // qu8: row sums of the k remainder
+  const uint8x8_t ones = vdup_n_u8(1), ones4 = vcreate_u8(0x01010101u);
+#pragma GCC unroll 16
+  for (size_t i = 0; i < MR; i++) rs[i] = vdup_n_u32(0);
+  for (; k >= 8; k -= 8) {
+    // Each weight vector is used by every row right after its load: 16 accumulators, 4 row sums, 4 A
+    // vectors and a few weight vectors stay within the 32 registers (all 8 weights at once spill).
+    typename O::B8 va[MR];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < MR; i++) {
+      va[i] = O::aload8(ap[i]);
+      ap[i] += 8;
+      if constexpr (!kS8) rs[i] = vdot_u32(rs[i], va[i], ones);
+    }
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; v++) {
+      const typename O::B16 w0 = O::wload(wk + 16 * v);
+#pragma GCC unroll 16
+      for (size_t i = 0; i < MR; i++) acc[i][v] = O::template dot<0>(acc[i][v], w0, va[i]);
+    }
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; v++) {
+      const typename O::B16 w1 = O::wload(wk + 16 * (NV + v));
+#pragma GCC unroll 16
+      for (size_t i = 0; i < MR; i++) acc[i][v] = O::template dot<1>(acc[i][v], w1, va[i]);
+    }
+    wk += 32 * NV;
   }
   while (k) {  // one group of 4 (the last may be partial: zero-padded copy)
     typename O::B16 w0[NV];
@@ -117,7 +153,7 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
     const int32_t hz = h[kQHeaderRows * NR];
 #pragma GCC unroll 16
     for (size_t i = 0; i < MR; i++) {
-      const int32x4_t corr = vdupq_n_s32((int32_t)vaddv_u32(rs[i]) * hz);
+      const int32x4_t corr = vdupq_n_s32((int32_t)(vaddvq_u32(rs16[i]) + vaddv_u32(rs[i])) * hz);
 #pragma GCC unroll 8
       for (size_t v = 0; v < NV; v++) acc[i][v] = O::from_s32(vaddq_s32(O::s32(acc[i][v]), corr));
     }
