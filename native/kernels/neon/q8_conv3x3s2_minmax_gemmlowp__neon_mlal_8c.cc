@@ -102,7 +102,7 @@ void conv(const QConvParams<T>& p, size_t oy_begin, size_t oy_end) {
           al = vmlal_lane_s16(al, vget_low_s16(w), r9, 2);
           ah = vmlal_lane_s16(ah, vget_high_s16(w), r9, 2);
         }
-        const uint8x8_t bytes = neon_q::requant8<kS8>(al, ah, neon_q::load_requant4(h, 8, 0), neon_q::load_requant4(h, 8, 4), o);
+        const uint8x8_t bytes = neon_q::requant8<kS8>(al, ah, neon_q::load_requant4(h, 8, 0), neon_q::load_requant4(h, 8, 4), o, o.fixup);
         neon_q::store_partial8(out + 8 * b, bytes, OC - 8 * b < 8 ? OC - 8 * b : 8);
       }
     }

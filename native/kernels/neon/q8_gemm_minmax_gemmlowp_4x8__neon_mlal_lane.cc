@@ -76,7 +76,7 @@ void gemm_4x8(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, cons
   const neon_q::Out8 o = neon_q::load_out8(out.zero_point, out.min, out.max);
   const int32x4_t accs[4][2] = {{acc0l, acc0h}, {acc1l, acc1h}, {acc2l, acc2h}, {acc3l, acc3h}};
   for (size_t i = 0; i < mr; i++)
-    neon_q::store_partial8(c + i * c_stride, neon_q::requant8<(T(-1) < T(0))>(accs[i][0], accs[i][1], rl, rh, o), nc);
+    neon_q::store_partial8(c + i * c_stride, neon_q::requant8<(T(-1) < T(0))>(accs[i][0], accs[i][1], rl, rh, o, o.fixup), nc);
 }
 #undef MN_MLAL_LANE
 

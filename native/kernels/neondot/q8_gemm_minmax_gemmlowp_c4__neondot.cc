@@ -167,7 +167,7 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
 #pragma GCC unroll 16
     for (size_t i = 0; i < MR; i++) {
       if (i >= mr) break;
-      const uint8x8_t bytes = neon_q::requant8<kS8>(O::s32(acc[i][2 * v2]), O::s32(acc[i][2 * v2 + 1]), rl, rh, o);
+      const uint8x8_t bytes = neon_q::requant8<kS8>(O::s32(acc[i][2 * v2]), O::s32(acc[i][2 * v2 + 1]), rl, rh, o, o.fixup);
       neon_q::store_partial8(c + i * c_stride + 8 * v2, bytes, n8);
     }
   }
@@ -179,12 +179,12 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
   void qu8_gemm_minmax_gemmlowp_##mr##x##nr##c4__neondot(size_t m, size_t n, size_t k, const uint8_t* a, size_t as, \
                                                          const void* w, uint8_t* c, size_t cs,                        \
                                                          const QOutputParams& o) {                                    \
-    gemm<false, mr, nv>(m, n, k, a, as, w, c, cs, o);                                                                \
+    gemm<false, mr, nv>(m, n, k, a, as, w, c, cs, o);                                                                   \
   }                                                                                                                  \
   void qs8_gemm_minmax_gemmlowp_##mr##x##nr##c4__neondot(size_t m, size_t n, size_t k, const int8_t* a, size_t as,  \
                                                          const void* w, int8_t* c, size_t cs,                         \
                                                          const QOutputParams& o) {                                    \
-    gemm<true, mr, nv>(m, n, k, a, as, w, c, cs, o);                                                                 \
+    gemm<true, mr, nv>(m, n, k, a, as, w, c, cs, o);                                                                    \
   }
 MN_DEFINE(4, 4, 16)
 MN_DEFINE(4, 2, 8)
