@@ -80,15 +80,65 @@ void gemm_4x8(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, cons
 }
 #undef MN_MLAL_LANE
 
+// One row (the batch-1 classifier, a last row tile): the 4-row loop would do 4x the multiplies for
+// copies of the row. Per 8 k: one A load, 8 weight loads, 16 vmlal (lane form; smlal2 on aarch64), two
+// accumulator pairs (even / odd k) so consecutive multiply-accumulates do not wait on each other.
+#if defined(__aarch64__)
+#define MN_MLAL_X(al, ah, w, x, L)                   \
+  al = vmlal_laneq_s16(al, vget_low_s16(w), x, L);  \
+  ah = vmlal_high_laneq_s16(ah, w, x, L);
+#else
+#define MN_MLAL_X(al, ah, w, x, L)                                                                    \
+  al = vmlal_lane_s16(al, vget_low_s16(w), (L) < 4 ? vget_low_s16(x) : vget_high_s16(x), (L) & 3);  \
+  ah = vmlal_lane_s16(ah, vget_high_s16(w), (L) < 4 ? vget_low_s16(x) : vget_high_s16(x), (L) & 3);
+#endif
+
+template <typename T>
+void gemm_1x8(size_t nc, size_t kc, const T* a, const void* w, T* c, const QOutputParams& out) {
+  constexpr size_t NR = 8;
+  const int32_t* h = (const int32_t*)w;
+  const int16_t* wk = (const int16_t*)(h + kQHeaderRows * NR);
+  int32x4_t al = vld1q_s32(h), ah = vld1q_s32(h + 4), bl = vdupq_n_s32(0), bh = vdupq_n_s32(0);
+  size_t k = kc;
+  for (; k >= 8; k -= 8) {
+    const int16x8_t va = widen(a);
+    a += 8;
+    const int16x8_t w0 = vld1q_s16(wk), w1 = vld1q_s16(wk + 8), w2 = vld1q_s16(wk + 16), w3 = vld1q_s16(wk + 24);
+    MN_MLAL_X(al, ah, w0, va, 0)
+    MN_MLAL_X(bl, bh, w1, va, 1)
+    MN_MLAL_X(al, ah, w2, va, 2)
+    MN_MLAL_X(bl, bh, w3, va, 3)
+    const int16x8_t w4 = vld1q_s16(wk + 32), w5 = vld1q_s16(wk + 40), w6 = vld1q_s16(wk + 48), w7 = vld1q_s16(wk + 56);
+    MN_MLAL_X(al, ah, w4, va, 4)
+    MN_MLAL_X(bl, bh, w5, va, 5)
+    MN_MLAL_X(al, ah, w6, va, 6)
+    MN_MLAL_X(bl, bh, w7, va, 7)
+    wk += 64;
+  }
+  for (; k; k--) {
+    const int16x8_t wv = vld1q_s16(wk);
+    wk += 8;
+    const int16_t s0 = *a++;
+    al = vmlal_n_s16(al, vget_low_s16(wv), s0);
+    ah = vmlal_n_s16(ah, vget_high_s16(wv), s0);
+  }
+  const neon_q::Out8 o = neon_q::load_out8(out.zero_point, out.min, out.max);
+  neon_q::store_partial8(c, neon_q::requant8<(T(-1) < T(0))>(vaddq_s32(al, bl), vaddq_s32(ah, bh), neon_q::load_requant4(h, NR, 0),
+                                                              neon_q::load_requant4(h, NR, 4), o, o.fixup), nc);
+}
+#undef MN_MLAL_X
+
 }  // namespace
 
 void qu8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane(size_t mr, size_t nc, size_t kc, const uint8_t* a, size_t a_stride,
                                                   const void* w, uint8_t* c, size_t c_stride, const QOutputParams& out) {
-  gemm_4x8(mr, nc, kc, a, a_stride, w, c, c_stride, out);
+  if (mr == 1) gemm_1x8(nc, kc, a, w, c, out);
+  else gemm_4x8(mr, nc, kc, a, a_stride, w, c, c_stride, out);
 }
 void qs8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane(size_t mr, size_t nc, size_t kc, const int8_t* a, size_t a_stride,
                                                   const void* w, int8_t* c, size_t c_stride, const QOutputParams& out) {
-  gemm_4x8(mr, nc, kc, a, a_stride, w, c, c_stride, out);
+  if (mr == 1) gemm_1x8(nc, kc, a, w, c, out);
+  else gemm_4x8(mr, nc, kc, a, a_stride, w, c, c_stride, out);
 }
 
 }  // namespace mn::neon

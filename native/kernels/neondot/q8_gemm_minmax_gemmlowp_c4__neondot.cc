@@ -5,7 +5,8 @@
 // steps for the remainder). qu8 multiplies raw uint8 by uint8 (udot) and adds row_sum(a) * h: the row
 // sums come from one more udot per row per step (the A bytes already in a register against ones),
 // cheaper than a separate pass over A for every column panel; qs8 weights are symmetric, so sdot needs no correction. A is never read past kc
-// bytes per row: the last partial group of 4 is copied to a zero-padded buffer.
+// bytes per row: the last partial group of 4 is copied to a zero-padded buffer. One row (the batch-1
+// classifier, a last row tile) runs the same loop instantiated for MR = 1: no dots for copied rows.
 #include <arm_neon.h>
 
 #include <cstring>
@@ -179,12 +180,14 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
   void qu8_gemm_minmax_gemmlowp_##mr##x##nr##c4__neondot(size_t m, size_t n, size_t k, const uint8_t* a, size_t as, \
                                                          const void* w, uint8_t* c, size_t cs,                        \
                                                          const QOutputParams& o) {                                    \
-    gemm<false, mr, nv>(m, n, k, a, as, w, c, cs, o);                                                                   \
+    if (m == 1) gemm<false, 1, nv>(m, n, k, a, as, w, c, cs, o);                                                     \
+    else gemm<false, mr, nv>(m, n, k, a, as, w, c, cs, o);                                                             \
   }                                                                                                                  \
   void qs8_gemm_minmax_gemmlowp_##mr##x##nr##c4__neondot(size_t m, size_t n, size_t k, const int8_t* a, size_t as,  \
                                                          const void* w, int8_t* c, size_t cs,                         \
                                                          const QOutputParams& o) {                                    \
-    gemm<true, mr, nv>(m, n, k, a, as, w, c, cs, o);                                                                    \
+    if (m == 1) gemm<true, 1, nv>(m, n, k, a, as, w, c, cs, o);                                                      \
+    else gemm<true, mr, nv>(m, n, k, a, as, w, c, cs, o);                                                              \
   }
 MN_DEFINE(4, 4, 16)
 MN_DEFINE(4, 2, 8)
