@@ -68,6 +68,24 @@ static inline uint8x8_t requant8(int32x4_t a, int32x4_t b, const Requant4& ra, c
   }
 }
 
+// 16 accumulators (channels 4j..4j+3 in x[j], with r[j]) to 16 output bytes, as requant8: one clamp
+// and one store for 16 outputs where a full 16-column tile is written.
+template <bool kS8>
+static inline uint8x16_t requant16(const int32x4_t* x, const Requant4* r, const Out8& o, bool fixup) {
+  const int16x8_t v0 = vcombine_s16(vqmovn_s32(vaddq_s32(scale4(x[0], r[0], fixup), o.zp)),
+                                    vqmovn_s32(vaddq_s32(scale4(x[1], r[1], fixup), o.zp)));
+  const int16x8_t v1 = vcombine_s16(vqmovn_s32(vaddq_s32(scale4(x[2], r[2], fixup), o.zp)),
+                                    vqmovn_s32(vaddq_s32(scale4(x[3], r[3], fixup), o.zp)));
+  if constexpr (kS8) {
+    const int8x16_t q = vcombine_s8(vqmovn_s16(v0), vqmovn_s16(v1));
+    const int8x16_t lo = vreinterpretq_s8_u8(vcombine_u8(o.lo, o.lo)), hi = vreinterpretq_s8_u8(vcombine_u8(o.hi, o.hi));
+    return vreinterpretq_u8_s8(vminq_s8(vmaxq_s8(q, lo), hi));
+  } else {
+    const uint8x16_t q = vcombine_u8(vqmovun_s16(v0), vqmovun_s16(v1));
+    return vminq_u8(vmaxq_u8(q, vcombine_u8(o.lo, o.lo)), vcombine_u8(o.hi, o.hi));
+  }
+}
+
 // Stores the first n (<= 8) bytes of v.
 template <typename T>
 static inline void store_partial8(T* dst, uint8x8_t v, size_t n) {
