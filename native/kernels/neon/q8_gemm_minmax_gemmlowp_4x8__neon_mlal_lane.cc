@@ -18,6 +18,37 @@ inline int16x8_t widen<uint8_t>(const uint8_t* p) { return vreinterpretq_s16_u16
 template <>
 inline int16x8_t widen<int8_t>(const int8_t* p) { return vmovl_s8(vld1_s8(p)); }
 
+// Loads that advance their pointer. armv7's vld1 has no immediate offset, and GCC 12 computed every
+// address of the unrolled k loop with an add (or base - counter) before its load: 12 extra
+// instructions per 64 multiply-accumulates. The post-increment forms (vld1 {..}, [rN]!) as asm
+// statements remove them; aarch64 folds offsets into its loads and keeps the intrinsics.
+#if defined(__arm__) && !defined(__aarch64__)
+inline int16x8_t load_w_next(const int16_t*& p) {
+  int16x8_t v;
+  asm("vld1.16 {%e0-%f0}, [%1]!" : "=w"(v), "+r"(p) : "m"(*(const int16_t(*)[8])p));
+  return v;
+}
+template <typename T>
+inline int16x8_t widen_next(const T*& p) {
+  uint8x8_t v;
+  asm("vld1.8 {%P0}, [%1]!" : "=w"(v), "+r"(p) : "m"(*(const T(*)[8])p));
+  if constexpr (sizeof(T) == 1 && T(-1) > T(0)) return vreinterpretq_s16_u16(vmovl_u8(v));
+  else return vmovl_s8(vreinterpret_s8_u8(v));
+}
+#else
+inline int16x8_t load_w_next(const int16_t*& p) {
+  const int16x8_t v = vld1q_s16(p);
+  p += 8;
+  return v;
+}
+template <typename T>
+inline int16x8_t widen_next(const T*& p) {
+  const int16x8_t v = widen(p);
+  p += 8;
+  return v;
+}
+#endif
+
 #define MN_MLAL_LANE(acc_lo, acc_hi, w, va, lane)                                   \
   acc_lo = vmlal_lane_s16(acc_lo, vget_low_s16(w), va, lane);                       \
   acc_hi = vmlal_lane_s16(acc_hi, vget_high_s16(w), va, lane);
@@ -37,15 +68,13 @@ void gemm_4x8(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, cons
 
   size_t k = kc;
   for (; k >= 8; k -= 8) {
-    const int16x8_t va0 = widen(a0), va1 = widen(a1), va2 = widen(a2), va3 = widen(a3);
-    a0 += 8; a1 += 8; a2 += 8; a3 += 8;
+    const int16x8_t va0 = widen_next(a0), va1 = widen_next(a1), va2 = widen_next(a2), va3 = widen_next(a3);
     const int16x4_t v0l = vget_low_s16(va0), v0h = vget_high_s16(va0), v1l = vget_low_s16(va1),
                     v1h = vget_high_s16(va1), v2l = vget_low_s16(va2), v2h = vget_high_s16(va2),
                     v3l = vget_low_s16(va3), v3h = vget_high_s16(va3);
 #define MN_STEP(lo_or_hi0, lo_or_hi1, lo_or_hi2, lo_or_hi3, lane)  \
   {                                                                \
-    const int16x8_t wv = vld1q_s16(wk);                            \
-    wk += 8;                                                       \
+    const int16x8_t wv = load_w_next(wk);                          \
     MN_MLAL_LANE(acc0l, acc0h, wv, lo_or_hi0, lane)                \
     MN_MLAL_LANE(acc1l, acc1h, wv, lo_or_hi1, lane)                \
     MN_MLAL_LANE(acc2l, acc2h, wv, lo_or_hi2, lane)                \
@@ -101,19 +130,17 @@ void gemm_1x8(size_t nc, size_t kc, const T* a, const void* w, T* c, const QOutp
   int32x4_t al = vld1q_s32(h), ah = vld1q_s32(h + 4), bl = vdupq_n_s32(0), bh = vdupq_n_s32(0);
   size_t k = kc;
   for (; k >= 8; k -= 8) {
-    const int16x8_t va = widen(a);
-    a += 8;
-    const int16x8_t w0 = vld1q_s16(wk), w1 = vld1q_s16(wk + 8), w2 = vld1q_s16(wk + 16), w3 = vld1q_s16(wk + 24);
+    const int16x8_t va = widen_next(a);
+    const int16x8_t w0 = load_w_next(wk), w1 = load_w_next(wk), w2 = load_w_next(wk), w3 = load_w_next(wk);
     MN_MLAL_X(al, ah, w0, va, 0)
     MN_MLAL_X(bl, bh, w1, va, 1)
     MN_MLAL_X(al, ah, w2, va, 2)
     MN_MLAL_X(bl, bh, w3, va, 3)
-    const int16x8_t w4 = vld1q_s16(wk + 32), w5 = vld1q_s16(wk + 40), w6 = vld1q_s16(wk + 48), w7 = vld1q_s16(wk + 56);
+    const int16x8_t w4 = load_w_next(wk), w5 = load_w_next(wk), w6 = load_w_next(wk), w7 = load_w_next(wk);
     MN_MLAL_X(al, ah, w4, va, 4)
     MN_MLAL_X(bl, bh, w5, va, 5)
     MN_MLAL_X(al, ah, w6, va, 6)
     MN_MLAL_X(bl, bh, w7, va, 7)
-    wk += 64;
   }
   for (; k; k--) {
     const int16x8_t wv = vld1q_s16(wk);
