@@ -112,10 +112,8 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
 #undef MN_DOTQ
     wk += 64 * NV;
   }
-  uint32x2_t rs[MR];  // qu8: row sums of the k remainder
-  const uint8x8_t ones = vdup_n_u8(1), ones4 = vcreate_u8(0x01010101u);
-#pragma GCC unroll 16
-  for (size_t i = 0; i < MR; i++) rs[i] = vdup_n_u32(0);
+  // The k remainder (< 16) adds its row sums to rs16 too: 8 bytes widened to 16 with zeros (qu8 only).
+  const uint8x16_t ones4 = vcombine_u8(vcreate_u8(0x01010101u), vdup_n_u8(0));
   for (; k >= 8; k -= 8) {
     // Each weight vector is used by every row right after its load: 16 accumulators, 4 row sums, 4 A
     // vectors and a few weight vectors stay within the 32 registers (all 8 weights at once spill).
@@ -124,7 +122,7 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
     for (size_t i = 0; i < MR; i++) {
       va[i] = O::aload8(ap[i]);
       ap[i] += 8;
-      if constexpr (!kS8) rs[i] = vdot_u32(rs[i], va[i], ones);
+      if constexpr (!kS8) rs16[i] = vdotq_u32(rs16[i], vcombine_u8(va[i], vdup_n_u8(0)), ones16);
     }
 #pragma GCC unroll 8
     for (size_t v = 0; v < NV; v++) {
@@ -152,7 +150,7 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
       std::memcpy(buf, ap[i], n);
       ap[i] += n;
       const typename O::B8 va = O::aload4(buf);  // the 4 bytes in both halves: summed once (ones4)
-      if constexpr (!kS8) rs[i] = vdot_u32(rs[i], va, ones4);
+      if constexpr (!kS8) rs16[i] = vdotq_u32(rs16[i], vcombine_u8(va, va), ones4);
 #pragma GCC unroll 8
       for (size_t v = 0; v < NV; v++) acc[i][v] = O::template dot<0>(acc[i][v], w0[v], va);
     }
@@ -161,11 +159,25 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
 
   if constexpr (!kS8) {  // + row_sum(a) * h, h = -zw (header row kQHeaderRows)
     const int32_t hz = h[kQHeaderRows * NR];
-#pragma GCC unroll 16
-    for (size_t i = 0; i < MR; i++) {
-      const int32x4_t corr = vdupq_n_s32((int32_t)(vaddvq_u32(rs16[i]) + vaddv_u32(rs[i])) * hz);
+    if constexpr (MR % 4 == 0) {  // 4 rows' sums in one vector: pairwise adds, one multiply
+#pragma GCC unroll 4
+      for (size_t g = 0; g < MR; g += 4) {
+        const uint32x4_t sums = vpaddq_u32(vpaddq_u32(rs16[g], rs16[g + 1]), vpaddq_u32(rs16[g + 2], rs16[g + 3]));
+        const int32x4_t corr = vmulq_n_s32(vreinterpretq_s32_u32(sums), hz);
+        const int32x4_t c4[4] = {vdupq_laneq_s32(corr, 0), vdupq_laneq_s32(corr, 1), vdupq_laneq_s32(corr, 2),
+                                 vdupq_laneq_s32(corr, 3)};
+#pragma GCC unroll 4
+        for (size_t i = 0; i < 4; i++)
 #pragma GCC unroll 8
-      for (size_t v = 0; v < NV; v++) acc[i][v] = O::from_s32(vaddq_s32(O::s32(acc[i][v]), corr));
+          for (size_t v = 0; v < NV; v++) acc[g + i][v] = O::from_s32(vaddq_s32(O::s32(acc[g + i][v]), c4[i]));
+      }
+    } else {
+#pragma GCC unroll 16
+      for (size_t i = 0; i < MR; i++) {
+        const int32x4_t corr = vdupq_n_s32((int32_t)vaddvq_u32(rs16[i]) * hz);
+#pragma GCC unroll 8
+        for (size_t v = 0; v < NV; v++) acc[i][v] = O::from_s32(vaddq_s32(O::s32(acc[i][v]), corr));
+      }
     }
   }
   const neon_q::Out8 o = neon_q::load_out8(out.zero_point, out.min, out.max);
