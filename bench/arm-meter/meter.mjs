@@ -261,12 +261,16 @@ function main() {
         // guide: once), and it has no A76 or A53 model, so there is no armv7 estimate.
         if (o.estimate && r.ours && arch === 'aarch64') {
           entry.estimate = {};
-          for (const [board, B] of Object.entries(BOARDS)) {
+          // Integer: the kernels a board runs depend on the dot product (Pi 5's A76 has it, Pi 3/4 do not), so a
+          // run on a dot-product guest estimates the Pi 5 only and one without it the Pi 4 and Pi 3 only.
+          const boards = Object.entries(BOARDS).filter(([board]) => !integer || (board === 'pi5') === dotGuest);
+          for (const [board, B] of boards) {
             const e = estimateCycles({ arch, bin: r.ours.bin, countsText: r.ours.countsText, runs: r.ours.runs, mcpu: B.mcpu,
                                        totalInsns: r.ours.perInference.total * r.ours.runs });
             entry.estimate[board] = { ms: e.cycles / (B.ghz * 1e6), cycles: e.cycles, coverage: e.coverage, ipc: r.ours.perInference.total / e.cycles };
           }
-          estCell = arch !== 'aarch64' ? ' – |' : ` ${['pi4', 'pi5', 'pi3'].map((b) => entry.estimate[b].ms.toFixed(1)).join(' / ')} (IPC ${['pi4', 'pi5', 'pi3'].map((b) => entry.estimate[b].ipc.toFixed(2)).join(' / ')}) |`;
+          const f = (b, k, d) => (entry.estimate[b] ? entry.estimate[b][k].toFixed(d) : '–');
+          estCell = arch !== 'aarch64' ? ' – |' : ` ${['pi4', 'pi5', 'pi3'].map((b) => f(b, 'ms', 1)).join(' / ')} (IPC ${['pi4', 'pi5', 'pi3'].map((b) => f(b, 'ipc', 2)).join(' / ')}) |`;
         }
         console.log(`| ${arch} | ${v} | ${core} |${integer ? ` ${o.dtype} |` : ''} ${cell('ours', (p) => M(p.total))} | ${cell('xnnpack', (p) => M(p.total))} | ` +
                     `${ratio} | ${cell('ours', share)} / ${cell('xnnpack', share)} | ${cell('ours', lane)} / ${cell('xnnpack', lane)} |${estCell}`);
