@@ -118,7 +118,9 @@ function blockAsm(arch, bin, addr, bytes) {
   for (const l of out.split('\n')) {
     const m = /^\s+[0-9a-f]+:\t(.*)$/.exec(l);
     if (!m) continue;
-    let ins = m[1].replace(/\t/g, ' ').replace(/\s*(\/\/|@|;|#\s*0x).*$/, '');
+    // Strip objdump's comments ("// #8", "@ 0x30", "; ...", x86 "# 4005d0 <f>"), not immediates ("#0x8"):
+    // those made llvm-mc reject the block, which was then charged at the average IPC.
+    let ins = m[1].replace(/\t/g, ' ').replace(/\s*(\/\/|@|;|#\s+).*$/, '');
     ins = ins.replace(/ [0-9a-f]+ <[^>]*>/, ' 0b');  // branch targets -> the block's own start
     if (arch === 'x86_64') ins = ins.replace(/ [0-9a-f]+ <[^>]*>/, ' 0b');
     if (ins.trim()) lines.push(ins);
