@@ -156,8 +156,8 @@ const QKernelTable& select_qkernel_table(const std::string& requested, const cha
   std::string names;
   for (const QKernelTable* t : ok) names += (names.empty() ? "" : ", ") + std::string(t->isa);
   // A float kernel set's name that is no integer set's (MOBILENET_ISA=avx512 applies to every model of the
-  // process): the best integer set of that generation or older, avx512 -> avx512vnni when the CPU has it, else
-  // avxvnni or avx2. (scalar, avx2 and neon name both kinds and select exactly that set.)
+  // process): the best integer set of that generation or older, avx512 -> avx512amx or avx512vnni when the CPU
+  // has them, else avxvnni or avx2. (scalar, avx2 and neon name both kinds and select exactly that set.)
   bool integer_name = false;
   for (const QKernelTable* t : compiled_qkernel_tables()) integer_name = integer_name || requested == t->isa;
   if (!integer_name) {
