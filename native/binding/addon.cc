@@ -679,6 +679,21 @@ Napi::Value ResizeFrame(const Napi::CallbackInfo& info) {
 // checkTensor's input range check (lib/image.ts). The JS loop cost 0.15-0.6 ms per tensor (128..224), as much
 // as a 0.25/128 inference's pointwise layers; here it is a vectorised pass. For a float v, v >= lo (double)
 // exactly when v >= the smallest float >= lo, so the float bounds give JS's double comparisons bit for bit.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+__attribute__((target_clones("avx2", "default")))  // the addon's baseline is SSE2: 3x faster on AVX2 CPUs
+#endif
+long first_outside(const float* p, size_t n, float lo_f, float hi_f) {
+  for (size_t i0 = 0; i0 < n; i0 += 4096) {
+    const size_t i1 = std::min(n, i0 + 4096);
+    int bad = 0;  // this form vectorises; `!(v >= lo && v <= hi)` does not (5x slower)
+    for (size_t i = i0; i < i1; i++) bad |= (int)(p[i] < lo_f) | (int)(p[i] > hi_f) | (int)(p[i] != p[i]);
+    if (!bad) continue;
+    for (size_t i = i0; i < i1; i++)
+      if (!(p[i] >= lo_f && p[i] <= hi_f)) return (long)i;
+  }
+  return -1;
+}
+
 Napi::Value FirstOutside(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   if (info.Length() < 3 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
@@ -689,17 +704,7 @@ Napi::Value FirstOutside(const Napi::CallbackInfo& info) {
   float lo_f = (float)lo, hi_f = (float)hi;
   if ((double)lo_f < lo) lo_f = std::nextafter(lo_f, INFINITY);
   if ((double)hi_f > hi) hi_f = std::nextafter(hi_f, -INFINITY);
-  const float* p = a.Data();
-  const size_t n = a.ElementLength();
-  for (size_t i0 = 0; i0 < n; i0 += 4096) {
-    const size_t i1 = std::min(n, i0 + 4096);
-    int bad = 0;  // this form vectorises (0.03 ms at 224); `!(v >= lo && v <= hi)` does not (0.15 ms)
-    for (size_t i = i0; i < i1; i++) bad |= (int)(p[i] < lo_f) | (int)(p[i] > hi_f) | (int)(p[i] != p[i]);
-    if (!bad) continue;
-    for (size_t i = i0; i < i1; i++)
-      if (!(p[i] >= lo_f && p[i] <= hi_f)) return Napi::Number::New(env, (double)i);
-  }
-  return Napi::Number::New(env, -1);
+  return Napi::Number::New(env, (double)first_outside(a.Data(), a.ElementLength(), lo_f, hi_f));
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
