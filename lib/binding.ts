@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { packageRoot, packageVersion } from './package-root.cjs';
 import type { Graph, GraphLayer } from './graph.js';
+import type { IntegerIsa } from './graph-quant.js';
+import type { Isa } from './validate.js';
 import type { LayerWeights } from './weights/types.js';
 import type { QuantNet } from './weights/tflite-quant.js';
 
@@ -88,7 +90,8 @@ export interface NativeConfig {
 }
 
 export interface NativeInfo {
-  isa: string;
+  /** The kernel set the native side chose (one of the names it was asked for or detected). */
+  isa: Isa | IntegerIsa;
   /** The graph input's dtype: 'float32', or 'uint8' / 'int8' for an integer graph. */
   dtype: 'float32' | 'uint8' | 'int8';
   threads: number;

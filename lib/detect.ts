@@ -1,7 +1,7 @@
 // MobileNetV2 and SSD-MobileNetV1 TFLite files as models: which files take the layer-table path of
 // lib/weights/tflite-graph.ts, and the shaping of SSD's postprocess output into detections.
 import { readFile } from 'node:fs/promises';
-import { WeightsError } from './errors.js';
+import { describeFileError, WeightsError } from './errors.js';
 import { BuiltinOp, readTfliteModel } from './weights/tflite.js';
 import { recogniseTflite, type Graph, type RecognisedModel } from './weights/tflite-graph.js';
 
@@ -39,7 +39,7 @@ export async function readGraphModel(path: string, headPath?: string): Promise<R
     try {
       return new Uint8Array(await readFile(f));
     } catch (e) {
-      throw new Error(`Cannot read weights file '${f}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      throw new Error(`Cannot read weights file '${f}': ${describeFileError(e)}`);
     }
   };
   if (headPath !== undefined) return recogniseTflite(await read(path), path, { bytes: await read(headPath), source: headPath });

@@ -84,12 +84,33 @@ export type DownloadErrorCode =
   | 'HTTP_STATUS' | 'TIMEOUT' | 'TRUNCATED' | 'CHECKSUM' | 'SIZE' | 'NETWORK' | 'REDIRECT' | 'ARCHIVE' | 'ABORTED';
 
 /** One download failed (after its retries, where the failure was worth retrying). */
+/**
+ * `text` with the user information of every URL in it (`https://user:token@mirror/…`) replaced by `***`, as npm
+ * prints registry URLs: a mirror's credentials in MOBILENET_BASE_URL must not reach logs or error reports.
+ */
+export function redactUrl(text: string): string {
+  // A proxy setting may omit the scheme (`user:pass@host:3128`): user information at the very start counts too.
+  return text.replace(/(^|\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1***@');
+}
+
+/** Why a file could not be read, in words: 'no such file', 'it is a directory', 'permission denied', else the system's message. */
+export function describeFileError(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return e instanceof Error ? e.message : String(e);
+}
+
 export class DownloadError extends Error {
   status?: number | undefined;
   /** How many attempts were made before giving up (1 when the failure was not worth retrying). */
   attempts?: number | undefined;
-  constructor(readonly code: DownloadErrorCode, readonly url: string, message: string, options?: { cause?: unknown; status?: number }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  /** The URL that failed, credentials redacted (see redactUrl). */
+  readonly url: string;
+  constructor(readonly code: DownloadErrorCode, url: string, message: string, options?: { cause?: unknown; status?: number }) {
+    super(redactUrl(message), options?.cause === undefined ? undefined : { cause: options.cause });
+    this.url = redactUrl(url);
     this.name = 'DownloadError';
     if (options?.status !== undefined) this.status = options.status;
   }

@@ -6,7 +6,7 @@
 // needs) or by the BMP reader, when the job is about to run, so all paths share one preprocessing.
 import { readFile } from 'node:fs/promises';
 import { loadBinding } from './binding.js';
-import { describe } from './errors.js';
+import { describe, describeFileError } from './errors.js';
 import { decodeBmp, isBmp, readBmpHeader } from './image/bmp.js';
 
 /** Pixel layouts of a frame. `stride` counts bytes per row of the first plane. */
@@ -120,8 +120,7 @@ export async function encodedBytes(source: string | Uint8Array | ArrayBuffer | B
     try {
       return await readFile(source);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new Error(`Cannot read ${what}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
+      throw new Error(`Cannot read ${what}: ${describeFileError(e)}`);
     }
   }
   if (source instanceof Uint8Array) return source;

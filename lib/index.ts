@@ -8,6 +8,8 @@ export { buildSpec, buildMobileNetV1, appendLayer, samePadding, RELU6, NO_ACTIVA
 export type { NetSpec, LayerSpec, Graph, GraphLayer, LayerKind, DType, Quantization, NewLayer } from './graph.js';
 export { ALPHAS, RESOLUTIONS, ISAS, FORMATS, LIMITS } from './validate.js';
 export type { Alpha, Isa, WeightsFormat } from './validate.js';
+export { INTEGER_ISAS } from './graph-quant.js';
+export type { IntegerIsa } from './graph-quant.js';
 export { readWeights, syntheticWeights } from './weights/index.js';
 export type { NetWeights, LayerWeights, BatchNorm, Normalization, DenseHead } from './weights/index.js';
 export { resolveWeights, fetchWeights, cacheDir, listCached } from './weights/resolve.js';

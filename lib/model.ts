@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { loadBinding, toNativeGraph, type NativeModel, type NativeProfile, type OutputArray } from './binding.js';
 import { quantizeGraph, type IntegerIsa } from './graph-quant.js';
-import { describe, rangeError, typeError, WeightsError } from './errors.js';
+import { describe, describeFileError, rangeError, typeError, WeightsError } from './errors.js';
 import {
   checkFrame, checkTensor, DEFAULT_MAX_INPUT_PIXELS, decodeImage, isFrame, isTensorInput, parseBackground,
   type Background, type BlobLike, type DecodeOptions, type Frame, type Input, type InputRange, type NativeFrame, type TensorInput,
@@ -98,7 +98,9 @@ export interface ModelInfo {
   features: number;
   macs: number;
   params: number;
-  isa: string;
+  /** The kernel set that runs: a float one ('scalar' | 'avx2' | 'avx512' | 'neon') or, when dtype is 'uint8' or
+   * 'int8', an integer one ('scalar' | 'avx2' | 'avxvnni' | 'avx512vnni' | 'neon' | 'neondot'). */
+  isa: Isa | IntegerIsa;
   threads: number;
   /** Workspaces: inferences that may run at once. */
   concurrency: number;
@@ -195,7 +197,7 @@ async function readLabels(labels: string | readonly string[]): Promise<readonly 
   try {
     text = await readFile(labels, 'utf8');
   } catch (e) {
-    throw new Error(`Cannot read labels file '${labels}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new Error(`Cannot read labels file '${labels}': ${describeFileError(e)}`);
   }
   return parseLabels(text);
 }

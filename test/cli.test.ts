@@ -67,7 +67,7 @@ describe('usage', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       "mobilenet classify: Unknown option '--tpo' for mobilenet classify (did you mean --top?). Valid options: --weights, --alpha, " +
-        '--resolution, --format, --top, --labels, --threads, --isa, --recursive, --json, --jsonl, --help\n' +
+        '--resolution, --format, --top, --labels, --threads, --isa, --precision, --max-pixels, --recursive, --json, --jsonl, --help\n' +
         "Run 'mobilenet classify --help' for usage.\n");
     const b = await run(['bench', '--thread', '2']);
     expect(b.code).toBe(2);
@@ -90,6 +90,8 @@ describe('usage', () => {
       [['--threads', '0'], "Expected an integer between 1 and 256 for --threads but received '0'"],
       [['--format', 'onnx'], "Expected one of 'tfjs', 'tflite', 'tflite-quant' for --format but received 'onnx'"],
       [['--isa', 'sse9'], "for --isa but received 'sse9'"],
+      [['--precision', 'double'], "Expected one of 'integer', 'float' for --precision but received 'double'"],
+      [['--max-pixels', '0'], "for --max-pixels but received '0'"],
       [['--json', '--jsonl'], 'Expected at most one of --json and --jsonl but received both'],
       [['--top'], 'Expected a value after --top'],
     ];
@@ -216,6 +218,26 @@ describe('classify output scripts can trust', () => {
     const stdin = await run(['classify', '-', '--weights', W025, '--top', '1', '--json'], { input: fs.readFileSync(parrot) });
     expect(stdin.code).toBe(0);
     expect(JSON.parse(stdin.stdout)).toEqual([{ image: '-', top: [{ index: 88, label: 'macaw', probability: expect.any(Number) }] }]);
+  });
+
+  it('--precision float runs a uint8 file dequantized; --max-pixels refuses larger images, naming the flag', async () => {
+    const quant = resolve(shared, 'models/tflite/mobilenet_v1_0.25_224_quant.tflite');
+    const top = async (extra: string[]): Promise<{ index: number; probability: number }[]> => {
+      const r = await run(['classify', parrot, '--weights', quant, '--top', '3', '--json', ...extra]);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { top: { index: number; probability: number }[] }[])[0]!.top;
+    };
+    const integer = await top([]);
+    const float = await top(['--precision', 'float']);
+    expect(float.map((c) => c.index)).toEqual(integer.map((c) => c.index));
+    // Different arithmetic: the float path's probabilities are not the integer path's uint8 steps.
+    expect(float[0]!.probability).not.toBe(integer[0]!.probability);
+    expect(Math.abs(float[0]!.probability - integer[0]!.probability)).toBeLessThan(0.05);
+    const big = await run(['classify', parrot, burger, '--weights', quant, '--max-pixels', '1000', '--json']);
+    expect(big.code).toBe(1);
+    const out = JSON.parse(big.stdout) as { image: string; error: string }[];
+    expect(out).toHaveLength(2);
+    expect(out[0]!.error).toMatch(/^Cannot decode image file '.*coral_parrot\.jpg': it is \d+ x \d+ \([\d.]+ megapixels\), over the limit of 1000 pixels \(--max-pixels\); raise --max-pixels to accept it$/);
   });
 
   it('--top larger than the class count is clamped to it (TFLite: the background class is not counted)', async () => {

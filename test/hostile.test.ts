@@ -225,7 +225,7 @@ describe('load(): options', () => {
     );
     expectError(await rejection(() => load({ weights, labels: [1] as never })), TypeError, 'Expected an array of strings for labels but labels[0] is 1 of type number');
     expectError(await rejection(() => load({ weights, labels: ['a'] })), RangeError, 'Expected 1000 labels (one per class) for labels but received 1');
-    expectError(await rejection(() => load({ weights, labels: '/nonexistent-labels.txt' })), Error, "Cannot read labels file '/nonexistent-labels.txt': ENOENT");
+    expectError(await rejection(() => load({ weights, labels: '/nonexistent-labels.txt' })), Error, "Cannot read labels file '/nonexistent-labels.txt': no such file");
   });
 
   it('propagates an exception thrown by an option getter as a rejection', async () => {

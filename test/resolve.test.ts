@@ -461,6 +461,18 @@ describe('download failures leave nothing behind', () => {
     expect(e.message).toBe(`${base}${TFJS_PREFIX}mobilenet_v1_0.50_224/model.json: HTTP 404 Not Found`);
   });
 
+  it("a mirror's credentials in the base URL never reach the error", async () => {
+    const secretBase = base.replace('http://', 'http://mirror-user:s3cret-token@');
+    const err = await resolveWeights(opts({ alpha: 0.5, resolution: 224, baseUrl: secretBase })).catch((e: unknown) => e) as Error;
+    expect(err).toBeInstanceOf(WeightsNotFoundError);
+    const cause = err.cause as DownloadError;
+    expect(cause).toBeInstanceOf(DownloadError);
+    const shown = base.replace('http://', 'http://***@');
+    expect(cause.url).toBe(`${shown}${TFJS_PREFIX}mobilenet_v1_0.50_224/model.json`);
+    for (const text of [err.message, cause.message, cause.url, String(err.stack)]) expect(text).not.toMatch(/s3cret|mirror-user/);
+    expect(err.message).toContain(`  ${shown}${TFJS_PREFIX}mobilenet_v1_0.50_224/model.json`);
+  });
+
   it('stalled connection hits the stall timeout', async () => {
     overrides.set(`${TFJS_PREFIX}mobilenet_v1_0.25_224/group29-shard1of1`, 'stall');
     const t0 = Date.now();
@@ -709,7 +721,7 @@ describe('a network that drops, a proxy, an abort', () => {
       const url = `${base}${TGZ_PREFIX}mobilenet_v1_0.5_160_quant.tgz`;
       expect((err as Error).message).toContain(
         `and the download failed: ${url}: the proxy answered HTTP 407 Proxy Authentication Required; give its user name and ` +
-          `password in the proxy URL (http://user:password@host:port) (with HTTP_PROXY=http://***@${hostPort}).\n`);
+          `password in the proxy URL, as user:password@ before the host (with HTTP_PROXY=http://***@${hostPort}).\n`);
       expect((err as Error).message).not.toContain('wrong-pass');
       expect(tunnels).toHaveLength(1);
       expect(hits).toEqual([]);

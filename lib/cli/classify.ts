@@ -7,8 +7,9 @@ import { load, type Classification, type LoadOptions, type MobileNet } from '../
 import { loadBinding } from '../binding.js';
 import { checkIsa, FORMATS, LIMITS } from '../validate.js';
 import { parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
-import { interruptible, type CliIO, type Command } from './main.js';
+import { interruptible, withFlagNames, type CliIO, type Command } from './main.js';
 import { downloadBar } from './progress.js';
+import { DEFAULT_MAX_INPUT_PIXELS } from '../image.js';
 
 /** Extensions a folder is searched for (what sharp decodes). */
 const IMAGE_EXT = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.bmp', '.heic', '.heif'];
@@ -28,7 +29,12 @@ const spec: CommandSpec = {
     top: { type: 'string', value: 'K', help: 'classes per image (default 5; at most the model\'s class count)', parse: parsers.int(1, LIMITS.maxClasses) },
     labels: { type: 'string', value: '<file>', help: 'class names, one per line (default: ImageNet)' },
     threads: { type: 'string', value: 'N', help: 'threads per inference (default: the number of cores)', parse: parsers.threads },
-    isa: { type: 'string', value: 'X', help: 'force a kernel set: scalar, avx2, avx512, neon (default: the best this CPU runs)' },
+    isa: { type: 'string', value: 'X', help: 'force a kernel set: scalar, avx2, avx512, neon; for integer models also avxvnni,\n' +
+      'avx512vnni, neondot (default: the best this CPU runs)' },
+    precision: { type: 'string', value: 'P', help: 'integer (default for uint8/int8 .tflite files: bit-exact with TFLite) or float\n' +
+      '(dequantize the file at load and run the float path)', parse: parsers.oneOf(['integer', 'float'] as const) },
+    'max-pixels': { type: 'string', value: 'N', help: `refuse images with more pixels than this, before decoding (default ${DEFAULT_MAX_INPUT_PIXELS})`,
+      parse: parsers.int(1, Number.MAX_SAFE_INTEGER) },
     recursive: { type: 'boolean', short: 'r', help: 'also take images in the subfolders of a folder' },
     json: { type: 'boolean', help: 'one JSON array on stdout: [{ image, top: [{ index, label, probability }] } | { image, error }]' },
     jsonl: { type: 'boolean', help: 'one JSON object per line, printed as each image finishes' },
@@ -98,7 +104,8 @@ export async function expandInputs(args: readonly string[], recursive: boolean, 
 async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const v = parsed.values as {
     weights?: string; alpha?: number; resolution?: number; format?: LoadOptions['format']; top?: number; labels?: string;
-    threads?: number; isa?: string; recursive?: boolean; json?: boolean; jsonl?: boolean;
+    threads?: number; isa?: string; precision?: LoadOptions['precision']; 'max-pixels'?: number; recursive?: boolean;
+    json?: boolean; jsonl?: boolean;
   };
   if (v.json && v.jsonl) throw new UsageError('Expected at most one of --json and --jsonl but received both');
   // Everything the user typed is checked before the (slow) model load.
@@ -117,6 +124,8 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
       ...(v.threads !== undefined ? { threads: v.threads } : {}),
       ...(v.labels !== undefined ? { labels: v.labels } : {}),
       ...(isa !== undefined ? { isa } : {}),
+      ...(v.precision !== undefined ? { precision: v.precision } : {}),
+      ...(v['max-pixels'] !== undefined ? { maxInputPixels: v['max-pixels'] } : {}),
       onProgress: bar.onProgress,
       signal,
     }));
@@ -136,7 +145,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
         try {
           r = { image: item.image, top: await model.classify(item.input, { topK }) };
         } catch (e) {
-          r = { image: item.image, error: (e as Error).message };
+          r = { image: item.image, error: withFlagNames((e as Error).message, spec) };
         }
       }
       if ('error' in r) failed++;

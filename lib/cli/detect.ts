@@ -6,7 +6,7 @@ import { basename, extname, join } from 'node:path';
 import { decodeImage, DEFAULT_MAX_INPUT_PIXELS, type NativeFrame } from '../image.js';
 import { load, type Detection } from '../model.js';
 import { parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
-import type { CliIO, Command } from './main.js';
+import { withFlagNames, type CliIO, type Command } from './main.js';
 
 const spec: CommandSpec = {
   name: 'detect',
@@ -20,6 +20,8 @@ const spec: CommandSpec = {
     'min-score': { type: 'string', value: 'S', help: 'drop detections scoring below S, 0..1 (default 0.5)', parse: (raw, flag) => { const n = Number(raw); if (raw.trim() === '' || !(n >= 0 && n <= 1)) throw new UsageError(`Expected a number between 0 and 1 for ${flag} but received '${raw}'`); return n; } },
     max: { type: 'string', value: 'N', help: 'at most N detections per image (default: all the model reports)', parse: parsers.int(1, 100000) },
     threads: { type: 'string', value: 'N', help: 'threads per inference (default: the number of cores)', parse: parsers.threads },
+    'max-pixels': { type: 'string', value: 'N', help: `refuse images with more pixels than this, before decoding (default ${DEFAULT_MAX_INPUT_PIXELS})`,
+      parse: parsers.int(1, Number.MAX_SAFE_INTEGER) },
     out: { type: 'string', value: '<file|dir>', help: 'write the image with its boxes drawn (several images: a folder, <name>.detect.jpg)' },
     json: { type: 'boolean', help: 'one JSON value on stdout: { image, detections: [{ index, label, score, box, normalizedBox }], annotated? } (an array for several images)' },
   },
@@ -55,7 +57,7 @@ export async function annotate(frame: NativeFrame, found: Detection[], out: stri
 }
 
 async function run(parsed: Parsed, io: CliIO): Promise<number> {
-  const v = parsed.values as { weights?: string; labels?: string; 'min-score'?: number; max?: number; threads?: number; out?: string; json?: boolean };
+  const v = parsed.values as { weights?: string; labels?: string; 'min-score'?: number; max?: number; threads?: number; 'max-pixels'?: number; out?: string; json?: boolean };
   const images = parsed.positionals;
   if (!v.weights) throw new UsageError('Expected --weights <file.tflite>: an SSD detection model such as coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
   // Several images: --out is a folder (created), each written as <name>.detect<.png/.webp as the input, else .jpg>.
@@ -76,7 +78,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     for (const image of images) {
       try {
         // Full size (no shrink-on-load): the boxes and the annotated copy are in the file's own pixels.
-        const frame = await decodeImage(image, 'input', { maxInputPixels: DEFAULT_MAX_INPUT_PIXELS, background: { r: 255, g: 255, b: 255 }, resolution: Infinity });
+        const frame = await decodeImage(image, 'input', { maxInputPixels: v['max-pixels'] ?? DEFAULT_MAX_INPUT_PIXELS, background: { r: 255, g: 255, b: 255 }, resolution: Infinity });
         const rgb = { data: frame.data, width: frame.width, height: frame.height, format: frame.layout.format === 1 ? 'rgba' as const : 'rgb' as const };
         const detections = await model.detect(rgb, { ...(v['min-score'] !== undefined ? { minScore: v['min-score'] } : {}), ...(v.max !== undefined ? { maxResults: v.max } : {}) });
         let annotated: string | undefined;
@@ -88,7 +90,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
         results.push({ image, detections, ...(annotated ? { annotated } : {}) });
       } catch (e) {
         failed++;
-        io.stderr.write(`${image}: ${(e as Error).message}\n`);
+        io.stderr.write(`${image}: ${withFlagNames((e as Error).message, spec)}\n`);
       }
     }
   } finally {

@@ -58,6 +58,7 @@ export function withFlagNames(message: string, spec: CommandSpec): string {
     .replace(/\b([Pp])ass weights: '<path>'/g, `$1ass ${weights} <path>`)
     .replace(/\bload\(\{ alpha, resolution \}\) finds them/g, '--alpha A --resolution R without --weights finds them');
   if ('format' in spec.flags) m = m.replace("Use format 'tflite' or 'tflite-quant'", 'Use --format tflite or tflite-quant');
+  if ('max-pixels' in spec.flags) m = m.replace('pixels (maxInputPixels); raise load({ maxInputPixels }) to accept it', 'pixels (--max-pixels); raise --max-pixels to accept it');
   return m;
 }
 

@@ -19,7 +19,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { Parser, type ReadEntry } from 'tar';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
-import { DownloadError } from '../errors.js';
+import { DownloadError, redactUrl } from '../errors.js';
 import {
   checkExpected, fsyncDir, manifestPaths, partialName, recordPath, removeEmptyDirs, removeStalePartials, verifyCached,
   writeRecord, variantPath, type Env, type ExpectedFile, type FileDigest, type IntegrityRecord,
@@ -76,14 +76,6 @@ export function createDispatcher(env: Env, timeoutMs: number): Dispatcher {
   } finally {
     process.emitWarning = emit;
   }
-}
-
-/**
- * A URL, or a setting that should be one, with its user name and password hidden: proxy URLs carry
- * credentials (http://user:password@host:port) that must not reach logs and error reports.
- */
-export function redactUrl(s: string): string {
-  return s.replace(/^((?:[a-z][\w+.-]*:\/\/)?)[^/?#\s]*@/i, '$1***@');
 }
 
 function describeNetworkError(err: unknown): string {
@@ -183,7 +175,7 @@ function proxyStatus(err: unknown): number | undefined {
 function proxyRefusal(status: number): string {
   const text = STATUS_TEXT[status];
   return `the proxy answered HTTP ${status}${text ? ` ${text}` : ''}` +
-    (status === 407 ? '; give its user name and password in the proxy URL (http://user:password@host:port)' : '');
+    (status === 407 ? '; give its user name and password in the proxy URL, as user:password@ before the host' : '');
 }
 
 function networkError(url: string, err: unknown, timeoutMs: number): DownloadError {

@@ -19,13 +19,13 @@
 
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { rangeError, typeError, DownloadError, IntegrityError, WeightsNotFoundError } from '../errors.js';
+import { rangeError, redactUrl, typeError, DownloadError, IntegrityError, WeightsNotFoundError } from '../errors.js';
 import { FORMATS as FORMAT_LIST, type WeightsFormat } from '../validate.js';
 import {
   cacheDir, defaultChoice, isFile, isModelDir, recordPath, variantPath, verifyCached, writeLastFetched,
   type Env, type RecordBasis,
 } from './cache.js';
-import { installVariant, redactUrl } from './download.js';
+import { installVariant } from './download.js';
 import type { NetworkOptions } from './network.js';
 import {
   ALPHAS, OFFICIAL_BASE_URL, RESOLUTIONS, TFJS_RESOLUTIONS, alphaName, describeVariant, findVariant, variantUrl,
@@ -148,7 +148,7 @@ export function missingWeightsMessage(v: Variant, reason: string, root: string, 
   const cachePath = path.join(root, ...v.relPath.split('/'));
   const envPath = envRoot ? path.join(envRoot, ...v.relPath.split('/')) : `$MOBILENET_WEIGHTS/${v.relPath}`;
   const slash = v.kind === 'dir' ? '/' : '';
-  const url = variantUrl(v, baseUrl);
+  const url = redactUrl(variantUrl(v, baseUrl));
   const lines = [
     `No MobileNetV1 weights for alpha ${fmtAlpha(v.alpha)}, resolution ${v.resolution} were found in ` +
       `MOBILENET_WEIGHTS (${envRoot ? envRoot : 'not set'}) or in the cache (${root}), and ${reason}.`,
