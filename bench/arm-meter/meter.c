@@ -7,7 +7,10 @@
 //   ffma   float multiply-accumulate: fmla/fmls/fmadd (aarch64), vfma/vmla/vfms/vmls .f32 (armv7);
 //          ffma_lanes adds each one's lane count (4 for a q register, 2 for d, 1 for a scalar)
 //   imac   integer multiply-accumulate family: mla/mls, s/umlal(2), s/umull(2), s/udot, s/uadalp,
-//          vmla.i*/vmlal/vmull/vpadal
+//          vmla.i*/vmlal/vmull/vpadal; imac_lanes adds the products each one computes, from its operand
+//          arrangement: the destination's lane count for the multiplies (smlal v.4s <- .4h: 4; umlal
+//          v.8h <- .8b: 8; vmlal.s16 q: 4; vmlal.s8 q: 8), 4 per 32-bit lane for s/udot (v.4s: 16), none
+//          for the pairwise s/uadalp, vpadal (they only sum products made before); idot counts s/udot
 //   load   every load (ldr/ldp/ld1.../vld*/ldm/pop), store every store (str/stp/st1/vst*/stm/push)
 //   other  the rest (address arithmetic, loop control, min/max, moves, ...)
 //
@@ -15,6 +18,8 @@
 // phase id as its first argument (the kernel and qemu answer ENOSYS; nothing else happens). Instructions
 // executed from then on count towards that phase until the next marker; phase 0 is everything before the
 // first marker. A phase entered several times (one per inference) sums its counts and records how often.
+// The id METER_RESET (4095) discards everything counted in phases >= 1 so far and returns to phase 0 (the
+// preload shim sends it when a program deletes the operators it ran and builds others).
 // Counting is exact per executed translated block (an inline counter per block, multiplied by the block's
 // per-class counts at each marker), so it costs qemu little.
 //
@@ -32,9 +37,11 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = 1;
 
 #define METER_SYSCALL 0x4d4e
 #define MAX_PHASES 4096
+#define METER_RESET 4095
 
-enum { C_TOTAL, C_FFMA, C_FFMA_LANES, C_IMAC, C_LOAD, C_STORE, C_OTHER, NCLASS };
-static const char* kClassNames[NCLASS] = {"total", "ffma", "ffma_lanes", "imac", "load", "store", "other"};
+enum { C_TOTAL, C_FFMA, C_FFMA_LANES, C_IMAC, C_IMAC_LANES, C_IDOT, C_LOAD, C_STORE, C_OTHER, NCLASS };
+static const char* kClassNames[NCLASS] = {"total", "ffma", "ffma_lanes", "imac", "imac_lanes", "idot",
+                                          "load", "store", "other"};
 
 typedef struct Block {
   uint64_t execs;            // bumped inline by qemu each time the block runs
@@ -70,6 +77,26 @@ static uint64_t fma_lanes(const char* ops) {
   return 1;
 }
 
+// Products of an aarch64 integer multiply(-accumulate) from its destination "vN.<lanes><t>".
+static uint64_t imac_lanes64(const char* ops) {
+  while (*ops == ' ' || *ops == '\t') ops++;
+  const char* dot = ops[0] == 'v' ? strchr(ops, '.') : NULL;
+  return dot ? (uint64_t)strtoul(dot + 1, NULL, 10) : 1;
+}
+
+// armv7: lanes from the element size of the suffix ("s16", "u8", "i32") and the destination (q: 128 bits,
+// d: 64 bits); the widening forms (vmlal, vmull) have a q destination of twice the element size.
+static uint64_t imac_lanes32(const char* base, const char* suffix, const char* ops) {
+  while (*ops == ' ' || *ops == '\t') ops++;
+  unsigned bits = 0;
+  for (const char* p = suffix; *p; p++)
+    if (*p >= '0' && *p <= '9') { bits = (unsigned)strtoul(p, NULL, 10); break; }
+  if (!bits) return 1;
+  const int widening = !strcmp(base, "vmlal") || !strcmp(base, "vmull") || !strcmp(base, "vmlsl");
+  const unsigned dest_bits = ops[0] == 'q' ? 128 : 64;
+  return dest_bits / (widening ? 2 * bits : bits);
+}
+
 static void classify(const char* disas, uint64_t* n) {
   char mn[32];
   size_t i = 0;
@@ -87,6 +114,20 @@ static void classify(const char* disas, uint64_t* n) {
     return;
   }
   if (!is_arm32) {
+    // qemu 7.2's AArch64 disassembler (vixl) predates the dot product: it prints udot/sdot as
+    // ".byte 0x20, 0x94, 0x82, 0x6e"; decode those words (Arm ARM: UDOT/SDOT vector and by element).
+    if (!strcmp(mn, ".byte")) {
+      unsigned b[4] = {0, 0, 0, 0};
+      if (sscanf(ops, " 0x%x, 0x%x, 0x%x, 0x%x", &b[0], &b[1], &b[2], &b[3]) == 4) {
+        const uint32_t w = b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+        if ((w & 0x9FE0FC00u) == 0x0E809400u || (w & 0x9FC0F400u) == 0x0F80E000u) {
+          n[C_IMAC]++; n[C_IDOT]++; n[C_IMAC_LANES] += (w >> 30 & 1) ? 16 : 8;
+          return;
+        }
+      }
+      n[C_OTHER]++;
+      return;
+    }
     if (!strcmp(mn, "fmla") || !strcmp(mn, "fmls") || !strcmp(mn, "fmadd") || !strcmp(mn, "fmsub") ||
         !strcmp(mn, "fnmadd") || !strcmp(mn, "fnmsub")) {
       n[C_FFMA]++; n[C_FFMA_LANES] += fma_lanes(ops); return;
@@ -96,7 +137,12 @@ static void classify(const char* disas, uint64_t* n) {
     for (int k = 0; imac[k]; k++)
       if (!strcmp(mn, imac[k])) {
         // scalar "mul"/"madd" are address arithmetic; the vector forms name v registers
-        if (strchr(ops, 'v')) { n[C_IMAC]++; return; }
+        if (strchr(ops, 'v')) {
+          n[C_IMAC]++;
+          if (!strcmp(mn, "sdot") || !strcmp(mn, "udot")) { n[C_IDOT]++; n[C_IMAC_LANES] += 4 * imac_lanes64(ops); }
+          else if (strcmp(mn, "sadalp") && strcmp(mn, "uadalp")) n[C_IMAC_LANES] += imac_lanes64(ops);
+          return;
+        }
       }
     if (starts_with(mn, "ld")) { n[C_LOAD]++; return; }
     if (starts_with(mn, "st")) { n[C_STORE]++; return; }
@@ -112,10 +158,19 @@ static void classify(const char* disas, uint64_t* n) {
   if (!strcmp(base, "vfma") || !strcmp(base, "vfms") || !strcmp(base, "vmla") || !strcmp(base, "vmls")) {
     if (starts_with(suffix, "f32")) { n[C_FFMA]++; n[C_FFMA_LANES] += fma_lanes(ops); return; }
     n[C_IMAC]++;
+    n[C_IMAC_LANES] += imac_lanes32(base, suffix, ops);
     return;
   }
-  if (!strcmp(base, "vmlal") || !strcmp(base, "vmull") || !strcmp(base, "vpadal") || !strcmp(base, "vmlsl")) {
+  if (!strcmp(base, "vmlal") || !strcmp(base, "vmull") || !strcmp(base, "vmlsl")) {
     n[C_IMAC]++;
+    n[C_IMAC_LANES] += imac_lanes32(base, suffix, ops);
+    return;
+  }
+  if (!strcmp(base, "vpadal")) { n[C_IMAC]++; return; }
+  if (!strcmp(base, "vsdot") || !strcmp(base, "vudot")) {
+    n[C_IMAC]++; n[C_IDOT]++;
+    while (*ops == ' ' || *ops == '\t') ops++;
+    n[C_IMAC_LANES] += ops[0] == 'q' ? 16 : 8;
     return;
   }
   if (starts_with(base, "ld") || starts_with(base, "vld") || !strcmp(base, "pop") || !strcmp(base, "vpop")) {
@@ -168,6 +223,16 @@ static void vcpu_syscall(qemu_plugin_id_t id, unsigned int vcpu, int64_t num, ui
                          uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6, uint64_t a7, uint64_t a8) {
   if (num != METER_SYSCALL) return;
   close_phase();
+  if (a1 == METER_RESET) {
+    for (int i = 1; i < MAX_PHASES; i++) {
+      memset(phase_counts[i], 0, sizeof phase_counts[i]);
+      phase_entered[i] = 0;
+    }
+    for (size_t i = 0; i < nblocks; i++) blocks[i]->marked = 0;
+    max_phase_seen = 0;
+    current_phase = 0;
+    return;
+  }
   current_phase = a1 < MAX_PHASES ? (int)a1 : MAX_PHASES - 1;
   phase_entered[current_phase]++;
   if (current_phase > max_phase_seen) max_phase_seen = current_phase;

@@ -3,14 +3,23 @@
 // ARM build, counted by a qemu-user TCG plugin (meter.c). Build first: bench/arm-meter/build.sh.
 //
 //   node bench/arm-meter/meter.mjs [--variants 1.0/224,0.25/128 | --all] [--arch aarch64,armv7]
-//        [--engines ours,xnnpack] [--cores generic,a53,a72,a76] [--per-layer] [--symbols] [--json FILE]
+//        [--dtype float32|uint8|int8] [--engines ours,xnnpack] [--cores generic,dot,a53,a72,a76]
+//        [--per-layer] [--per-kind] [--symbols] [--json FILE]
 //
 // --cores: "generic" runs with qemu's pass-through /proc/cpuinfo (x86 here, so no core is recognised and both
 // engines take their default kernels); a53/a72/a76 show the guest a Raspberry Pi 3/4/5 /proc/cpuinfo
 // (through the LD_PRELOAD shim) so XNNPACK (cpuinfo) and our dispatch pick their core-specific kernels.
+// "dot" (aarch64): qemu's "max" guest, which has the dot-product instructions (AT_HWCAP asimddp) and no Pi part
+// number: both engines take their general dot-product kernels. a76 has them too (Cortex-A76 + its cpuinfo).
+// --dtype uint8 | int8: the integer paths, ours (driver --dtype) against XNNPACK's quantized operators (the
+// anchor's --dtype qu8, per-tensor uint8; --dtype qs8, int8 activations with per-channel int8 conv weights).
 // Counts are per inference: the sum over the marked layers of --runs inferences (default 2), divided by runs.
 // useful FMA share = MACs / 4 lanes / instructions executed (1.0 would be a core doing nothing but full FMAs);
 // FMA lane use = MACs / FMA lanes executed (1.0: no FMA lane computes anything thrown away).
+// Integer: useful MAC share = MACs / L / instructions, L = 8 products per instruction where the guest has no
+// dot product (a 128-bit widening multiply-accumulate on bytes, umlal/smlal v.8h <- .8b, makes 8; the
+// 16-bit-lane form v.4s <- .4h makes 4), L = 16 where it has (udot/sdot v.4s: 16). MAC lane use = MACs /
+// products executed (meter.c imac_lanes, from each instruction's operand arrangement).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -22,7 +31,7 @@ const ALL = ['1.0', '0.75', '0.5', '0.25'].flatMap((a) => [224, 192, 160, 128].m
 
 const ARCH = {
   aarch64: { qemu: 'qemu-aarch64', sysroot: '/usr/aarch64-linux-gnu', lib: 'aarch64-linux-gnu',
-             cpu: { generic: 'cortex-a72', a53: 'cortex-a53', a72: 'cortex-a72', a76: 'cortex-a76' } },
+             cpu: { generic: 'cortex-a72', dot: 'max', a53: 'cortex-a53', a72: 'cortex-a72', a76: 'cortex-a76' } },
   // Only for checking the estimate method on this machine (check-x86.mjs): qemu 7.2's TCG runs AVX2, not AVX-512.
   x86_64: { qemu: 'qemu-x86_64', sysroot: '/', lib: 'x86_64-linux-gnu', cpu: { generic: 'max' } },
   armv7: { qemu: 'qemu-arm', sysroot: '/usr/arm-linux-gnueabihf', lib: 'arm-linux-gnueabihf',
@@ -53,7 +62,8 @@ function fakeCpuinfo(arch, core) {
 
 function parseArgs(argv) {
   const o = { variants: ['1.0/224', '0.25/128'], arch: ['aarch64', 'armv7'], engines: ['ours', 'xnnpack'],
-              cores: ['generic'], perLayer: false, symbols: false, json: null, runs: 2, estimate: false };
+              cores: ['generic'], perLayer: false, perKind: false, symbols: false, json: null, runs: 2, estimate: false,
+              dtype: 'float32' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { if (i + 1 >= argv.length) throw new Error(`missing value after ${a}`); return argv[++i]; };
@@ -64,6 +74,8 @@ function parseArgs(argv) {
     else if (a === '--cores') o.cores = val().split(',');
     else if (a === '--runs') o.runs = Number(val());
     else if (a === '--per-layer') o.perLayer = true;
+    else if (a === '--per-kind') o.perKind = true;
+    else if (a === '--dtype') o.dtype = val();
     else if (a === '--estimate') o.estimate = true;
     else if (a === '--symbols') o.symbols = true;
     else if (a === '--json') o.json = val();
@@ -71,7 +83,9 @@ function parseArgs(argv) {
   }
   for (const v of o.variants) if (!ALL.includes(v)) throw new Error(`variant ${v} is not one of ${ALL.join(' ')}`);
   for (const a of o.arch) if (!ARCH[a] || a === 'x86_64') throw new Error(`arch ${a} is not aarch64 or armv7`);
-  for (const c of o.cores) if (c !== 'generic' && !CORES[c]) throw new Error(`core ${c} is not generic, a53, a72 or a76`);
+  for (const c of o.cores) if (c !== 'generic' && c !== 'dot' && !CORES[c]) throw new Error(`core ${c} is not generic, dot, a53, a72 or a76`);
+  if (o.cores.includes('dot') && o.arch.includes('armv7')) throw new Error('core dot is aarch64 only (--arch aarch64)');
+  if (!DTYPES[o.dtype]) throw new Error(`dtype ${o.dtype} is not float32, uint8 or int8`);
   for (const e of o.engines) if (e !== 'ours' && e !== 'xnnpack') throw new Error(`engine ${e} is not ours or xnnpack`);
   if (!(o.runs >= 1)) throw new Error('--runs must be >= 1');
   return o;
@@ -104,7 +118,9 @@ function blockAsm(arch, bin, addr, bytes) {
   for (const l of out.split('\n')) {
     const m = /^\s+[0-9a-f]+:\t(.*)$/.exec(l);
     if (!m) continue;
-    let ins = m[1].replace(/\t/g, ' ').replace(/\s*(\/\/|@|;|#\s*0x).*$/, '');
+    // Strip objdump's comments ("// #8", "@ 0x30", "; ...", x86 "# 4005d0 <f>"), not immediates ("#0x8"):
+    // those made llvm-mc reject the block, which was then charged at the average IPC.
+    let ins = m[1].replace(/\t/g, ' ').replace(/\s*(\/\/|@|;|#\s+).*$/, '');
     ins = ins.replace(/ [0-9a-f]+ <[^>]*>/, ' 0b');  // branch targets -> the block's own start
     if (arch === 'x86_64') ins = ins.replace(/ [0-9a-f]+ <[^>]*>/, ' 0b');
     if (ins.trim()) lines.push(ins);
@@ -145,7 +161,9 @@ export function estimateCycles({ arch, bin, countsText, runs, mcpu, totalInsns }
   return { cycles: (cycles * (totalInsns / covered)) / runs, coverage: covered / totalInsns };
 }
 
-const CLASSES = ['total', 'ffma', 'ffma_lanes', 'imac', 'load', 'store', 'other'];
+const CLASSES = ['total', 'ffma', 'ffma_lanes', 'imac', 'imac_lanes', 'idot', 'load', 'store', 'other'];
+// Our driver's --dtype, and the anchor's for the same scheme.
+const DTYPES = { float32: 'f32', uint8: 'qu8', int8: 'qs8' };
 
 export function parseCounts(text) {
   const phases = new Map(), syms = [];
@@ -154,6 +172,7 @@ export function parseCounts(text) {
     if (!m) continue;
     const counts = {};
     for (const kv of m[4].trim().split(' ')) { const [k, v] = kv.split('='); counts[k] = Number(v); }
+    for (const k of CLASSES) counts[k] ??= 0;
     if (m[1] === 'phase') phases.set(Number(m[2]), { n: Number(m[3]), counts });
     else syms.push({ sym: m[2], counts });
   }
@@ -161,14 +180,14 @@ export function parseCounts(text) {
 }
 
 // One metered run: returns { layers: [{ phase, counts per inference }], perInference, kernels, stdout }.
-export function meter({ arch, engine, core, alpha, res, runs = 2, isa = '' }) {
+export function meter({ arch, engine, core, alpha, res, runs = 2, isa = '', dtype = 'float32' }) {
   const A = ARCH[arch], dir = join(OUT, arch);
   const bin = engine === 'ours' ? join(dir, 'driver') : join(dir, 'mobilenet-xnn');
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run bench/arm-meter/build.sh ${arch} first`);
-  const counts = join(OUT, `counts-${arch}-${engine}-${core}-${alpha}-${res}.txt`);
+  const counts = join(OUT, `counts-${arch}-${engine}-${core}-${alpha}-${res}${dtype === 'float32' ? '' : `-${dtype}`}.txt`);
   const env = [`LD_PRELOAD=${join(dir, 'libmeterpreload.so')}`];
   if (engine === 'xnnpack') env.push(`LD_LIBRARY_PATH=${join(dir, 'root/usr/lib', A.lib)}`);
-  if (core !== 'generic') {
+  if (CORES[core]) {
     const f = join(OUT, `cpuinfo-${arch}-${core}.txt`);
     writeFileSync(f, fakeCpuinfo(arch, core));
     env.push(`METER_CPUINFO=${f}`);
@@ -176,8 +195,8 @@ export function meter({ arch, engine, core, alpha, res, runs = 2, isa = '' }) {
   const args = ['-cpu', A.cpu[core], '-plugin', `${join(OUT, 'libmeter.so')},out=${counts}`, '-L', A.sysroot];
   for (const e of env) args.push('-E', e);
   args.push(bin, '--alpha', alpha, '--res', String(res));
-  if (engine === 'ours') args.push('--runs', String(runs), ...(isa ? ['--isa', isa] : []));
-  else args.push('--runs', String(runs), '--warmup', '0', '--no-check');
+  if (engine === 'ours') args.push('--runs', String(runs), '--dtype', dtype, ...(isa ? ['--isa', isa] : []));
+  else args.push('--runs', String(runs), '--warmup', '0', '--no-check', '--dtype', DTYPES[dtype]);
   const stdout = execFileSync(A.qemu, args, { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] });
   const { phases, syms } = parseCounts(readFileSync(counts, 'utf8'));
   const layers = [];
@@ -216,38 +235,66 @@ function main() {
   mkdirSync(OUT, { recursive: true });
   const results = [];
   const est = o.estimate ? ' est. ms Pi 4 / Pi 5 / Pi 3 (ours, llvm-mca; the A53 model ignores dual issue: Pi 3 unreliable) |' : '';
-  console.log(`| arch | variant | core | ours M insns | XNNPACK M insns | ours / XNNPACK | useful FMA share (ours / XNNPACK) | FMA lane use (ours / XNNPACK) |${est}`);
-  console.log(`| --- | --- | --- | ---: | ---: | ---: | --- | --- |${o.estimate ? ' --- |' : ''}`);
+  const integer = o.dtype !== 'float32';
+  const what = integer ? 'integer MAC' : 'FMA';
+  console.log(`| arch | variant | core |${integer ? ' dtype |' : ''} ours M insns | XNNPACK M insns | ours / XNNPACK | useful ${what} share (ours / XNNPACK) | ${what} lane use (ours / XNNPACK) |${est}`);
+  console.log(`| --- | --- | --- |${integer ? ' --- |' : ''} ---: | ---: | ---: | --- | --- |${o.estimate ? ' --- |' : ''}`);
+  const kindTables = [];
   for (const arch of o.arch) {
     for (const v of o.variants) {
       const [alpha, res] = v.split('/');
       for (const core of o.cores) {
         const r = {};
-        for (const engine of o.engines) r[engine] = meter({ arch, engine, core, alpha, res: Number(res), runs: o.runs });
+        for (const engine of o.engines) r[engine] = meter({ arch, engine, core, alpha, res: Number(res), runs: o.runs, dtype: o.dtype });
         const ref = r.ours ?? r.xnnpack;
         const { names, macs } = layerNames(r.ours ? r.ours.stdout : '');
         const macsAll = macs || Number((/MACs=([\d.]+)M/.exec(ref.stdout) || [0, 0])[1]) * 1e6;
         const cell = (e, f) => (r[e] ? f(r[e].perInference) : '–');
-        const share = (p) => pct(macsAll / 4 / p.total);
-        const lane = (p) => pct(macsAll / p.ffma_lanes);
+        // Integer: L products per instruction (see the header): 16 where the guest has udot/sdot, else 8.
+        const dotGuest = arch === 'aarch64' && (core === 'dot' || core === 'a76');
+        const L = integer ? (dotGuest ? 16 : 8) : 4;
+        const share = (p) => pct(macsAll / L / p.total);
+        const lane = (p) => pct(macsAll / (integer ? p.imac_lanes : p.ffma_lanes));
         const ratio = r.ours && r.xnnpack ? (r.ours.perInference.total / r.xnnpack.perInference.total).toFixed(2) : '–';
-        const entry = { arch, variant: v, core, macs: macsAll };
+        const entry = { arch, variant: v, core, dtype: o.dtype, macs: macsAll, lanesPerInsn: L,
+                        isa: (/^isa (\S+)$/m.exec(r.ours?.stdout ?? '') || [])[1] };
         let estCell = o.estimate ? ' – |' : '';
         // armv7: llvm's AArch32 A57 model issues a VMLA q-form twice per cycle (the AArch64 model and the A72
         // guide: once), and it has no A76 or A53 model, so there is no armv7 estimate.
         if (o.estimate && r.ours && arch === 'aarch64') {
           entry.estimate = {};
-          for (const [board, B] of Object.entries(BOARDS)) {
+          // Integer: the kernels a board runs depend on the dot product (Pi 5's A76 has it, Pi 3/4 do not), so a
+          // run on a dot-product guest estimates the Pi 5 only and one without it the Pi 4 and Pi 3 only.
+          const boards = Object.entries(BOARDS).filter(([board]) => !integer || (board === 'pi5') === dotGuest);
+          for (const [board, B] of boards) {
             const e = estimateCycles({ arch, bin: r.ours.bin, countsText: r.ours.countsText, runs: r.ours.runs, mcpu: B.mcpu,
                                        totalInsns: r.ours.perInference.total * r.ours.runs });
             entry.estimate[board] = { ms: e.cycles / (B.ghz * 1e6), cycles: e.cycles, coverage: e.coverage, ipc: r.ours.perInference.total / e.cycles };
           }
-          estCell = arch !== 'aarch64' ? ' – |' : ` ${['pi4', 'pi5', 'pi3'].map((b) => entry.estimate[b].ms.toFixed(1)).join(' / ')} (IPC ${['pi4', 'pi5', 'pi3'].map((b) => entry.estimate[b].ipc.toFixed(2)).join(' / ')}) |`;
+          const f = (b, k, d) => (entry.estimate[b] ? entry.estimate[b][k].toFixed(d) : '–');
+          estCell = arch !== 'aarch64' ? ' – |' : ` ${['pi4', 'pi5', 'pi3'].map((b) => f(b, 'ms', 1)).join(' / ')} (IPC ${['pi4', 'pi5', 'pi3'].map((b) => f(b, 'ipc', 2)).join(' / ')}) |`;
         }
-        console.log(`| ${arch} | ${v} | ${core} | ${cell('ours', (p) => M(p.total))} | ${cell('xnnpack', (p) => M(p.total))} | ` +
+        console.log(`| ${arch} | ${v} | ${core} |${integer ? ` ${o.dtype} |` : ''} ${cell('ours', (p) => M(p.total))} | ${cell('xnnpack', (p) => M(p.total))} | ` +
                     `${ratio} | ${cell('ours', share)} / ${cell('xnnpack', share)} | ${cell('ours', lane)} / ${cell('xnnpack', lane)} |${estCell}`);
         for (const e of o.engines) entry[e] = { perInference: r[e].perInference, layers: r[e].layers };
         results.push(entry);
+        if (o.perKind && r.ours) {
+          // Instructions per inference by layer kind (XNNPACK's operators in the same order as our layers).
+          const kinds = new Map();
+          const x = new Map((r.xnnpack?.layers ?? []).map((l) => [l.phase, l.counts]));
+          for (const l of r.ours.layers) {
+            const nm = names.get(l.phase) ?? { kind: '?', macs: 0 };
+            const k = kinds.get(nm.kind) ?? { macs: 0, ours: 0, xnnpack: 0, has: r.xnnpack !== undefined };
+            k.macs += nm.macs; k.ours += l.counts.total; k.xnnpack += x.get(l.phase)?.total ?? 0;
+            kinds.set(nm.kind, k);
+          }
+          entry.kinds = Object.fromEntries(kinds);
+          const rows = [`\n  by layer kind (${arch} ${v} ${core} ${o.dtype}; ours ${entry.isa}), M instructions per inference:`,
+                        '  | kind | M MACs | ours | XNNPACK | ours / XNNPACK |', '  | --- | ---: | ---: | ---: | ---: |'];
+          for (const [kind, k] of kinds)
+            rows.push(`  | ${kind} | ${M(k.macs)} | ${M(k.ours)} | ${k.has ? M(k.xnnpack) : '–'} | ${k.has ? (k.ours / k.xnnpack).toFixed(2) : '–'} |`);
+          kindTables.push(rows.join('\n'));
+        }
         if (o.perLayer && r.ours) {
           const n = names.size - 1;  // plan layers (the last name is the pool)
           const x = new Map((r.xnnpack?.layers ?? []).map((l) => [xnnToOurs(l.phase, n), l.counts]));
@@ -272,6 +319,7 @@ function main() {
       }
     }
   }
+  for (const t of kindTables) console.log(t);
   if (o.json) writeFileSync(o.json, JSON.stringify(results, null, 1));
 }
 

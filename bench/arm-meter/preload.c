@@ -5,6 +5,10 @@
 //  - xnn_run_operator is wrapped: before each XNNPACK operator runs, a phase marker (meter.c) with id
 //    1 + the operator's index in order of first run; after it, phase 0 again. The wrapper is only reached
 //    when the program calls XNNPACK.
+//  - xnn_delete_operator is wrapped too: operators deleted and then others run (the anchor's quantized modes
+//    run the float network once to calibrate, delete it, then build the quantized one) restart the numbering,
+//    and the first operator run afterwards first sends the reset marker (meter.c METER_RESET), so the
+//    phases count only the network that runs last. Deleting at exit changes nothing (no operator runs after).
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -54,13 +58,32 @@ FORWARD_OPENAT(openat64)
 FORWARD_FOPEN(fopen)
 FORWARD_FOPEN(fopen64)
 
+#define METER_RESET 4095
+
+static void* seen[4096];
+static int nseen;
+static int pending_reset;
+
+// xnn_status xnn_delete_operator(xnn_operator_t op)
+typedef int (*delete_fn)(void*);
+int xnn_delete_operator(void* op) {
+  static delete_fn real;
+  if (!real) real = (delete_fn)dlsym(RTLD_NEXT, "xnn_delete_operator");
+  for (int i = 0; i < nseen; i++)
+    if (seen[i] == op) pending_reset = 1;
+  return real(op);
+}
+
 // xnn_status xnn_run_operator(xnn_operator_t op, pthreadpool_t pool)
 typedef int (*run_fn)(void*, void*);
 int xnn_run_operator(void* op, void* pool) {
   static run_fn real;
-  static void* seen[4096];
-  static int nseen;
   if (!real) real = (run_fn)dlsym(RTLD_NEXT, "xnn_run_operator");
+  if (pending_reset) {
+    pending_reset = 0;
+    nseen = 0;
+    syscall(METER_SYSCALL, (long)METER_RESET);
+  }
   int idx = 0;
   while (idx < nseen && seen[idx] != op) idx++;
   if (idx == nseen && nseen < 4096) seen[nseen++] = op;

@@ -18,6 +18,37 @@ inline int16x8_t widen<uint8_t>(const uint8_t* p) { return vreinterpretq_s16_u16
 template <>
 inline int16x8_t widen<int8_t>(const int8_t* p) { return vmovl_s8(vld1_s8(p)); }
 
+// Loads that advance their pointer. armv7's vld1 has no immediate offset, and GCC 12 computed every
+// address of the unrolled k loop with an add (or base - counter) before its load: 12 extra
+// instructions per 64 multiply-accumulates. The post-increment forms (vld1 {..}, [rN]!) as asm
+// statements remove them; aarch64 folds offsets into its loads and keeps the intrinsics.
+#if defined(__arm__) && !defined(__aarch64__)
+inline int16x8_t load_w_next(const int16_t*& p) {
+  int16x8_t v;
+  asm("vld1.16 {%e0-%f0}, [%1]!" : "=w"(v), "+r"(p) : "m"(*(const int16_t(*)[8])p));
+  return v;
+}
+template <typename T>
+inline int16x8_t widen_next(const T*& p) {
+  uint8x8_t v;
+  asm("vld1.8 {%P0}, [%1]!" : "=w"(v), "+r"(p) : "m"(*(const T(*)[8])p));
+  if constexpr (sizeof(T) == 1 && T(-1) > T(0)) return vreinterpretq_s16_u16(vmovl_u8(v));
+  else return vmovl_s8(vreinterpret_s8_u8(v));
+}
+#else
+inline int16x8_t load_w_next(const int16_t*& p) {
+  const int16x8_t v = vld1q_s16(p);
+  p += 8;
+  return v;
+}
+template <typename T>
+inline int16x8_t widen_next(const T*& p) {
+  const int16x8_t v = widen(p);
+  p += 8;
+  return v;
+}
+#endif
+
 #define MN_MLAL_LANE(acc_lo, acc_hi, w, va, lane)                                   \
   acc_lo = vmlal_lane_s16(acc_lo, vget_low_s16(w), va, lane);                       \
   acc_hi = vmlal_lane_s16(acc_hi, vget_high_s16(w), va, lane);
@@ -37,15 +68,13 @@ void gemm_4x8(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, cons
 
   size_t k = kc;
   for (; k >= 8; k -= 8) {
-    const int16x8_t va0 = widen(a0), va1 = widen(a1), va2 = widen(a2), va3 = widen(a3);
-    a0 += 8; a1 += 8; a2 += 8; a3 += 8;
+    const int16x8_t va0 = widen_next(a0), va1 = widen_next(a1), va2 = widen_next(a2), va3 = widen_next(a3);
     const int16x4_t v0l = vget_low_s16(va0), v0h = vget_high_s16(va0), v1l = vget_low_s16(va1),
                     v1h = vget_high_s16(va1), v2l = vget_low_s16(va2), v2h = vget_high_s16(va2),
                     v3l = vget_low_s16(va3), v3h = vget_high_s16(va3);
 #define MN_STEP(lo_or_hi0, lo_or_hi1, lo_or_hi2, lo_or_hi3, lane)  \
   {                                                                \
-    const int16x8_t wv = vld1q_s16(wk);                            \
-    wk += 8;                                                       \
+    const int16x8_t wv = load_w_next(wk);                          \
     MN_MLAL_LANE(acc0l, acc0h, wv, lo_or_hi0, lane)                \
     MN_MLAL_LANE(acc1l, acc1h, wv, lo_or_hi1, lane)                \
     MN_MLAL_LANE(acc2l, acc2h, wv, lo_or_hi2, lane)                \
@@ -73,27 +102,70 @@ void gemm_4x8(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, cons
   }
 
   const neon_q::Requant4 rl = neon_q::load_requant4(h, NR, 0), rh = neon_q::load_requant4(h, NR, 4);
-  const int32x4_t zp = vdupq_n_s32(out.zero_point), lo = vdupq_n_s32(out.min), hi = vdupq_n_s32(out.max);
+  const neon_q::Out8 o = neon_q::load_out8(out.zero_point, out.min, out.max);
   const int32x4_t accs[4][2] = {{acc0l, acc0h}, {acc1l, acc1h}, {acc2l, acc2h}, {acc3l, acc3h}};
-  for (size_t i = 0; i < mr; i++) {
-    const int32x4_t ql = neon_q::requant4(accs[i][0], rl, zp, lo, hi), qh = neon_q::requant4(accs[i][1], rh, zp, lo, hi);
-    uint8x8_t bytes;
-    if constexpr (sizeof(T) == 1 && T(-1) > T(0)) bytes = neon_q::narrow8_u8(ql, qh);
-    else bytes = vreinterpret_u8_s8(neon_q::narrow8_s8(ql, qh));
-    neon_q::store_partial8(c + i * c_stride, bytes, nc);
-  }
+  for (size_t i = 0; i < mr; i++)
+    neon_q::store_partial8(c + i * c_stride, neon_q::requant8<(T(-1) < T(0))>(accs[i][0], accs[i][1], rl, rh, o, o.fixup), nc);
 }
 #undef MN_MLAL_LANE
+
+// One row (the batch-1 classifier, a last row tile): the 4-row loop would do 4x the multiplies for
+// copies of the row. Per 8 k: one A load, 8 weight loads, 16 vmlal (lane form; smlal2 on aarch64), two
+// accumulator pairs (even / odd k) so consecutive multiply-accumulates do not wait on each other.
+#if defined(__aarch64__)
+#define MN_MLAL_X(al, ah, w, x, L)                   \
+  al = vmlal_laneq_s16(al, vget_low_s16(w), x, L);  \
+  ah = vmlal_high_laneq_s16(ah, w, x, L);
+#else
+#define MN_MLAL_X(al, ah, w, x, L)                                                                    \
+  al = vmlal_lane_s16(al, vget_low_s16(w), (L) < 4 ? vget_low_s16(x) : vget_high_s16(x), (L) & 3);  \
+  ah = vmlal_lane_s16(ah, vget_high_s16(w), (L) < 4 ? vget_low_s16(x) : vget_high_s16(x), (L) & 3);
+#endif
+
+template <typename T>
+void gemm_1x8(size_t nc, size_t kc, const T* a, const void* w, T* c, const QOutputParams& out) {
+  constexpr size_t NR = 8;
+  const int32_t* h = (const int32_t*)w;
+  const int16_t* wk = (const int16_t*)(h + kQHeaderRows * NR);
+  int32x4_t al = vld1q_s32(h), ah = vld1q_s32(h + 4), bl = vdupq_n_s32(0), bh = vdupq_n_s32(0);
+  size_t k = kc;
+  for (; k >= 8; k -= 8) {
+    const int16x8_t va = widen_next(a);
+    const int16x8_t w0 = load_w_next(wk), w1 = load_w_next(wk), w2 = load_w_next(wk), w3 = load_w_next(wk);
+    MN_MLAL_X(al, ah, w0, va, 0)
+    MN_MLAL_X(bl, bh, w1, va, 1)
+    MN_MLAL_X(al, ah, w2, va, 2)
+    MN_MLAL_X(bl, bh, w3, va, 3)
+    const int16x8_t w4 = load_w_next(wk), w5 = load_w_next(wk), w6 = load_w_next(wk), w7 = load_w_next(wk);
+    MN_MLAL_X(al, ah, w4, va, 4)
+    MN_MLAL_X(bl, bh, w5, va, 5)
+    MN_MLAL_X(al, ah, w6, va, 6)
+    MN_MLAL_X(bl, bh, w7, va, 7)
+  }
+  for (; k; k--) {
+    const int16x8_t wv = vld1q_s16(wk);
+    wk += 8;
+    const int16_t s0 = *a++;
+    al = vmlal_n_s16(al, vget_low_s16(wv), s0);
+    ah = vmlal_n_s16(ah, vget_high_s16(wv), s0);
+  }
+  const neon_q::Out8 o = neon_q::load_out8(out.zero_point, out.min, out.max);
+  neon_q::store_partial8(c, neon_q::requant8<(T(-1) < T(0))>(vaddq_s32(al, bl), vaddq_s32(ah, bh), neon_q::load_requant4(h, NR, 0),
+                                                              neon_q::load_requant4(h, NR, 4), o, o.fixup), nc);
+}
+#undef MN_MLAL_X
 
 }  // namespace
 
 void qu8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane(size_t mr, size_t nc, size_t kc, const uint8_t* a, size_t a_stride,
                                                   const void* w, uint8_t* c, size_t c_stride, const QOutputParams& out) {
-  gemm_4x8(mr, nc, kc, a, a_stride, w, c, c_stride, out);
+  if (mr == 1) gemm_1x8(nc, kc, a, w, c, out);
+  else gemm_4x8(mr, nc, kc, a, a_stride, w, c, c_stride, out);
 }
 void qs8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane(size_t mr, size_t nc, size_t kc, const int8_t* a, size_t a_stride,
                                                   const void* w, int8_t* c, size_t c_stride, const QOutputParams& out) {
-  gemm_4x8(mr, nc, kc, a, a_stride, w, c, c_stride, out);
+  if (mr == 1) gemm_1x8(nc, kc, a, w, c, out);
+  else gemm_4x8(mr, nc, kc, a, a_stride, w, c, c_stride, out);
 }
 
 }  // namespace mn::neon

@@ -15,7 +15,7 @@ void qu8_dwconv3x3_minmax_gemmlowp__neon_mlal_8c(const QDwconvParams<uint8_t>& p
 void qs8_dwconv3x3_minmax_gemmlowp__neon_mlal_8c(const QDwconvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
 constexpr QTapsLayout kQDwconvLayout8cNeon = {8, QWeight::kInt16, false};
 
-// First conv 3x3 s2, 8 output channels per block: int16 centered weights, vmlal_n_s16 per tap.
+// First conv 3x3 s2, 8 output channels per block: int16 centered weights, vmlal_lane per tap, 2 pixels per pass.
 void qu8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c(const QConvParams<uint8_t>& p, size_t oy_begin, size_t oy_end);
 void qs8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c(const QConvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
 constexpr QTapsLayout kQConvLayout8cNeon = {8, QWeight::kInt16, false};

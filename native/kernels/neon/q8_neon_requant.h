@@ -1,7 +1,7 @@
-// Requantization of 4 int32 lanes with NEON, exactly as TFLite 2.2 (requantization.h): left shift
-// (wrapping, as TFLite's multiply), vqrdmulh = SaturatingRoundingDoublingHighMul, then gemmlowp's
-// NEON RoundingDivideByPOT: subtract 1 from negative values (when shifting) and round-shift right
-// (vrshl rounds half up, so ties go away from zero); then + zero point and clamp.
+// Requantization with NEON, exactly as TFLite 2.2 (requantization.h): left shift (wrapping, as
+// TFLite's multiply), vqrdmulh = SaturatingRoundingDoublingHighMul, then gemmlowp's NEON
+// RoundingDivideByPOT: subtract 1 from negative values (when shifting) and round-shift right (vrshl
+// rounds half up, so ties go away from zero); then + zero point and clamp (requant8).
 // Shared by the NEON and NEON-dot kernels (static inline: each TU compiles it with its own flags).
 #pragma once
 #include <arm_neon.h>
@@ -22,20 +22,68 @@ static inline Requant4 load_requant4(const int32_t* header, size_t nr, size_t co
   return r;
 }
 
-static inline int32x4_t requant4(int32x4_t x, const Requant4& r, int32x4_t zp, int32x4_t lo, int32x4_t hi) {
-  x = vshlq_s32(x, r.lshift);
-  x = vqrdmulhq_s32(x, r.mult);
-  const int32x4_t fixup = vshrq_n_s32(vandq_s32(x, r.neg_rshift), 31);
-  x = vrshlq_s32(vqaddq_s32(x, fixup), r.neg_rshift);
-  return vminq_s32(vmaxq_s32(vaddq_s32(x, zp), lo), hi);
+// Output zero point and clamp of one kernel call, for requant8.
+// fixup: gemmlowp's "subtract 1 from negative values" before the rounding shift. It only changes a
+// negative x whose shifted value is an exact tie, giving r - 1 instead of r <= 0; when out.min >=
+// out.zero_point both r + zp and r - 1 + zp are <= zp <= min, i.e. both clamp to min, so the fixup
+// cannot change an output and is skipped (every ReLU/ReLU6 layer: min = zero point). Exact either way.
+struct Out8 {
+  int32x4_t zp;
+  uint8x8_t lo, hi;  // the clamp as bytes (int8 outputs: two's complement, compared signed)
+  bool fixup;
+};
+
+static inline Out8 load_out8(int32_t zero_point, int32_t min, int32_t max) {
+  Out8 o;
+  o.zp = vdupq_n_s32(zero_point);
+  o.lo = vdup_n_u8((uint8_t)min);
+  o.hi = vdup_n_u8((uint8_t)max);
+  o.fixup = min < zero_point;
+  return o;
 }
 
-// 8 clamped int32 values (already inside the output type's range) to 8 bytes.
-static inline uint8x8_t narrow8_u8(int32x4_t a, int32x4_t b) {
-  return vqmovun_s16(vcombine_s16(vqmovn_s32(a), vqmovn_s32(b)));
+// TFLite's MultiplyByQuantizedMultiplier on 4 lanes (without the zero point).
+static inline int32x4_t scale4(int32x4_t x, const Requant4& r, bool fixup) {
+  x = vshlq_s32(x, r.lshift);
+  x = vqrdmulhq_s32(x, r.mult);
+  if (fixup) x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, r.neg_rshift), 31));
+  return vrshlq_s32(x, r.neg_rshift);
 }
-static inline int8x8_t narrow8_s8(int32x4_t a, int32x4_t b) {
-  return vqmovn_s16(vcombine_s16(vqmovn_s32(a), vqmovn_s32(b)));
+
+// 8 accumulators (channels 0-3 with ra, 4-7 with rb) to 8 output bytes: requantize, + zero point in
+// int32 (wrapping, as TFLite's int32 add), then saturating narrows to the output type and the clamp on
+// bytes. Exact: min and max lie inside the type, and saturation is monotonic, so clamping the
+// saturated value gives the clamp of the int32 value. kS8: int8 output.
+// fixup: o.fixup, or a constant of the caller's (a kernel body templated on it: no test per call).
+template <bool kS8>
+static inline uint8x8_t requant8(int32x4_t a, int32x4_t b, const Requant4& ra, const Requant4& rb, const Out8& o,
+                                 bool fixup) {
+  const int16x8_t v = vcombine_s16(vqmovn_s32(vaddq_s32(scale4(a, ra, fixup), o.zp)),
+                                   vqmovn_s32(vaddq_s32(scale4(b, rb, fixup), o.zp)));
+  if constexpr (kS8) {
+    const int8x8_t q = vqmovn_s16(v);
+    return vreinterpret_u8_s8(vmin_s8(vmax_s8(q, vreinterpret_s8_u8(o.lo)), vreinterpret_s8_u8(o.hi)));
+  } else {
+    return vmin_u8(vmax_u8(vqmovun_s16(v), o.lo), o.hi);
+  }
+}
+
+// 16 accumulators (channels 4j..4j+3 in x[j], with r[j]) to 16 output bytes, as requant8: one clamp
+// and one store for 16 outputs where a full 16-column tile is written.
+template <bool kS8>
+static inline uint8x16_t requant16(const int32x4_t* x, const Requant4* r, const Out8& o, bool fixup) {
+  const int16x8_t v0 = vcombine_s16(vqmovn_s32(vaddq_s32(scale4(x[0], r[0], fixup), o.zp)),
+                                    vqmovn_s32(vaddq_s32(scale4(x[1], r[1], fixup), o.zp)));
+  const int16x8_t v1 = vcombine_s16(vqmovn_s32(vaddq_s32(scale4(x[2], r[2], fixup), o.zp)),
+                                    vqmovn_s32(vaddq_s32(scale4(x[3], r[3], fixup), o.zp)));
+  if constexpr (kS8) {
+    const int8x16_t q = vcombine_s8(vqmovn_s16(v0), vqmovn_s16(v1));
+    const int8x16_t lo = vreinterpretq_s8_u8(vcombine_u8(o.lo, o.lo)), hi = vreinterpretq_s8_u8(vcombine_u8(o.hi, o.hi));
+    return vreinterpretq_u8_s8(vminq_s8(vmaxq_s8(q, lo), hi));
+  } else {
+    const uint8x16_t q = vcombine_u8(vqmovun_s16(v0), vqmovun_s16(v1));
+    return vminq_u8(vmaxq_u8(q, vcombine_u8(o.lo, o.lo)), vcombine_u8(o.hi, o.hi));
+  }
 }
 
 // Stores the first n (<= 8) bytes of v.

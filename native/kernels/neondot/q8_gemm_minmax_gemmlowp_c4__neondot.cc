@@ -1,10 +1,12 @@
 // qu8/qs8 GEMM MR x (4 NV), k in groups of 4 (c4), AArch64 udot/sdot. Layout (q8_neondot.h): header
 // x NR int32 (qu8 adds the row-sum factor h = -zw), then ceil(kc/4) groups of NR x 4 weights: one
 // 16-byte load = 4 columns x 4 k, the by-element dot product's operand.
-// Per 8 k: one 8-byte A load per row, 2 NV weight loads, 2 MR NV vdotq_lane. qu8 multiplies raw
-// uint8 by uint8 (udot) and adds row_sum(a) * h (row sums by udot against ones, 16 bytes each);
-// qs8 weights are symmetric, so sdot needs no correction. A is never read past kc bytes per row:
-// the last partial group of 4 is copied to a zero-padded buffer.
+// Per 16 k: one 16-byte A load per row, 4 NV weight loads, 4 MR NV vdotq_laneq (then 8 k and 4 k
+// steps for the remainder). qu8 multiplies raw uint8 by uint8 (udot) and adds row_sum(a) * h: the row
+// sums come from one more udot per row per step (the A bytes already in a register against ones),
+// cheaper than a separate pass over A for every column panel; qs8 weights are symmetric, so sdot needs no correction. A is never read past kc
+// bytes per row: the last partial group of 4 is copied to a zero-padded buffer. One row (the batch-1
+// classifier, a last row tile) runs the same loop instantiated for MR = 1: no dots for copied rows.
 #include <arm_neon.h>
 
 #include <cstring>
@@ -16,6 +18,9 @@ namespace mn::neondot {
 
 namespace {
 
+// dotq: the by-element dot product of the 16-k loop as an asm statement with the accumulator tied in
+// place ("+w"): with the vdotq_laneq intrinsics GCC 12 added about one vector move per 10 dot products
+// (accumulators rotated between registers); the instruction is the same.
 template <bool kS8>
 struct Ops;
 template <>
@@ -25,6 +30,7 @@ struct Ops<false> {
   using B8 = uint8x8_t;
   static B16 wload(const uint8_t* p) { return vld1q_u8(p); }
   static B8 aload8(const void* p) { return vld1_u8((const uint8_t*)p); }
+  static B16 aload16(const void* p) { return vld1q_u8((const uint8_t*)p); }
   static B8 aload4(const void* p) {
     uint32_t x;
     std::memcpy(&x, p, 4);
@@ -32,6 +38,11 @@ struct Ops<false> {
   }
   template <int lane>
   static V dot(V acc, B16 w, B8 a) { return vdotq_lane_u32(acc, w, a, lane); }
+  template <int lane>
+  static V dotq(V acc, B16 w, B16 a) {
+    asm("udot %0.4s, %1.16b, %2.4b[%3]" : "+w"(acc) : "w"(w), "w"(a), "i"(lane));
+    return acc;
+  }
   static int32x4_t s32(V v) { return vreinterpretq_s32_u32(v); }
   static V from_s32(int32x4_t v) { return vreinterpretq_u32_s32(v); }
 };
@@ -42,6 +53,7 @@ struct Ops<true> {
   using B8 = int8x8_t;
   static B16 wload(const uint8_t* p) { return vld1q_s8((const int8_t*)p); }
   static B8 aload8(const void* p) { return vld1_s8((const int8_t*)p); }
+  static B16 aload16(const void* p) { return vld1q_s8((const int8_t*)p); }
   static B8 aload4(const void* p) {
     int32_t x;
     std::memcpy(&x, p, 4);
@@ -49,20 +61,14 @@ struct Ops<true> {
   }
   template <int lane>
   static V dot(V acc, B16 w, B8 a) { return vdotq_lane_s32(acc, w, a, lane); }
+  template <int lane>
+  static V dotq(V acc, B16 w, B16 a) {
+    asm("sdot %0.4s, %1.16b, %2.4b[%3]" : "+w"(acc) : "w"(w), "w"(a), "i"(lane));
+    return acc;
+  }
   static int32x4_t s32(V v) { return v; }
   static V from_s32(int32x4_t v) { return v; }
 };
-
-// Sum of kc unsigned bytes.
-inline int32_t row_sum_u8(const uint8_t* p, size_t kc) {
-  uint32x4_t s = vdupq_n_u32(0);
-  const uint8x16_t ones = vdupq_n_u8(1);
-  size_t k = 0;
-  for (; k + 16 <= kc; k += 16) s = vdotq_u32(s, vld1q_u8(p + k), ones);
-  uint32_t total = vaddvq_u32(s);
-  for (; k < kc; k++) total += p[k];
-  return (int32_t)total;
-}
 
 template <bool kS8, size_t MR, size_t NV, typename T>
 inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w, T* c, size_t c_stride,
@@ -75,32 +81,62 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
 
   const T* ap[MR];
   typename O::V acc[MR][NV];
+  uint32x4_t rs16[MR];  // qu8: row sums of A (16-k loop), four partial lanes
 #pragma GCC unroll 16
   for (size_t i = 0; i < MR; i++) {
     ap[i] = a + (i < mr ? i : mr - 1) * a_stride;
-    int32x4_t corr = vdupq_n_s32(0);
-    if (!kS8 && i < mr) corr = vdupq_n_s32(row_sum_u8((const uint8_t*)ap[i], kc) * h[kQHeaderRows * NR]);
+    rs16[i] = vdupq_n_u32(0);
 #pragma GCC unroll 8
-    for (size_t v = 0; v < NV; v++) acc[i][v] = O::from_s32(vaddq_s32(vld1q_s32(h + 4 * v), corr));
+    for (size_t v = 0; v < NV; v++) acc[i][v] = O::from_s32(vld1q_s32(h + 4 * v));
   }
 
   size_t k = kc;
-  for (; k >= 8; k -= 8) {
-    typename O::B16 w0[NV], w1[NV];
-#pragma GCC unroll 8
-    for (size_t v = 0; v < NV; v++) w0[v] = O::wload(wk + 16 * v);
-#pragma GCC unroll 8
-    for (size_t v = 0; v < NV; v++) w1[v] = O::wload(wk + 16 * (NV + v));
-    wk += 32 * NV;
+  const uint8x16_t ones16 = vdupq_n_u8(1);
+  for (; k >= 16; k -= 16) {  // 16 k: one 16-byte A load per row, 4 NV weight loads, 16 MR NV dots
+    typename O::B16 va[MR];
 #pragma GCC unroll 16
     for (size_t i = 0; i < MR; i++) {
-      const typename O::B8 va = O::aload8(ap[i]);
-      ap[i] += 8;
-#pragma GCC unroll 8
-      for (size_t v = 0; v < NV; v++) acc[i][v] = O::template dot<0>(acc[i][v], w0[v], va);
-#pragma GCC unroll 8
-      for (size_t v = 0; v < NV; v++) acc[i][v] = O::template dot<1>(acc[i][v], w1[v], va);
+      va[i] = O::aload16(ap[i]);
+      ap[i] += 16;
+      if constexpr (!kS8) rs16[i] = vdotq_u32(rs16[i], va[i], ones16);
     }
+#define MN_DOTQ(L)                                                                              \
+  _Pragma("GCC unroll 8") for (size_t v = 0; v < NV; v++) {                                     \
+    const typename O::B16 wv = O::wload(wk + 16 * ((L) * NV + v));                             \
+    _Pragma("GCC unroll 16") for (size_t i = 0; i < MR; i++) acc[i][v] = O::template dotq<L>(acc[i][v], wv, va[i]); \
+  }
+    MN_DOTQ(0)
+    MN_DOTQ(1)
+    MN_DOTQ(2)
+    MN_DOTQ(3)
+#undef MN_DOTQ
+    wk += 64 * NV;
+  }
+  // The k remainder (< 16) adds its row sums to rs16 too: 8 bytes widened to 16 with zeros (qu8 only).
+  const uint8x16_t ones4 = vcombine_u8(vcreate_u8(0x01010101u), vdup_n_u8(0));
+  for (; k >= 8; k -= 8) {
+    // Each weight vector is used by every row right after its load: 16 accumulators, 4 row sums, 4 A
+    // vectors and a few weight vectors stay within the 32 registers (all 8 weights at once spill).
+    typename O::B8 va[MR];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < MR; i++) {
+      va[i] = O::aload8(ap[i]);
+      ap[i] += 8;
+      if constexpr (!kS8) rs16[i] = vdotq_u32(rs16[i], vcombine_u8(va[i], vdup_n_u8(0)), ones16);
+    }
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; v++) {
+      const typename O::B16 w0 = O::wload(wk + 16 * v);
+#pragma GCC unroll 16
+      for (size_t i = 0; i < MR; i++) acc[i][v] = O::template dot<0>(acc[i][v], w0, va[i]);
+    }
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; v++) {
+      const typename O::B16 w1 = O::wload(wk + 16 * (NV + v));
+#pragma GCC unroll 16
+      for (size_t i = 0; i < MR; i++) acc[i][v] = O::template dot<1>(acc[i][v], w1, va[i]);
+    }
+    wk += 32 * NV;
   }
   while (k) {  // one group of 4 (the last may be partial: zero-padded copy)
     typename O::B16 w0[NV];
@@ -113,14 +149,53 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
       T buf[4] = {0, 0, 0, 0};
       std::memcpy(buf, ap[i], n);
       ap[i] += n;
-      const typename O::B8 va = O::aload4(buf);
+      const typename O::B8 va = O::aload4(buf);  // the 4 bytes in both halves: summed once (ones4)
+      if constexpr (!kS8) rs16[i] = vdotq_u32(rs16[i], vcombine_u8(va, va), ones4);
 #pragma GCC unroll 8
       for (size_t v = 0; v < NV; v++) acc[i][v] = O::template dot<0>(acc[i][v], w0[v], va);
     }
     k -= n;
   }
 
-  const int32x4_t zp = vdupq_n_s32(out.zero_point), lo = vdupq_n_s32(out.min), hi = vdupq_n_s32(out.max);
+  if constexpr (!kS8) {  // + row_sum(a) * h, h = -zw (header row kQHeaderRows)
+    const int32_t hz = h[kQHeaderRows * NR];
+    if constexpr (MR % 4 == 0) {  // 4 rows' sums in one vector: pairwise adds, one multiply
+#pragma GCC unroll 4
+      for (size_t g = 0; g < MR; g += 4) {
+        const uint32x4_t sums = vpaddq_u32(vpaddq_u32(rs16[g], rs16[g + 1]), vpaddq_u32(rs16[g + 2], rs16[g + 3]));
+        const int32x4_t corr = vmulq_n_s32(vreinterpretq_s32_u32(sums), hz);
+        const int32x4_t c4[4] = {vdupq_laneq_s32(corr, 0), vdupq_laneq_s32(corr, 1), vdupq_laneq_s32(corr, 2),
+                                 vdupq_laneq_s32(corr, 3)};
+#pragma GCC unroll 4
+        for (size_t i = 0; i < 4; i++)
+#pragma GCC unroll 8
+          for (size_t v = 0; v < NV; v++) acc[g + i][v] = O::from_s32(vaddq_s32(O::s32(acc[g + i][v]), c4[i]));
+      }
+    } else {
+#pragma GCC unroll 16
+      for (size_t i = 0; i < MR; i++) {
+        const int32x4_t corr = vdupq_n_s32((int32_t)vaddvq_u32(rs16[i]) * hz);
+#pragma GCC unroll 8
+        for (size_t v = 0; v < NV; v++) acc[i][v] = O::from_s32(vaddq_s32(O::s32(acc[i][v]), corr));
+      }
+    }
+  }
+  const neon_q::Out8 o = neon_q::load_out8(out.zero_point, out.min, out.max);
+  if (NV % 4 == 0 && mr == MR && nc == NR) {  // a full tile: 16 columns per clamp and store, no tail tests
+#pragma GCC unroll 4
+    for (size_t v4 = 0; v4 < NV / 4; v4++) {
+      neon_q::Requant4 r[4];
+#pragma GCC unroll 4
+      for (size_t j = 0; j < 4; j++) r[j] = neon_q::load_requant4(h, NR, 16 * v4 + 4 * j);
+#pragma GCC unroll 16
+      for (size_t i = 0; i < MR; i++) {
+        const int32x4_t x[4] = {O::s32(acc[i][4 * v4]), O::s32(acc[i][4 * v4 + 1]), O::s32(acc[i][4 * v4 + 2]),
+                                O::s32(acc[i][4 * v4 + 3])};
+        vst1q_u8((uint8_t*)(c + i * c_stride + 16 * v4), neon_q::requant16<kS8>(x, r, o, o.fixup));
+      }
+    }
+    return;
+  }
 #pragma GCC unroll 4
   for (size_t v2 = 0; v2 < NV / 2; v2++) {  // 8 columns at a time
     if (8 * v2 >= nc) break;
@@ -129,9 +204,7 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
 #pragma GCC unroll 16
     for (size_t i = 0; i < MR; i++) {
       if (i >= mr) break;
-      const int32x4_t ql = neon_q::requant4(O::s32(acc[i][2 * v2]), rl, zp, lo, hi);
-      const int32x4_t qh = neon_q::requant4(O::s32(acc[i][2 * v2 + 1]), rh, zp, lo, hi);
-      const uint8x8_t bytes = kS8 ? vreinterpret_u8_s8(neon_q::narrow8_s8(ql, qh)) : neon_q::narrow8_u8(ql, qh);
+      const uint8x8_t bytes = neon_q::requant8<kS8>(O::s32(acc[i][2 * v2]), O::s32(acc[i][2 * v2 + 1]), rl, rh, o, o.fixup);
       neon_q::store_partial8(c + i * c_stride + 8 * v2, bytes, n8);
     }
   }
@@ -143,12 +216,14 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
   void qu8_gemm_minmax_gemmlowp_##mr##x##nr##c4__neondot(size_t m, size_t n, size_t k, const uint8_t* a, size_t as, \
                                                          const void* w, uint8_t* c, size_t cs,                        \
                                                          const QOutputParams& o) {                                    \
-    gemm<false, mr, nv>(m, n, k, a, as, w, c, cs, o);                                                                \
+    if (m == 1) gemm<false, 1, nv>(m, n, k, a, as, w, c, cs, o);                                                     \
+    else gemm<false, mr, nv>(m, n, k, a, as, w, c, cs, o);                                                             \
   }                                                                                                                  \
   void qs8_gemm_minmax_gemmlowp_##mr##x##nr##c4__neondot(size_t m, size_t n, size_t k, const int8_t* a, size_t as,  \
                                                          const void* w, int8_t* c, size_t cs,                         \
                                                          const QOutputParams& o) {                                    \
-    gemm<true, mr, nv>(m, n, k, a, as, w, c, cs, o);                                                                 \
+    if (m == 1) gemm<true, 1, nv>(m, n, k, a, as, w, c, cs, o);                                                      \
+    else gemm<true, mr, nv>(m, n, k, a, as, w, c, cs, o);                                                              \
   }
 MN_DEFINE(4, 4, 16)
 MN_DEFINE(4, 2, 8)
