@@ -22,5 +22,5 @@ export function quantizeGraph(graph: Graph, q: QuantNet): Graph {
 }
 
 /** Integer kernel sets (native/dispatch/qdispatch.cc): the values `isa` takes for an integer model. */
-export const INTEGER_ISAS = ['scalar', 'avx2', 'avxvnni', 'avx512vnni', 'neon', 'neondot'] as const;
+export const INTEGER_ISAS = ['scalar', 'avx2', 'avxvnni', 'avx512vnni', 'avx512amx', 'neon', 'neondot'] as const;
 export type IntegerIsa = (typeof INTEGER_ISAS)[number];

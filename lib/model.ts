@@ -99,7 +99,7 @@ export interface ModelInfo {
   macs: number;
   params: number;
   /** The kernel set that runs: a float one ('scalar' | 'avx2' | 'avx512' | 'neon') or, when dtype is 'uint8' or
-   * 'int8', an integer one ('scalar' | 'avx2' | 'avxvnni' | 'avx512vnni' | 'neon' | 'neondot'). */
+   * 'int8', an integer one ('scalar' | 'avx2' | 'avxvnni' | 'avx512vnni' | 'avx512amx' | 'neon' | 'neondot'). */
   isa: Isa | IntegerIsa;
   threads: number;
   /** Workspaces: inferences that may run at once. */

@@ -106,7 +106,7 @@ describe('the published types', () => {
     ]);
     expect(api.version).toBe((JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version);
     expect(api.ISAS).toEqual(['scalar', 'avx2', 'avx512', 'neon']);
-    expect(api.INTEGER_ISAS).toEqual(['scalar', 'avx2', 'avxvnni', 'avx512vnni', 'neon', 'neondot']);
+    expect(api.INTEGER_ISAS).toEqual(['scalar', 'avx2', 'avxvnni', 'avx512vnni', 'avx512amx', 'neon', 'neondot']);
     expect(api.ALPHAS).toEqual([1.0, 0.75, 0.5, 0.25]);
     expect(api.FORMATS).toEqual(['tfjs', 'tflite', 'tflite-quant']);
   });

@@ -302,14 +302,14 @@ describe('the integer model through the public API', () => {
   });
 
   // MOBILENET_ISA applies to every model of the process, float and integer: a name that is also an integer set
-  // (scalar, avx2, neon) selects that set; avx512 the best integer set of its generation or older (avx512vnni, else
-  // avxvnni or avx2).
+  // (scalar, avx2, neon) selects that set; avx512 the best integer set of its generation or older (avx512amx, else
+  // avx512vnni, else avxvnni or avx2).
   it.each(loadBinding().supportedIsas())('a float kernel set name (%s) selects the matching integer set, option and MOBILENET_ISA', async (fisa) => {
     const floats = loadBinding().supportedIsas();
-    const generation: Record<string, string> = { avxvnni: 'avx2', avx512vnni: 'avx512', neondot: 'neon' };
+    const generation: Record<string, string> = { avxvnni: 'avx2', avx512vnni: 'avx512', avx512amx: 'avx512', neondot: 'neon' };
     const expected = qisas.includes(fisa) ? fisa : qisas.filter((q) => floats.indexOf(generation[q] ?? q) >= 0 && floats.indexOf(generation[q] ?? q) <= floats.indexOf(fisa)).at(-1);
     expect(expected).toBeDefined();
-    if (fisa === 'avx512' && qisas.includes('avx512vnni')) expect(expected).toBe('avx512vnni');
+    if (fisa === 'avx512' && qisas.includes('avx512vnni')) expect(expected).toBe(qisas.includes('avx512amx') ? 'avx512amx' : 'avx512vnni');
     if (fisa === 'scalar') expect(expected).toBe('scalar');
     const gold = golden(goldens.models[key]!.logits);
     const byOption = await load({ weights: file, isa: fisa as never, threads: 1 });

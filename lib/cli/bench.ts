@@ -37,7 +37,7 @@ const spec: CommandSpec = {
     runs: { type: 'string', value: 'N', help: 'timed runs per configuration (default 50)', parse: parsers.int(1, 1_000_000) },
     warmup: { type: 'string', value: 'N', help: 'untimed runs before timing (default 5)', parse: parsers.int(0, 1_000_000) },
     weights: { type: 'string', value: '<path>', help: 'a TF.js model folder / model.json or a .tflite file instead of synthetic weights' },
-    isa: { type: 'string', value: 'X', help: 'force a kernel set: scalar, avx2, avx512, neon; integer (--dtype uint8/int8):\nscalar, avx2, avxvnni, avx512vnni, neon, neondot (default: the best this CPU runs)' },
+    isa: { type: 'string', value: 'X', help: 'force a kernel set: scalar, avx2, avx512, neon; integer (--dtype uint8/int8):\nscalar, avx2, avxvnni, avx512vnni, avx512amx, neon, neondot (default: the best this CPU runs)' },
     dtype: { type: 'string', value: 'T', help: 'float32 (default), or uint8 / int8: the integer path (synthetic weights quantized\nper tensor / per channel; with --weights, the file\'s own scheme)', parse: parsers.oneOf(['float32', 'uint8', 'int8'] as const) },
     profile: { type: 'boolean', help: 'also report time by layer type (conv, depthwise, pointwise, pool, classifier)' },
     json: { type: 'boolean', help: 'a JSON array on stdout, one object per configuration (snake_case keys)' },

@@ -14,6 +14,9 @@
 #if defined(MN_ENABLE_AVX512VNNI)
 #include "../kernels/avx512vnni/q8_avx512vnni.h"
 #endif
+#if defined(MN_ENABLE_AVX512AMX) && defined(MN_ENABLE_AVX512VNNI)
+#include "../kernels/avx512amx/q8_avx512amx.h"
+#endif
 
 #if defined(MN_ENABLE_NEON)
 #include "../kernels/neon/q8_neon.h"
@@ -24,6 +27,10 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
+#endif
+#if defined(__x86_64__) && defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
 #endif
 #if (defined(__arm__) || defined(__aarch64__)) && defined(__linux__)
 #include <sys/auxv.h>
@@ -42,8 +49,19 @@ namespace {
 #if defined(__x86_64__) || defined(__i386__)
 // The integer ISAs' CPUID bits; the OS must also save the registers (XCR0), not only the CPU have them.
 struct X86QFeatures {
-  bool avx2 = false, avx_vnni = false, avx512vnni = false;
+  bool avx2 = false, avx_vnni = false, avx512vnni = false, avx512amx = false;
 };
+
+// Linux hands out AMX tile data (XTILEDATA, 8 KiB of state per thread) only to processes that ask
+// (arch_prctl ARCH_REQ_XCOMP_PERM, Linux 5.16+; process-wide, once). Refused or elsewhere: no AMX.
+bool request_amx_permission() {
+#if defined(__x86_64__) && defined(__linux__) && defined(SYS_arch_prctl)
+  constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+#else
+  return false;
+#endif
+}
 
 X86QFeatures detect_x86_q() {
   X86QFeatures f;
@@ -60,9 +78,12 @@ X86QFeatures detect_x86_q() {
              avx512bw = ebx & (1u << 30), avx512vl = ebx & (1u << 31), avx512vnni = ecx & (1u << 11);
   __cpuid_count(7, 1, eax, ebx, ecx, edx);
   const bool avx_vnni = eax & (1u << 4);
+  __cpuid_count(7, 0, eax, ebx, ecx, edx);
+  const bool amx_tile = edx & (1u << 24), amx_int8 = edx & (1u << 25), tile_os = (xcr0 & 0x60000) == 0x60000;
   f.avx2 = ymm_os && avx2 && fma;
   f.avx_vnni = f.avx2 && avx_vnni;
   f.avx512vnni = f.avx2 && zmm_os && avx512f && avx512dq && avx512bw && avx512vl && avx512vnni;
+  f.avx512amx = f.avx512vnni && amx_tile && amx_int8 && tile_os && request_amx_permission();
   return f;
 }
 #endif
@@ -79,6 +100,9 @@ std::vector<const QKernelTable*> compiled_qkernel_tables() {
 #endif
 #if defined(MN_ENABLE_AVX512VNNI)
   v.push_back(&avx512vnni::qtable());
+#endif
+#if defined(MN_ENABLE_AVX512AMX) && defined(MN_ENABLE_AVX512VNNI)
+  v.push_back(&avx512amx::qtable());
 #endif
 #if defined(MN_ENABLE_NEON)
   v.push_back(&neon::qtable());
@@ -97,6 +121,7 @@ bool cpu_supports(const QKernelTable& t) {
   if (isa == "avx2") return f.avx2;
   if (isa == "avxvnni") return f.avx_vnni;
   if (isa == "avx512vnni") return f.avx512vnni;
+  if (isa == "avx512amx") return f.avx512amx;
 #endif
 #if defined(__aarch64__)
   if (isa == "neon") return true;  // NEON is mandatory on AArch64
@@ -120,7 +145,7 @@ std::vector<const QKernelTable*> supported_qkernel_tables() {
 const char* float_isa_of(const QKernelTable& t) {
   const std::string isa = t.isa;
   if (isa == "avxvnni") return "avx2";  // VEX-encoded, 256-bit: AVX2's generation
-  if (isa == "avx512vnni") return "avx512";
+  if (isa == "avx512vnni" || isa == "avx512amx") return "avx512";
   if (isa == "neondot") return "neon";
   return t.isa;  // scalar, avx2, neon
 }
@@ -131,8 +156,8 @@ const QKernelTable& select_qkernel_table(const std::string& requested, const cha
   std::string names;
   for (const QKernelTable* t : ok) names += (names.empty() ? "" : ", ") + std::string(t->isa);
   // A float kernel set's name that is no integer set's (MOBILENET_ISA=avx512 applies to every model of the
-  // process): the best integer set of that generation or older, avx512 -> avx512vnni when the CPU has it, else
-  // avxvnni or avx2. (scalar, avx2 and neon name both kinds and select exactly that set.)
+  // process): the best integer set of that generation or older, avx512 -> avx512amx or avx512vnni when the CPU
+  // has them, else avxvnni or avx2. (scalar, avx2 and neon name both kinds and select exactly that set.)
   bool integer_name = false;
   for (const QKernelTable* t : compiled_qkernel_tables()) integer_name = integer_name || requested == t->isa;
   if (!integer_name) {

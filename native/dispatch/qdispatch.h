@@ -16,12 +16,13 @@ bool cpu_supports(const QKernelTable& t);
 
 // The best supported table, or the one named by `requested` (empty: best). `requested` may also name a float
 // kernel set that is not an integer set's name (dispatch.h; MOBILENET_ISA is process-wide): then the best
-// supported integer set of that generation or older (float_isa_of): avx512 -> avx512vnni, else avxvnni or avx2.
+// supported integer set of that generation or older (float_isa_of): avx512 -> avx512amx, else avx512vnni, else
+// avxvnni or avx2.
 // Throws std::invalid_argument naming the ISA, what this CPU/binary supports, and `source` (where the request
 // came from); a float set this CPU lacks gets the float selection's error.
 const QKernelTable& select_qkernel_table(const std::string& requested, const char* source = "MOBILENET_QISA");
-// The float kernel set of the same CPU generation as an integer set: avxvnni -> avx2, avx512vnni -> avx512,
-// neondot -> neon, others their own name.
+// The float kernel set of the same CPU generation as an integer set: avxvnni -> avx2, avx512vnni and avx512amx ->
+// avx512, neondot -> neon, others their own name.
 const char* float_isa_of(const QKernelTable& t);
 
 }  // namespace mn

@@ -71,10 +71,14 @@ struct QGemmLayout {
 //   for vpmaddwd / vpdpwssd, two taps per instruction)
 // Channels past the end are zero; each block is padded to a multiple of 4 bytes.
 // Padded input taps read as za, so bias = bias - za * sum_taps s.
+// as_gemm (first conv only): the weights are packed exactly as a GEMM panel of that layout with K = taps and
+// N = output channels ([c_out x 27] is the GEMM's [N x K]); ct must equal its nr. For kernels that run the
+// first conv as a GEMM over gathered pixel rows.
 struct QTapsLayout {
   size_t ct;
   QWeight weight;
   bool tap_pairs;
+  const QGemmLayout* as_gemm = nullptr;
 };
 
 // Output requantization, per tensor. out_min/out_max in the output type's range, out_min <= out_max.

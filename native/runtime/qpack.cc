@@ -164,6 +164,7 @@ void pack_qs8_gemm(const QGemmLayout& l, const QPackArgs& a, const int8_t* w, vo
 }
 
 size_t qpacked_taps_block_bytes(const QTapsLayout& l, size_t taps) {
+  if (l.as_gemm) return qpacked_gemm_panel_bytes(*l.as_gemm, taps);
   // Rounded to 4 bytes so every block's int32 header is aligned (scalar 1-channel int16 blocks: 34 -> 36).
   return round_up(kQHeaderRows * l.ct * sizeof(int32_t) + (l.tap_pairs ? round_up(taps, 2) : taps) * l.ct * elem_bytes(l.weight), 4);
 }
@@ -172,15 +173,19 @@ size_t qpacked_taps_size(const QTapsLayout& l, size_t taps, size_t n) {
 }
 
 void pack_qu8_dwconv3x3(const QTapsLayout& l, const QPackArgs& a, const uint8_t* w, void* out) {
+  if (l.as_gemm) bad("qu8 dwconv3x3: a GEMM-packed taps layout is for the first conv only");
   pack_taps<uint8_t>(l, a, [&](size_t c, size_t t) { return (int32_t)w[t * a.n + c]; }, out, "qu8 dwconv3x3");
 }
 void pack_qs8_dwconv3x3(const QTapsLayout& l, const QPackArgs& a, const int8_t* w, void* out) {
+  if (l.as_gemm) bad("qs8 dwconv3x3: a GEMM-packed taps layout is for the first conv only");
   pack_taps<int8_t>(l, a, [&](size_t c, size_t t) { return (int32_t)w[t * a.n + c]; }, out, "qs8 dwconv3x3");
 }
 void pack_qu8_conv3x3s2(const QTapsLayout& l, const QPackArgs& a, const uint8_t* w, void* out) {
+  if (l.as_gemm) return pack_qu8_gemm(*l.as_gemm, a, w, out);  // [c_out x 27] = [N x K]
   pack_taps<uint8_t>(l, a, [&](size_t c, size_t t) { return (int32_t)w[c * a.k + t]; }, out, "qu8 conv3x3s2");
 }
 void pack_qs8_conv3x3s2(const QTapsLayout& l, const QPackArgs& a, const int8_t* w, void* out) {
+  if (l.as_gemm) return pack_qs8_gemm(*l.as_gemm, a, w, out);
   pack_taps<int8_t>(l, a, [&](size_t c, size_t t) { return (int32_t)w[c * a.k + t]; }, out, "qs8 conv3x3s2");
 }
 

@@ -20,11 +20,11 @@ MN_Q8_AVX512VNNI_GEMM(14, 32)
 MN_Q8_AVX512VNNI_GEMM(24, 16)
 #undef MN_Q8_AVX512VNNI_GEMM
 
-// Depthwise 3x3, 16 channels per block, int16 tap pairs: vpdpwssd (2 taps x 16 channels); padded
-// taps and the channel tail take za through masked loads.
-void qu8_dwconv3x3_minmax_gemmlowp__avx512vnni_16c(const QDwconvParams<uint8_t>& p, size_t oy_begin, size_t oy_end);
-void qs8_dwconv3x3_minmax_gemmlowp__avx512vnni_16c(const QDwconvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
-constexpr QTapsLayout kQDwconvLayout16cPairs = {16, QWeight::kInt16, true};
+// Depthwise 3x3, 32 channels per block, int16 tap pairs: vpdpwssd (2 taps x 16 channels) on pairs made by
+// vpunpck{l,h}wd of two widened taps; padded taps and the channel tail take za through masked loads.
+void qu8_dwconv3x3_minmax_gemmlowp__avx512vnni_32c(const QDwconvParams<uint8_t>& p, size_t oy_begin, size_t oy_end);
+void qs8_dwconv3x3_minmax_gemmlowp__avx512vnni_32c(const QDwconvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
+constexpr QTapsLayout kQDwconvLayout32cPairs = {32, QWeight::kInt16, true};
 
 // First conv 3x3 s2, 16 output channels per block, int16 tap pairs: vpdpwssd (2 taps x 16 channels).
 void qu8_conv3x3s2_minmax_gemmlowp__avx512vnni_16c(const QConvParams<uint8_t>& p, size_t oy_begin, size_t oy_end);

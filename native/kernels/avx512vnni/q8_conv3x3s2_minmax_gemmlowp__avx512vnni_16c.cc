@@ -20,6 +20,10 @@ void conv(const QConvParams<T>& p, size_t oy_begin, size_t oy_end) {
   const __m512i zp = _mm512_set1_epi32(p.out.zero_point), lo = _mm512_set1_epi32(p.out.min),
                 hi = _mm512_set1_epi32(p.out.max);
   const __mmask16 tail = OC % 16 ? (__mmask16)((1u << (OC % 16)) - 1) : (__mmask16)0xFFFF;
+  // Requantization constants of the first blocks, derived once per call (MobileNet: out_c <= 32).
+  constexpr size_t kKeptBlocks = 4;
+  avx512_q::Requant16 kept[kKeptBlocks];
+  for (size_t b = 0; b < blocks && b < kKeptBlocks; b++) kept[b] = avx512_q::load_requant16(weights + b * kBlockInts, 16, 0);
   for (size_t oy = oy_begin; oy < oy_end; oy++) {
     const ptrdiff_t iy0 = (ptrdiff_t)(oy * 2) - (ptrdiff_t)p.pad_top;
     const bool rows_in = iy0 >= 0 && iy0 + 2 < (ptrdiff_t)p.in_h;
@@ -65,7 +69,7 @@ void conv(const QConvParams<T>& p, size_t oy_begin, size_t oy_end) {
           acc1 = _mm512_dpwssd_epi32(acc1, _mm512_set1_epi32(p1), _mm512_loadu_si512(wt + 16 * j + 16));
         }
         const __m512i acc = _mm512_add_epi32(acc0, acc1);
-        const avx512_q::Requant16 r = avx512_q::load_requant16(h, 16, 0);
+        const avx512_q::Requant16 r = b < kKeptBlocks ? kept[b] : avx512_q::load_requant16(h, 16, 0);
         _mm512_mask_cvtepi32_storeu_epi8(out + 16 * b, live, avx512_q::requant16(acc, r, zp, lo, hi));
       }
     }

@@ -22,31 +22,6 @@ namespace mn::avx512vnni {
 
 namespace {
 
-// sum of kc bytes of one row (as signed bytes if kS8).
-template <bool kS8>
-inline int32_t row_sum(const void* row, size_t kc) {
-  const uint8_t* p = (const uint8_t*)row;
-  const __m512i zero = _mm512_setzero_si512(), flip = _mm512_set1_epi8((char)0x80);
-  __m512i s = zero;
-  size_t k = 0;
-  for (; k + 64 <= kc; k += 64) {
-    __m512i v = _mm512_loadu_si512(p + k);
-    if (kS8) v = _mm512_xor_si512(v, flip);
-    s = _mm512_add_epi64(s, _mm512_sad_epu8(v, zero));
-  }
-  size_t loaded = k;
-  if (k < kc) {
-    __m512i v = _mm512_maskz_loadu_epi8(((__mmask64)1 << (kc - k)) - 1, p + k);  // kc - k < 64
-    if (kS8) v = _mm512_xor_si512(v, flip);  // masked-out zeros become 128, i.e. signed 0, like the rest
-    s = _mm512_add_epi64(s, _mm512_sad_epu8(v, zero));
-    loaded += 64;
-  }
-  const __m256i s4 = _mm256_add_epi64(_mm512_castsi512_si256(s), _mm512_extracti64x4_epi64(s, 1));
-  const __m128i s2 = _mm_add_epi64(_mm256_castsi256_si128(s4), _mm256_extracti128_si256(s4, 1));
-  const int64_t total = _mm_cvtsi128_si64(s2) + _mm_extract_epi64(s2, 1);
-  return (int32_t)(kS8 ? total - 128 * (int64_t)loaded : total);
-}
-
 template <bool kS8, size_t MR, size_t NV, typename T>
 inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w, T* c, size_t c_stride,
                  const QOutputParams& out) {
@@ -60,7 +35,7 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
 #pragma GCC unroll 32
   for (size_t i = 0; i < MR; i++) {
     ap[i] = (const uint8_t*)(a + (i < mr ? i : mr - 1) * a_stride);
-    const __m512i corr = _mm512_set1_epi32(i < mr ? row_sum<kS8>(ap[i], kc) * hsum : 0);
+    const __m512i corr = _mm512_set1_epi32(i < mr ? avx512_q::row_sum<kS8>(ap[i], kc) * hsum : 0);
 #pragma GCC unroll 4
     for (size_t v = 0; v < NV; v++) acc[i][v] = _mm512_add_epi32(_mm512_loadu_si512(h + 16 * v), corr);
   }

@@ -17,5 +17,9 @@ MN_Q8_AVXVNNI_GEMM(6, 16)
 MN_Q8_AVXVNNI_GEMM(4, 24)
 #undef MN_Q8_AVXVNNI_GEMM
 
+// Depthwise 3x3, 8 channels per block: the AVX2 kernel with vpdpwssd (2 taps x 8 channels per instruction).
+void qu8_dwconv3x3_minmax_gemmlowp__avxvnni_8c(const QDwconvParams<uint8_t>& p, size_t oy_begin, size_t oy_end);
+void qs8_dwconv3x3_minmax_gemmlowp__avxvnni_8c(const QDwconvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
+
 const QKernelTable& qtable();
 }  // namespace mn::avxvnni
