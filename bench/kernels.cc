@@ -5,10 +5,11 @@
 // (gap: 1 flop per add), per layer and per ISA, plus per-kind totals.
 //
 //   kernels [--layers bench/layers.txt] [--alpha 1.0] [--res 224] [--isa avx512] [--kind pw]
-//           [--order nm|mn|blocked] [--samples 11] [--min-ms 2]
+//           [--order nm|mn|blocked|l2:KIB] [--samples 11] [--min-ms 2]
 // --order (pw/fc only): nm = N panels outer, M tiles inner (a weight panel stays in cache while A
 // streams); mn = M tiles outer, N panels inner (an A tile stays in L1 while all weights stream);
-// blocked = M blocks of ~64 KiB of A, N panels, M tiles inside the block.
+// blocked = M blocks of ~64 KiB of A, N panels, M tiles inside the block; l2:KIB = the same with
+// KIB KiB blocks (Model::gemm on one thread with that block size).
 #include <algorithm>
 #include <cmath>
 #include <chrono>
@@ -110,8 +111,10 @@ void gemm_driver(const mn::GemmKernel& t, const std::string& order, size_t M, si
   if (order == "mn") {
     for (size_t m0 = 0; m0 < M; m0 += MR)
       for (size_t n0 = 0; n0 < N; n0 += NR) tile(m0, n0);
-  } else if (order == "blocked") {
-    size_t mb = (64 * 1024 / 4) / K / MR * MR;
+  } else if (order == "blocked" || order.rfind("l2:", 0) == 0) {
+    // blocked: 64 KiB of A per block; l2:KIB: KIB KiB (the runtime's Model::gemm on one thread: l2:<its block>).
+    const size_t kib = order == "blocked" ? 64 : std::strtoul(order.c_str() + 3, nullptr, 10);
+    size_t mb = (kib * 1024 / 4) / K / MR * MR;
     if (mb < MR) mb = MR;
     for (size_t mb0 = 0; mb0 < M; mb0 += mb)
       for (size_t n0 = 0; n0 < N; n0 += NR)
@@ -213,7 +216,7 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(stderr,
                    "usage: kernels [--layers FILE] [--alpha A] [--res R] [--isa ISA] [--kind conv|dw|pw|gap|fc]\n"
-                   "               [--order nm|mn|blocked] [--samples N] [--min-ms MS]\n");
+                   "               [--order nm|mn|blocked|l2:KIB] [--samples N] [--min-ms MS]\n");
       return 2;
     }
   }

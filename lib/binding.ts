@@ -142,6 +142,8 @@ export interface NativeBinding {
   limits(): { maxResolution: number; maxClasses: number; maxThreads: number; maxBatch: number; maxConcurrency: number; maxLayers: number };
   /** stretch: the whole frame to R x R (detectors) instead of the centre square. */
   resizeFrame(data: Uint8Array, width: number, height: number, layout: number | FrameLayout, resolution: number, stretch?: boolean): Uint8Array;
+  /** Index of the first element of data outside [lo, hi] (NaN included), or -1: the tensor input range check. */
+  firstOutside(data: Float32Array, lo: number, hi: number): number;
   /** The build stamp compiled in: `version=<package version> source=<sha256 of the native sources>`. */
   buildStamp: string;
   /** TFLite_Detection_PostProcess on its own (native/binding/detection.cc); uint8 tensors are dequantized as TFLite does. */

@@ -19,6 +19,7 @@ namespace {
 // the task it is in.
 constexpr size_t kTasksPerThread = 8;
 constexpr size_t kL2BlockBytes = 192 * 1024;  // a share of L2 (512 KB on A72/A76, 1-2 MB on x86)
+constexpr size_t kL1WeightsBytes = 24 * 1024;  // weights kept in L1 (32 KB on A72/A76, 32-48 KB on x86) beside A and C
 constexpr size_t kAlignFloats = 16;           // 64 bytes: every tensor and packed layer starts on a cache line
 
 size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
@@ -228,7 +229,8 @@ Model::Model(const ModelConfig& cfg, Graph graph)
 }
 
 // C[m x n] = A[m x k] * W. Within a task, weight panels are the outer loop and row tiles the
-// inner one, so a panel (k x NR) stays in L1 while the rows stream past it; across threads,
+// inner one, so a panel (k x NR) stays in L1 while the rows stream past it (or row tiles outer when
+// all the task's weights fit in L1 together); across threads,
 // rows are split first and panels only when there are too few row tiles (late layers, classifier).
 // Every output element is computed by one microkernel call over the full K, whatever the split,
 // so results are bit-identical for any thread count and any assignment of tasks to threads.
@@ -265,10 +267,19 @@ void Model::gemm(ThreadPool& pool, size_t m, size_t n, size_t k, const float* a,
     const size_t mb = t % m_blocks, nb = t / m_blocks;
     const size_t m0 = mb * tiles_per_block * mr, m1 = std::min(m, m0 + tiles_per_block * mr);
     const size_t p0 = nb * panels_per_block, p1 = std::min(n_panels, p0 + panels_per_block);
-    for (size_t p = p0; p < p1; p++) {
-      const size_t j = p * nr, nc = std::min(nr, n - j);
-      const float* panel = w + p * panel_floats;
-      for (size_t i = m0; i < m1; i += mr) g.fn(std::min(mr, m1 - i), nc, k, a + i * k, k, panel, c + i * n + j, n, min, max);
+    auto tile = [&](size_t i, size_t p) {
+      const size_t j = p * nr;
+      g.fn(std::min(mr, m1 - i), std::min(nr, n - j), k, a + i * k, k, w + p * panel_floats, c + i * n + j, n, min, max);
+    };
+    if ((p1 - p0) * panel_floats * sizeof(float) <= kL1WeightsBytes) {
+      // All the task's weights fit in L1 at once (the early layers, K <= 64): each row tile meets every
+      // panel while its A rows are in L1, and writes its C rows whole (bench/kernels --order mn: the
+      // 112x112x32>64 layer 13% faster on a Xeon).
+      for (size_t i = m0; i < m1; i += mr)
+        for (size_t p = p0; p < p1; p++) tile(i, p);
+    } else {
+      for (size_t p = p0; p < p1; p++)
+        for (size_t i = m0; i < m1; i += mr) tile(i, p);
     }
   });
 }

@@ -138,12 +138,18 @@ void f32_conv3x3s2_minmax__avx2_16c(const ConvParams& p, size_t oy_begin, size_t
       for (size_t ox = 0; ox < ox_lo; ox++) border(p, b, oy, ox, orow + ox * OC + c0);
       size_t ox = ox_lo;
       const float* in = p.input + ((size_t)iy0 * W) * 3;
+      // Remainder pixels in blocks of 4 (8-channel path), 2, 1 rather than one at a time: a single pixel
+      // is one FMA chain waiting on the FMA latency.
+      auto px = [&](size_t x) { return in + (x * 2 - p.pad_left) * 3; };
       if (n <= 8) {
-        for (; ox + 12 <= ox_hi; ox += 12) interior8<12>(p, b, in + (ox * 2 - p.pad_left) * 3, orow + ox * OC + c0);
-        for (; ox < ox_hi; ox++) interior8<1>(p, b, in + (ox * 2 - p.pad_left) * 3, orow + ox * OC + c0);
+        for (; ox + 12 <= ox_hi; ox += 12) interior8<12>(p, b, px(ox), orow + ox * OC + c0);
+        for (; ox + 4 <= ox_hi; ox += 4) interior8<4>(p, b, px(ox), orow + ox * OC + c0);
+        if (ox + 2 <= ox_hi) { interior8<2>(p, b, px(ox), orow + ox * OC + c0); ox += 2; }
+        if (ox < ox_hi) interior8<1>(p, b, px(ox), orow + ox * OC + c0);
       } else {
-        for (; ox + 6 <= ox_hi; ox += 6) interior<6>(p, b, in + (ox * 2 - p.pad_left) * 3, orow + ox * OC + c0);
-        for (; ox < ox_hi; ox++) interior<1>(p, b, in + (ox * 2 - p.pad_left) * 3, orow + ox * OC + c0);
+        for (; ox + 6 <= ox_hi; ox += 6) interior<6>(p, b, px(ox), orow + ox * OC + c0);
+        for (; ox + 2 <= ox_hi; ox += 2) interior<2>(p, b, px(ox), orow + ox * OC + c0);
+        if (ox < ox_hi) interior<1>(p, b, px(ox), orow + ox * OC + c0);
       }
       for (ox = ox_hi; ox < p.out_w; ox++) border(p, b, oy, ox, orow + ox * OC + c0);
     }

@@ -114,6 +114,12 @@ void dwconv(const DwconvParams& p, size_t oy_begin, size_t oy_end) {
       for (size_t c0 = 0; c0 < c_full; c0 += 8) interior<S, kGroup, false>(p, row, ix0, out + ox * C, c0, rem);
       if (c_full < C) interior<S, kGroup, true>(p, row, ix0, out + ox * C, c_full, rem);
     }
+    if (ox + 2 <= ox_hi) {  // a pair, not two lone columns (one FMA chain each, latency-bound)
+      const size_t ix0 = ox * S - p.pad_left;
+      for (size_t c0 = 0; c0 < c_full; c0 += 8) interior<S, 2, false>(p, row, ix0, out + ox * C, c0, rem);
+      if (c_full < C) interior<S, 2, true>(p, row, ix0, out + ox * C, c_full, rem);
+      ox += 2;
+    }
     for (; ox < ox_hi; ox++) {
       const size_t ix0 = ox * S - p.pad_left;
       for (size_t c0 = 0; c0 < c_full; c0 += 8) interior<S, 1, false>(p, row, ix0, out + ox * C, c0, rem);

@@ -9,6 +9,7 @@ const KernelTable& table() {
     KernelTable k{};
     k.isa = "avx2";
     k.gemm = ukernel::f32_gemm_minmax_6x16__avx2;
+    k.gemv = ukernel::f32_gemv_minmax__avx2_4p16;
     k.dwconv3x3 = ukernel::f32_dwconv3x3_minmax__avx2_8c;
     k.conv3x3s2 = ukernel::f32_conv3x3s2_minmax__avx2_16c;
     k.gavgpool = ukernel::f32_gavgpool__avx2;

@@ -3,15 +3,17 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
+#include <type_traits>
+
 #include "avx512.h"
 
 namespace mn::avx512 {
 
 // Depthwise 3x3, stride 1/2, 16 channels per zmm.
-// Loop order: output row, group of 4 output columns, channel block. Channels innermost keeps every
+// Loop order: output row, group of 8 output columns, channel block. Channels innermost keeps every
 // access contiguous: a channel-block-outer order walks the tensor with a stride of C floats, which
 // for C = 512/1024 (2/4 KiB) maps every pixel to the same few L1 sets and thrashes. Taps and bias
-// come from the packed weights (L1-resident); the 4 columns of a group share each tap load and,
+// come from the packed weights (L1-resident); the 8 columns of a group share each tap load and,
 // at stride 1/2, the input columns they have in common.
 // Padding rows (above/below the input) read a valid row with zero taps (masked tap loads), so a
 // pixel's FMA sequence is the same (bias, taps in ky, kx order) on every row; padding columns only
@@ -22,7 +24,7 @@ namespace mn::avx512 {
 // [oy_begin, oy_end).
 namespace {
 
-constexpr size_t kGroup = 4;
+constexpr size_t kGroup = 8;  // 8 independent FMA chains: 2 FMA ports x 4 cycles of latency
 
 template <bool kMasked>
 inline __m512 ld(const float* p, __mmask16 m) {
@@ -110,16 +112,18 @@ void dwconv(const DwconvParams& p, size_t oy_begin, size_t oy_end) {
     };
     for (size_t ox = 0; ox < ox_lo; ox++) do_border(ox);
     size_t ox = ox_lo;
-    for (; ox + kGroup <= ox_hi; ox += kGroup) {
+    auto group = [&](auto g) {  // g columns from ox, every channel block
+      constexpr size_t G = decltype(g)::value;
       const size_t ix0 = ox * S - p.pad_left;
-      for (size_t c0 = 0; c0 < c_full; c0 += 16) interior<S, kGroup, false>(p, row, ix0, out + ox * C, c0, rem);
-      if (c_full < C) interior<S, kGroup, true>(p, row, ix0, out + ox * C, c_full, rem);
-    }
-    for (; ox < ox_hi; ox++) {
-      const size_t ix0 = ox * S - p.pad_left;
-      for (size_t c0 = 0; c0 < c_full; c0 += 16) interior<S, 1, false>(p, row, ix0, out + ox * C, c0, rem);
-      if (c_full < C) interior<S, 1, true>(p, row, ix0, out + ox * C, c_full, rem);
-    }
+      for (size_t c0 = 0; c0 < c_full; c0 += 16) interior<S, G, false>(p, row, ix0, out + ox * C, c0, rem);
+      if (c_full < C) interior<S, G, true>(p, row, ix0, out + ox * C, c_full, rem);
+      ox += G;
+    };
+    while (ox + kGroup <= ox_hi) group(std::integral_constant<size_t, kGroup>{});
+    // The rest in groups of 4, 2, 1: a lone column is one FMA chain waiting on the FMA latency.
+    if (ox + 4 <= ox_hi) group(std::integral_constant<size_t, 4>{});
+    if (ox + 2 <= ox_hi) group(std::integral_constant<size_t, 2>{});
+    if (ox < ox_hi) group(std::integral_constant<size_t, 1>{});
     for (ox = ox_hi; ox < p.out_w; ox++) do_border(ox);
   }
 }
