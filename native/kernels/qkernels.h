@@ -61,6 +61,10 @@ struct QGemmLayout {
   bool w_centered;
   int32_t w_offset;
   bool a_sum;
+  // narrow: stored weights must lie in [-127, 127] (TFLite's int8 weight range, TF's narrow_range), i.e. no
+  // stored -128; the packer refuses -128. For kernels that add two int8 x int8 products in one int16 lane
+  // (|w x a| <= 127 * 128, two of them <= 32512): exact only then.
+  bool narrow = false;
 };
 
 // Depthwise 3x3 and first conv 3x3 s2 (taps = 9 or 27): per block of ct channels, the header
@@ -182,6 +186,11 @@ struct QKernelTable {
   QS8GavgpoolFn qs8_gavgpool;
   const QGemmVariant* gemm_alternatives;  // other tiles of this ISA (not selected), may be null
   size_t num_gemm_alternatives;
+  // A faster qs8 GEMM for layers whose weights are all in [-127, 127] (its layout has narrow set), or null.
+  // Chosen per layer at pack time (qs8_weights_narrow, runtime/qpack.h); other layers get qs8_gemm.
+  const char* qs8_gemm_narrow_name = nullptr;
+  QS8GemmFn qs8_gemm_narrow = nullptr;
+  QGemmLayout qs8_gemm_narrow_layout = {};
 };
 
 }  // namespace mn

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <type_traits>
 #include <stdexcept>
 #include <vector>
 
@@ -56,11 +58,51 @@ QOutputParams out_params(const GraphLayer& l) {
   return QOutputParams{l.out.quant.zero_point[0], (int32_t)l.min, (int32_t)l.max};
 }
 
+// qs8 GEMM layers on a table with a narrow kernel (qkernels.h: weights in [-127, 127]) get it when no weight is
+// -128, else qs8_gemm. The choice is made once at pack time and recorded in the packed buffer's first
+// kChoiceBytes (64, so the panels stay on cache lines): 1 = narrow, 0 = qs8_gemm; run time reads it there.
+constexpr size_t kChoiceBytes = 64;
+bool records_choice(const QKernelTable& kt, const GraphLayer& l) {
+  return l.out.dtype == DType::Int8 && kt.qs8_gemm_narrow;
+}
+bool narrow_weights(const GraphLayer& l) {
+  return l.weights.qkernel && qs8_weights_narrow(static_cast<const int8_t*>(l.weights.qkernel), l.weights.qkernel_len);
+}
+// Packed bytes of a GEMM layer (1x1, classifier, im2col conv) with k inputs.
+size_t gemm_bytes(const QKernelTable& kt, const GraphLayer& l, size_t k) {
+  if (!records_choice(kt, l))
+    return qpacked_gemm_size(l.out.dtype == DType::Int8 ? kt.qs8_gemm_layout : kt.qu8_gemm_layout, k, l.out.c);
+  return kChoiceBytes + qpacked_gemm_size(narrow_weights(l) ? kt.qs8_gemm_narrow_layout : kt.qs8_gemm_layout, k, l.out.c);
+}
+template <typename T>
+void pack_gemm_layer(const QKernelTable& kt, const GraphLayer& l, const QPackArgs& a, const T* w, void* dst) {
+  if constexpr (std::is_same_v<T, uint8_t>) {
+    pack_qu8_gemm(kt.qu8_gemm_layout, a, w, dst);
+  } else if (!records_choice(kt, l)) {
+    pack_qs8_gemm(kt.qs8_gemm_layout, a, w, dst);
+  } else {
+    const bool narrow = narrow_weights(l);
+    std::memset(dst, 0, kChoiceBytes);
+    *static_cast<int32_t*>(dst) = narrow ? 1 : 0;
+    pack_qs8_gemm(narrow ? kt.qs8_gemm_narrow_layout : kt.qs8_gemm_layout, a, w, static_cast<uint8_t*>(dst) + kChoiceBytes);
+  }
+}
+
 template <typename T>
 void gemm(const QKernelTable& kt, ThreadPool& pool, size_t m, size_t n, size_t k, const T* a, const uint8_t* w, T* c,
           const QOutputParams& out) {
-  const QGemmLayout& lay = Q<T>::gemm_layout(kt);
-  const auto fn = Q<T>::gemm(kt);
+  const QGemmLayout* layout = &Q<T>::gemm_layout(kt);
+  auto fn = Q<T>::gemm(kt);
+  if constexpr (std::is_same_v<T, int8_t>) {
+    if (kt.qs8_gemm_narrow) {
+      if (*reinterpret_cast<const int32_t*>(w)) {
+        fn = kt.qs8_gemm_narrow;
+        layout = &kt.qs8_gemm_narrow_layout;
+      }
+      w += kChoiceBytes;
+    }
+  }
+  const QGemmLayout& lay = *layout;
   const size_t mr = lay.mr, nr = lay.nr;
   // The float path's split (model.cc Model::gemm): panels outer, row tiles inner; every output
   // element is one microkernel call over the whole K.
@@ -254,11 +296,11 @@ size_t qpacked_bytes(const QKernelTable& kt, const GraphLayer& l, size_t in_c) {
   const bool s8 = l.out.dtype == DType::Int8;
   switch (l.kind) {
     case LayerKind::Conv:
-      if (in_c != 3 || l.stride != 2) return qpacked_gemm_size(s8 ? kt.qs8_gemm_layout : kt.qu8_gemm_layout, 9 * in_c, l.out.c);
+      if (in_c != 3 || l.stride != 2) return gemm_bytes(kt, l, 9 * in_c);
       return qpacked_taps_size(s8 ? kt.qs8_conv3x3s2_layout : kt.qu8_conv3x3s2_layout, 27, l.out.c);
     case LayerKind::Dwconv: return qpacked_taps_size(s8 ? kt.qs8_dwconv3x3_layout : kt.qu8_dwconv3x3_layout, 9, l.out.c);
     case LayerKind::Pwconv:
-    case LayerKind::Classifier: return qpacked_gemm_size(s8 ? kt.qs8_gemm_layout : kt.qu8_gemm_layout, in_c, l.out.c);
+    case LayerKind::Classifier: return gemm_bytes(kt, l, in_c);
     default: return 0;  // no weights (gavgpool) or no integer kernel (validate_integer_layer refuses them)
   }
 }
@@ -282,7 +324,7 @@ void qpack_layer(const QKernelTable& kt, const GraphLayer& l, const TensorDesc& 
     case LayerKind::Conv:
       if (!first_conv(l, x)) {  // im2col + GEMM: OHWI = [Cout][9 * Cin], the GEMM's [N][K]
         a.k = 9 * in_c;
-        s8 ? pack_qs8_gemm(kt.qs8_gemm_layout, a, ws, dst) : pack_qu8_gemm(kt.qu8_gemm_layout, a, wu, dst);
+        s8 ? pack_gemm_layer(kt, l, a, ws, dst) : pack_gemm_layer(kt, l, a, wu, dst);
         break;
       }
       a.k = 27;
@@ -295,7 +337,7 @@ void qpack_layer(const QKernelTable& kt, const GraphLayer& l, const TensorDesc& 
     case LayerKind::Pwconv:
     case LayerKind::Classifier:
       a.k = in_c;
-      s8 ? pack_qs8_gemm(kt.qs8_gemm_layout, a, ws, dst) : pack_qu8_gemm(kt.qu8_gemm_layout, a, wu, dst);
+      s8 ? pack_gemm_layer(kt, l, a, ws, dst) : pack_gemm_layer(kt, l, a, wu, dst);
       break;
     default: break;
   }

@@ -107,6 +107,9 @@ void pack_gemm(const QGemmLayout& l, const QPackArgs& a, Get w, void* out, const
         if (!fits(l.weight, s))
           bad(std::string(what) + ": weight " + std::to_string(wv) + " of channel " + std::to_string(c) +
               " stored as " + std::to_string(s) + " does not fit this kernel's " + type_name(l.weight) + " weights");
+        if (l.narrow && s < -127)
+          bad(std::string(what) + ": weight " + std::to_string(wv) + " of channel " + std::to_string(c) +
+              " is outside [-127, 127], the range this kernel's paired int16 products need");
         store(wdst, l.weight, (kk / kr) * nr * kr + j * kr + kk % kr, s);
         sum_centered += wv - zw;
       }
@@ -161,6 +164,12 @@ void pack_qu8_gemm(const QGemmLayout& l, const QPackArgs& a, const uint8_t* w, v
 }
 void pack_qs8_gemm(const QGemmLayout& l, const QPackArgs& a, const int8_t* w, void* out) {
   pack_gemm<int8_t>(l, a, [&](size_t j, size_t kk) { return (int32_t)w[j * a.k + kk]; }, out, "qs8 gemm");
+}
+
+bool qs8_weights_narrow(const int8_t* w, size_t count) {
+  for (size_t i = 0; i < count; i++)
+    if (w[i] == -128) return false;
+  return true;
 }
 
 size_t qpacked_taps_block_bytes(const QTapsLayout& l, size_t taps) {

@@ -36,6 +36,9 @@ size_t qpacked_gemm_panel_bytes(const QGemmLayout& l, size_t k);
 size_t qpacked_gemm_size(const QGemmLayout& l, size_t k, size_t n);
 void pack_qu8_gemm(const QGemmLayout& l, const QPackArgs& args, const uint8_t* w_nk, void* out);
 void pack_qs8_gemm(const QGemmLayout& l, const QPackArgs& args, const int8_t* w_nk, void* out);
+// True when no weight is -128 (all in TFLite's int8 weight range [-127, 127]): the weights a layout with
+// QGemmLayout::narrow accepts (pack_qs8_gemm refuses -128 for it). count: number of weights at w.
+bool qs8_weights_narrow(const int8_t* w, size_t count);
 
 // Depthwise 3x3 (args.k = 9, w [9 x c]) and first conv (args.k = 27, w [c_out x 27]).
 size_t qpacked_taps_block_bytes(const QTapsLayout& l, size_t taps);

@@ -257,9 +257,9 @@ void gemm_suite(const QKernelTable& t, const char* name, Fn fn, const mn::QGemmL
   const size_t MR = l.mr, NR = l.nr;
   for (size_t mr = 1; mr <= MR; mr++)
     for (size_t nc = 1; nc <= NR; nc++)
-      for (size_t K : {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31}) test_gemm<T>(t, name, fn, l, mr, nc, K, (mr + nc) % 3, nc % 2);
-  for (size_t K : {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 256, 1024,
-                   1025, 1100}) {
+      for (size_t K : {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 24, 31}) test_gemm<T>(t, name, fn, l, mr, nc, K, (mr + nc) % 3, nc % 2);
+  for (size_t K : {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17, 24, 31, 32, 33, 40, 63, 64, 65, 100, 127, 128, 129, 256,
+                   1016, 1024, 1025, 1100}) {
     test_gemm<T>(t, name, fn, l, MR, NR, K, 0, 0);
     test_gemm<T>(t, name, fn, l, MR, NR, K, 7, 5);
     test_gemm<T>(t, name, fn, l, MR > 1 ? MR - 1 : 1, NR > 1 ? NR - 1 : 1, K, 1, 3);
@@ -545,6 +545,64 @@ void test_pack_errors(const QKernelTable& t) {
        "kernel's stores weights offset by 0)");
 }
 
+// The narrow qs8 GEMM (two int8 products per int16 lane: weights must be in [-127, 127]) and its fallback.
+// Per case: za = 0, bias 0, acc / 8192 to int8; a tile of 2 x 8 (or the kernel's) with K = 48.
+void test_narrow(const QKernelTable& t) {
+  Case cs_(fmt("isa=%s kernel=%s narrow weights and the -128 fallback", t.isa, t.qs8_gemm_narrow_name));
+  const size_t K = 48, N = 8, M = 2;
+  int32_t mult, shift;
+  int sh;
+  mn::quantize_multiplier(1.0 / 8192, &mult, &sh);
+  shift = sh;
+  const std::vector<int32_t> bias(N, 0), zw(N, 0), mults(N, mult), shifts(N, shift);
+  const mn::QPackArgs args{K, N, bias.data(), zw.data(), mults.data(), shifts.data(), true, 0};
+  const mn::QOutputParams out{0, -128, 127};
+  const std::vector<int8_t> a(M * K, -128);
+  // Runs kernel fn on weights w (N x K) packed with layout l; returns M x N outputs.
+  auto run = [&](mn::QS8GemmFn fn, const mn::QGemmLayout& l, const std::vector<int8_t>& w) {
+    std::vector<uint8_t> buf(mn::qpacked_gemm_size(l, K, N));
+    mn::pack_qs8_gemm(l, args, w.data(), buf.data());
+    std::vector<int8_t> c(M * N);
+    run_gemm_tiles<int8_t>(fn, l, M, N, K, a.data(), K, buf.data(), c.data(), N, out, 0);
+    return c;
+  };
+  auto expected = [&](const std::vector<int8_t>& w) {
+    std::vector<int8_t> c(M * N);
+    for (size_t m = 0; m < M; m++)
+      for (size_t j = 0; j < N; j++) {
+        int32_t acc = 0;
+        for (size_t k = 0; k < K; k++) acc += (int32_t)a[m * K + k] * w[j * K + k];
+        c[m * N + j] = (int8_t)std::min(127, std::max(-128, mn::multiply_by_quantized_multiplier(acc, mult, shift)));
+      }
+    return c;
+  };
+  // The largest int16 pair sums the narrow kernel meets: (-127)(-128) * 2 = 32512 and 127 (-128) * 2 = -32512.
+  std::vector<int8_t> w(N * K);
+  for (size_t j = 0; j < N; j++)
+    for (size_t k = 0; k < K; k++) w[j * K + k] = (int8_t)(j % 2 ? 127 : -127);
+  if (!mn::qs8_weights_narrow(w.data(), w.size())) cs_.fail("qs8_weights_narrow refused weights in [-127, 127]");
+  if (run(t.qs8_gemm_narrow, t.qs8_gemm_narrow_layout, w) != expected(w)) cs_.fail("narrow kernel wrong at |w| = 127, a = -128");
+  // One weight of -128: not narrow; the packer refuses it for the narrow layout, naming it.
+  std::vector<int8_t> wm = w;
+  for (size_t k = 0; k < K; k++) wm[3 * K + k] = -128;  // channel 3: every product 16384, every pair 32768
+  if (mn::qs8_weights_narrow(wm.data(), wm.size())) cs_.fail("qs8_weights_narrow accepted a weight of -128");
+  try {
+    run(t.qs8_gemm_narrow, t.qs8_gemm_narrow_layout, wm);
+    cs_.fail("packing -128 for the narrow kernel did not throw");
+  } catch (const std::invalid_argument& e) {
+    const std::string want = "integer weight packing: qs8 gemm: weight -128 of channel 3 is outside [-127, 127], the range "
+                             "this kernel's paired int16 products need";
+    if (e.what() != want) cs_.fail(fmt("error \"%s\", expected \"%s\"", e.what(), want.c_str()));
+  }
+  // The fallback (the table's qs8_gemm, what the runtime picks for such a layer) is exact on it...
+  if (run(t.qs8_gemm, t.qs8_gemm_layout, wm) != expected(wm)) cs_.fail("fallback qs8_gemm wrong with -128 weights");
+  // ...and the fallback is needed: the narrow kernel, packed past the check, overflows its int16 pairs.
+  mn::QGemmLayout unchecked = t.qs8_gemm_narrow_layout;
+  unchecked.narrow = false;
+  if (run(t.qs8_gemm_narrow, unchecked, wm) == expected(wm))
+    cs_.fail("the narrow kernel was exact on -128 x -128 pairs: this test no longer shows why the fallback exists");
+}
+
 void on_segv(int) {
   const char msg[] = "FAIL (segfault: read/write outside a buffer) in ";
   (void)!write(2, msg, sizeof msg - 1);
@@ -580,6 +638,10 @@ int main(int argc, char** argv) {
     test_pack_errors(*t);
     gemm_suite<uint8_t>(*t, t->qu8_gemm_name, t->qu8_gemm, t->qu8_gemm_layout);
     gemm_suite<int8_t>(*t, t->qs8_gemm_name, t->qs8_gemm, t->qs8_gemm_layout);
+    if (t->qs8_gemm_narrow) {
+      gemm_suite<int8_t>(*t, t->qs8_gemm_narrow_name, t->qs8_gemm_narrow, t->qs8_gemm_narrow_layout);
+      test_narrow(*t);
+    }
     for (size_t i = 0; i < t->num_gemm_alternatives; i++) {
       const mn::QGemmVariant& v = t->gemm_alternatives[i];
       gemm_suite<uint8_t>(*t, v.qu8_name, v.qu8, v.qu8_layout);

@@ -104,11 +104,17 @@ Net make_net(mn::DType dt, size_t R, uint32_t seed) {
     else quant(l.out, classifier ? 0.05f : 6.0f / 255, classifier ? uni(qmin + 60, qmax - 60) : qmin);
     l.min = (float)(classifier || s.kind == mn::LayerKind::Gavgpool ? qmin : qmin + uni(0, 3));
     l.max = (float)(classifier || s.kind == mn::LayerKind::Gavgpool ? qmax : qmax - uni(0, 3));
+    if (s8 && i == 3) l.min = (float)qmin;  // activations of -128 meet the -128 weights of layer 4
     Owned& o = n.owned[i];
     if (taps) {
       o.wzp = s8 ? 0 : uni(100, 150);
       o.w.resize(taps * s.out_c);
       for (uint8_t& v : o.w) v = (uint8_t)(s8 ? uni(-127, 127) : uni(0, 255));
+      // int8: the second pointwise layer has a channel of -128 weights (outside TFLite's [-127, 127]), so kernel
+      // sets with a narrow qs8 GEMM must take their fallback there (the packer refuses -128 for the narrow one),
+      // the first keeps [-127, 127] and gets the narrow kernel; both against the scalar twins below.
+      if (s8 && i == 4)
+        for (size_t k = 0; k < taps; k++) o.w[5 * taps + k] = (uint8_t)(int8_t)-128;
       for (size_t c = 0; c < s.out_c; c++) {
         o.bias.push_back(uni(-5000, 5000));
         o.mult.push_back(uni(1 << 30, 0x7fffffff));

@@ -10,6 +10,14 @@ void qs8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane(size_t mr, size_t nc, size_t k
                                                   const void* w, int8_t* c, size_t c_stride, const QOutputParams& out);
 constexpr QGemmLayout kQGemmLayout4x8NeonMlal = {4, 8, 1, QWeight::kInt16, true, 0, false};
 
+#if defined(__aarch64__)
+// qs8 only, weights in [-127, 127] (narrow): raw int8 weights, 16 k per column; smull + smlal2 pairs two
+// products in one int16 lane, sadalp adds them into int32 (3 instructions per 16 MACs).
+void qs8_gemm_minmax_gemmlowp_2x8c16__neon_mlal(size_t mr, size_t nc, size_t kc, const int8_t* a, size_t a_stride,
+                                                const void* w, int8_t* c, size_t c_stride, const QOutputParams& out);
+constexpr QGemmLayout kQS8GemmLayout2x8c16NeonMlal = {2, 8, 16, QWeight::kInt8, false, 0, false, true};
+#endif
+
 // Depthwise 3x3, 8 channels per block: int16 centered weights, vmlal_s16.
 void qu8_dwconv3x3_minmax_gemmlowp__neon_mlal_8c(const QDwconvParams<uint8_t>& p, size_t oy_begin, size_t oy_end);
 void qs8_dwconv3x3_minmax_gemmlowp__neon_mlal_8c(const QDwconvParams<int8_t>& p, size_t oy_begin, size_t oy_end);

@@ -18,6 +18,10 @@ const QKernelTable& qtable() {
       mn::neon::qu8_gavgpool_minmax__neon_8c,
       mn::neon::qs8_gavgpool_minmax__neon_8c,
       nullptr, 0,
+#if defined(__aarch64__)
+      "qs8_gemm_minmax_gemmlowp_2x8c16__neon_mlal", qs8_gemm_minmax_gemmlowp_2x8c16__neon_mlal,
+      kQS8GemmLayout2x8c16NeonMlal,
+#endif
   };
   return t;
 }
