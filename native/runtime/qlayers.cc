@@ -237,6 +237,8 @@ void run_typed(const QKernelTable& kt, ThreadPool& pool, const Graph& g, const G
     }
     case LayerKind::DetectionPostprocess:
       break;  // a float layer (model.cc dequantizes its inputs)
+    case LayerKind::Dense:
+      break;  // never reaches here: validate_integer_layer refuses an integer dense layer
   }
 }
 
@@ -246,6 +248,7 @@ void validate_integer_layer(const Graph& g, const GraphLayer& l, const std::stri
   auto bad = [&](const std::string& msg) { throw std::invalid_argument(where + msg); };
   const DType t = l.out.dtype;
   if (l.kind == LayerKind::DetectionPostprocess) bad("detection_postprocess outputs float32 (its inputs may be integer)");
+  if (l.kind == LayerKind::Dense) bad("dense has no integer kernel in this build (a custom head runs in float32)");
   if ((l.kind == LayerKind::Concat || l.kind == LayerKind::Logistic) && t != DType::Uint8)
     bad(std::string(layer_kind_name(l.kind)) + " has an integer kernel for uint8 only in this build");
   for (uint32_t i : l.inputs)
