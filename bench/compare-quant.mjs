@@ -37,7 +37,11 @@ const vite = join(root, 'node_modules/.bin/vite-node');
 if (real && !existsSync(coral)) execFileSync(vite, ['bench/tflite-time.ts', '--', '--write-coral', coral], { cwd: root });
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const json = (out) => JSON.parse(out.slice(out.indexOf('{'))).median_ms;
+// `mobilenet bench --json` prints an array (one object per configuration), the anchor and tflite-time one object.
+const json = (out) => {
+  const v = JSON.parse(out.slice(out.search(/[[{]/)));
+  return (Array.isArray(v) ? v[0] : v).median_ms;
+};
 const run = (cmd, argv) => json(execFileSync(cmd, argv, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 24 }));
 const ours = (dtype, a, r, file) => run(process.execPath, ['dist/cli.js', 'bench', '--json', '--runs', String(runs), '--dtype', dtype,
   ...(file ? ['--weights', file] : ['--alpha', a, '--resolution', r])]);
