@@ -10,10 +10,15 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 added=0
+# Read the list once: `dpkg … | grep -q` under pipefail fails when grep exits before dpkg has written everything.
+foreign=$(dpkg --print-foreign-architectures)
 for a in arm64 armhf; do
-  if ! dpkg --print-foreign-architectures | grep -qx "$a"; then $SUDO dpkg --add-architecture "$a"; added=1; fi
+  if ! grep -qx "$a" <<< "$foreign"; then $SUDO dpkg --add-architecture "$a"; added=1; fi
 done
-[ "$added" = 1 ] && $SUDO apt-get update -qq >/dev/null
+if [ "$added" = 1 ]; then
+  # A mirror in the middle of a sync fails an update now and then: try again before giving up.
+  for try in 1 2 3; do $SUDO apt-get update -qq >/dev/null && break; [ "$try" = 3 ] && exit 1; sleep 20; done
+fi
 bash bench/arm-meter/build.sh
 node bench/arm-meter/meter.mjs --variants 0.25/128 --json build-meter/ci.json
 node bench/arm-meter/meter.mjs --variants 0.25/128 --dtype uint8 --json build-meter/ci-uint8.json
