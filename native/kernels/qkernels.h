@@ -65,6 +65,9 @@ struct QGemmLayout {
   // stored -128; the packer refuses -128. For kernels that add two int8 x int8 products in one int16 lane
   // (|w x a| <= 127 * 128, two of them <= 32512): exact only then.
   bool narrow = false;
+  // panels: nc may exceed nr; one call computes ceil(nc / nr) consecutive packed panels (the call's setup
+  // paid once for them). Otherwise nc <= nr.
+  bool panels = false;
 };
 
 // Depthwise 3x3 and first conv 3x3 s2 (taps = 9 or 27): per block of ct channels, the header
