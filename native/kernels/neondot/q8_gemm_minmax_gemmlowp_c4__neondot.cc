@@ -7,6 +7,7 @@
 // cheaper than a separate pass over A for every column panel; qs8 weights are symmetric, so sdot needs no correction. A is never read past kc
 // bytes per row: the last partial group of 4 is copied to a zero-padded buffer. One row (the batch-1
 // classifier, a last row tile) runs the same loop instantiated for MR = 1: no dots for copied rows.
+// The first conv 3x3 s2 runs as this GEMM over gathered pixel rows (conv below).
 #include <arm_neon.h>
 
 #include <cstring>
@@ -156,7 +157,8 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
 #pragma GCC unroll 16
       for (size_t i = 0; i < MR; i++) {
         T buf[4] = {0, 0, 0, 0};
-        std::memcpy(buf, ap[i], n);
+        if (n == 4) std::memcpy(buf, ap[i], 4);  // a fixed-size copy: one load, no memcpy call
+        else std::memcpy(buf, ap[i], n);
         ap[i] += n;
         const typename O::B8 va = O::aload4(buf);  // the 4 bytes in both halves: summed once (ones4)
         if constexpr (!kS8) rs16[i] = vdotq_u32(rs16[i], vcombine_u8(va, va), ones4);
@@ -222,7 +224,58 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
   }
 }
 
+// First conv 3x3 s2 (3 -> out_c) as the 4x16 GEMM above over gathered pixels (XNNPACK runs it as a dot-product
+// GEMM too): each output pixel's 27 taps (za where the window leaves the input, then a 0 byte) form a 28-byte
+// row of A, up to kPixels pixels of an output row at a time; the weights are the [c_out x 27] GEMM panels of
+// kQ?8GemmLayout4x16 (QTapsLayout::as_gemm; 7 groups of 4 k, the 28th k zero padding; the 0 byte keeps qu8's
+// row sums to the 27 taps). One GEMM call per 4 pixels covers every output channel (layout.panels).
+template <bool kS8, typename T>
+void conv(const QConvParams<T>& p, size_t oy_begin, size_t oy_end) {
+  constexpr size_t kPixels = 64, kK = 28, MR = 4;
+  alignas(16) T rows[kPixels * kK];
+  const size_t W = p.in_w, row_bytes = W * 3;
+  for (size_t oy = oy_begin; oy < oy_end; oy++) {
+    const ptrdiff_t iy0 = (ptrdiff_t)(oy * 2) - (ptrdiff_t)p.pad_top;
+    const bool rows_in = iy0 >= 0 && iy0 + 2 < (ptrdiff_t)p.in_h;
+    for (size_t ox0 = 0; ox0 < p.out_w; ox0 += kPixels) {
+      const size_t n = p.out_w - ox0 < kPixels ? p.out_w - ox0 : kPixels;
+      for (size_t i = 0; i < n; i++) {
+        T* row = rows + i * kK;
+        const ptrdiff_t ix0 = (ptrdiff_t)((ox0 + i) * 2) - (ptrdiff_t)p.pad_left;
+        if (rows_in && ix0 >= 0 && ix0 + 2 < (ptrdiff_t)W) {  // each kernel row is 9 contiguous bytes
+          const T* r0 = p.input + ((size_t)iy0 * W + (size_t)ix0) * 3;
+          std::memcpy(row, r0, 9);
+          std::memcpy(row + 9, r0 + row_bytes, 9);
+          std::memcpy(row + 18, r0 + 2 * row_bytes, 9);
+        } else {
+          for (size_t ky = 0; ky < 3; ky++)
+            for (size_t kx = 0; kx < 3; kx++) {
+              const ptrdiff_t iy = iy0 + (ptrdiff_t)ky, ix = ix0 + (ptrdiff_t)kx;
+              const bool inside = iy >= 0 && iy < (ptrdiff_t)p.in_h && ix >= 0 && ix < (ptrdiff_t)W;
+              const T* px = p.input + ((size_t)(inside ? iy : 0) * W + (size_t)(inside ? ix : 0)) * 3;
+              for (size_t ci = 0; ci < 3; ci++) row[(ky * 3 + kx) * 3 + ci] = inside ? px[ci] : (T)p.input_zero_point;
+            }
+        }
+        row[27] = 0;
+      }
+      T* out = p.output + (oy * p.out_w + ox0) * p.out_c;
+      for (size_t i = 0; i < n; i += MR) {
+        const size_t mr = n - i < MR ? n - i : MR;
+        if (mr == 1) gemm<kS8, 1, 4>(1, p.out_c, kK, rows + i * kK, kK, p.weights, out + i * p.out_c, p.out_c, p.out);
+        else gemm<kS8, MR, 4>(mr, p.out_c, kK, rows + i * kK, kK, p.weights, out + i * p.out_c, p.out_c, p.out);
+      }
+    }
+  }
+}
+
 }  // namespace
+
+void qu8_conv3x3s2_minmax_gemmlowp__neondot(const QConvParams<uint8_t>& p, size_t oy_begin, size_t oy_end) {
+  conv<false>(p, oy_begin, oy_end);
+}
+void qs8_conv3x3s2_minmax_gemmlowp__neondot(const QConvParams<int8_t>& p, size_t oy_begin, size_t oy_end) {
+  conv<true>(p, oy_begin, oy_end);
+}
 
 #define MN_DEFINE(mr, nv, nr)                                                                                        \
   void qu8_gemm_minmax_gemmlowp_##mr##x##nr##c4__neondot(size_t m, size_t n, size_t k, const uint8_t* a, size_t as, \

@@ -18,5 +18,11 @@ MN_Q8_NEONDOT_GEMM(4, 8)
 MN_Q8_NEONDOT_GEMM(8, 8)
 #undef MN_Q8_NEONDOT_GEMM
 
+// First conv 3x3 s2 as the 4x16 GEMM over gathered 28-byte pixel rows; weights packed as its panels.
+void qu8_conv3x3s2_minmax_gemmlowp__neondot(const QConvParams<uint8_t>& p, size_t oy_begin, size_t oy_end);
+void qs8_conv3x3s2_minmax_gemmlowp__neondot(const QConvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
+constexpr QTapsLayout kQU8ConvLayoutGemm = {16, QWeight::kUint8, false, &kQU8GemmLayout4x16};
+constexpr QTapsLayout kQS8ConvLayoutGemm = {16, QWeight::kInt8, false, &kQS8GemmLayout4x16};
+
 const QKernelTable& qtable();
 }  // namespace mn::neondot
