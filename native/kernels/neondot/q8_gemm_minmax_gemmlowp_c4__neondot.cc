@@ -157,8 +157,7 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
 #pragma GCC unroll 16
       for (size_t i = 0; i < MR; i++) {
         T buf[4] = {0, 0, 0, 0};
-        if (n == 4) std::memcpy(buf, ap[i], 4);  // a fixed-size copy: one load, no memcpy call
-        else std::memcpy(buf, ap[i], n);
+        std::memcpy(buf, ap[i], n);
         ap[i] += n;
         const typename O::B8 va = O::aload4(buf);  // the 4 bytes in both halves: summed once (ones4)
         if constexpr (!kS8) rs16[i] = vdotq_u32(rs16[i], vcombine_u8(va, va), ones4);
