@@ -71,155 +71,168 @@ struct Ops<true> {
   static V from_s32(int32x4_t v) { return v; }
 };
 
-// One call covers ceil(nc / NR) consecutive panels (layout.panels): the row pointers, callee-saved
-// registers and output constants are set up once per call, not once per 4 x 16 tile (about 200
-// instructions a tile outside the k loop before, the pointwise layers' main overhead at small K).
-template <bool kS8, size_t MR, size_t NV, typename T>
-inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w, T* c, size_t c_stride,
-                 const QOutputParams& out) {
+// One 4 x NR panel of a call (gemm below). kSums (qu8): this panel computes the A row sums into rowsum
+// (lane i of rowsum[g]: row 4g + i); later panels of the call reuse them instead of one more udot per row
+// per 16 k. Returns the next panel's header.
+template <bool kS8, size_t MR, size_t NV, bool kSums, typename T>
+__attribute__((always_inline)) inline const uint8_t* panel(size_t mr, size_t nc, size_t kc, const T* const* a0,
+                                                           const uint8_t* wp, T* c, size_t c_stride,
+                                                           const neon_q::Out8& o, int32x4_t* rowsum) {
   using O = Ops<kS8>;
   constexpr size_t NR = 4 * NV;
   constexpr size_t kRows = kQHeaderRows + (kS8 ? 0 : 1);
+  const int32_t* h = (const int32_t*)wp;
+  const uint8_t* wk = (const uint8_t*)(h + kRows * NR);
+
+  const T* ap[MR];
+  typename O::V acc[MR][NV];
+  uint32x4_t rs16[MR];  // qu8: row sums of A (16-k loop), four partial lanes
+#pragma GCC unroll 16
+  for (size_t i = 0; i < MR; i++) {
+    ap[i] = a0[i];
+    rs16[i] = vdupq_n_u32(0);
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; v++) acc[i][v] = O::from_s32(vld1q_s32(h + 4 * v));
+  }
+
+  size_t k = kc;
+  const uint8x16_t ones16 = vdupq_n_u8(1);
+  for (; k >= 16; k -= 16) {  // 16 k: one 16-byte A load per row, 4 NV weight loads, 16 MR NV dots
+    typename O::B16 va[MR];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < MR; i++) {
+      va[i] = O::aload16(ap[i]);
+      ap[i] += 16;
+      if constexpr (!kS8 && kSums) rs16[i] = vdotq_u32(rs16[i], va[i], ones16);
+    }
+#define MN_DOTQ(L)                                                                              \
+  _Pragma("GCC unroll 8") for (size_t v = 0; v < NV; v++) {                                     \
+    const typename O::B16 wv = O::wload(wk + 16 * ((L) * NV + v));                             \
+    _Pragma("GCC unroll 16") for (size_t i = 0; i < MR; i++) acc[i][v] = O::template dotq<L>(acc[i][v], wv, va[i]); \
+  }
+    MN_DOTQ(0)
+    MN_DOTQ(1)
+    MN_DOTQ(2)
+    MN_DOTQ(3)
+#undef MN_DOTQ
+    wk += 64 * NV;
+  }
+  // The k remainder (< 16) adds its row sums to rs16 too: 8 bytes widened to 16 with zeros (qu8 only).
+  const uint8x16_t ones4 = vcombine_u8(vcreate_u8(0x01010101u), vdup_n_u8(0));
+  for (; k >= 8; k -= 8) {
+    // Each weight vector is used by every row right after its load: 16 accumulators, 4 row sums, 4 A
+    // vectors and a few weight vectors stay within the 32 registers (all 8 weights at once spill).
+    typename O::B8 va[MR];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < MR; i++) {
+      va[i] = O::aload8(ap[i]);
+      ap[i] += 8;
+      if constexpr (!kS8 && kSums) rs16[i] = vdotq_u32(rs16[i], vcombine_u8(va[i], vdup_n_u8(0)), ones16);
+    }
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; v++) {
+      const typename O::B16 w0 = O::wload(wk + 16 * v);
+#pragma GCC unroll 16
+      for (size_t i = 0; i < MR; i++) acc[i][v] = O::template dot<0>(acc[i][v], w0, va[i]);
+    }
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; v++) {
+      const typename O::B16 w1 = O::wload(wk + 16 * (NV + v));
+#pragma GCC unroll 16
+      for (size_t i = 0; i < MR; i++) acc[i][v] = O::template dot<1>(acc[i][v], w1, va[i]);
+    }
+    wk += 32 * NV;
+  }
+  while (k) {  // one group of 4 (the last may be partial: zero-padded copy)
+    typename O::B16 w0[NV];
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; v++) w0[v] = O::wload(wk + 16 * v);
+    wk += 16 * NV;
+    const size_t n = k < 4 ? k : 4;
+#pragma GCC unroll 16
+    for (size_t i = 0; i < MR; i++) {
+      T buf[4] = {0, 0, 0, 0};
+      std::memcpy(buf, ap[i], n);
+      ap[i] += n;
+      const typename O::B8 va = O::aload4(buf);  // the 4 bytes in both halves: summed once (ones4)
+      if constexpr (!kS8 && kSums) rs16[i] = vdotq_u32(rs16[i], vcombine_u8(va, va), ones4);
+#pragma GCC unroll 8
+      for (size_t v = 0; v < NV; v++) acc[i][v] = O::template dot<0>(acc[i][v], w0[v], va);
+    }
+    k -= n;
+  }
+
+  if constexpr (!kS8) {  // + row_sum(a) * h, h = -zw (header row kQHeaderRows)
+    constexpr size_t G = (MR + 3) / 4;
+    if constexpr (kSums) {
+      if constexpr (MR % 4 == 0) {  // 4 rows' sums in one vector: pairwise adds
+#pragma GCC unroll 4
+        for (size_t g = 0; g < G; g++)
+          rowsum[g] = vreinterpretq_s32_u32(
+              vpaddq_u32(vpaddq_u32(rs16[4 * g], rs16[4 * g + 1]), vpaddq_u32(rs16[4 * g + 2], rs16[4 * g + 3])));
+      } else {
+        static_assert(MR == 1, "row sums: MR is 1 or a multiple of 4");
+        rowsum[0] = vdupq_n_s32((int32_t)vaddvq_u32(rs16[0]));
+      }
+    }
+    const int32_t hz = h[kQHeaderRows * NR];
+#pragma GCC unroll 4
+    for (size_t g = 0; g < G; g++) {
+      const int32x4_t corr = vmulq_n_s32(rowsum[g], hz);
+      const int32x4_t c4[4] = {vdupq_laneq_s32(corr, 0), vdupq_laneq_s32(corr, 1), vdupq_laneq_s32(corr, 2),
+                               vdupq_laneq_s32(corr, 3)};
+#pragma GCC unroll 4
+      for (size_t i = 0; i < (MR < 4 ? MR : 4); i++)  // MR is 1 or a multiple of 4
+#pragma GCC unroll 8
+        for (size_t v = 0; v < NV; v++) acc[4 * g + i][v] = O::from_s32(vaddq_s32(O::s32(acc[4 * g + i][v]), c4[i]));
+    }
+  }
+  if (NV % 4 == 0 && mr == MR && nc >= NR) {  // a full tile: 16 columns per clamp and store, no tail tests
+#pragma GCC unroll 4
+    for (size_t v4 = 0; v4 < NV / 4; v4++) {
+      neon_q::Requant4 r[4];
+#pragma GCC unroll 4
+      for (size_t j = 0; j < 4; j++) r[j] = neon_q::load_requant4(h, NR, 16 * v4 + 4 * j);
+#pragma GCC unroll 16
+      for (size_t i = 0; i < MR; i++) {
+        const int32x4_t x[4] = {O::s32(acc[i][4 * v4]), O::s32(acc[i][4 * v4 + 1]), O::s32(acc[i][4 * v4 + 2]),
+                                O::s32(acc[i][4 * v4 + 3])};
+        vst1q_u8((uint8_t*)(c + i * c_stride + 16 * v4), neon_q::requant16<kS8>(x, r, o, o.fixup));
+      }
+    }
+    return wk;
+  }
+#pragma GCC unroll 4
+  for (size_t v2 = 0; v2 < NV / 2; v2++) {  // 8 columns at a time
+    if (8 * v2 >= nc) break;
+    const size_t n8 = nc - 8 * v2 < 8 ? nc - 8 * v2 : 8;
+    const neon_q::Requant4 rl = neon_q::load_requant4(h, NR, 8 * v2), rh = neon_q::load_requant4(h, NR, 8 * v2 + 4);
+#pragma GCC unroll 16
+    for (size_t i = 0; i < MR; i++) {
+      if (i >= mr) break;
+      const uint8x8_t bytes = neon_q::requant8<kS8>(O::s32(acc[i][2 * v2]), O::s32(acc[i][2 * v2 + 1]), rl, rh, o, o.fixup);
+      neon_q::store_partial8(c + i * c_stride + 8 * v2, bytes, n8);
+    }
+  }
+  return wk;
+}
+
+// One call covers ceil(nc / NR) consecutive panels (layout.panels): the row pointers, callee-saved
+// registers, output constants and (qu8) A row sums are set up once per call, not once per 4 x 16 tile
+// (about 200 instructions a tile outside the k loop before, the pointwise layers' main overhead at small K).
+template <bool kS8, size_t MR, size_t NV, typename T>
+inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w, T* c, size_t c_stride,
+                 const QOutputParams& out) {
+  constexpr size_t NR = 4 * NV;
   const T* a0[MR];
 #pragma GCC unroll 16
   for (size_t i = 0; i < MR; i++) a0[i] = a + (i < mr ? i : mr - 1) * a_stride;
   const neon_q::Out8 o = neon_q::load_out8(out.zero_point, out.min, out.max);
-  const uint8_t* wp = (const uint8_t*)w;
-  for (;; nc -= NR, c += NR) {
-    const int32_t* h = (const int32_t*)wp;
-    const uint8_t* wk = (const uint8_t*)(h + kRows * NR);
-
-    const T* ap[MR];
-    typename O::V acc[MR][NV];
-    uint32x4_t rs16[MR];  // qu8: row sums of A (16-k loop), four partial lanes
-#pragma GCC unroll 16
-    for (size_t i = 0; i < MR; i++) {
-      ap[i] = a0[i];
-      rs16[i] = vdupq_n_u32(0);
-#pragma GCC unroll 8
-      for (size_t v = 0; v < NV; v++) acc[i][v] = O::from_s32(vld1q_s32(h + 4 * v));
-    }
-
-    size_t k = kc;
-    const uint8x16_t ones16 = vdupq_n_u8(1);
-    for (; k >= 16; k -= 16) {  // 16 k: one 16-byte A load per row, 4 NV weight loads, 16 MR NV dots
-      typename O::B16 va[MR];
-#pragma GCC unroll 16
-      for (size_t i = 0; i < MR; i++) {
-        va[i] = O::aload16(ap[i]);
-        ap[i] += 16;
-        if constexpr (!kS8) rs16[i] = vdotq_u32(rs16[i], va[i], ones16);
-      }
-#define MN_DOTQ(L)                                                                              \
-    _Pragma("GCC unroll 8") for (size_t v = 0; v < NV; v++) {                                     \
-      const typename O::B16 wv = O::wload(wk + 16 * ((L) * NV + v));                             \
-      _Pragma("GCC unroll 16") for (size_t i = 0; i < MR; i++) acc[i][v] = O::template dotq<L>(acc[i][v], wv, va[i]); \
-    }
-      MN_DOTQ(0)
-      MN_DOTQ(1)
-      MN_DOTQ(2)
-      MN_DOTQ(3)
-#undef MN_DOTQ
-      wk += 64 * NV;
-    }
-    // The k remainder (< 16) adds its row sums to rs16 too: 8 bytes widened to 16 with zeros (qu8 only).
-    const uint8x16_t ones4 = vcombine_u8(vcreate_u8(0x01010101u), vdup_n_u8(0));
-    for (; k >= 8; k -= 8) {
-      // Each weight vector is used by every row right after its load: 16 accumulators, 4 row sums, 4 A
-      // vectors and a few weight vectors stay within the 32 registers (all 8 weights at once spill).
-      typename O::B8 va[MR];
-#pragma GCC unroll 16
-      for (size_t i = 0; i < MR; i++) {
-        va[i] = O::aload8(ap[i]);
-        ap[i] += 8;
-        if constexpr (!kS8) rs16[i] = vdotq_u32(rs16[i], vcombine_u8(va[i], vdup_n_u8(0)), ones16);
-      }
-#pragma GCC unroll 8
-      for (size_t v = 0; v < NV; v++) {
-        const typename O::B16 w0 = O::wload(wk + 16 * v);
-#pragma GCC unroll 16
-        for (size_t i = 0; i < MR; i++) acc[i][v] = O::template dot<0>(acc[i][v], w0, va[i]);
-      }
-#pragma GCC unroll 8
-      for (size_t v = 0; v < NV; v++) {
-        const typename O::B16 w1 = O::wload(wk + 16 * (NV + v));
-#pragma GCC unroll 16
-        for (size_t i = 0; i < MR; i++) acc[i][v] = O::template dot<1>(acc[i][v], w1, va[i]);
-      }
-      wk += 32 * NV;
-    }
-    while (k) {  // one group of 4 (the last may be partial: zero-padded copy)
-      typename O::B16 w0[NV];
-#pragma GCC unroll 8
-      for (size_t v = 0; v < NV; v++) w0[v] = O::wload(wk + 16 * v);
-      wk += 16 * NV;
-      const size_t n = k < 4 ? k : 4;
-#pragma GCC unroll 16
-      for (size_t i = 0; i < MR; i++) {
-        T buf[4] = {0, 0, 0, 0};
-        std::memcpy(buf, ap[i], n);
-        ap[i] += n;
-        const typename O::B8 va = O::aload4(buf);  // the 4 bytes in both halves: summed once (ones4)
-        if constexpr (!kS8) rs16[i] = vdotq_u32(rs16[i], vcombine_u8(va, va), ones4);
-#pragma GCC unroll 8
-        for (size_t v = 0; v < NV; v++) acc[i][v] = O::template dot<0>(acc[i][v], w0[v], va);
-      }
-      k -= n;
-    }
-
-    if constexpr (!kS8) {  // + row_sum(a) * h, h = -zw (header row kQHeaderRows)
-      const int32_t hz = h[kQHeaderRows * NR];
-      if constexpr (MR % 4 == 0) {  // 4 rows' sums in one vector: pairwise adds, one multiply
-#pragma GCC unroll 4
-        for (size_t g = 0; g < MR; g += 4) {
-          const uint32x4_t sums = vpaddq_u32(vpaddq_u32(rs16[g], rs16[g + 1]), vpaddq_u32(rs16[g + 2], rs16[g + 3]));
-          const int32x4_t corr = vmulq_n_s32(vreinterpretq_s32_u32(sums), hz);
-          const int32x4_t c4[4] = {vdupq_laneq_s32(corr, 0), vdupq_laneq_s32(corr, 1), vdupq_laneq_s32(corr, 2),
-                                   vdupq_laneq_s32(corr, 3)};
-#pragma GCC unroll 4
-          for (size_t i = 0; i < 4; i++)
-#pragma GCC unroll 8
-            for (size_t v = 0; v < NV; v++) acc[g + i][v] = O::from_s32(vaddq_s32(O::s32(acc[g + i][v]), c4[i]));
-        }
-      } else {
-#pragma GCC unroll 16
-        for (size_t i = 0; i < MR; i++) {
-          const int32x4_t corr = vdupq_n_s32((int32_t)vaddvq_u32(rs16[i]) * hz);
-#pragma GCC unroll 8
-          for (size_t v = 0; v < NV; v++) acc[i][v] = O::from_s32(vaddq_s32(O::s32(acc[i][v]), corr));
-        }
-      }
-    }
-    wp = wk;  // the next panel's header
-    if (NV % 4 == 0 && mr == MR && nc >= NR) {  // a full tile: 16 columns per clamp and store, no tail tests
-#pragma GCC unroll 4
-      for (size_t v4 = 0; v4 < NV / 4; v4++) {
-        neon_q::Requant4 r[4];
-#pragma GCC unroll 4
-        for (size_t j = 0; j < 4; j++) r[j] = neon_q::load_requant4(h, NR, 16 * v4 + 4 * j);
-#pragma GCC unroll 16
-        for (size_t i = 0; i < MR; i++) {
-          const int32x4_t x[4] = {O::s32(acc[i][4 * v4]), O::s32(acc[i][4 * v4 + 1]), O::s32(acc[i][4 * v4 + 2]),
-                                  O::s32(acc[i][4 * v4 + 3])};
-          vst1q_u8((uint8_t*)(c + i * c_stride + 16 * v4), neon_q::requant16<kS8>(x, r, o, o.fixup));
-        }
-      }
-      if (nc == NR) return;
-      continue;
-    }
-#pragma GCC unroll 4
-    for (size_t v2 = 0; v2 < NV / 2; v2++) {  // 8 columns at a time
-      if (8 * v2 >= nc) break;
-      const size_t n8 = nc - 8 * v2 < 8 ? nc - 8 * v2 : 8;
-      const neon_q::Requant4 rl = neon_q::load_requant4(h, NR, 8 * v2), rh = neon_q::load_requant4(h, NR, 8 * v2 + 4);
-#pragma GCC unroll 16
-      for (size_t i = 0; i < MR; i++) {
-        if (i >= mr) break;
-        const uint8x8_t bytes = neon_q::requant8<kS8>(O::s32(acc[i][2 * v2]), O::s32(acc[i][2 * v2 + 1]), rl, rh, o, o.fixup);
-        neon_q::store_partial8(c + i * c_stride + 8 * v2, bytes, n8);
-      }
-    }
-    if (nc <= NR) return;
+  int32x4_t rowsum[(MR + 3) / 4];
+  const uint8_t* wp = panel<kS8, MR, NV, true>(mr, nc, kc, a0, (const uint8_t*)w, c, c_stride, o, rowsum);
+  for (; nc > NR; nc -= NR) {
+    c += NR;
+    wp = panel<kS8, MR, NV, false>(mr, nc - NR, kc, a0, wp, c, c_stride, o, rowsum);
   }
 }
 
