@@ -74,7 +74,7 @@ struct Ops<true> {
 // One 4 x NR panel of a call (gemm below). kSums (qu8): this panel computes the A row sums into rowsum
 // (lane i of rowsum[g]: row 4g + i); later panels of the call reuse them instead of one more udot per row
 // per 16 k. Returns the next panel's header.
-template <bool kS8, size_t MR, size_t NV, bool kSums, typename T>
+template <bool kS8, size_t MR, size_t NV, bool kSums, bool kFixup, typename T>
 __attribute__((always_inline)) inline const uint8_t* panel(size_t mr, size_t nc, size_t kc, const T* const* a0,
                                                            const uint8_t* wp, T* c, size_t c_stride,
                                                            const neon_q::Out8& o, int32x4_t* rowsum) {
@@ -197,7 +197,7 @@ __attribute__((always_inline)) inline const uint8_t* panel(size_t mr, size_t nc,
       for (size_t i = 0; i < MR; i++) {
         const int32x4_t x[4] = {O::s32(acc[i][4 * v4]), O::s32(acc[i][4 * v4 + 1]), O::s32(acc[i][4 * v4 + 2]),
                                 O::s32(acc[i][4 * v4 + 3])};
-        vst1q_u8((uint8_t*)(c + i * c_stride + 16 * v4), neon_q::requant16<kS8>(x, r, o, o.fixup));
+        vst1q_u8((uint8_t*)(c + i * c_stride + 16 * v4), neon_q::requant16<kS8>(x, r, o, kFixup));
       }
     }
     return wk;
@@ -210,7 +210,7 @@ __attribute__((always_inline)) inline const uint8_t* panel(size_t mr, size_t nc,
 #pragma GCC unroll 16
     for (size_t i = 0; i < MR; i++) {
       if (i >= mr) break;
-      const uint8x8_t bytes = neon_q::requant8<kS8>(O::s32(acc[i][2 * v2]), O::s32(acc[i][2 * v2 + 1]), rl, rh, o, o.fixup);
+      const uint8x8_t bytes = neon_q::requant8<kS8>(O::s32(acc[i][2 * v2]), O::s32(acc[i][2 * v2 + 1]), rl, rh, o, kFixup);
       neon_q::store_partial8(c + i * c_stride + 8 * v2, bytes, n8);
     }
   }
@@ -220,20 +220,27 @@ __attribute__((always_inline)) inline const uint8_t* panel(size_t mr, size_t nc,
 // One call covers ceil(nc / NR) consecutive panels (layout.panels): the row pointers, callee-saved
 // registers, output constants and (qu8) A row sums are set up once per call, not once per 4 x 16 tile
 // (about 200 instructions a tile outside the k loop before, the pointwise layers' main overhead at small K).
-template <bool kS8, size_t MR, size_t NV, typename T>
-inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w, T* c, size_t c_stride,
-                 const QOutputParams& out) {
+// kFixup = o.fixup as a constant (no test per output row).
+template <bool kS8, size_t MR, size_t NV, bool kFixup, typename T>
+inline void gemm_panels(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w, T* c,
+                        size_t c_stride, const neon_q::Out8& o) {
   constexpr size_t NR = 4 * NV;
   const T* a0[MR];
 #pragma GCC unroll 16
   for (size_t i = 0; i < MR; i++) a0[i] = a + (i < mr ? i : mr - 1) * a_stride;
-  const neon_q::Out8 o = neon_q::load_out8(out.zero_point, out.min, out.max);
   int32x4_t rowsum[(MR + 3) / 4];
-  const uint8_t* wp = panel<kS8, MR, NV, true>(mr, nc, kc, a0, (const uint8_t*)w, c, c_stride, o, rowsum);
+  const uint8_t* wp = panel<kS8, MR, NV, true, kFixup>(mr, nc, kc, a0, (const uint8_t*)w, c, c_stride, o, rowsum);
   for (; nc > NR; nc -= NR) {
     c += NR;
-    wp = panel<kS8, MR, NV, false>(mr, nc - NR, kc, a0, wp, c, c_stride, o, rowsum);
+    wp = panel<kS8, MR, NV, false, kFixup>(mr, nc - NR, kc, a0, wp, c, c_stride, o, rowsum);
   }
+}
+template <bool kS8, size_t MR, size_t NV, typename T>
+inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w, T* c, size_t c_stride,
+                 const QOutputParams& out) {
+  const neon_q::Out8 o = neon_q::load_out8(out.zero_point, out.min, out.max);
+  if (o.fixup) gemm_panels<kS8, MR, NV, true>(mr, nc, kc, a, a_stride, w, c, c_stride, o);
+  else gemm_panels<kS8, MR, NV, false>(mr, nc, kc, a, a_stride, w, c, c_stride, o);
 }
 
 // First conv 3x3 s2 (3 -> out_c) as the 4x16 GEMM above over gathered pixels (XNNPACK runs it as a dot-product
