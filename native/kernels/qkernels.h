@@ -97,7 +97,8 @@ struct QOutputParams {
 // ---------------------------------------------------------------------------------------------
 // GEMM microkernel (1x1 convolution on NHWC, classifier): C[mr x nc] = requant(A[mr x kc] * W).
 // a: row r at a + r * a_stride (elements); exactly mr x kc elements are read.
-// w: one packed panel (QGemmLayout of this kernel); nc <= nr columns of C are written, mr <= MR rows.
+// w: one packed panel (QGemmLayout of this kernel); nc <= nr columns of C are written, mr <= MR rows
+// (layout.panels: nc may exceed nr, w the first of ceil(nc / nr) consecutive panels).
 // c: row r at c + r * c_stride.
 using QU8GemmFn = void (*)(size_t mr, size_t nc, size_t kc, const uint8_t* a, size_t a_stride, const void* w,
                            uint8_t* c, size_t c_stride, const QOutputParams& out);
