@@ -65,6 +65,9 @@ struct QGemmLayout {
   // stored -128; the packer refuses -128. For kernels that add two int8 x int8 products in one int16 lane
   // (|w x a| <= 127 * 128, two of them <= 32512): exact only then.
   bool narrow = false;
+  // panels: nc may exceed nr; one call computes ceil(nc / nr) consecutive packed panels (the call's setup
+  // paid once for them). Otherwise nc <= nr.
+  bool panels = false;
 };
 
 // Depthwise 3x3 and first conv 3x3 s2 (taps = 9 or 27): per block of ct channels, the header
@@ -94,7 +97,8 @@ struct QOutputParams {
 // ---------------------------------------------------------------------------------------------
 // GEMM microkernel (1x1 convolution on NHWC, classifier): C[mr x nc] = requant(A[mr x kc] * W).
 // a: row r at a + r * a_stride (elements); exactly mr x kc elements are read.
-// w: one packed panel (QGemmLayout of this kernel); nc <= nr columns of C are written, mr <= MR rows.
+// w: one packed panel (QGemmLayout of this kernel); nc <= nr columns of C are written, mr <= MR rows
+// (layout.panels: nc may exceed nr, w the first of ceil(nc / nr) consecutive panels).
 // c: row r at c + r * c_stride.
 using QU8GemmFn = void (*)(size_t mr, size_t nc, size_t kc, const uint8_t* a, size_t a_stride, const void* w,
                            uint8_t* c, size_t c_stride, const QOutputParams& out);

@@ -18,6 +18,7 @@ namespace {
 // As model.cc: tasks per thread and the L2 share of a GEMM row block.
 constexpr size_t kTasksPerThread = 8;
 constexpr size_t kL2BlockBytes = 192 * 1024;
+constexpr size_t kL1WeightsBytes = 24 * 1024;  // as model.cc: weights kept in L1 beside A and C
 
 // Kernels and layouts of one element type.
 template <typename T> struct Q;
@@ -119,13 +120,16 @@ void gemm(const QKernelTable& kt, ThreadPool& pool, size_t m, size_t n, size_t k
   const size_t panels_per_block = (n_panels + n_blocks - 1) / n_blocks;
   n_blocks = (n_panels + panels_per_block - 1) / panels_per_block;
   const size_t panel_bytes = qpacked_gemm_panel_bytes(lay, k);
+  // Panels per call (layout.panels kernels): as many as fit in kL1WeightsBytes, so they stay in L1 while
+  // every row tile of the task passes over them; one otherwise.
+  const size_t chunk = lay.panels ? std::max<size_t>(1, kL1WeightsBytes / panel_bytes) : 1;
   pool.parallel_for(m_blocks * n_blocks, [&](size_t t) {
     const size_t mb = t % m_blocks, nb = t / m_blocks;
     const size_t m0 = mb * tiles_per_block * mr, m1 = std::min(m, m0 + tiles_per_block * mr);
     const size_t p0 = nb * panels_per_block, p1 = std::min(n_panels, p0 + panels_per_block);
-    for (size_t p = p0; p < p1; p++) {
-      const size_t j = p * nr, nc = std::min(nr, n - j);
-      for (size_t i = m0; i < m1; i += mr) fn(std::min(mr, m1 - i), nc, k, a + i * k, k, w + p * panel_bytes, c + i * n + j, n, out);
+    for (size_t q0 = p0; q0 < p1; q0 += chunk) {
+      const size_t j = q0 * nr, nc = std::min(n, std::min(p1, q0 + chunk) * nr) - j;
+      for (size_t i = m0; i < m1; i += mr) fn(std::min(mr, m1 - i), nc, k, a + i * k, k, w + q0 * panel_bytes, c + i * n + j, n, out);
     }
   });
 }

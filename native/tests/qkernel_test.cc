@@ -250,6 +250,13 @@ void test_gemm(const QKernelTable& t, const char* name, Fn fn, const mn::QGemmLa
     run_gemm_tiles<T>(fn, l, M, N, K, a.as<T>(), as, wp.as<uint8_t>(), c2.data<T>(), cs, q.out, 1);
     if (c.buf != c2.buf) cs_.fail("results depend on the row's position in the tile (first tile of 1 row)");
   }
+  if (l.panels) {  // one call per row tile over every panel (nc = N > NR)
+    Out c3(csize);
+    for (size_t m0 = 0; m0 < M; m0 += l.mr)
+      fn(M - m0 < l.mr ? M - m0 : l.mr, N, K, a.as<T>() + m0 * as, as, wp.as<uint8_t>(), c3.data<T>() + m0 * cs, cs, q.out);
+    if (!c3.guards_ok()) cs_.fail("wrote outside the output buffer (one call over all panels)");
+    if (c.buf != c3.buf) cs_.fail("results differ when one call covers all panels (layout.panels)");
+  }
 }
 
 template <typename T, typename Fn>

@@ -7,6 +7,7 @@
 // cheaper than a separate pass over A for every column panel; qs8 weights are symmetric, so sdot needs no correction. A is never read past kc
 // bytes per row: the last partial group of 4 is copied to a zero-padded buffer. One row (the batch-1
 // classifier, a last row tile) runs the same loop instantiated for MR = 1: no dots for copied rows.
+// The first conv 3x3 s2 runs as this GEMM over gathered pixel rows (conv below).
 #include <arm_neon.h>
 
 #include <cstring>
@@ -70,13 +71,17 @@ struct Ops<true> {
   static V from_s32(int32x4_t v) { return v; }
 };
 
-template <bool kS8, size_t MR, size_t NV, typename T>
-inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w, T* c, size_t c_stride,
-                 const QOutputParams& out) {
+// One 4 x NR panel of a call (gemm below). kSums (qu8): this panel computes the A row sums into rowsum
+// (lane i of rowsum[g]: row 4g + i); later panels of the call reuse them instead of one more udot per row
+// per 16 k. Returns the next panel's header.
+template <bool kS8, size_t MR, size_t NV, bool kSums, bool kFixup, typename T>
+__attribute__((always_inline)) inline const uint8_t* panel(size_t mr, size_t nc, size_t kc, const T* const* a0,
+                                                           const uint8_t* wp, T* c, size_t c_stride,
+                                                           const neon_q::Out8& o, int32x4_t* rowsum) {
   using O = Ops<kS8>;
   constexpr size_t NR = 4 * NV;
   constexpr size_t kRows = kQHeaderRows + (kS8 ? 0 : 1);
-  const int32_t* h = (const int32_t*)w;
+  const int32_t* h = (const int32_t*)wp;
   const uint8_t* wk = (const uint8_t*)(h + kRows * NR);
 
   const T* ap[MR];
@@ -84,7 +89,7 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
   uint32x4_t rs16[MR];  // qu8: row sums of A (16-k loop), four partial lanes
 #pragma GCC unroll 16
   for (size_t i = 0; i < MR; i++) {
-    ap[i] = a + (i < mr ? i : mr - 1) * a_stride;
+    ap[i] = a0[i];
     rs16[i] = vdupq_n_u32(0);
 #pragma GCC unroll 8
     for (size_t v = 0; v < NV; v++) acc[i][v] = O::from_s32(vld1q_s32(h + 4 * v));
@@ -98,7 +103,7 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
     for (size_t i = 0; i < MR; i++) {
       va[i] = O::aload16(ap[i]);
       ap[i] += 16;
-      if constexpr (!kS8) rs16[i] = vdotq_u32(rs16[i], va[i], ones16);
+      if constexpr (!kS8 && kSums) rs16[i] = vdotq_u32(rs16[i], va[i], ones16);
     }
 #define MN_DOTQ(L)                                                                              \
   _Pragma("GCC unroll 8") for (size_t v = 0; v < NV; v++) {                                     \
@@ -122,7 +127,7 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
     for (size_t i = 0; i < MR; i++) {
       va[i] = O::aload8(ap[i]);
       ap[i] += 8;
-      if constexpr (!kS8) rs16[i] = vdotq_u32(rs16[i], vcombine_u8(va[i], vdup_n_u8(0)), ones16);
+      if constexpr (!kS8 && kSums) rs16[i] = vdotq_u32(rs16[i], vcombine_u8(va[i], vdup_n_u8(0)), ones16);
     }
 #pragma GCC unroll 8
     for (size_t v = 0; v < NV; v++) {
@@ -150,7 +155,7 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
       std::memcpy(buf, ap[i], n);
       ap[i] += n;
       const typename O::B8 va = O::aload4(buf);  // the 4 bytes in both halves: summed once (ones4)
-      if constexpr (!kS8) rs16[i] = vdotq_u32(rs16[i], vcombine_u8(va, va), ones4);
+      if constexpr (!kS8 && kSums) rs16[i] = vdotq_u32(rs16[i], vcombine_u8(va, va), ones4);
 #pragma GCC unroll 8
       for (size_t v = 0; v < NV; v++) acc[i][v] = O::template dot<0>(acc[i][v], w0[v], va);
     }
@@ -158,30 +163,31 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
   }
 
   if constexpr (!kS8) {  // + row_sum(a) * h, h = -zw (header row kQHeaderRows)
-    const int32_t hz = h[kQHeaderRows * NR];
-    if constexpr (MR % 4 == 0) {  // 4 rows' sums in one vector: pairwise adds, one multiply
+    constexpr size_t G = (MR + 3) / 4;
+    if constexpr (kSums) {
+      if constexpr (MR % 4 == 0) {  // 4 rows' sums in one vector: pairwise adds
 #pragma GCC unroll 4
-      for (size_t g = 0; g < MR; g += 4) {
-        const uint32x4_t sums = vpaddq_u32(vpaddq_u32(rs16[g], rs16[g + 1]), vpaddq_u32(rs16[g + 2], rs16[g + 3]));
-        const int32x4_t corr = vmulq_n_s32(vreinterpretq_s32_u32(sums), hz);
-        const int32x4_t c4[4] = {vdupq_laneq_s32(corr, 0), vdupq_laneq_s32(corr, 1), vdupq_laneq_s32(corr, 2),
-                                 vdupq_laneq_s32(corr, 3)};
-#pragma GCC unroll 4
-        for (size_t i = 0; i < 4; i++)
-#pragma GCC unroll 8
-          for (size_t v = 0; v < NV; v++) acc[g + i][v] = O::from_s32(vaddq_s32(O::s32(acc[g + i][v]), c4[i]));
-      }
-    } else {
-#pragma GCC unroll 16
-      for (size_t i = 0; i < MR; i++) {
-        const int32x4_t corr = vdupq_n_s32((int32_t)vaddvq_u32(rs16[i]) * hz);
-#pragma GCC unroll 8
-        for (size_t v = 0; v < NV; v++) acc[i][v] = O::from_s32(vaddq_s32(O::s32(acc[i][v]), corr));
+        for (size_t g = 0; g < G; g++)
+          rowsum[g] = vreinterpretq_s32_u32(
+              vpaddq_u32(vpaddq_u32(rs16[4 * g], rs16[4 * g + 1]), vpaddq_u32(rs16[4 * g + 2], rs16[4 * g + 3])));
+      } else {
+        static_assert(MR == 1, "row sums: MR is 1 or a multiple of 4");
+        rowsum[0] = vdupq_n_s32((int32_t)vaddvq_u32(rs16[0]));
       }
     }
+    const int32_t hz = h[kQHeaderRows * NR];
+#pragma GCC unroll 4
+    for (size_t g = 0; g < G; g++) {
+      const int32x4_t corr = vmulq_n_s32(rowsum[g], hz);
+      const int32x4_t c4[4] = {vdupq_laneq_s32(corr, 0), vdupq_laneq_s32(corr, 1), vdupq_laneq_s32(corr, 2),
+                               vdupq_laneq_s32(corr, 3)};
+#pragma GCC unroll 4
+      for (size_t i = 0; i < (MR < 4 ? MR : 4); i++)  // MR is 1 or a multiple of 4
+#pragma GCC unroll 8
+        for (size_t v = 0; v < NV; v++) acc[4 * g + i][v] = O::from_s32(vaddq_s32(O::s32(acc[4 * g + i][v]), c4[i]));
+    }
   }
-  const neon_q::Out8 o = neon_q::load_out8(out.zero_point, out.min, out.max);
-  if (NV % 4 == 0 && mr == MR && nc == NR) {  // a full tile: 16 columns per clamp and store, no tail tests
+  if (NV % 4 == 0 && mr == MR && nc >= NR) {  // a full tile: 16 columns per clamp and store, no tail tests
 #pragma GCC unroll 4
     for (size_t v4 = 0; v4 < NV / 4; v4++) {
       neon_q::Requant4 r[4];
@@ -191,10 +197,10 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
       for (size_t i = 0; i < MR; i++) {
         const int32x4_t x[4] = {O::s32(acc[i][4 * v4]), O::s32(acc[i][4 * v4 + 1]), O::s32(acc[i][4 * v4 + 2]),
                                 O::s32(acc[i][4 * v4 + 3])};
-        vst1q_u8((uint8_t*)(c + i * c_stride + 16 * v4), neon_q::requant16<kS8>(x, r, o, o.fixup));
+        vst1q_u8((uint8_t*)(c + i * c_stride + 16 * v4), neon_q::requant16<kS8>(x, r, o, kFixup));
       }
     }
-    return;
+    return wk;
   }
 #pragma GCC unroll 4
   for (size_t v2 = 0; v2 < NV / 2; v2++) {  // 8 columns at a time
@@ -204,13 +210,91 @@ inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, c
 #pragma GCC unroll 16
     for (size_t i = 0; i < MR; i++) {
       if (i >= mr) break;
-      const uint8x8_t bytes = neon_q::requant8<kS8>(O::s32(acc[i][2 * v2]), O::s32(acc[i][2 * v2 + 1]), rl, rh, o, o.fixup);
+      const uint8x8_t bytes = neon_q::requant8<kS8>(O::s32(acc[i][2 * v2]), O::s32(acc[i][2 * v2 + 1]), rl, rh, o, kFixup);
       neon_q::store_partial8(c + i * c_stride + 8 * v2, bytes, n8);
+    }
+  }
+  return wk;
+}
+
+// One call covers ceil(nc / NR) consecutive panels (layout.panels): the row pointers, callee-saved
+// registers, output constants and (qu8) A row sums are set up once per call, not once per 4 x 16 tile
+// (about 200 instructions a tile outside the k loop before, the pointwise layers' main overhead at small K).
+// kFixup = o.fixup as a constant (no test per output row).
+template <bool kS8, size_t MR, size_t NV, bool kFixup, typename T>
+inline void gemm_panels(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w, T* c,
+                        size_t c_stride, const neon_q::Out8& o) {
+  constexpr size_t NR = 4 * NV;
+  const T* a0[MR];
+#pragma GCC unroll 16
+  for (size_t i = 0; i < MR; i++) a0[i] = a + (i < mr ? i : mr - 1) * a_stride;
+  int32x4_t rowsum[(MR + 3) / 4];
+  const uint8_t* wp = panel<kS8, MR, NV, true, kFixup>(mr, nc, kc, a0, (const uint8_t*)w, c, c_stride, o, rowsum);
+  for (; nc > NR; nc -= NR) {
+    c += NR;
+    wp = panel<kS8, MR, NV, false, kFixup>(mr, nc - NR, kc, a0, wp, c, c_stride, o, rowsum);
+  }
+}
+template <bool kS8, size_t MR, size_t NV, typename T>
+inline void gemm(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w, T* c, size_t c_stride,
+                 const QOutputParams& out) {
+  const neon_q::Out8 o = neon_q::load_out8(out.zero_point, out.min, out.max);
+  if (o.fixup) gemm_panels<kS8, MR, NV, true>(mr, nc, kc, a, a_stride, w, c, c_stride, o);
+  else gemm_panels<kS8, MR, NV, false>(mr, nc, kc, a, a_stride, w, c, c_stride, o);
+}
+
+// First conv 3x3 s2 (3 -> out_c) as the 4x16 GEMM above over gathered pixels (XNNPACK runs it as a dot-product
+// GEMM too): each output pixel's 27 taps (za where the window leaves the input, then a 0 byte) form a 28-byte
+// row of A, up to kPixels pixels of an output row at a time; the weights are the [c_out x 27] GEMM panels of
+// kQ?8GemmLayout4x16 (QTapsLayout::as_gemm; 7 groups of 4 k, the 28th k zero padding; the 0 byte keeps qu8's
+// row sums to the 27 taps). One GEMM call per 4 pixels covers every output channel (layout.panels).
+template <bool kS8, typename T>
+void conv(const QConvParams<T>& p, size_t oy_begin, size_t oy_end) {
+  constexpr size_t kPixels = 64, kK = 28, MR = 4;
+  alignas(16) T rows[kPixels * kK];
+  const size_t W = p.in_w, row_bytes = W * 3;
+  for (size_t oy = oy_begin; oy < oy_end; oy++) {
+    const ptrdiff_t iy0 = (ptrdiff_t)(oy * 2) - (ptrdiff_t)p.pad_top;
+    const bool rows_in = iy0 >= 0 && iy0 + 2 < (ptrdiff_t)p.in_h;
+    for (size_t ox0 = 0; ox0 < p.out_w; ox0 += kPixels) {
+      const size_t n = p.out_w - ox0 < kPixels ? p.out_w - ox0 : kPixels;
+      for (size_t i = 0; i < n; i++) {
+        T* row = rows + i * kK;
+        const ptrdiff_t ix0 = (ptrdiff_t)((ox0 + i) * 2) - (ptrdiff_t)p.pad_left;
+        if (rows_in && ix0 >= 0 && ix0 + 2 < (ptrdiff_t)W) {  // each kernel row is 9 contiguous bytes
+          const T* r0 = p.input + ((size_t)iy0 * W + (size_t)ix0) * 3;
+          std::memcpy(row, r0, 9);
+          std::memcpy(row + 9, r0 + row_bytes, 9);
+          std::memcpy(row + 18, r0 + 2 * row_bytes, 9);
+        } else {
+          for (size_t ky = 0; ky < 3; ky++)
+            for (size_t kx = 0; kx < 3; kx++) {
+              const ptrdiff_t iy = iy0 + (ptrdiff_t)ky, ix = ix0 + (ptrdiff_t)kx;
+              const bool inside = iy >= 0 && iy < (ptrdiff_t)p.in_h && ix >= 0 && ix < (ptrdiff_t)W;
+              const T* px = p.input + ((size_t)(inside ? iy : 0) * W + (size_t)(inside ? ix : 0)) * 3;
+              for (size_t ci = 0; ci < 3; ci++) row[(ky * 3 + kx) * 3 + ci] = inside ? px[ci] : (T)p.input_zero_point;
+            }
+        }
+        row[27] = 0;
+      }
+      T* out = p.output + (oy * p.out_w + ox0) * p.out_c;
+      for (size_t i = 0; i < n; i += MR) {
+        const size_t mr = n - i < MR ? n - i : MR;
+        if (mr == 1) gemm<kS8, 1, 4>(1, p.out_c, kK, rows + i * kK, kK, p.weights, out + i * p.out_c, p.out_c, p.out);
+        else gemm<kS8, MR, 4>(mr, p.out_c, kK, rows + i * kK, kK, p.weights, out + i * p.out_c, p.out_c, p.out);
+      }
     }
   }
 }
 
 }  // namespace
+
+void qu8_conv3x3s2_minmax_gemmlowp__neondot(const QConvParams<uint8_t>& p, size_t oy_begin, size_t oy_end) {
+  conv<false>(p, oy_begin, oy_end);
+}
+void qs8_conv3x3s2_minmax_gemmlowp__neondot(const QConvParams<int8_t>& p, size_t oy_begin, size_t oy_end) {
+  conv<true>(p, oy_begin, oy_end);
+}
 
 #define MN_DEFINE(mr, nv, nr)                                                                                        \
   void qu8_gemm_minmax_gemmlowp_##mr##x##nr##c4__neondot(size_t m, size_t n, size_t k, const uint8_t* a, size_t as, \
