@@ -7,6 +7,7 @@
 
 #include "../dispatch/dispatch.h"
 #include "../dispatch/qdispatch.h"
+#include "gemm_split.h"
 #include "pack.h"
 #include "qlayers.h"
 
@@ -17,9 +18,6 @@ namespace {
 // Tasks per thread and layer: tasks are taken dynamically (threadpool.h), so finer ones even out
 // a core that is interrupted (the event loop, another process): a preempted thread holds up only
 // the task it is in.
-constexpr size_t kTasksPerThread = 8;
-constexpr size_t kL2BlockBytes = 192 * 1024;  // a share of L2 (512 KB on A72/A76, 1-2 MB on x86)
-constexpr size_t kL1WeightsBytes = 24 * 1024;  // weights kept in L1 (32 KB on A72/A76, 32-48 KB on x86) beside A and C
 constexpr size_t kAlignFloats = 16;           // 64 bytes: every tensor and packed layer starts on a cache line
 
 size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
@@ -238,20 +236,9 @@ void Model::gemm(ThreadPool& pool, size_t m, size_t n, size_t k, const float* a,
                  float max) const {
   const GemmKernel& g = kernels_->gemm;
   const size_t mr = g.mr, nr = g.nr;
-  const size_t m_tiles = (m + mr - 1) / mr, n_panels = (n + nr - 1) / nr;
-  // Row blocks small enough that a block of A (rows x k) stays in L2 while every panel passes
-  // over it (boards have 512 KB-1 MB of L2; 12544 x 64 floats at 1.0/224 is 3 MB).
-  const size_t l2_rows = std::max<size_t>(mr, kL2BlockBytes / (k * sizeof(float)));
-  size_t m_blocks = std::max<size_t>(1, (m_tiles * mr + l2_rows - 1) / l2_rows), n_blocks = 1;
-  if (pool.threads() > 1) {
-    const size_t target = pool.threads() * kTasksPerThread;
-    m_blocks = std::min(m_tiles, std::max(m_blocks, target));
-    n_blocks = std::min(n_panels, (target + m_blocks - 1) / m_blocks);
-  }
-  const size_t tiles_per_block = (m_tiles + m_blocks - 1) / m_blocks;
-  m_blocks = (m_tiles + tiles_per_block - 1) / tiles_per_block;  // no empty trailing blocks
-  const size_t panels_per_block = (n_panels + n_blocks - 1) / n_blocks;
-  n_blocks = (n_panels + panels_per_block - 1) / panels_per_block;
+  const GemmSplit sp = split_gemm(m, n, mr, nr, k * sizeof(float), pool.threads());
+  const size_t n_panels = sp.n_panels, m_blocks = sp.m_blocks, tiles_per_block = sp.tiles_per_block,
+               panels_per_block = sp.panels_per_block;
   const size_t panel_floats = nr * (k + 1);
   const GemvKernel& gv = kernels_->gemv;
   if (m == 1 && gv.fn) {  // one row (the batch-1 classifier): split by panels
@@ -263,7 +250,7 @@ void Model::gemm(ThreadPool& pool, size_t m, size_t n, size_t k, const float* a,
     });
     return;
   }
-  pool.parallel_for(m_blocks * n_blocks, [&](size_t t) {
+  pool.parallel_for(m_blocks * sp.n_blocks, [&](size_t t) {
     const size_t mb = t % m_blocks, nb = t / m_blocks;
     const size_t m0 = mb * tiles_per_block * mr, m1 = std::min(m, m0 + tiles_per_block * mr);
     const size_t p0 = nb * panels_per_block, p1 = std::min(n_panels, p0 + panels_per_block);

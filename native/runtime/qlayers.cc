@@ -9,16 +9,13 @@
 #include <stdexcept>
 #include <vector>
 
+#include "gemm_split.h"
 #include "qpack.h"
 
 namespace mn {
 
 namespace {
 
-// As model.cc: tasks per thread and the L2 share of a GEMM row block.
-constexpr size_t kTasksPerThread = 8;
-constexpr size_t kL2BlockBytes = 192 * 1024;
-constexpr size_t kL1WeightsBytes = 24 * 1024;  // as model.cc: weights kept in L1 beside A and C
 
 // Kernels and layouts of one element type.
 template <typename T> struct Q;
@@ -105,25 +102,15 @@ void gemm(const QKernelTable& kt, ThreadPool& pool, size_t m, size_t n, size_t k
   }
   const QGemmLayout& lay = *layout;
   const size_t mr = lay.mr, nr = lay.nr;
-  // The float path's split (model.cc Model::gemm): panels outer, row tiles inner; every output
-  // element is one microkernel call over the whole K.
-  const size_t m_tiles = (m + mr - 1) / mr, n_panels = (n + nr - 1) / nr;
-  const size_t l2_rows = std::max<size_t>(mr, kL2BlockBytes / k);
-  size_t m_blocks = std::max<size_t>(1, (m_tiles * mr + l2_rows - 1) / l2_rows), n_blocks = 1;
-  if (pool.threads() > 1) {
-    const size_t target = pool.threads() * kTasksPerThread;
-    m_blocks = std::min(m_tiles, std::max(m_blocks, target));
-    n_blocks = std::min(n_panels, (target + m_blocks - 1) / m_blocks);
-  }
-  const size_t tiles_per_block = (m_tiles + m_blocks - 1) / m_blocks;
-  m_blocks = (m_tiles + tiles_per_block - 1) / tiles_per_block;
-  const size_t panels_per_block = (n_panels + n_blocks - 1) / n_blocks;
-  n_blocks = (n_panels + panels_per_block - 1) / panels_per_block;
+  // The float path's split (gemm_split.h), panels outer and row tiles inner within a task.
+  const GemmSplit sp = split_gemm(m, n, mr, nr, k * sizeof(T), pool.threads());
+  const size_t n_panels = sp.n_panels, m_blocks = sp.m_blocks, tiles_per_block = sp.tiles_per_block,
+               panels_per_block = sp.panels_per_block;
   const size_t panel_bytes = qpacked_gemm_panel_bytes(lay, k);
   // Panels per call (layout.panels kernels): as many as fit in kL1WeightsBytes, so they stay in L1 while
   // every row tile of the task passes over them; one otherwise.
   const size_t chunk = lay.panels ? std::max<size_t>(1, kL1WeightsBytes / panel_bytes) : 1;
-  pool.parallel_for(m_blocks * n_blocks, [&](size_t t) {
+  pool.parallel_for(m_blocks * sp.n_blocks, [&](size_t t) {
     const size_t mb = t % m_blocks, nb = t / m_blocks;
     const size_t m0 = mb * tiles_per_block * mr, m1 = std::min(m, m0 + tiles_per_block * mr);
     const size_t p0 = nb * panels_per_block, p1 = std::min(n_panels, p0 + panels_per_block);

@@ -1,0 +1,42 @@
+// How the float (model.cc) and integer (qlayers.cc) runtimes split one GEMM C[m x n] into tasks: row blocks of
+// mr-row tiles, small enough that a block of A stays in L2 while every weight panel passes over it, and with
+// several threads enough blocks (then panel groups) for kTasksPerThread tasks per thread. Every output element
+// is still one microkernel call over the whole K, so results do not depend on the split.
+#pragma once
+#include <algorithm>
+#include <cstddef>
+
+namespace mn {
+
+constexpr size_t kTasksPerThread = 8;
+constexpr size_t kL2BlockBytes = 192 * 1024;    // a share of L2 (512 KB on A72/A76, 1-2 MB on x86)
+constexpr size_t kL1WeightsBytes = 24 * 1024;   // weights kept in L1 (32 KB on A72/A76, 32-48 KB on x86) beside A and C
+
+struct GemmSplit {
+  size_t m_tiles, n_panels;                 // mr-row tiles, nr-column panels
+  size_t m_blocks, n_blocks;                // tasks = m_blocks * n_blocks (task t: row block t % m_blocks, panel group t / m_blocks)
+  size_t tiles_per_block, panels_per_block;
+};
+
+// a_row_bytes: bytes of one row of A (k elements).
+inline GemmSplit split_gemm(size_t m, size_t n, size_t mr, size_t nr, size_t a_row_bytes, size_t threads) {
+  GemmSplit s{};
+  s.m_tiles = (m + mr - 1) / mr;
+  s.n_panels = (n + nr - 1) / nr;
+  // Boards have 512 KB-1 MB of L2; 12544 x 64 floats at 1.0/224 is 3 MB.
+  const size_t l2_rows = std::max<size_t>(mr, kL2BlockBytes / a_row_bytes);
+  s.m_blocks = std::max<size_t>(1, (s.m_tiles * mr + l2_rows - 1) / l2_rows);
+  s.n_blocks = 1;
+  if (threads > 1) {
+    const size_t target = threads * kTasksPerThread;
+    s.m_blocks = std::min(s.m_tiles, std::max(s.m_blocks, target));
+    s.n_blocks = std::min(s.n_panels, (target + s.m_blocks - 1) / s.m_blocks);
+  }
+  s.tiles_per_block = (s.m_tiles + s.m_blocks - 1) / s.m_blocks;
+  s.m_blocks = (s.m_tiles + s.tiles_per_block - 1) / s.tiles_per_block;  // no empty trailing blocks
+  s.panels_per_block = (s.n_panels + s.n_blocks - 1) / s.n_blocks;
+  s.n_blocks = (s.n_panels + s.panels_per_block - 1) / s.panels_per_block;
+  return s;
+}
+
+}  // namespace mn
