@@ -34,8 +34,11 @@ const ARCH = {
              cpu: { generic: 'cortex-a72', dot: 'max', a53: 'cortex-a53', a72: 'cortex-a72', a76: 'cortex-a76' } },
   // Only for checking the estimate method on this machine (check-x86.mjs): qemu 7.2's TCG runs AVX2, not AVX-512.
   x86_64: { qemu: 'qemu-x86_64', sysroot: '/', lib: 'x86_64-linux-gnu', cpu: { generic: 'max' } },
+  // The Pi cores run 32-bit code as ARMv8 AArch32, and XNNPACK's A53/A72 choices use ARMv8-only instructions
+  // (its qs8 kernels for them died with SIGILL on qemu's ARMv7 cortex-a15): their guests are qemu-arm's 'max'
+  // (the only ARMv8 model qemu-arm has; it also reports the dot product, which the 2022 XNNPACK does not use on armv7).
   armv7: { qemu: 'qemu-arm', sysroot: '/usr/arm-linux-gnueabihf', lib: 'arm-linux-gnueabihf',
-           cpu: { generic: 'cortex-a15', a53: 'cortex-a15', a72: 'cortex-a15', a76: 'cortex-a15' } },
+           cpu: { generic: 'cortex-a15', a53: 'max', a72: 'max', a76: 'max' } },
 };
 // MIDR fields of the Pi cores (Arm TRMs): part, variant, revision; features as their kernels print them.
 const CORES = {
