@@ -30,7 +30,7 @@ const spec: CommandSpec = {
     labels: { type: 'string', value: '<file>', help: 'class names, one per line (default: ImageNet)' },
     threads: { type: 'string', value: 'N', help: 'threads per inference (default: the number of cores)', parse: parsers.threads },
     isa: { type: 'string', value: 'X', help: 'force a kernel set: scalar, avx2, avx512, neon; for integer models also avxvnni,\n' +
-      'avx512vnni, neondot (default: the best this CPU runs)' },
+      'avx512vnni, avx512amx, neondot (default: the best this CPU runs)' },
     precision: { type: 'string', value: 'P', help: 'integer (default for uint8/int8 .tflite files: bit-exact with TFLite) or float\n' +
       '(dequantize the file at load and run the float path)', parse: parsers.oneOf(['integer', 'float'] as const) },
     'max-pixels': { type: 'string', value: 'N', help: `refuse images with more pixels than this, before decoding (default ${DEFAULT_MAX_INPUT_PIXELS})`,
@@ -162,8 +162,10 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
 }
 
 function checkIsaFlag(raw: string): LoadOptions['isa'] {
+  // Float and integer sets alike, as load() takes them: which kind applies depends on the file, read later.
+  const binding = loadBinding();
   try {
-    return checkIsa(raw, '--isa', loadBinding().supportedIsas());
+    return checkIsa(raw, '--isa', [...new Set([...binding.supportedIsas(), ...binding.supportedQIsas()])]);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
