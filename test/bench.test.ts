@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatText, quantile, type BenchResult } from '../lib/bench.js';
 import { main } from '../lib/cli/main.js';
+import { loadBinding } from '../lib/binding.js';
 import { buildSpec } from '../lib/graph.js';
 import { PUBLISHED_TOP1, renderChartSvg, type ChartInput } from '../lib/chart.js';
 
@@ -96,6 +97,19 @@ describe('mobilenet bench --weights', () => {
     expect(own[0]!.macs).toBe(buildSpec(0.25, 128).macs + 256); // + the background logit's 256 features
     const asked = JSON.parse((await runInProcess(['--weights', quant128, '--resolution', '160', '--runs', '2', '--warmup', '0', '--json'])).stdout) as BenchResult[];
     expect(asked.map((r) => r.resolution)).toEqual([160]);
+  });
+
+  it('runs a quantized file as classify does (integers) unless --dtype float32; --isa takes the integer sets then', async () => {
+    const quant128 = resolve(root, '../shared/models/tflite/mobilenet_v1_0.25_128_quant.tflite');
+    const qisas = loadBinding().supportedQIsas();
+    const run = async (extra: string[]) => (JSON.parse((await runInProcess(['--weights', quant128, '--runs', '2', '--warmup', '0', '--json', ...extra])).stdout) as BenchResult[])[0]!;
+    // Before: without --dtype the file was timed dequantized in float32, not as load()/classify run it.
+    const own = await run([]);
+    expect([own.dtype, own.isa]).toEqual(['uint8', qisas[qisas.length - 1]]);
+    expect((await run(['--isa', 'scalar'])).isa).toBe('scalar');
+    expect((await run(['--isa', qisas[qisas.length - 1]!])).dtype).toBe('uint8');
+    const float = await run(['--dtype', 'float32']);
+    expect([float.dtype, float.isa]).toEqual(['float32', loadBinding().supportedIsas().at(-1)]);
   });
 });
 
