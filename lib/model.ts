@@ -43,7 +43,7 @@ export interface LoadOptions {
   head?: string;
   /** Width multiplier; read from the weights and checked against this when given. */
   alpha?: Alpha;
-  /** Input size, any positive multiple of 32 (default: what the file declares, else 224). */
+  /** Input size, a multiple of 32 from 32 to 2048 (default: what the file declares, else 224). */
   resolution?: number;
   /** Worker threads for one inference (default: the number of cores). */
   threads?: number;

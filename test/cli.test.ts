@@ -87,7 +87,7 @@ describe('usage', () => {
       [['--top', 'five'], "Expected an integer between 1 and 100000 for --top but received 'five'"],
       [['--alpha', '2x'], "Expected one of 1.0, 0.75, 0.5, 0.25 for --alpha but received '2x'"],
       [['--alpha', '0.3'], "Expected one of 1.0, 0.75, 0.5, 0.25 for --alpha but received '0.3'"],
-      [['--resolution', '100'], "Expected a positive multiple of 32 (e.g. 224, 192, 160, 128) for --resolution but received '100'"],
+      [['--resolution', '100'], "Expected a multiple of 32 from 32 to 2048 (e.g. 224, 192, 160, 128) for --resolution but received '100'"],
       [['--threads', '0'], "Expected an integer between 1 and 256 for --threads but received '0'"],
       [['--format', 'onnx'], "Expected one of 'tfjs', 'tflite', 'tflite-quant' for --format but received 'onnx'"],
       [['--isa', 'sse9'], "for --isa but received 'sse9'"],

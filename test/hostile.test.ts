@@ -74,7 +74,7 @@ afterAll(() => {
 });
 
 describe('load(): options', () => {
-  const RES_MSG = (r: string) => `Expected a positive multiple of 32 (e.g. 224, 192, 160, 128) for resolution but received ${r}`;
+  const RES_MSG = (r: string) => `Expected a multiple of 32 from 32 to 2048 (e.g. 224, 192, 160, 128) for resolution but received ${r}`;
   const ALPHA_MSG = (r: string) => `Expected a number (0.25, 0.5, 0.75 or 1.0) for alpha but received ${r}`;
   const THREADS_MSG = (r: string) => `Expected an integer between 1 and 256 for threads but received ${r}`;
 
