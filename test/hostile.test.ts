@@ -158,6 +158,29 @@ describe('load(): options', () => {
     );
   });
 
+  it('an integer kernel set for a float model says so (it was called "not a kernel set of this build")', async () => {
+    const b = loadBinding();
+    const intOnly = b.supportedQIsas().find((q) => !b.supportedIsas().includes(q));
+    if (!intOnly) return; // this CPU has no integer-only set (scalar, avx2 / neon only)
+    const float = b.supportedIsas().map((i) => `'${i}'`).join(', ');
+    expectError(
+      await rejection(() => load({ weights: REAL_025, resolution: R, isa: intOnly as never })),
+      RangeError,
+      `Expected one of ${float} (the float kernel sets this CPU runs) for isa but received '${intOnly}', an integer kernel set: ` +
+        `${REAL_025} runs in float32 (integer sets apply to uint8/int8 .tflite files)`,
+    );
+    const quant = path.join(shared, 'models/tflite/mobilenet_v1_0.25_128_quant.tflite');
+    expectError(
+      await rejection(() => load({ weights: quant, precision: 'float', isa: intOnly as never })),
+      RangeError,
+      `Expected one of ${float} (the float kernel sets this CPU runs) for isa but received '${intOnly}', an integer kernel set: ` +
+        `${quant} runs in float32 (integer sets apply to uint8/int8 .tflite files)`,
+    );
+    const m = await load({ weights: quant, isa: intOnly as never, threads: 1 });
+    expect(m.info.isa).toBe(intOnly);
+    m.dispose();
+  });
+
   it('rejects weights that are of the wrong type, or not found', async () => {
     // (weights: undefined goes to the resolver: env, cache, download; not a hostile-input case.)
     expectError(await rejection(() => load({ weights: '' })), TypeError, "Expected a path for weights but received '' of type string");
