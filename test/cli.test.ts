@@ -67,7 +67,7 @@ describe('usage', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      "mobilenet classify: Unknown option '--tpo' for mobilenet classify (did you mean --top?). Valid options: --weights, --alpha, " +
+      "mobilenet classify: Unknown option '--tpo' for mobilenet classify (did you mean --top?). Valid options: --weights, --head, --alpha, " +
         '--resolution, --format, --top, --labels, --threads, --isa, --precision, --max-pixels, --recursive, --json, --jsonl, --help\n' +
         "Run 'mobilenet classify --help' for usage.\n");
     const b = await run(['bench', '--thread', '2']);
@@ -251,6 +251,25 @@ describe('classify output scripts can trust', () => {
     const best = await top([]);
     // Before: every set that is not also a float set's name (avxvnni, avx512vnni, avx512amx, neondot) was a usage error.
     for (const isa of loadBinding().supportedQIsas()) expect(await top(['--isa', isa]), isa).toEqual(best);
+  });
+
+  it("--head joins Coral's two files into one classifier; a detector or a bare backbone is one usage error naming what to do", async () => {
+    const coral = resolve(shared, 'models/tflite/coral');
+    const backbone = join(coral, 'mobilenet_v1_1.0_224_quant_embedding_extractor.tflite');
+    const joined = await run(['classify', parrot, '--weights', backbone, '--head', join(coral, 'mobilenet_v1_1.0_224_quant_head_layers.tflite'), '--top', '1', '--json']);
+    expect(joined.code, joined.stderr).toBe(0);
+    expect((JSON.parse(joined.stdout) as { top: { label: string }[] }[])[0]!.top[0]!.label).toBe('macaw');
+    // Before: exit 1 with one error per image naming library calls (embed(), detect()) a CLI user cannot make.
+    const bare = await run(['classify', parrot, burger, '--weights', backbone]);
+    expect([bare.code, bare.stdout]).toEqual([2, '']);
+    expect(bare.stderr).toBe(`mobilenet classify: Expected a classifier for --weights but ${backbone} is a headless backbone (no classification layer); ` +
+      "pass its classifier with --head <file.tflite>\nRun 'mobilenet classify --help' for usage.\n");
+    const ssd = resolve(shared, 'models/tflite/coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
+    const detector = await run(['classify', parrot, burger, '--weights', ssd]);
+    expect([detector.code, detector.stdout]).toEqual([2, '']);
+    expect(detector.stderr).toBe(`mobilenet classify: Expected a classifier for --weights but ${ssd} is an SSD detector; use 'mobilenet detect'\n` +
+      "Run 'mobilenet classify --help' for usage.\n");
+    expect((await run(['classify', parrot, '--head', backbone])).stderr).toBe("mobilenet classify: Expected --weights <backbone.tflite> with --head\nRun 'mobilenet classify --help' for usage.\n");
   });
 
   it('--top larger than the class count is clamped to it (TFLite: the background class is not counted)', async () => {
