@@ -484,6 +484,8 @@ class MobileNetModel implements MobileNet {
     if (typeof opts !== 'object' || opts === null) throw typeError('classify()', 'an options object or a number (topK)', opts);
     checkOptionNames(opts, ['topK'], 'classify()');
     if (this.info.classes === 0) throw noClassifier(this.info.weights, 'classify()');
+    // A detector has classes but no logits: name the call the user made, not the infer() it goes through.
+    if (this.#outputs.logits < 0) throw new Error(`classify() needs a classifier; this model is ${this.info.architecture}: use detect()`);
     const real = this.info.classes - this.#classOffset;
     const topK = opts.topK === undefined ? Math.min(5, real) : checkInteger('topK', opts.topK, 1, real);
     const logits = await this.infer(input);
