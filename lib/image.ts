@@ -146,7 +146,13 @@ export async function decodeImage(
 ): Promise<NativeFrame> {
   const what = describeEncoded(source, name);
   const bytes = await encodedBytes(source, what);
-  if (bytes.length === 0) throw new Error(`Cannot decode ${what}: it is empty`);
+  if (bytes.length === 0) {
+    // Bytes that had a length when the job began and none now were transferred (postMessage, structuredClone) meanwhile.
+    if (what !== describeEncoded(source, name)) {
+      throw new Error(`Cannot decode ${what}: its buffer was detached (transferred) before the bytes were read; encoded bytes are read when the job runs, so keep them until its promise settles`);
+    }
+    throw new Error(`Cannot decode ${what}: it is empty`);
+  }
   const background = backgroundNumber(opts.background);
   if (isBmp(bytes)) {
     try {

@@ -1,6 +1,7 @@
 // Hostile inputs: every public function and the raw native binding get malformed arguments.
 // Each call must throw (sync API) or reject (async API) with the exact error class and message;
 // none may crash the process, and the model must still give the same answer afterwards.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -427,6 +428,15 @@ describe('infer(), embed(), classify(), inferSync(): inputs', () => {
 
   it('rejects undecodable bytes and missing files', async () => {
     expectError(await rejection(() => model.infer(new Uint8Array(0))), Error, 'Cannot decode input (encoded image of 0 bytes): it is empty');
+    // Bytes transferred away after the call (to a worker, structuredClone): said so, not "it is empty" with their old size.
+    const jpeg = () => new Uint8Array(fs.readFileSync(path.join(shared, 'images/samples/grace_hopper.jpg')));
+    const detached = 'its buffer was detached (transferred) before the bytes were read; encoded bytes are read when the job runs, so keep them until its promise settles';
+    for (const source of [jpeg(), jpeg().buffer]) {
+      const p = model.infer(source);
+      const size = source.byteLength;
+      structuredClone(source instanceof ArrayBuffer ? source : source.buffer, { transfer: [source instanceof ArrayBuffer ? source : source.buffer] });
+      expectError(await rejection(() => p), Error, `Cannot decode input (encoded image of ${size} bytes): ${detached}`);
+    }
     const e = await rejection(() => model.infer(new Uint8Array([1, 2, 3])));
     expectError(e, Error, /^Cannot decode input \(encoded image of 3 bytes\): not a supported image \(JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP\): /);
     expectError(await rejection(() => model.infer('/nonexistent.jpg')), Error, "Cannot read image file '/nonexistent.jpg': no such file");
