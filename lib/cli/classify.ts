@@ -28,7 +28,7 @@ const spec: CommandSpec = {
     resolution: { type: 'string', value: 'R', help: 'input size, a multiple of 32 (default: what the weights declare, else 224)', parse: parsers.resolution },
     format: { type: 'string', value: 'F', help: `published format to use: ${FORMATS.join(', ')}`, parse: parsers.oneOf(FORMATS) },
     top: { type: 'string', value: 'K', help: 'classes per image (default 5; at most the model\'s class count)', parse: parsers.int(1, LIMITS.maxClasses) },
-    labels: { type: 'string', value: '<file>', help: 'class names, one per line (default: ImageNet)' },
+    labels: { type: 'string', value: '<file>', help: 'class names, one per line (default: the file\'s own, else ImageNet for 1000 classes)' },
     threads: { type: 'string', value: 'N', help: 'threads per inference (default: the number of cores)', parse: parsers.threads },
     isa: { type: 'string', value: 'X', help: 'force a kernel set: scalar, avx2, avx512, neon; for integer models also avxvnni,\n' +
       'avx512vnni, avx512amx, neondot (default: the best this CPU runs)' },
