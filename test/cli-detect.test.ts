@@ -46,6 +46,19 @@ describe('mobilenet detect', () => {
     expect(classifier.stderr).toContain("is mobilenet_v2; use 'mobilenet classify'");
   });
 
+  it('--json keeps failed images as { image, error } entries in input order', () => {
+    // Before: a failed image vanished from the JSON (one failing image printed []); only stderr named it.
+    const r = spawnSync('node', [cli, 'detect', '/nonexistent.jpg', hopper, '--weights', ssd, '--json'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    const out = JSON.parse(r.stdout) as { image: string; error?: string; detections?: { label: string }[] }[];
+    expect(out.map((e) => e.image)).toEqual(['/nonexistent.jpg', hopper]);
+    expect(out[0]).toEqual({ image: '/nonexistent.jpg', error: "Cannot read image file '/nonexistent.jpg': no such file" });
+    expect(out[1]!.detections![0]!.label).toBe('person');
+    const one = spawnSync('node', [cli, 'detect', '/nonexistent.jpg', '--weights', ssd, '--json'], { encoding: 'utf8' });
+    expect(one.status).toBe(1);
+    expect(JSON.parse(one.stdout)).toEqual({ image: '/nonexistent.jpg', error: "Cannot read image file '/nonexistent.jpg': no such file" });
+  });
+
   it('--out: one copy per input even when names repeat, a folder for one image, and never over an input', () => {
     // Two cameras' frames with one file name: before, the second copy silently replaced the first.
     const a = join(tmp, 'cam1'), b = join(tmp, 'cam2'), out = join(tmp, 'same-name');

@@ -23,7 +23,7 @@ const spec: CommandSpec = {
     'max-pixels': { type: 'string', value: 'N', help: `refuse images with more pixels than this, before decoding (default ${DEFAULT_MAX_INPUT_PIXELS})`,
       parse: parsers.int(1, Number.MAX_SAFE_INTEGER) },
     out: { type: 'string', value: '<file|dir>', help: 'write the image with its boxes drawn (several images, or a folder: <name>.detect.jpg in it)' },
-    json: { type: 'boolean', help: 'one JSON value on stdout: { image, detections: [{ index, label, score, box, normalizedBox }], annotated? } (an array for several images)' },
+    json: { type: 'boolean', help: 'one JSON value on stdout: { image, detections: [{ index, label, score, box, normalizedBox }], annotated? }\nor { image, error } (an array for several images)' },
   },
 };
 
@@ -83,7 +83,8 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     model.dispose();
     throw new UsageError(`Expected an SSD detection model for --weights but ${v.weights} is ${model.info.architecture}; use 'mobilenet classify'`);
   }
-  const results: { image: string; detections: Detection[]; annotated?: string }[] = [];
+  // With --json a failed image is an { image, error } entry in input order (as classify --json), not only a stderr line.
+  const results: ({ image: string; detections: Detection[]; annotated?: string } | { image: string; error: string })[] = [];
   let failed = 0;
   try {
     for (const image of images) {
@@ -110,7 +111,9 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
         results.push({ image, detections, ...(annotated ? { annotated } : {}) });
       } catch (e) {
         failed++;
-        io.stderr.write(`${image}: ${withFlagNames((e as Error).message, spec)}\n`);
+        const error = withFlagNames((e as Error).message, spec);
+        if (v.json) results.push({ image, error });
+        else io.stderr.write(`${image}: ${error}\n`);
       }
     }
   } finally {
@@ -120,6 +123,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     io.stdout.write(JSON.stringify(results.length === 1 && images.length === 1 ? results[0] : results, null, 2) + '\n');
   } else {
     for (const r of results) {
+      if ('error' in r) continue;
       io.stdout.write(`${r.image}${r.annotated ? ` -> ${r.annotated}` : ''}\n`);
       if (r.detections.length === 0) io.stdout.write('  (nothing above the minimum score)\n');
       for (const d of r.detections) {
