@@ -263,7 +263,7 @@ describe('classify output scripts can trust', () => {
     const bare = await run(['classify', parrot, burger, '--weights', backbone]);
     expect([bare.code, bare.stdout]).toEqual([2, '']);
     expect(bare.stderr).toBe(`mobilenet classify: Expected a classifier for --weights but ${backbone} is a headless backbone (no classification layer); ` +
-      "pass its classifier with --head <file.tflite>\nRun 'mobilenet classify --help' for usage.\n");
+      "a .tflite backbone takes its classifier with --head <file.tflite>\nRun 'mobilenet classify --help' for usage.\n");
     const ssd = resolve(shared, 'models/tflite/coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
     const detector = await run(['classify', parrot, burger, '--weights', ssd]);
     expect([detector.code, detector.stdout]).toEqual([2, '']);

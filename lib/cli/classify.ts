@@ -137,7 +137,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   }
   // Models classify() cannot use are a usage error once, with the command to use, not one failure per image.
   const unusable = model.info.architecture === 'ssd_mobilenet_v1' ? "is an SSD detector; use 'mobilenet detect'"
-    : model.info.classes === 0 ? 'is a headless backbone (no classification layer); pass its classifier with --head <file.tflite>' : undefined;
+    : model.info.classes === 0 ? 'is a headless backbone (no classification layer); a .tflite backbone takes its classifier with --head <file.tflite>' : undefined;
   if (unusable) {
     model.dispose();
     throw new UsageError(`Expected a classifier for --weights but ${model.info.weights} ${unusable}`);
