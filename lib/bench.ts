@@ -30,7 +30,8 @@ export interface BenchConfig {
   weights?: string;
   isa?: Isa;
   profile: boolean;
-  /** Arithmetic: 'float32', or the integer path on uint8 / int8 weights (synthetic: syntheticQuantWeights). */
+  /** Arithmetic: 'float32', or the integer path on uint8 / int8 weights (synthetic: syntheticQuantWeights);
+   * undefined with `weights`: as load() runs the file (a quantized file in integers). */
   dtype?: 'float32' | 'uint8' | 'int8';
 }
 
@@ -93,7 +94,8 @@ export async function runBench(config: BenchConfig, weights: string | NetWeights
     ...(config.resolution !== undefined ? { resolution: config.resolution } : {}),
     threads: config.threads,
     ...(config.isa !== undefined ? { isa: config.isa } : {}),
-    precision: (config.dtype ?? 'float32') === 'float32' ? 'float' : 'integer',
+    // No dtype (a weights file without --dtype): what load() does with the file (uint8/int8 files in integers).
+    ...(config.dtype !== undefined ? { precision: config.dtype === 'float32' ? 'float' as const : 'integer' as const } : {}),
   });
   const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
   try {

@@ -248,6 +248,29 @@ export function stampProblem(stamp: BuildStamp | undefined, expected: { version:
 const ELF_MACHINES: Record<number, string> = { 3: 'ia32', 40: 'arm', 62: 'x64', 183: 'arm64' };
 
 /** The Node arch an ELF image was built for, when it is an ELF image of a known machine. */
+/**
+ * The newest glibc the release prebuilds may need: expf@GLIBC_2.27 (glibc's current expf, used by the logistic and
+ * SSD box decoding); scripts/build-prebuilds.sh binds every other symbol to its baseline version. `npm run package`
+ * refuses a prebuild that needs more, so the loader's advice and the README stay true.
+ */
+export const PREBUILD_GLIBC = '2.27';
+
+/** The highest GLIBC_x.y version an ELF names in its dynamic strings (the glibc it needs at least), or undefined. */
+export function glibcNeeded(bytes: Uint8Array): string | undefined {
+  let best: number[] | undefined;
+  for (const m of Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1').matchAll(/GLIBC_(\d+)\.(\d+)(?:\.(\d+))?\0/g)) {
+    const v = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+    if (!best || compareVersions(v, best) > 0) best = v;
+  }
+  return best && (best[2] ? best.join('.') : `${best[0]}.${best[1]}`);
+}
+
+/** Compares dotted versions given as number arrays: negative, 0 or positive. */
+export function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
+}
+
 export function elfArch(bytes: Uint8Array): string | undefined {
   if (bytes.length < 20 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) return undefined;
   return ELF_MACHINES[bytes[18] | (bytes[19] << 8)];
@@ -386,7 +409,7 @@ export function loadBinding(): NativeBinding {
       'Possible solutions:',
       '  - Build from source: install cmake and a C++17 compiler (Debian/Raspberry Pi OS: sudo apt-get install cmake g++),',
       '    add the build tools beside it (npm install cmake-js node-addon-api), then `npm rebuild mobilenet-native --build-from-source`.',
-      '  - Use a platform with prebuilt binaries: linux-x64, linux-arm64 or linux-arm (ARMv7 or later), glibc >= 2.18.',
+      `  - Use a platform with prebuilt binaries: linux-x64, linux-arm64 or linux-arm (ARMv7 or later), glibc >= ${PREBUILD_GLIBC}.`,
       '  - Set MOBILENET_NATIVE_BINDING to the path of a mobilenet_native.node built from these sources.',
     ].join('\n'),
     tried,

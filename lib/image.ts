@@ -146,7 +146,13 @@ export async function decodeImage(
 ): Promise<NativeFrame> {
   const what = describeEncoded(source, name);
   const bytes = await encodedBytes(source, what);
-  if (bytes.length === 0) throw new Error(`Cannot decode ${what}: it is empty`);
+  if (bytes.length === 0) {
+    // Bytes that had a length when the job began and none now were transferred (postMessage, structuredClone) meanwhile.
+    if (what !== describeEncoded(source, name)) {
+      throw new Error(`Cannot decode ${what}: its buffer was detached (transferred) before the bytes were read; encoded bytes are read when the job runs, so keep them until its promise settles`);
+    }
+    throw new Error(`Cannot decode ${what}: it is empty`);
+  }
   const background = backgroundNumber(opts.background);
   if (isBmp(bytes)) {
     try {
@@ -193,6 +199,9 @@ export async function decodeImage(
     throw new Error(`Cannot decode ${what}: not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): ${msg}`);
   }
 }
+
+/** Largest frame row, in bytes (1 MiB: 65536 pixels of 16 bytes would be more than any format here has). */
+const MAX_STRIDE = 1 << 20;
 
 function frameOf(data: Uint8Array, width: number, height: number, format: number, background: number): NativeFrame {
   return { data, width, height, layout: { format, stride: 0, fullRange: false, background } };
@@ -284,9 +293,11 @@ export function checkFrame(x: Frame | SharpRaw, name: string, background: Backgr
   const W = width as number, H = height as number;
   const { minStride } = frameBytes(fmt, W, H);
   if (stride !== undefined) {
-    if (typeof stride !== 'number') throw new TypeError(`Expected an integer of at least ${minStride} (bytes per row) for ${name}.stride but received ${describe(stride)}`);
-    if (!Number.isInteger(stride) || stride < minStride || stride > 1 << 20 || (fmt === 'nv12' && stride % 2 !== 0)) {
-      throw new RangeError(`Expected an integer of at least ${minStride}${fmt === 'nv12' ? ', even,' : ''} (bytes per row) for ${name}.stride but received ${describe(stride)}`);
+    // The upper bound is named too: a stride over it was refused as "at least N" though it was more than N.
+    const expected = `an integer from ${minStride} to ${MAX_STRIDE}${fmt === 'nv12' ? ', even,' : ''} (bytes per row)`;
+    if (typeof stride !== 'number') throw new TypeError(`Expected ${expected} for ${name}.stride but received ${describe(stride)}`);
+    if (!Number.isInteger(stride) || stride < minStride || stride > MAX_STRIDE || (fmt === 'nv12' && stride % 2 !== 0)) {
+      throw new RangeError(`Expected ${expected} for ${name}.stride but received ${describe(stride)}`);
     }
   }
   if (range !== undefined && range !== 'full' && range !== 'limited') {

@@ -43,7 +43,7 @@ export interface LoadOptions {
   head?: string;
   /** Width multiplier; read from the weights and checked against this when given. */
   alpha?: Alpha;
-  /** Input size, any positive multiple of 32 (default: what the file declares, else 224). */
+  /** Input size, a multiple of 32 from 32 to 2048 (default: what the file declares, else 224). */
   resolution?: number;
   /** Worker threads for one inference (default: the number of cores). */
   threads?: number;
@@ -484,6 +484,8 @@ class MobileNetModel implements MobileNet {
     if (typeof opts !== 'object' || opts === null) throw typeError('classify()', 'an options object or a number (topK)', opts);
     checkOptionNames(opts, ['topK'], 'classify()');
     if (this.info.classes === 0) throw noClassifier(this.info.weights, 'classify()');
+    // A detector has classes but no logits: name the call the user made, not the infer() it goes through.
+    if (this.#outputs.logits < 0) throw new Error(`classify() needs a classifier; this model is ${this.info.architecture}: use detect()`);
     const real = this.info.classes - this.#classOffset;
     const topK = opts.topK === undefined ? Math.min(5, real) : checkInteger('topK', opts.topK, 1, real);
     const logits = await this.infer(input);
@@ -617,6 +619,7 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
     throw new Error(`${w.quantError} (so its integer form cannot run; precision: 'float' runs it dequantized)`);
   }
   const quant = precision !== 'float' ? w.quant : undefined;
+  checkIsaKind(isaValue, isaSource, quant !== undefined, w.source);
   const native = new binding.NativeModel({
     graph: quant ? toNativeGraph(quantizeGraph(spec.graph, quant), w.layers, quant) : toNativeGraph(spec.graph, w.layers),
     threads: nThreads,
@@ -661,6 +664,19 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   return model;
 }
 
+/**
+ * An integer kernel set's name (avx512vnni) for a model that runs in float32: say so, rather than the native
+ * "not a kernel set of this build". (A float set's name on an integer model picks that generation's integer set.)
+ */
+function checkIsaKind(isa: string | undefined, source: string, integer: boolean, file: string): void {
+  if (integer || !isa) return;
+  const b = loadBinding();
+  const float = b.supportedIsas();
+  if (float.includes(isa) || !b.supportedQIsas().includes(isa)) return;
+  throw new RangeError(`Expected one of ${float.map((x) => `'${x}'`).join(', ')} (the float kernel sets this CPU runs) for ${source} but received ` +
+    `'${isa}', an integer kernel set: ${file} runs in float32 (integer sets apply to uint8/int8 .tflite files)`);
+}
+
 /** What bytes 0..255 normalise to: the range a Float32Array input must stay in. */
 function inputRange(w: NetWeights): InputRange {
   switch (w.normalization) {
@@ -699,6 +715,7 @@ async function loadGraphModel(m: RecognisedModel, options: LoadOptions, threads:
     throw new RangeError(`Expected ${real} labels (one per class) for labels but received ${labels.length}`);
   }
   const normalization = m.graph.input.dtype === 'uint8' ? 'tflite-uint8' : 'tflite';
+  checkIsaKind(options.isa ?? process.env.MOBILENET_ISA, options.isa !== undefined ? 'isa' : 'MOBILENET_ISA', integer, m.source);
   const binding = loadBinding();
   const native = new binding.NativeModel({
     graph: integer ? toNativeGraph(integerGraph(m), m.weights, { layers: m.integer!.layers } as unknown as QuantNet) : toNativeGraph(floatGraph(m.graph), m.weights),

@@ -37,7 +37,7 @@ export const LIMITS = {
   maxLayers: 1024,
 } as const;
 
-export const RESOLUTION_EXPECTED = 'a positive multiple of 32 (e.g. 224, 192, 160, 128)';
+export const RESOLUTION_EXPECTED = `a multiple of 32 from 32 to ${LIMITS.maxResolution} (e.g. 224, 192, 160, 128)`;
 
 /** Refuses keys outside `allowed`, suggesting the closest one. */
 export function checkOptionNames(options: object, allowed: readonly string[], fn: string): void {

@@ -23,7 +23,7 @@
 # (only the Node-API entry points are exported, libstdc++ symbols never interpose Node's), stripped, no -march=native.
 # glibc: Debian 12 links against glibc 2.36, which would make the binaries need GLIBC_2.34-2.36 (pthread_* moved into
 # libc, __libc_single_threaded, fstat64, arc4random). scripts/prebuild-glibc-compat.c plus -Wl,--wrap=<sym> rebinds
-# every such reference (ours and libstdc++.a's) to the baseline symbol versions, so the prebuilds need only glibc >= 2.18
+# every such reference (ours and libstdc++.a's) to the baseline symbol versions, so the prebuilds need only glibc >= 2.27 (expf@GLIBC_2.27, PREBUILD_GLIBC in lib/binding.ts)
 # (checked below against MAX_GLIBC; --gc-sections also drops libstdc++'s unused getentropy@2.25 path). libgcc is linked dynamically on purpose: the static unwinder (libgcc_eh.a) needs
 # _dl_find_object@GLIBC_2.35, and libgcc_s.so.1 is present wherever Node runs (it is one of node's own NEEDED libraries).
 # libpthread.so.0 is added as NEEDED so the baseline pthread_* versions resolve on glibc < 2.34 whatever Node links.

@@ -28,7 +28,7 @@ const run = (cmd, args, what) => {
 
 step('TypeScript (dist/ ESM, dist/cjs/ CommonJS)');
 run(process.execPath, [join(root, 'scripts/build-ts.mjs')], 'build:ts');
-const { elfArch, prebuildPath, readBuildStamp, sourceFiles, sourceHash, stampProblem } = await import(
+const { compareVersions, elfArch, glibcNeeded, PREBUILD_GLIBC, prebuildPath, readBuildStamp, sourceFiles, sourceHash, stampProblem } = await import(
   join(root, 'dist/binding.js')
 );
 const { version, name } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -51,6 +51,10 @@ function prebuildProblems(dir, source, present) {
     const bytes = readFileSync(join(dir, t.file));
     const arch = elfArch(bytes);
     if (arch !== t.arch) problems.push(`${t.file} is ${arch ? `an ELF for ${arch}` : 'not an ELF file'}, expected ${t.arch}`);
+    const glibc = glibcNeeded(bytes);
+    if (glibc && compareVersions(glibc.split('.').map(Number), PREBUILD_GLIBC.split('.').map(Number)) > 0) {
+      problems.push(`${t.file} needs glibc ${glibc}, newer than the ${PREBUILD_GLIBC} the README and the loader promise (PREBUILD_GLIBC in lib/binding.ts)`);
+    }
     const stamp = readBuildStamp(bytes);
     const bad = stampProblem(stamp, { version, source });
     if (bad) problems.push(`${t.file}: ${bad}`);

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatText, quantile, type BenchResult } from '../lib/bench.js';
 import { main } from '../lib/cli/main.js';
+import { loadBinding } from '../lib/binding.js';
 import { buildSpec } from '../lib/graph.js';
 import { PUBLISHED_TOP1, renderChartSvg, type ChartInput } from '../lib/chart.js';
 
@@ -97,6 +98,19 @@ describe('mobilenet bench --weights', () => {
     const asked = JSON.parse((await runInProcess(['--weights', quant128, '--resolution', '160', '--runs', '2', '--warmup', '0', '--json'])).stdout) as BenchResult[];
     expect(asked.map((r) => r.resolution)).toEqual([160]);
   });
+
+  it('runs a quantized file as classify does (integers) unless --dtype float32; --isa takes the integer sets then', async () => {
+    const quant128 = resolve(root, '../shared/models/tflite/mobilenet_v1_0.25_128_quant.tflite');
+    const qisas = loadBinding().supportedQIsas();
+    const run = async (extra: string[]) => (JSON.parse((await runInProcess(['--weights', quant128, '--runs', '2', '--warmup', '0', '--json', ...extra])).stdout) as BenchResult[])[0]!;
+    // Before: without --dtype the file was timed dequantized in float32, not as load()/classify run it.
+    const own = await run([]);
+    expect([own.dtype, own.isa]).toEqual(['uint8', qisas[qisas.length - 1]]);
+    expect((await run(['--isa', 'scalar'])).isa).toBe('scalar');
+    expect((await run(['--isa', qisas[qisas.length - 1]!])).dtype).toBe('uint8');
+    const float = await run(['--dtype', 'float32']);
+    expect([float.dtype, float.isa]).toEqual(['float32', loadBinding().supportedIsas().at(-1)]);
+  });
 });
 
 describe('mobilenet bench --markdown', () => {
@@ -137,7 +151,7 @@ describe('mobilenet bench usage errors', () => {
     [['--runs', '0'], "Expected an integer between 1 and 1000000 for --runs but received '0'"],
     [['--threads', '1,x'], "Expected an integer between 1 and 256 for --threads but received '1,x'"],
     [['--threads', '1,,2'], "Expected a comma-separated list for --threads but received '1,,2'"],
-    [['--resolution', '100'], "Expected a positive multiple of 32 (e.g. 224, 192, 160, 128) for --resolution but received '100'"],
+    [['--resolution', '100'], "Expected a multiple of 32 from 32 to 2048 (e.g. 224, 192, 160, 128) for --resolution but received '100'"],
     [['--alpha', '0'], "Expected a width multiplier greater than 0 and at most 4 (e.g. 1.0, 0.75, 0.5, 0.25) for --alpha but received '0'"],
     [['--json', '--markdown'], 'Expected at most one of --json and --markdown but received both'],
     [['--all', '--alpha', '0.5'], 'Expected either --all or --alpha/--resolution but received both'],

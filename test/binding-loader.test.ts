@@ -14,6 +14,8 @@ import {
   bindingCandidates,
   currentPlatform,
   elfArch,
+  glibcNeeded,
+  PREBUILD_GLIBC,
   parseBuildStamp,
   prebuildPath,
   readBuildStamp,
@@ -250,6 +252,26 @@ describe('loadBinding() failure message', () => {
       const r = loadIn(makePackage(), path);
       expect(r.ok).toBe(false);
       expect(tried(r.message!)).toEqual([`  - ${path} (built for ${arch}, this Node is ${process.arch})`]);
+    });
+  }
+});
+
+describe('glibc the prebuilds need', () => {
+  it('glibcNeeded() reads the highest GLIBC_ version an ELF names; the loader advice names PREBUILD_GLIBC', () => {
+    const dynstr = Buffer.from('\0libc.so.6\0GLIBC_2.2.5\0GLIBC_2.27\0GLIBC_2.3.4\0GLIBC_2.17\0expf\0');
+    expect(glibcNeeded(dynstr)).toBe('2.27');
+    expect(glibcNeeded(Buffer.from('\0GLIBC_2.4\0GLIBC_2.3.4\0'))).toBe('2.4');
+    expect(glibcNeeded(Buffer.from('no versions'))).toBeUndefined();
+    const r = loadIn(makePackage(), join(tmp, 'missing.node'));
+    expect(r.message).toContain(`glibc >= ${PREBUILD_GLIBC}.`);
+  });
+
+  // The README said 2.18 while every prebuild needed expf@GLIBC_2.27; `npm run package` now refuses the mismatch.
+  for (const file of ['prebuilds/linux-x64/node.napi.glibc.node', 'prebuilds/linux-arm64/node.napi.glibc.node', 'prebuilds/linux-arm/node.napi.glibc.armv7.node']) {
+    const path = join(ROOT, file);
+    it.runIf(existsSync(path))(`${file} needs exactly the glibc the README states`, () => {
+      expect(glibcNeeded(readFileSync(path))).toBe(PREBUILD_GLIBC);
+      expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`the prebuilt binaries need glibc ≥ ${PREBUILD_GLIBC} `);
     });
   }
 });

@@ -1,6 +1,6 @@
 // `mobilenet detect` as a user runs it (needs dist/: `npm run build:ts`).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -44,5 +44,45 @@ describe('mobilenet detect', () => {
     const classifier = spawnSync('node', [cli, 'detect', hopper, '--weights', resolve(shared, 'models/tflite/coral/mobilenet_v2_1.0_224_quant.tflite')], { encoding: 'utf8' });
     expect(classifier.status).toBe(2);
     expect(classifier.stderr).toContain("is mobilenet_v2; use 'mobilenet classify'");
+  });
+
+  it('--json keeps failed images as { image, error } entries in input order', () => {
+    // Before: a failed image vanished from the JSON (one failing image printed []); only stderr named it.
+    const r = spawnSync('node', [cli, 'detect', '/nonexistent.jpg', hopper, '--weights', ssd, '--json'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    const out = JSON.parse(r.stdout) as { image: string; error?: string; detections?: { label: string }[] }[];
+    expect(out.map((e) => e.image)).toEqual(['/nonexistent.jpg', hopper]);
+    expect(out[0]).toEqual({ image: '/nonexistent.jpg', error: "Cannot read image file '/nonexistent.jpg': no such file" });
+    expect(out[1]!.detections![0]!.label).toBe('person');
+    const one = spawnSync('node', [cli, 'detect', '/nonexistent.jpg', '--weights', ssd, '--json'], { encoding: 'utf8' });
+    expect(one.status).toBe(1);
+    expect(JSON.parse(one.stdout)).toEqual({ image: '/nonexistent.jpg', error: "Cannot read image file '/nonexistent.jpg': no such file" });
+  });
+
+  it('--out: one copy per input even when names repeat, a folder for one image, and never over an input', () => {
+    // Two cameras' frames with one file name: before, the second copy silently replaced the first.
+    const a = join(tmp, 'cam1'), b = join(tmp, 'cam2'), out = join(tmp, 'same-name');
+    mkdirSync(a);
+    mkdirSync(b);
+    copyFileSync(hopper, join(a, 'frame.jpg'));
+    copyFileSync(hopper, join(b, 'frame.jpg'));
+    const r = spawnSync('node', [cli, 'detect', join(a, 'frame.jpg'), join(b, 'frame.jpg'), '--weights', ssd, '--out', out], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`${join(a, 'frame.jpg')} -> ${join(out, 'frame.detect.jpg')}\n`);
+    expect(r.stdout).toContain(`${join(b, 'frame.jpg')} -> ${join(out, 'frame-2.detect.jpg')}\n`);
+    expect(readdirSync(out).sort()).toEqual(['frame-2.detect.jpg', 'frame.detect.jpg']);
+    // One image and a folder (ending in /, or existing): written into it; before: "Unsupported output format".
+    const one = spawnSync('node', [cli, 'detect', hopper, '--weights', ssd, '--out', join(tmp, 'one') + '/'], { encoding: 'utf8' });
+    expect(one.status, one.stderr).toBe(0);
+    expect(readdirSync(join(tmp, 'one'))).toEqual(['grace_hopper.detect.jpg']);
+    const existing = spawnSync('node', [cli, 'detect', hopper, '--weights', ssd, '--out', out], { encoding: 'utf8' });
+    expect(existing.status, existing.stderr).toBe(0);
+    expect(existing.stdout).toContain(`${hopper} -> ${join(out, 'grace_hopper.detect.jpg')}\n`);
+    // --out naming the input itself: refused for that image, the photo left as it was.
+    const photo = join(a, 'frame.jpg');
+    const self = spawnSync('node', [cli, 'detect', photo, '--weights', ssd, '--out', photo], { encoding: 'utf8' });
+    expect(self.status).toBe(1);
+    expect(self.stderr).toBe(`${photo}: --out ${photo} is one of the input images; choose another file so that the original is kept\n`);
+    expect(readFileSync(photo).equals(readFileSync(hopper))).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBinding } from '../lib/binding.js';
 import { repoRoot, shared, tfjsWeights } from './helpers/reference.js';
 
 const cli = resolve(repoRoot, 'dist/cli.js');
@@ -66,7 +67,7 @@ describe('usage', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      "mobilenet classify: Unknown option '--tpo' for mobilenet classify (did you mean --top?). Valid options: --weights, --alpha, " +
+      "mobilenet classify: Unknown option '--tpo' for mobilenet classify (did you mean --top?). Valid options: --weights, --head, --alpha, " +
         '--resolution, --format, --top, --labels, --threads, --isa, --precision, --max-pixels, --recursive, --json, --jsonl, --help\n' +
         "Run 'mobilenet classify --help' for usage.\n");
     const b = await run(['bench', '--thread', '2']);
@@ -86,7 +87,7 @@ describe('usage', () => {
       [['--top', 'five'], "Expected an integer between 1 and 100000 for --top but received 'five'"],
       [['--alpha', '2x'], "Expected one of 1.0, 0.75, 0.5, 0.25 for --alpha but received '2x'"],
       [['--alpha', '0.3'], "Expected one of 1.0, 0.75, 0.5, 0.25 for --alpha but received '0.3'"],
-      [['--resolution', '100'], "Expected a positive multiple of 32 (e.g. 224, 192, 160, 128) for --resolution but received '100'"],
+      [['--resolution', '100'], "Expected a multiple of 32 from 32 to 2048 (e.g. 224, 192, 160, 128) for --resolution but received '100'"],
       [['--threads', '0'], "Expected an integer between 1 and 256 for --threads but received '0'"],
       [['--format', 'onnx'], "Expected one of 'tfjs', 'tflite', 'tflite-quant' for --format but received 'onnx'"],
       [['--isa', 'sse9'], "for --isa but received 'sse9'"],
@@ -240,6 +241,37 @@ describe('classify output scripts can trust', () => {
     expect(out[0]!.error).toMatch(/^Cannot decode image file '.*coral_parrot\.jpg': it is \d+ x \d+ \([\d.]+ megapixels\), over the limit of 1000 pixels \(--max-pixels\); raise --max-pixels to accept it$/);
   });
 
+  it('--isa takes the integer kernel sets for a quantized file (all bit-exact: the same top 3), not only the float ones', async () => {
+    const quant = resolve(shared, 'models/tflite/mobilenet_v1_0.25_224_quant.tflite');
+    const top = async (extra: string[]): Promise<unknown> => {
+      const r = await run(['classify', parrot, '--weights', quant, '--top', '3', '--json', ...extra]);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { top: unknown }[])[0]!.top;
+    };
+    const best = await top([]);
+    // Before: every set that is not also a float set's name (avxvnni, avx512vnni, avx512amx, neondot) was a usage error.
+    for (const isa of loadBinding().supportedQIsas()) expect(await top(['--isa', isa]), isa).toEqual(best);
+  });
+
+  it("--head joins Coral's two files into one classifier; a detector or a bare backbone is one usage error naming what to do", async () => {
+    const coral = resolve(shared, 'models/tflite/coral');
+    const backbone = join(coral, 'mobilenet_v1_1.0_224_quant_embedding_extractor.tflite');
+    const joined = await run(['classify', parrot, '--weights', backbone, '--head', join(coral, 'mobilenet_v1_1.0_224_quant_head_layers.tflite'), '--top', '1', '--json']);
+    expect(joined.code, joined.stderr).toBe(0);
+    expect((JSON.parse(joined.stdout) as { top: { label: string }[] }[])[0]!.top[0]!.label).toBe('macaw');
+    // Before: exit 1 with one error per image naming library calls (embed(), detect()) a CLI user cannot make.
+    const bare = await run(['classify', parrot, burger, '--weights', backbone]);
+    expect([bare.code, bare.stdout]).toEqual([2, '']);
+    expect(bare.stderr).toBe(`mobilenet classify: Expected a classifier for --weights but ${backbone} is a headless backbone (no classification layer); ` +
+      "a .tflite backbone takes its classifier with --head <file.tflite>\nRun 'mobilenet classify --help' for usage.\n");
+    const ssd = resolve(shared, 'models/tflite/coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
+    const detector = await run(['classify', parrot, burger, '--weights', ssd]);
+    expect([detector.code, detector.stdout]).toEqual([2, '']);
+    expect(detector.stderr).toBe(`mobilenet classify: Expected a classifier for --weights but ${ssd} is an SSD detector; use 'mobilenet detect'\n` +
+      "Run 'mobilenet classify --help' for usage.\n");
+    expect((await run(['classify', parrot, '--head', backbone])).stderr).toBe("mobilenet classify: Expected --weights <backbone.tflite> with --head\nRun 'mobilenet classify --help' for usage.\n");
+  });
+
   it('--top larger than the class count is clamped to it (TFLite: the background class is not counted)', async () => {
     const r = await run(['classify', parrot, '--weights', W025, '--top', '5000', '--json']);
     expect(r.code).toBe(0);
@@ -256,9 +288,10 @@ describe('info', () => {
     const r = await run(['info', '--json'], { env: { XDG_CACHE_HOME: cache } });
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(info)).toEqual(['version', 'node', 'napi', 'platform', 'cpu', 'isas', 'default_isa', 'weights_env', 'cache_dir', 'cached']);
+    expect(Object.keys(info)).toEqual(['version', 'node', 'napi', 'platform', 'cpu', 'isas', 'integer_isas', 'default_isa', 'weights_env', 'cache_dir', 'cached']);
     expect(info.cache_dir).toBe(join(cache, 'mobilenet-native'));
     expect((info.isas as string[])[0]).toBe('scalar');
+    expect(info.integer_isas).toEqual(loadBinding().supportedQIsas());
     expect(info.cached).toEqual([]);
   });
 
@@ -271,6 +304,18 @@ describe('info', () => {
     expect(text.stdout).toContain(`\nKernel sets this CPU runs: ${json.isas.join(', ')}; MOBILENET_ISA=sse9 is not one of them, so loading a model fails until it is unset or fixed\n`);
     const good = JSON.parse((await run(['info', '--json'], { env: { ...env, MOBILENET_ISA: 'scalar' } })).stdout) as { default_isa: string };
     expect(good.default_isa).toBe('scalar');
+  });
+
+  it('lists the integer kernel sets; MOBILENET_ISA naming one of them is not called unknown', async () => {
+    const env = { XDG_CACHE_HOME: join(tmp, 'xdg-empty') };
+    const qisas = loadBinding().supportedQIsas();
+    const plain = await run(['info'], { env });
+    expect(plain.stdout).toContain(`\nInteger kernel sets (uint8/int8 models): ${qisas.join(', ')} (default: ${qisas[qisas.length - 1]})\n`);
+    const intOnly = qisas.find((q) => !loadBinding().supportedIsas().includes(q));
+    if (!intOnly) return; // a CPU with no integer-only set (scalar, avx2 / neon only)
+    const text = await run(['info'], { env: { ...env, MOBILENET_ISA: intOnly } });
+    expect(text.stdout).toContain(`; MOBILENET_ISA=${intOnly} is an integer kernel set, so float models fail to load until it is unset or changed\n`);
+    expect(JSON.parse((await run(['info', '--json'], { env: { ...env, MOBILENET_ISA: intOnly } })).stdout).default_isa).toBeNull();
   });
 });
 

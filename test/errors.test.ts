@@ -88,10 +88,12 @@ describe('weights errors', () => {
 
 describe('option errors', () => {
   it.each([
-    [100, RangeError, 'Expected a positive multiple of 32 (e.g. 224, 192, 160, 128) for resolution but received 100 of type number'],
-    [0, RangeError, 'Expected a positive multiple of 32 (e.g. 224, 192, 160, 128) for resolution but received 0 of type number'],
-    [-224, RangeError, 'Expected a positive multiple of 32 (e.g. 224, 192, 160, 128) for resolution but received -224 of type number'],
-    ['224', TypeError, "Expected a positive multiple of 32 (e.g. 224, 192, 160, 128) for resolution but received '224' of type string"],
+    [100, RangeError, 'Expected a multiple of 32 from 32 to 2048 (e.g. 224, 192, 160, 128) for resolution but received 100 of type number'],
+    [0, RangeError, 'Expected a multiple of 32 from 32 to 2048 (e.g. 224, 192, 160, 128) for resolution but received 0 of type number'],
+    [-224, RangeError, 'Expected a multiple of 32 from 32 to 2048 (e.g. 224, 192, 160, 128) for resolution but received -224 of type number'],
+    // 4096 is a positive multiple of 32: the message must name the upper bound it is over.
+    [4096, RangeError, 'Expected a multiple of 32 from 32 to 2048 (e.g. 224, 192, 160, 128) for resolution but received 4096 of type number'],
+    ['224', TypeError, "Expected a multiple of 32 from 32 to 2048 (e.g. 224, 192, 160, 128) for resolution but received '224' of type string"],
   ])('resolution %s', async (resolution, cls, msg) => {
     const p = load({ weights: real, resolution: resolution as number });
     await expect(p).rejects.toThrow(cls);

@@ -1,6 +1,7 @@
 // Hostile inputs: every public function and the raw native binding get malformed arguments.
 // Each call must throw (sync API) or reject (async API) with the exact error class and message;
 // none may crash the process, and the model must still give the same answer afterwards.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,7 +75,7 @@ afterAll(() => {
 });
 
 describe('load(): options', () => {
-  const RES_MSG = (r: string) => `Expected a positive multiple of 32 (e.g. 224, 192, 160, 128) for resolution but received ${r}`;
+  const RES_MSG = (r: string) => `Expected a multiple of 32 from 32 to 2048 (e.g. 224, 192, 160, 128) for resolution but received ${r}`;
   const ALPHA_MSG = (r: string) => `Expected a number (0.25, 0.5, 0.75 or 1.0) for alpha but received ${r}`;
   const THREADS_MSG = (r: string) => `Expected an integer between 1 and 256 for threads but received ${r}`;
 
@@ -156,6 +157,29 @@ describe('load(): options', () => {
       RangeError,
       `Expected one of ${isas} (the kernel sets this CPU runs) for isa but received 'bogus'`,
     );
+  });
+
+  it('an integer kernel set for a float model says so (it was called "not a kernel set of this build")', async () => {
+    const b = loadBinding();
+    const intOnly = b.supportedQIsas().find((q) => !b.supportedIsas().includes(q));
+    if (!intOnly) return; // this CPU has no integer-only set (scalar, avx2 / neon only)
+    const float = b.supportedIsas().map((i) => `'${i}'`).join(', ');
+    expectError(
+      await rejection(() => load({ weights: REAL_025, resolution: R, isa: intOnly as never })),
+      RangeError,
+      `Expected one of ${float} (the float kernel sets this CPU runs) for isa but received '${intOnly}', an integer kernel set: ` +
+        `${REAL_025} runs in float32 (integer sets apply to uint8/int8 .tflite files)`,
+    );
+    const quant = path.join(shared, 'models/tflite/mobilenet_v1_0.25_128_quant.tflite');
+    expectError(
+      await rejection(() => load({ weights: quant, precision: 'float', isa: intOnly as never })),
+      RangeError,
+      `Expected one of ${float} (the float kernel sets this CPU runs) for isa but received '${intOnly}', an integer kernel set: ` +
+        `${quant} runs in float32 (integer sets apply to uint8/int8 .tflite files)`,
+    );
+    const m = await load({ weights: quant, isa: intOnly as never, threads: 1 });
+    expect(m.info.isa).toBe(intOnly);
+    m.dispose();
   });
 
   it('rejects weights that are of the wrong type, or not found', async () => {
@@ -404,6 +428,15 @@ describe('infer(), embed(), classify(), inferSync(): inputs', () => {
 
   it('rejects undecodable bytes and missing files', async () => {
     expectError(await rejection(() => model.infer(new Uint8Array(0))), Error, 'Cannot decode input (encoded image of 0 bytes): it is empty');
+    // Bytes transferred away after the call (to a worker, structuredClone): said so, not "it is empty" with their old size.
+    const jpeg = () => new Uint8Array(fs.readFileSync(path.join(shared, 'images/samples/grace_hopper.jpg')));
+    const detached = 'its buffer was detached (transferred) before the bytes were read; encoded bytes are read when the job runs, so keep them until its promise settles';
+    for (const source of [jpeg(), jpeg().buffer]) {
+      const p = model.infer(source);
+      const size = source.byteLength;
+      structuredClone(source instanceof ArrayBuffer ? source : source.buffer, { transfer: [source instanceof ArrayBuffer ? source : source.buffer] });
+      expectError(await rejection(() => p), Error, `Cannot decode input (encoded image of ${size} bytes): ${detached}`);
+    }
     const e = await rejection(() => model.infer(new Uint8Array([1, 2, 3])));
     expectError(e, Error, /^Cannot decode input \(encoded image of 3 bytes\): not a supported image \(JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP\): /);
     expectError(await rejection(() => model.infer('/nonexistent.jpg')), Error, "Cannot read image file '/nonexistent.jpg': no such file");

@@ -145,6 +145,19 @@ describe('custom heads and labels', () => {
     expect(parseLabels('1 one\n0 zero\n')).toEqual(['1 one', '0 zero']);
     expect(parseLabels('0 a\nb\n')).toEqual(['0 a', 'b']);
     expect(parseLabels('7up\n')).toEqual(['7up']);
+    // Blank lines at the end are not labels; one in the middle keeps its place.
+    expect(parseLabels('cat\ndog\n\n')).toEqual(['cat', 'dog']);
+    expect(parseLabels('cat\r\n\r\ndog\r\n \r\n\r\n')).toEqual(['cat', '', 'dog']);
+  });
+
+  it('a 1000-line labels file ending in a blank line names the classes as the file does (it shifted them by one)', async () => {
+    const lines = readFileSync(resolve(shared, 'labels/imagenet_1000.txt'), 'utf8').split('\n').filter((l) => l !== '');
+    const file = join(mkdtempSync(join(tmpdir(), 'mn-labels-')), 'labels.txt');
+    writeFileSync(file, lines.map((l) => l.toUpperCase()).join('\n') + '\n\n');
+    const m = await load({ weights: resolve(shared, 'models/tflite/mobilenet_v1_0.25_224_quant.tflite'), labels: file, threads: 1 });
+    const [top] = await m.classify(sample('coral_parrot.jpg'), { topK: 1 });
+    m.dispose();
+    expect([top!.index, top!.label]).toEqual([88, lines[88]!.toUpperCase()]);
   });
 
   it('labels embedded in TFLite metadata are used', async () => {

@@ -431,6 +431,16 @@ describe('download failures leave nothing behind', () => {
     expect(hits.filter((h) => h.endsWith('group29-shard1of1'))).toHaveLength(4);
   });
 
+  it('a malformed base URL or another scheme fails at once, naming it (it was retried 4 times with back-off)', async () => {
+    const bad = await failure({ alpha: 0.25, resolution: 128, format: 'tflite', baseUrl: 'notaurl', retryDelayMs: 1000 });
+    expect([bad.code, bad.attempts]).toEqual(['NETWORK', 1]);
+    expect(bad.message).toBe('invalid URL notaurl/download.tensorflow.org/models/mobilenet_v1_2018_08_02/mobilenet_v1_0.25_128.tgz ' +
+      '(MOBILENET_BASE_URL / baseUrl must be an http or https URL)');
+    const ftp = await failure({ alpha: 0.25, resolution: 128, format: 'tflite', baseUrl: 'ftp://mirror.example', retryDelayMs: 1000 });
+    expect([ftp.code, ftp.attempts]).toEqual(['NETWORK', 1]);
+    expect(ftp.message).toBe('unsupported protocol in ftp://mirror.example/download.tensorflow.org/models/mobilenet_v1_2018_08_02/mobilenet_v1_0.25_128.tgz');
+  });
+
   it('wrong checksum (same size, one byte changed)', async () => {
     overrides.set(`${TFJS_PREFIX}mobilenet_v1_0.25_224/group31-shard1of1`, 'corrupt');
     const e = await failure({ alpha: 0.25, resolution: 224 });

@@ -7,7 +7,7 @@
 // exit code 2, flag-named messages and one help style, so they would not earn their place here.
 import { parseArgs } from 'node:util';
 import { closest, rangeError } from '../errors.js';
-import { ALPHAS, checkInteger, checkOneOf, checkResolution, checkThreads, LIMITS, parseNumber } from '../validate.js';
+import { ALPHAS, checkInteger, checkOneOf, checkResolution, checkThreads, LIMITS, parseNumber, RESOLUTION_EXPECTED } from '../validate.js';
 
 /** A command-line mistake: printed with a pointer to --help, exit code 2. */
 export class UsageError extends Error {
@@ -142,7 +142,7 @@ export const parsers = {
     if (a === undefined) throw rangeError(flag, ALPHA_NAMES, raw);
     return a;
   },
-  resolution: (raw: string, flag: string): number => checkResolution(parseNumber(flag, raw, 'a positive multiple of 32 (e.g. 224, 192, 160, 128)'), flag),
+  resolution: (raw: string, flag: string): number => checkResolution(parseNumber(flag, raw, RESOLUTION_EXPECTED), flag),
   threads: (raw: string, flag: string): number => checkThreads(parseNumber(flag, raw, `an integer between 1 and ${LIMITS.maxThreads}`), flag),
   int: (lo: number, hi: number) => (raw: string, flag: string): number =>
     checkInteger(flag, parseNumber(flag, raw, `an integer between ${lo} and ${hi}`), lo, hi),

@@ -38,7 +38,7 @@ const spec: CommandSpec = {
     warmup: { type: 'string', value: 'N', help: 'untimed runs before timing (default 5)', parse: parsers.int(0, 1_000_000) },
     weights: { type: 'string', value: '<path>', help: 'a TF.js model folder / model.json or a .tflite file instead of synthetic weights' },
     isa: { type: 'string', value: 'X', help: 'force a kernel set: scalar, avx2, avx512, neon; integer (--dtype uint8/int8):\nscalar, avx2, avxvnni, avx512vnni, avx512amx, neon, neondot (default: the best this CPU runs)' },
-    dtype: { type: 'string', value: 'T', help: 'float32 (default), or uint8 / int8: the integer path (synthetic weights quantized\nper tensor / per channel; with --weights, the file\'s own scheme)', parse: parsers.oneOf(['float32', 'uint8', 'int8'] as const) },
+    dtype: { type: 'string', value: 'T', help: 'float32 (default; with --weights: as classify runs the file, a uint8/int8 file in integers),\nor uint8 / int8: the integer path (synthetic weights quantized per tensor / per channel; with --weights,\nthe file\'s own scheme; --dtype float32 runs a quantized file dequantized)', parse: parsers.oneOf(['float32', 'uint8', 'int8'] as const) },
     profile: { type: 'boolean', help: 'also report time by layer type (conv, depthwise, pointwise, pool, classifier)' },
     json: { type: 'boolean', help: 'a JSON array on stdout, one object per configuration (snake_case keys)' },
     markdown: { type: 'boolean', help: 'a Markdown table on stdout' },
@@ -72,7 +72,11 @@ export function plan(values: Record<string, unknown>): Plan {
   }
   if (v.isa !== undefined) {
     try {
-      checkIsa(v.isa, '--isa', v.dtype === 'uint8' || v.dtype === 'int8' ? loadBinding().supportedQIsas() : loadBinding().supportedIsas());
+      const b = loadBinding();
+      // A weights file without --dtype runs as load() runs it: float or integer sets, as the file decides.
+      const sets = v.dtype === 'uint8' || v.dtype === 'int8' ? b.supportedQIsas()
+        : v.dtype === undefined && v.weights !== undefined ? [...new Set([...b.supportedIsas(), ...b.supportedQIsas()])] : b.supportedIsas();
+      checkIsa(v.isa, '--isa', sets);
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
@@ -88,7 +92,8 @@ export function plan(values: Record<string, unknown>): Plan {
         configs.push({
           alpha, resolution, threads, batch: v.batch ?? 1, runs: v.runs ?? 50, warmup: v.warmup ?? 5,
           ...(v.weights !== undefined ? { weights: v.weights } : {}), ...(v.isa !== undefined ? { isa: v.isa } : {}),
-          profile: v.profile ?? false, dtype: v.dtype ?? 'float32',
+          // Synthetic weights are float32 unless --dtype; a file runs as classify/load() run it (a uint8 file in integers).
+          profile: v.profile ?? false, ...(v.dtype !== undefined || v.weights === undefined ? { dtype: v.dtype ?? 'float32' } : {}),
         });
       }
     }

@@ -23,14 +23,15 @@ const spec: CommandSpec = {
   argsExpected: 'at least one image, folder or - (standard input)',
   flags: {
     weights: { type: 'string', value: '<path>', help: 'a TF.js model folder, model.json or .tflite file (default: see below)' },
+    head: { type: 'string', value: '<path>', help: "a .tflite file continuing --weights (Coral's …_head_layers.tflite after the …_embedding_extractor)" },
     alpha: { type: 'string', value: 'A', help: 'width multiplier of the published weights: 1.0, 0.75, 0.5, 0.25', parse: parsers.alpha },
     resolution: { type: 'string', value: 'R', help: 'input size, a multiple of 32 (default: what the weights declare, else 224)', parse: parsers.resolution },
     format: { type: 'string', value: 'F', help: `published format to use: ${FORMATS.join(', ')}`, parse: parsers.oneOf(FORMATS) },
     top: { type: 'string', value: 'K', help: 'classes per image (default 5; at most the model\'s class count)', parse: parsers.int(1, LIMITS.maxClasses) },
-    labels: { type: 'string', value: '<file>', help: 'class names, one per line (default: ImageNet)' },
+    labels: { type: 'string', value: '<file>', help: 'class names, one per line (default: the file\'s own, else ImageNet for 1000 classes)' },
     threads: { type: 'string', value: 'N', help: 'threads per inference (default: the number of cores)', parse: parsers.threads },
     isa: { type: 'string', value: 'X', help: 'force a kernel set: scalar, avx2, avx512, neon; for integer models also avxvnni,\n' +
-      'avx512vnni, neondot (default: the best this CPU runs)' },
+      'avx512vnni, avx512amx, neondot (default: the best this CPU runs)' },
     precision: { type: 'string', value: 'P', help: 'integer (default for uint8/int8 .tflite files: bit-exact with TFLite) or float\n' +
       '(dequantize the file at load and run the float path)', parse: parsers.oneOf(['integer', 'float'] as const) },
     'max-pixels': { type: 'string', value: 'N', help: `refuse images with more pixels than this, before decoding (default ${DEFAULT_MAX_INPUT_PIXELS})`,
@@ -103,7 +104,7 @@ export async function expandInputs(args: readonly string[], recursive: boolean, 
 
 async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const v = parsed.values as {
-    weights?: string; alpha?: number; resolution?: number; format?: LoadOptions['format']; top?: number; labels?: string;
+    weights?: string; head?: string; alpha?: number; resolution?: number; format?: LoadOptions['format']; top?: number; labels?: string;
     threads?: number; isa?: string; precision?: LoadOptions['precision']; 'max-pixels'?: number; recursive?: boolean;
     json?: boolean; jsonl?: boolean;
   };
@@ -111,6 +112,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   // Everything the user typed is checked before the (slow) model load.
   const isa = v.isa !== undefined ? checkIsaFlag(v.isa) : undefined;
   if (v.weights !== undefined && v.format !== undefined) throw new UsageError('--format chooses among published weights; it does not apply with --weights');
+  if (v.head !== undefined && v.weights === undefined) throw new UsageError('Expected --weights <backbone.tflite> with --head');
   const items = await expandInputs(parsed.positionals, v.recursive ?? false, io.stdin);
 
   const bar = downloadBar(io.stderr);
@@ -118,6 +120,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   try {
     model = await interruptible((signal) => load({
       ...(v.weights !== undefined ? { weights: v.weights } : {}),
+      ...(v.head !== undefined ? { head: v.head } : {}),
       ...(v.alpha !== undefined ? { alpha: v.alpha as LoadOptions['alpha'] } : {}),
       ...(v.resolution !== undefined ? { resolution: v.resolution } : {}),
       ...(v.format !== undefined ? { format: v.format } : {}),
@@ -131,6 +134,13 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     }));
   } finally {
     bar.clear();
+  }
+  // Models classify() cannot use are a usage error once, with the command to use, not one failure per image.
+  const unusable = model.info.architecture === 'ssd_mobilenet_v1' ? "is an SSD detector; use 'mobilenet detect'"
+    : model.info.classes === 0 ? 'is a headless backbone (no classification layer); a .tflite backbone takes its classifier with --head <file.tflite>' : undefined;
+  if (unusable) {
+    model.dispose();
+    throw new UsageError(`Expected a classifier for --weights but ${model.info.weights} ${unusable}`);
   }
   const classes = model.info.classes - (model.info.background ? 1 : 0);
   const topK = Math.min(v.top ?? 5, classes);
@@ -162,8 +172,10 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
 }
 
 function checkIsaFlag(raw: string): LoadOptions['isa'] {
+  // Float and integer sets alike, as load() takes them: which kind applies depends on the file, read later.
+  const binding = loadBinding();
   try {
-    return checkIsa(raw, '--isa', loadBinding().supportedIsas());
+    return checkIsa(raw, '--isa', [...new Set([...binding.supportedIsas(), ...binding.supportedQIsas()])]);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

@@ -2,7 +2,7 @@
 // JSON, and optionally a copy of each image with labelled boxes drawn on it (sharp composites an SVG overlay onto
 // the decoded, EXIF-rotated pixels the detector saw). Exit 1 when any image failed.
 import { mkdirSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, extname, join, resolve as resolvePath } from 'node:path';
 import { decodeImage, DEFAULT_MAX_INPUT_PIXELS, type NativeFrame } from '../image.js';
 import { load, type Detection } from '../model.js';
 import { parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
@@ -22,9 +22,17 @@ const spec: CommandSpec = {
     threads: { type: 'string', value: 'N', help: 'threads per inference (default: the number of cores)', parse: parsers.threads },
     'max-pixels': { type: 'string', value: 'N', help: `refuse images with more pixels than this, before decoding (default ${DEFAULT_MAX_INPUT_PIXELS})`,
       parse: parsers.int(1, Number.MAX_SAFE_INTEGER) },
-    out: { type: 'string', value: '<file|dir>', help: 'write the image with its boxes drawn (several images: a folder, <name>.detect.jpg)' },
-    json: { type: 'boolean', help: 'one JSON value on stdout: { image, detections: [{ index, label, score, box, normalizedBox }], annotated? } (an array for several images)' },
+    out: { type: 'string', value: '<file|dir>', help: 'write the image with its boxes drawn (several images, or a folder: <name>.detect.jpg in it)' },
+    json: { type: 'boolean', help: 'one JSON value on stdout: { image, detections: [{ index, label, score, box, normalizedBox }], annotated? }\nor { image, error } (an array for several images)' },
   },
+};
+
+const isDirectory = (path: string): boolean => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 };
 
 const COLORS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#fabed4', '#469990'];
@@ -60,19 +68,23 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const v = parsed.values as { weights?: string; labels?: string; 'min-score'?: number; max?: number; threads?: number; 'max-pixels'?: number; out?: string; json?: boolean };
   const images = parsed.positionals;
   if (!v.weights) throw new UsageError('Expected --weights <file.tflite>: an SSD detection model such as coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
-  // Several images: --out is a folder (created), each written as <name>.detect<.png/.webp as the input, else .jpg>.
+  // Several images, or --out naming a folder (an existing one, or ending in /): each image is written into it as
+  // <name>.detect<.png/.webp as the input, else .jpg>, made unique within the run (<name>-2.detect.jpg, ...).
   let outDir: string | undefined;
-  if (v.out !== undefined && images.length > 1) {
+  if (v.out !== undefined && (images.length > 1 || /[\\/]$/.test(v.out) || isDirectory(v.out))) {
     outDir = v.out;
     mkdirSync(outDir, { recursive: true });
     if (!statSync(outDir).isDirectory()) throw new UsageError(`Expected a folder for --out with several images but '${outDir}' is a file`);
   }
+  const inputs = new Set(images.map((i) => resolvePath(i)));
+  const written = new Set<string>();
   const model = await load({ weights: v.weights, ...(v.threads !== undefined ? { threads: v.threads } : {}), ...(v.labels !== undefined ? { labels: v.labels } : {}) });
   if (model.info.architecture !== 'ssd_mobilenet_v1') {
     model.dispose();
     throw new UsageError(`Expected an SSD detection model for --weights but ${v.weights} is ${model.info.architecture}; use 'mobilenet classify'`);
   }
-  const results: { image: string; detections: Detection[]; annotated?: string }[] = [];
+  // With --json a failed image is an { image, error } entry in input order (as classify --json), not only a stderr line.
+  const results: ({ image: string; detections: Detection[]; annotated?: string } | { image: string; error: string })[] = [];
   let failed = 0;
   try {
     for (const image of images) {
@@ -84,13 +96,24 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
         let annotated: string | undefined;
         if (v.out !== undefined) {
           const ext = extname(image).toLowerCase();
-          annotated = outDir ? join(outDir, `${basename(image, extname(image))}.detect${['.png', '.webp'].includes(ext) ? ext : '.jpg'}`) : v.out;
+          const name = basename(image, extname(image));
+          const suffix = `.detect${['.png', '.webp'].includes(ext) ? ext : '.jpg'}`;
+          annotated = v.out;
+          if (outDir) {
+            // Two inputs with one name (cam1/frame.jpg, cam2/frame.jpg) must not overwrite each other's copy.
+            annotated = join(outDir, name + suffix);
+            for (let n = 2; written.has(resolvePath(annotated)); n++) annotated = join(outDir, `${name}-${n}${suffix}`);
+          }
+          if (inputs.has(resolvePath(annotated))) throw new Error(`--out ${annotated} is one of the input images; choose another file so that the original is kept`);
           await annotate(frame, detections, annotated);
+          written.add(resolvePath(annotated));
         }
         results.push({ image, detections, ...(annotated ? { annotated } : {}) });
       } catch (e) {
         failed++;
-        io.stderr.write(`${image}: ${withFlagNames((e as Error).message, spec)}\n`);
+        const error = withFlagNames((e as Error).message, spec);
+        if (v.json) results.push({ image, error });
+        else io.stderr.write(`${image}: ${error}\n`);
       }
     }
   } finally {
@@ -100,6 +123,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     io.stdout.write(JSON.stringify(results.length === 1 && images.length === 1 ? results[0] : results, null, 2) + '\n');
   } else {
     for (const r of results) {
+      if ('error' in r) continue;
       io.stdout.write(`${r.image}${r.annotated ? ` -> ${r.annotated}` : ''}\n`);
       if (r.detections.length === 0) io.stdout.write('  (nothing above the minimum score)\n');
       for (const d of r.detections) {

@@ -23,9 +23,12 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const root = cacheDir(io.env);
   const cached = await listCached({ cacheDir: root, verify: v.verify ?? false });
   const isas = binding.supportedIsas();
-  // MOBILENET_ISA names the default only when this CPU runs it; otherwise every load() refuses it (say so).
+  const qisas = binding.supportedQIsas();
+  // MOBILENET_ISA names the default only when this CPU runs it; otherwise every load() refuses it (say so). An integer
+  // set's name (avx512vnni) serves quantized models only; float models refuse it.
   const envIsa = io.env.MOBILENET_ISA || undefined;
-  const envIsaOk = envIsa === undefined || isas.includes(envIsa);
+  const envIsaOk = envIsa === undefined || isas.includes(envIsa) || qisas.includes(envIsa);
+  const envIntegerOnly = envIsa !== undefined && !isas.includes(envIsa) && qisas.includes(envIsa);
   const data = {
     version,
     node: process.versions.node,
@@ -33,7 +36,8 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     platform: `${process.platform}-${process.arch}`,
     cpu: binding.cpuModel(),
     isas,
-    default_isa: envIsaOk ? envIsa ?? isas[isas.length - 1] : null,
+    integer_isas: qisas,
+    default_isa: envIsa === undefined ? isas[isas.length - 1] : isas.includes(envIsa) ? envIsa : null,
     weights_env: io.env.MOBILENET_WEIGHTS ?? null,
     cache_dir: root,
     cached: cached.map((c) => ({
@@ -48,9 +52,12 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const out = [
     `mobilenet-native ${data.version} on ${data.platform}, Node ${data.node} (Node-API ${data.napi})`,
     `CPU: ${data.cpu}`,
-    envIsaOk
-      ? `Kernel sets this CPU runs: ${isas.join(', ')} (default: ${data.default_isa}; MOBILENET_ISA overrides)`
-      : `Kernel sets this CPU runs: ${isas.join(', ')}; MOBILENET_ISA=${envIsa} is not one of them, so loading a model fails until it is unset or fixed`,
+    !envIsaOk
+      ? `Kernel sets this CPU runs: ${isas.join(', ')}; MOBILENET_ISA=${envIsa} is not one of them, so loading a model fails until it is unset or fixed`
+      : envIntegerOnly
+        ? `Kernel sets this CPU runs: ${isas.join(', ')}; MOBILENET_ISA=${envIsa} is an integer kernel set, so float models fail to load until it is unset or changed`
+        : `Kernel sets this CPU runs: ${isas.join(', ')} (default: ${data.default_isa}; MOBILENET_ISA overrides)`,
+    `Integer kernel sets (uint8/int8 models): ${qisas.join(', ')}${envIsa === undefined ? ` (default: ${qisas[qisas.length - 1]})` : ''}`,
     `MOBILENET_WEIGHTS: ${data.weights_env ?? '(not set)'}`,
     `Cache: ${root}`,
   ];

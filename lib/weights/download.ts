@@ -19,7 +19,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { Parser, type ReadEntry } from 'tar';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
-import { DownloadError, redactUrl } from '../errors.js';
+import { DownloadError, redactUrl, type DownloadErrorCode } from '../errors.js';
 import {
   checkExpected, fsyncDir, manifestPaths, partialName, recordPath, removeEmptyDirs, removeStalePartials, verifyCached,
   writeRecord, variantPath, type Env, type ExpectedFile, type FileDigest, type IntegrityRecord,
@@ -86,7 +86,16 @@ function describeNetworkError(err: unknown): string {
   return String(err);
 }
 
+/** Failures no retry can change (a malformed URL, a scheme other than http/https): given up on at once. */
+const permanent = new WeakSet<DownloadError>();
+function permanentError(code: DownloadErrorCode, url: string, message: string, options?: { cause?: unknown }): DownloadError {
+  const e = new DownloadError(code, url, message, options);
+  permanent.add(e);
+  return e;
+}
+
 function retryable(e: DownloadError): boolean {
+  if (permanent.has(e)) return false;
   if (e.code === 'NETWORK' || e.code === 'TRUNCATED') return true;
   if (e.code === 'TIMEOUT') return !e.message.includes('not finished after'); // a stall, not the overall limit
   if (e.code === 'HTTP_STATUS') return e.status === 408 || e.status === 429 || (e.status ?? 0) >= 500;
@@ -129,10 +138,10 @@ async function get(url: string, range: number, ctx: { dispatcher: Dispatcher; si
   try {
     u = new URL(url);
   } catch (e) {
-    throw new DownloadError('NETWORK', url, `invalid URL ${url}`, { cause: e });
+    throw permanentError('NETWORK', url, `invalid URL ${url} (MOBILENET_BASE_URL / baseUrl must be an http or https URL)`, { cause: e });
   }
   for (let redirects = 0; ; redirects++) {
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new DownloadError('NETWORK', u.href, `unsupported protocol in ${u.href}`);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw permanentError('NETWORK', u.href, `unsupported protocol in ${u.href}`);
     let res: Dispatcher.ResponseData;
     try {
       res = await request(u, {
