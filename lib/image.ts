@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { loadBinding } from './binding.js';
 import { describe, describeFileError } from './errors.js';
-import { decodeBmp, isBmp, readBmpHeader } from './image/bmp.js';
+import { bmp24Bgr, decodeBmp, isBmp, readBmpHeader } from './image/bmp.js';
 
 /** Pixel layouts of a frame. `stride` counts bytes per row of the first plane. */
 export type PixelFormat = 'rgb' | 'rgba' | 'bgr' | 'bgra' | 'gray' | 'i420' | 'nv12' | 'yuyv';
@@ -158,6 +158,8 @@ export async function decodeImage(
     try {
       const h = readBmpHeader(bytes);
       if (h.width * h.height > opts.maxInputPixels) throw tooLarge(what, h.width, h.height, opts.maxInputPixels);
+      const bgr = bmp24Bgr(bytes);
+      if (bgr) return frameOf(bgr.data, bgr.width, bgr.height, PIXEL_FORMATS.indexOf('bgr'), background);
       const img = decodeBmp(bytes);
       return frameOf(img.data, img.width, img.height, img.channels === 4 ? 1 : 0, background);
     } catch (e) {

@@ -228,6 +228,30 @@ describe('encoded images', () => {
     expect(['military uniform', 'bow tie, bow-tie, bowtie', 'suit, suit of clothes']).toContain(hopper!.label);
   });
 
+  it('24-bit BMPs (bottom-up and top-down) go to the native resize as BGR rows, the same logits as decodeBmp', async () => {
+    const { bmp24Bgr, decodeBmp } = await import('../lib/image/bmp.js');
+    // 3 x 2 pixels, rows padded to 12 bytes; bottom-up: the file's first row is the image's last.
+    const make = (topDown: boolean, w = 3, h = 2) => {
+      const row = Math.ceil((w * 3) / 4) * 4, b = Buffer.alloc(54 + row * h);
+      b.write('BM'); b.writeUInt32LE(b.length, 2); b.writeUInt32LE(54, 10); b.writeUInt32LE(40, 14);
+      b.writeInt32LE(w, 18); b.writeInt32LE(topDown ? -h : h, 22); b.writeUInt16LE(1, 26); b.writeUInt16LE(24, 28);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w * 3; x++) b[54 + y * row + x] = 10 * y + x;
+      return new Uint8Array(b);
+    };
+    expect(Array.from(bmp24Bgr(make(false))!.data)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(Array.from(bmp24Bgr(make(true))!.data)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
+    expect(Array.from(decodeBmp(make(true)).data.subarray(0, 3))).toEqual([2, 1, 0]); // RGB of the same first pixel
+    expect(() => bmp24Bgr(make(false).subarray(0, 60))).toThrow(
+      'truncated BMP: 3 x 2 at 24 bits needs 75 bytes from pixel offset 54, the file has 60',
+    );
+    // The whole path: the file vs its RGB decode handed over as a frame.
+    for (const topDown of [false, true]) {
+      const bytes = make(topDown, 97, 61);
+      const rgb = decodeBmp(bytes);
+      expect(await model.infer(bytes)).toEqual(await model.infer({ data: rgb.data, width: 97, height: 61, channels: 3 }));
+    }
+  });
+
   it('a palette PNG with transparency: the hidden palette colours never change the result', async () => {
     const file = resolve(shared, 'cases/images/palette-with-transparency.png');
     const png = new Uint8Array(readFileSync(file));

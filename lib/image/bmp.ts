@@ -84,6 +84,29 @@ function scaleField(value: number, bits: number): number {
   return Math.round((value * 255) / ((1 << bits) - 1));
 }
 
+/**
+ * The common camera layout (24-bit BI_RGB, what `raspistill -e bmp` writes) as packed BGR rows, top row first:
+ * one native row copy each instead of a per-pixel JS loop (a 12 MP frame: ~125 ms of blocked event loop before),
+ * for the native resize to read as a 'bgr' frame. Undefined for every other layout (decodeBmp reads those).
+ * Throws Error naming what is wrong (a truncated file), as decodeBmp.
+ */
+export function bmp24Bgr(bytes: Uint8Array): { data: Uint8Array; width: number; height: number } | undefined {
+  const h = readBmpHeader(bytes);
+  if (h.bitsPerPixel !== 24 || h.compression !== 0) return undefined;
+  const { width, height } = h;
+  const rowBytes = Math.ceil((width * 24) / 32) * 4, packed = width * 3;
+  const need = h.dataOffset + rowBytes * (height - 1) + packed;
+  if (!(h.dataOffset >= 14 + h.headerSize) || need > bytes.length) {
+    fail(`truncated BMP: ${width} x ${height} at 24 bits needs ${need} bytes from pixel offset ${h.dataOffset}, the file has ${bytes.length}`);
+  }
+  const out = new Uint8Array(packed * height);
+  for (let y = 0; y < height; y++) {
+    const src = h.dataOffset + (h.topDown ? y : height - 1 - y) * rowBytes;
+    out.set(bytes.subarray(src, src + packed), y * packed);
+  }
+  return { data: out, width, height };
+}
+
 /** Decodes a BMP into RGB (or RGBA when an alpha mask is present and used). Throws Error naming what is wrong. */
 export function decodeBmp(bytes: Uint8Array): BmpImage {
   const h = readBmpHeader(bytes);
