@@ -149,7 +149,7 @@ struct QLayer {
       m /= std::sqrt((double)taps);
       if (mode == 1) m = std::ldexp(1.0, -irand(1, 14));       // exact power of two: many ties
       if (mode == 2 && j % 3 == 0) m = std::ldexp(std::uniform_real_distribution<double>(1.0, 3.9)(g_rng), 0) / 4096;
-      if (mode == 4 && j % 4 == 1) m = std::uniform_real_distribution<double>(1.0, 3.9)(g_rng);  // left shift
+      if (mode == 4 && (j % 4 == 1 || count == 1)) m = std::uniform_real_distribution<double>(1.0, 3.9)(g_rng);  // left shift
       if (!mn::quantize_multiplier(m, &mult[j], &shift[j])) std::abort();
     }
     switch (g_cases % 3) {
@@ -166,6 +166,8 @@ struct QLayer {
         desc = "narrow";
       }
     }
+    // As the runtime sets it (qlayers.cc): kernels may skip the left shift when no channel has one.
+    out.left_shift = std::any_of(shift.begin(), shift.end(), [](int32_t s) { return s > 0; });
   }
   int32_t zw_of(size_t c) const { return zw[per_channel ? c : 0]; }
   mn::QPackArgs args(size_t k) const {
@@ -256,6 +258,15 @@ void test_gemm(const QKernelTable& t, const char* name, Fn fn, const mn::QGemmLa
       fn(M - m0 < l.mr ? M - m0 : l.mr, N, K, a.as<T>() + m0 * as, as, wp.as<uint8_t>(), c3.data<T>() + m0 * cs, cs, q.out);
     if (!c3.guards_ok()) cs_.fail("wrote outside the output buffer (one call over all panels)");
     if (c.buf != c3.buf) cs_.fail("results differ when one call covers all panels (layout.panels)");
+  }
+  if (l.rows) {  // one call over every row tile (per panel, or over all of them with layout.panels)
+    Out c4(csize);
+    const size_t panel = mn::qpacked_gemm_panel_bytes(l, K);
+    for (size_t n0 = 0; n0 < N; n0 += l.panels ? N : l.nr)
+      fn(M, l.panels ? N : std::min(l.nr, N - n0), K, a.as<T>(), as, wp.as<uint8_t>() + (n0 / l.nr) * panel,
+         c4.data<T>() + n0, cs, q.out);
+    if (!c4.guards_ok()) cs_.fail("wrote outside the output buffer (one call over all row tiles)");
+    if (c.buf != c4.buf) cs_.fail("results differ when one call covers all row tiles (layout.rows)");
   }
 }
 

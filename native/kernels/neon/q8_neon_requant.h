@@ -42,9 +42,11 @@ static inline Out8 load_out8(int32_t zero_point, int32_t min, int32_t max) {
   return o;
 }
 
-// TFLite's MultiplyByQuantizedMultiplier on 4 lanes (without the zero point).
+// TFLite's MultiplyByQuantizedMultiplier on 4 lanes (without the zero point). kLeft false: every lshift
+// of the call is 0 (QOutputParams::left_shift false), so the left shift is skipped.
+template <bool kLeft = true>
 static inline int32x4_t scale4(int32x4_t x, const Requant4& r, bool fixup) {
-  x = vshlq_s32(x, r.lshift);
+  if constexpr (kLeft) x = vshlq_s32(x, r.lshift);
   x = vqrdmulhq_s32(x, r.mult);
   if (fixup) x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, r.neg_rshift), 31));
   return vrshlq_s32(x, r.neg_rshift);
@@ -70,12 +72,12 @@ static inline uint8x8_t requant8(int32x4_t a, int32x4_t b, const Requant4& ra, c
 
 // 16 accumulators (channels 4j..4j+3 in x[j], with r[j]) to 16 output bytes, as requant8: one clamp
 // and one store for 16 outputs where a full 16-column tile is written.
-template <bool kS8>
+template <bool kS8, bool kLeft = true>
 static inline uint8x16_t requant16(const int32x4_t* x, const Requant4* r, const Out8& o, bool fixup) {
-  const int16x8_t v0 = vcombine_s16(vqmovn_s32(vaddq_s32(scale4(x[0], r[0], fixup), o.zp)),
-                                    vqmovn_s32(vaddq_s32(scale4(x[1], r[1], fixup), o.zp)));
-  const int16x8_t v1 = vcombine_s16(vqmovn_s32(vaddq_s32(scale4(x[2], r[2], fixup), o.zp)),
-                                    vqmovn_s32(vaddq_s32(scale4(x[3], r[3], fixup), o.zp)));
+  const int16x8_t v0 = vcombine_s16(vqmovn_s32(vaddq_s32(scale4<kLeft>(x[0], r[0], fixup), o.zp)),
+                                    vqmovn_s32(vaddq_s32(scale4<kLeft>(x[1], r[1], fixup), o.zp)));
+  const int16x8_t v1 = vcombine_s16(vqmovn_s32(vaddq_s32(scale4<kLeft>(x[2], r[2], fixup), o.zp)),
+                                    vqmovn_s32(vaddq_s32(scale4<kLeft>(x[3], r[3], fixup), o.zp)));
   if constexpr (kS8) {
     const int8x16_t q = vcombine_s8(vqmovn_s16(v0), vqmovn_s16(v1));
     const int8x16_t lo = vreinterpretq_s8_u8(vcombine_u8(o.lo, o.lo)), hi = vreinterpretq_s8_u8(vcombine_u8(o.hi, o.hi));
