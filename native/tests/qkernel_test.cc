@@ -453,13 +453,18 @@ void conv_suite(const QKernelTable& t, const char* name, Fn fn, const mn::QTapsL
 }
 
 // ------------------------------------------------------------------------------------------------
+// fill_with: 0 random inputs; else every input tmin (-1) or tmax (1): the largest sums, for the kernels'
+// narrow partial sums and exact division.
 template <typename T, typename Fn>
-void test_gavgpool(const QKernelTable& t, Fn fn, size_t P, size_t C) {
-  const int32_t lo = g_cases % 3 == 0 ? irand(tmin<T>(), 0) : tmin<T>();
-  const int32_t hi = g_cases % 3 == 0 ? irand(lo, tmax<T>()) : tmax<T>();
-  Case cs_(fmt("isa=%s kernel=%s_gavgpool pixels=%zu channels=%zu clamp=[%d,%d]", t.isa, scheme<T>(), P, C, lo, hi));
+void test_gavgpool(const QKernelTable& t, Fn fn, size_t P, size_t C, int fill_with = 0) {
+  const int32_t lo = g_cases % 3 == 0 && !fill_with ? irand(tmin<T>(), 0) : tmin<T>();
+  const int32_t hi = g_cases % 3 == 0 && !fill_with ? irand(lo, tmax<T>()) : tmax<T>();
+  Case cs_(fmt("isa=%s kernel=%s_gavgpool pixels=%zu channels=%zu clamp=[%d,%d] inputs=%s", t.isa, scheme<T>(), P, C, lo,
+               hi, fill_with ? (fill_with < 0 ? "min" : "max") : "random"));
   Guarded in(P * C, g_cases % 2 == 0);
   fill(in.as<T>(), in.size());
+  if (fill_with)
+    for (size_t i = 0; i < in.size(); i++) in.as<T>()[i] = (T)(fill_with < 0 ? tmin<T>() : tmax<T>());
   Out out(C);
   fn(P, C, in.as<T>(), out.data<T>(), lo, hi);
   if (!out.guards_ok()) cs_.fail("wrote outside the output buffer");
@@ -484,6 +489,9 @@ void gavgpool_suite(const QKernelTable& t, Fn fn) {
   test_gavgpool<T>(t, fn, 16, 256);
   test_gavgpool<T>(t, fn, 1000, 17);  // large n: rounding division far from small numerators
   test_gavgpool<T>(t, fn, 50000, 3);
+  for (size_t P : {2, 3, 49, 254, 255, 256, 257, 511, 1000, 4095, 4096, 4097, 8191, 70001})
+    for (int f : {-1, 1}) test_gavgpool<T>(t, fn, P, 48, f);
+  test_gavgpool<T>(t, fn, 70001, 35);
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -28,11 +28,12 @@ void qu8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c(const QConvParams<uint8_t>& p, 
 void qs8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c(const QConvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
 constexpr QTapsLayout kQConvLayout8cNeon = {8, QWeight::kInt16, false};
 
-// Global average pool: NEON int32 sums, scalar rounding division (armv7 has no vector divide).
-void qu8_gavgpool_minmax__neon_8c(size_t pixels, size_t channels, const uint8_t* in, uint8_t* out, int32_t out_min,
-                                  int32_t out_max);
-void qs8_gavgpool_minmax__neon_8c(size_t pixels, size_t channels, const int8_t* in, int8_t* out, int32_t out_min,
-                                  int32_t out_max);
+// Global average pool, 32 channels per pass: 16-bit partial sums, the rounding division as an exact
+// multiply-high (no vector divide on armv7).
+void qu8_gavgpool_minmax__neon_32c(size_t pixels, size_t channels, const uint8_t* in, uint8_t* out, int32_t out_min,
+                                   int32_t out_max);
+void qs8_gavgpool_minmax__neon_32c(size_t pixels, size_t channels, const int8_t* in, int8_t* out, int32_t out_min,
+                                   int32_t out_max);
 
 const QKernelTable& qtable();
 }  // namespace mn::neon

@@ -21,8 +21,8 @@ const QKernelTable& qtable() {
       mn::neon::kQDwconvLayout8cNeon,
       "qu8_conv3x3s2_minmax_gemmlowp__neondot", qu8_conv3x3s2_minmax_gemmlowp__neondot, kQU8ConvLayoutGemm,
       "qs8_conv3x3s2_minmax_gemmlowp__neondot", qs8_conv3x3s2_minmax_gemmlowp__neondot, kQS8ConvLayoutGemm,
-      mn::neon::qu8_gavgpool_minmax__neon_8c,
-      mn::neon::qs8_gavgpool_minmax__neon_8c,
+      mn::neon::qu8_gavgpool_minmax__neon_32c,
+      mn::neon::qs8_gavgpool_minmax__neon_32c,
       kAlternatives, sizeof kAlternatives / sizeof kAlternatives[0],
   };
   return t;
