@@ -8,7 +8,7 @@ void qu8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane(size_t mr, size_t nc, size_t k
                                                   const void* w, uint8_t* c, size_t c_stride, const QOutputParams& out);
 void qs8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane(size_t mr, size_t nc, size_t kc, const int8_t* a, size_t a_stride,
                                                   const void* w, int8_t* c, size_t c_stride, const QOutputParams& out);
-constexpr QGemmLayout kQGemmLayout4x8NeonMlal = {4, 8, 1, QWeight::kInt16, true, 0, false};
+constexpr QGemmLayout kQGemmLayout4x8NeonMlal = {4, 8, 1, QWeight::kInt16, true, 0, false, false, true, true};
 
 #if defined(__aarch64__)
 // qs8 only, weights in [-127, 127] (narrow): raw int8 weights, 16 k per column; smull + smlal2 pairs two

@@ -57,11 +57,11 @@ static inline int32x4_t scale4(int32x4_t x, const Requant4& r, bool fixup) {
 // bytes. Exact: min and max lie inside the type, and saturation is monotonic, so clamping the
 // saturated value gives the clamp of the int32 value. kS8: int8 output.
 // fixup: o.fixup, or a constant of the caller's (a kernel body templated on it: no test per call).
-template <bool kS8>
+template <bool kS8, bool kLeft = true>
 static inline uint8x8_t requant8(int32x4_t a, int32x4_t b, const Requant4& ra, const Requant4& rb, const Out8& o,
                                  bool fixup) {
-  const int16x8_t v = vcombine_s16(vqmovn_s32(vaddq_s32(scale4(a, ra, fixup), o.zp)),
-                                   vqmovn_s32(vaddq_s32(scale4(b, rb, fixup), o.zp)));
+  const int16x8_t v = vcombine_s16(vqmovn_s32(vaddq_s32(scale4<kLeft>(a, ra, fixup), o.zp)),
+                                   vqmovn_s32(vaddq_s32(scale4<kLeft>(b, rb, fixup), o.zp)));
   if constexpr (kS8) {
     const int8x8_t q = vqmovn_s16(v);
     return vreinterpret_u8_s8(vmin_s8(vmax_s8(q, vreinterpret_s8_u8(o.lo)), vreinterpret_s8_u8(o.hi)));
