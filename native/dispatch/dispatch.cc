@@ -20,10 +20,17 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
-#if defined(__arm__) && defined(__linux__)
+#if defined(__x86_64__) && defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+#if (defined(__arm__) || defined(__aarch64__)) && defined(__linux__)
 #include <sys/auxv.h>
 #ifndef HWCAP_NEON
-#define HWCAP_NEON (1 << 12)
+#define HWCAP_NEON (1 << 12)  // armv7 AT_HWCAP
+#endif
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)  // aarch64 AT_HWCAP: udot/sdot
 #endif
 #endif
 
@@ -31,35 +38,55 @@ namespace mn {
 
 namespace {
 
+CpuFeatures detect_cpu() {
+  CpuFeatures f;
 #if defined(__x86_64__) || defined(__i386__)
-unsigned long long xgetbv0() {
-  unsigned int eax, edx;
-  __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
-  return ((unsigned long long)edx << 32) | eax;
-}
-
-struct X86Features { bool avx2 = false, avx512 = false; };
-
-X86Features detect_x86() {
-  X86Features f;
   unsigned int eax, ebx, ecx, edx;
   if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return f;
   const bool osxsave = ecx & (1u << 27), avx = ecx & (1u << 28), fma = ecx & (1u << 12);
-  if (!osxsave || !avx) return f;
-  // The OS must save the registers too (XCR0), not only the CPU have them.
-  const unsigned long long xcr0 = xgetbv0();
-  const bool ymm_os = (xcr0 & 0x6) == 0x6;
-  const bool zmm_os = (xcr0 & 0xe6) == 0xe6;
-  if (__get_cpuid_max(0, nullptr) < 7) return f;
+  if (!osxsave || !avx || __get_cpuid_max(0, nullptr) < 7) return f;
+  unsigned int xlo, xhi;
+  __asm__ volatile("xgetbv" : "=a"(xlo), "=d"(xhi) : "c"(0));
+  const unsigned long long xcr0 = ((unsigned long long)xhi << 32) | xlo;
+  const bool ymm_os = (xcr0 & 0x6) == 0x6, zmm_os = (xcr0 & 0xe6) == 0xe6, tile_os = (xcr0 & 0x60000) == 0x60000;
   __cpuid_count(7, 0, eax, ebx, ecx, edx);
-  const bool avx2 = ebx & (1u << 5), avx512f = ebx & (1u << 16);
+  const bool avx2 = ebx & (1u << 5), avx512f = ebx & (1u << 16), avx512dq = ebx & (1u << 17),
+             avx512bw = ebx & (1u << 30), avx512vl = ebx & (1u << 31), avx512vnni = ecx & (1u << 11),
+             amx_tile = edx & (1u << 24), amx_int8 = edx & (1u << 25);
+  __cpuid_count(7, 1, eax, ebx, ecx, edx);
+  const bool avx_vnni = eax & (1u << 4);
   f.avx2 = ymm_os && avx2 && fma;
   f.avx512 = f.avx2 && zmm_os && avx512f;
+  f.avx_vnni = f.avx2 && avx_vnni;
+  f.avx512vnni = f.avx512 && avx512dq && avx512bw && avx512vl && avx512vnni;
+  f.amx_int8 = f.avx512vnni && amx_tile && amx_int8 && tile_os;
+#elif defined(__aarch64__)
+  f.neon = true;
+#if defined(__linux__)
+  f.neon_dot = (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+#endif
+#elif defined(__arm__) && defined(__linux__)
+  f.neon = (getauxval(AT_HWCAP) & HWCAP_NEON) != 0;
+#endif
   return f;
 }
-#endif
 
 }  // namespace
+
+const CpuFeatures& cpu_features() {
+  static const CpuFeatures f = detect_cpu();
+  return f;
+}
+
+bool amx_permitted() {
+#if defined(__x86_64__) && defined(__linux__) && defined(SYS_arch_prctl)
+  constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+  static const bool ok = syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+  return ok;
+#else
+  return false;
+#endif
+}
 
 std::vector<const KernelTable*> compiled_kernel_tables() {
   std::vector<const KernelTable*> v{&scalar::table()};
@@ -77,18 +104,11 @@ std::vector<const KernelTable*> compiled_kernel_tables() {
 
 bool cpu_supports(const KernelTable& t) {
   const std::string isa = t.isa;
+  const CpuFeatures& f = cpu_features();
   if (isa == "scalar") return true;
-#if defined(__x86_64__) || defined(__i386__)
-  static const X86Features f = detect_x86();
   if (isa == "avx2") return f.avx2;
   if (isa == "avx512") return f.avx512;
-#endif
-#if defined(__aarch64__)
-  if (isa == "neon") return true;  // NEON is mandatory on AArch64.
-#endif
-#if defined(__arm__) && defined(__linux__)
-  if (isa == "neon") return (getauxval(AT_HWCAP) & HWCAP_NEON) != 0;  // Pi Zero/1 have none.
-#endif
+  if (isa == "neon") return f.neon;
   return false;
 }
 

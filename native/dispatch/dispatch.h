@@ -7,6 +7,22 @@
 
 namespace mn {
 
+// What this CPU and its OS can run, detected once: CPUID + XCR0 on x86 (the OS must save the registers, not only
+// the CPU have them), AT_HWCAP on ARM. The float (here) and integer (qdispatch.cc) kernel sets both decide from it.
+struct CpuFeatures {
+  bool avx2 = false;        // AVX2 + FMA, YMM state enabled
+  bool avx512 = false;      // AVX-512F (+ AVX2), ZMM state enabled
+  bool avx_vnni = false;    // AVX-VNNI (VEX-encoded vpdpbusd), with AVX2
+  bool avx512vnni = false;  // AVX-512 F/DQ/BW/VL + VNNI
+  bool amx_int8 = false;    // AMX-TILE + AMX-INT8 with tile state in XCR0; Linux still has to grant it (amx_permitted)
+  bool neon = false;        // mandatory on aarch64; AT_HWCAP on armv7 (Pi Zero/1 have none)
+  bool neon_dot = false;    // aarch64 udot/sdot (ASIMDDP)
+};
+const CpuFeatures& cpu_features();
+// Linux hands out AMX tile data (8 KiB of state per thread) only to processes that ask (arch_prctl
+// ARCH_REQ_XCOMP_PERM, Linux 5.16+); asked once, on first use. False when refused or not Linux x86-64.
+bool amx_permitted();
+
 // All tables built into this binary for this architecture, scalar first.
 std::vector<const KernelTable*> compiled_kernel_tables();
 // The subset the running CPU supports (CPUID + XCR0 on x86, AT_HWCAP on armv7).

@@ -89,6 +89,8 @@ struct QTapsLayout {
   QWeight weight;
   bool tap_pairs;
   const QGemmLayout* as_gemm = nullptr;
+  // narrow: as QGemmLayout::narrow (stored weights in [-127, 127]; the packer refuses -128).
+  bool narrow = false;
 };
 
 // Output requantization, per tensor. out_min/out_max in the output type's range, out_min <= out_max.
@@ -201,6 +203,10 @@ struct QKernelTable {
   const char* qs8_gemm_narrow_name = nullptr;
   QS8GemmFn qs8_gemm_narrow = nullptr;
   QGemmLayout qs8_gemm_narrow_layout = {};
+  // The same for the qs8 depthwise 3x3 (its layout has narrow set), or null; other layers get qs8_dwconv3x3.
+  const char* qs8_dwconv3x3_narrow_name = nullptr;
+  QS8DwconvFn qs8_dwconv3x3_narrow = nullptr;
+  QTapsLayout qs8_dwconv3x3_narrow_layout = {};
 };
 
 }  // namespace mn

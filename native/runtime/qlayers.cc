@@ -66,6 +66,10 @@ bool records_choice(const QKernelTable& kt, const GraphLayer& l) {
 bool narrow_weights(const GraphLayer& l) {
   return l.weights.qkernel && qs8_weights_narrow(static_cast<const int8_t*>(l.weights.qkernel), l.weights.qkernel_len);
 }
+// The same choice for qs8 depthwise layers on a table with a narrow depthwise kernel, recorded the same way.
+bool records_dw_choice(const QKernelTable& kt, const GraphLayer& l) {
+  return l.out.dtype == DType::Int8 && kt.qs8_dwconv3x3_narrow;
+}
 // Packed bytes of a GEMM layer (1x1, classifier, im2col conv) with k inputs.
 size_t gemm_bytes(const QKernelTable& kt, const GraphLayer& l, size_t k) {
   if (!records_choice(kt, l))
@@ -207,9 +211,16 @@ void run_typed(const QKernelTable& kt, ThreadPool& pool, const Graph& g, const G
       break;
     }
     case LayerKind::Dwconv: {
-      const QDwconvParams<T> p{in, out, packed, x.h, x.w, x.c, l.out.h, l.out.w, l.stride, l.pad_top, l.pad_left, zin,
+      auto fn = Q<T>::dw(kt);
+      const void* w = packed;
+      if constexpr (std::is_same_v<T, int8_t>) {
+        if (kt.qs8_dwconv3x3_narrow) {  // the pack-time choice (records_dw_choice)
+          if (*static_cast<const int32_t*>(packed)) fn = kt.qs8_dwconv3x3_narrow;
+          w = static_cast<const uint8_t*>(packed) + kChoiceBytes;
+        }
+      }
+      const QDwconvParams<T> p{in, out, w, x.h, x.w, x.c, l.out.h, l.out.w, l.stride, l.pad_top, l.pad_left, zin,
                                out_params(l)};
-      const auto fn = Q<T>::dw(kt);
       pool.parallel_for(tasks, [&](size_t t) { fn(p, t * rows_per_task, std::min(l.out.h, (t + 1) * rows_per_task)); });
       break;
     }
@@ -310,7 +321,10 @@ size_t qpacked_bytes(const QKernelTable& kt, const GraphLayer& l, size_t in_c) {
     case LayerKind::Conv:
       if (in_c != 3 || l.stride != 2) return gemm_bytes(kt, l, 9 * in_c);
       return qpacked_taps_size(s8 ? kt.qs8_conv3x3s2_layout : kt.qu8_conv3x3s2_layout, 27, l.out.c);
-    case LayerKind::Dwconv: return qpacked_taps_size(s8 ? kt.qs8_dwconv3x3_layout : kt.qu8_dwconv3x3_layout, 9, l.out.c);
+    case LayerKind::Dwconv:
+      if (records_dw_choice(kt, l))
+        return kChoiceBytes + qpacked_taps_size(narrow_weights(l) ? kt.qs8_dwconv3x3_narrow_layout : kt.qs8_dwconv3x3_layout, 9, l.out.c);
+      return qpacked_taps_size(s8 ? kt.qs8_dwconv3x3_layout : kt.qu8_dwconv3x3_layout, 9, l.out.c);
     case LayerKind::Pwconv:
     case LayerKind::Classifier: return gemm_bytes(kt, l, in_c);
     default: return 0;  // no weights (gavgpool) or no integer kernel (validate_integer_layer refuses them)
@@ -344,6 +358,14 @@ void qpack_layer(const QKernelTable& kt, const GraphLayer& l, const TensorDesc& 
       break;
     case LayerKind::Dwconv:
       a.k = 9;
+      if (records_dw_choice(kt, l)) {
+        const bool narrow = narrow_weights(l);
+        std::memset(dst, 0, kChoiceBytes);
+        *static_cast<int32_t*>(dst) = narrow ? 1 : 0;
+        pack_qs8_dwconv3x3(narrow ? kt.qs8_dwconv3x3_narrow_layout : kt.qs8_dwconv3x3_layout, a, ws,
+                           static_cast<uint8_t*>(dst) + kChoiceBytes);
+        break;
+      }
       s8 ? pack_qs8_dwconv3x3(kt.qs8_dwconv3x3_layout, a, ws, dst) : pack_qu8_dwconv3x3(kt.qu8_dwconv3x3_layout, a, wu, dst);
       break;
     case LayerKind::Pwconv:

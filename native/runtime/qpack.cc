@@ -140,6 +140,9 @@ void pack_taps(const QTapsLayout& l, const QPackArgs& a, Get w, void* out, const
         if (!fits(l.weight, s))
           bad(std::string(what) + ": weight of channel " + std::to_string(c) + " stored as " + std::to_string(s) +
               " does not fit this kernel's " + type_name(l.weight) + " weights");
+        if (l.narrow && s < -127)
+          bad(std::string(what) + ": weight " + std::to_string(w(c, t)) + " of channel " + std::to_string(c) +
+              " is outside [-127, 127], the range this kernel's paired int16 products need");
         store(wdst, l.weight, l.tap_pairs ? ((t / 2) * ct + j) * 2 + t % 2 : t * ct + j, s);
         sum_s += s;
       }

@@ -629,6 +629,71 @@ void test_narrow(const QKernelTable& t) {
     cs_.fail("the narrow kernel was exact on -128 x -128 pairs: this test no longer shows why the fallback exists");
 }
 
+// The narrow qs8 depthwise (two int8 products per int16 lane) and its fallback, as test_narrow for the GEMM.
+// Inputs all -128 (za = 0: padded taps add nothing), bias 0, acc / 8192 to int8; 6x6 SAME, stride 1, C = 40 (whole
+// blocks and a tail of 8).
+void test_dw_narrow(const QKernelTable& t) {
+  Case cs_(fmt("isa=%s kernel=%s narrow weights and the -128 fallback", t.isa, t.qs8_dwconv3x3_narrow_name));
+  const size_t H = 6, W = 6, C = 40;
+  int32_t mult;
+  int sh;
+  mn::quantize_multiplier(1.0 / 8192, &mult, &sh);
+  const int32_t shift = sh;
+  const std::vector<int32_t> bias(C, 0), zw(C, 0), mults(C, mult), shifts(C, shift);
+  const mn::QPackArgs args{9, C, bias.data(), zw.data(), mults.data(), shifts.data(), true, 0};
+  const mn::QOutputParams out{0, -128, 127};
+  const std::vector<int8_t> in(H * W * C, -128);
+  auto run = [&](mn::QS8DwconvFn fn, const mn::QTapsLayout& l, const std::vector<int8_t>& w) {
+    std::vector<uint8_t> buf(mn::qpacked_taps_size(l, 9, C));
+    mn::pack_qs8_dwconv3x3(l, args, w.data(), buf.data());
+    std::vector<int8_t> o(H * W * C);
+    const mn::QDwconvParams<int8_t> p{in.data(), o.data(), buf.data(), H, W, C, H, W, 1, 1, 1, 0, out};
+    fn(p, 0, H);
+    return o;
+  };
+  auto expected = [&](const std::vector<int8_t>& w) {
+    std::vector<int8_t> o(H * W * C);
+    for (size_t oy = 0; oy < H; oy++)
+      for (size_t ox = 0; ox < W; ox++)
+        for (size_t c = 0; c < C; c++) {
+          int32_t acc = 0;
+          for (size_t ky = 0; ky < 3; ky++)
+            for (size_t kx = 0; kx < 3; kx++) {
+              const ptrdiff_t iy = (ptrdiff_t)(oy + ky) - 1, ix = (ptrdiff_t)(ox + kx) - 1;
+              if (iy < 0 || ix < 0 || iy >= (ptrdiff_t)H || ix >= (ptrdiff_t)W) continue;
+              acc += (int32_t)in[((size_t)iy * W + (size_t)ix) * C + c] * w[(ky * 3 + kx) * C + c];
+            }
+          o[(oy * W + ox) * C + c] = (int8_t)std::min(127, std::max(-128, mn::multiply_by_quantized_multiplier(acc, mult, shift)));
+        }
+    return o;
+  };
+  // The largest int16 pair sums the narrow kernel meets: (-127)(-128) * 2 = 32512 and 127 (-128) * 2 = -32512.
+  std::vector<int8_t> w(9 * C);
+  for (size_t i = 0; i < w.size(); i++) w[i] = (int8_t)(i % C % 2 ? 127 : -127);
+  if (!mn::qs8_weights_narrow(w.data(), w.size())) cs_.fail("qs8_weights_narrow refused weights in [-127, 127]");
+  if (run(t.qs8_dwconv3x3_narrow, t.qs8_dwconv3x3_narrow_layout, w) != expected(w))
+    cs_.fail("narrow kernel wrong at |w| = 127, a = -128");
+  // Channel 3 all -128: every product 16384, every pair 32768. The packer refuses it for the narrow layout.
+  std::vector<int8_t> wm = w;
+  for (size_t tap = 0; tap < 9; tap++) wm[tap * C + 3] = -128;
+  if (mn::qs8_weights_narrow(wm.data(), wm.size())) cs_.fail("qs8_weights_narrow accepted a weight of -128");
+  try {
+    run(t.qs8_dwconv3x3_narrow, t.qs8_dwconv3x3_narrow_layout, wm);
+    cs_.fail("packing -128 for the narrow depthwise kernel did not throw");
+  } catch (const std::invalid_argument& e) {
+    const std::string want = "integer weight packing: qs8 dwconv3x3: weight -128 of channel 3 is outside [-127, 127], "
+                             "the range this kernel's paired int16 products need";
+    if (e.what() != want) cs_.fail(fmt("error \"%s\", expected \"%s\"", e.what(), want.c_str()));
+  }
+  // The fallback (the table's qs8_dwconv3x3, what the runtime picks for such a layer) is exact on it...
+  if (run(t.qs8_dwconv3x3, t.qs8_dwconv3x3_layout, wm) != expected(wm)) cs_.fail("fallback qs8_dwconv3x3 wrong with -128 weights");
+  // ...and needed: the narrow kernel, packed past the check, overflows its int16 pairs.
+  mn::QTapsLayout unchecked = t.qs8_dwconv3x3_narrow_layout;
+  unchecked.narrow = false;
+  if (run(t.qs8_dwconv3x3_narrow, unchecked, wm) == expected(wm))
+    cs_.fail("the narrow depthwise kernel was exact on -128 x -128 pairs: this test no longer shows why the fallback exists");
+}
+
 void on_segv(int) {
   const char msg[] = "FAIL (segfault: read/write outside a buffer) in ";
   (void)!write(2, msg, sizeof msg - 1);
@@ -654,7 +719,8 @@ int main(int argc, char** argv) {
   test_requantization();
   size_t max_dw_ct = 1, max_conv_ct = 1;
   for (const QKernelTable* t : mn::compiled_qkernel_tables()) {
-    max_dw_ct = std::max({max_dw_ct, t->qu8_dwconv3x3_layout.ct, t->qs8_dwconv3x3_layout.ct});
+    max_dw_ct = std::max({max_dw_ct, t->qu8_dwconv3x3_layout.ct, t->qs8_dwconv3x3_layout.ct,
+                          t->qs8_dwconv3x3_narrow ? t->qs8_dwconv3x3_narrow_layout.ct : 1});
     max_conv_ct = std::max({max_conv_ct, t->qu8_conv3x3s2_layout.ct, t->qs8_conv3x3s2_layout.ct});
   }
   std::string isas;
@@ -675,6 +741,10 @@ int main(int argc, char** argv) {
     }
     dwconv_suite<uint8_t>(*t, t->qu8_dwconv3x3_name, t->qu8_dwconv3x3, t->qu8_dwconv3x3_layout, max_dw_ct);
     dwconv_suite<int8_t>(*t, t->qs8_dwconv3x3_name, t->qs8_dwconv3x3, t->qs8_dwconv3x3_layout, max_dw_ct);
+    if (t->qs8_dwconv3x3_narrow) {
+      dwconv_suite<int8_t>(*t, t->qs8_dwconv3x3_narrow_name, t->qs8_dwconv3x3_narrow, t->qs8_dwconv3x3_narrow_layout, max_dw_ct);
+      test_dw_narrow(*t);
+    }
     conv_suite<uint8_t>(*t, t->qu8_conv3x3s2_name, t->qu8_conv3x3s2, t->qu8_conv3x3s2_layout, max_conv_ct);
     conv_suite<int8_t>(*t, t->qs8_conv3x3s2_name, t->qs8_conv3x3s2, t->qs8_conv3x3s2_layout, max_conv_ct);
     gavgpool_suite<uint8_t>(*t, t->qu8_gavgpool);

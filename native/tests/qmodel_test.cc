@@ -115,6 +115,8 @@ Net make_net(mn::DType dt, size_t R, uint32_t seed) {
       // the first keeps [-127, 127] and gets the narrow kernel; both against the scalar twins below.
       if (s8 && i == 4)
         for (size_t k = 0; k < taps; k++) o.w[5 * taps + k] = (uint8_t)(int8_t)-128;
+      // The same for the depthwise layers: layer 3 has a -128 weight (channel 9, tap 4: its fallback), layer 1 none.
+      if (s8 && i == 3) o.w[4 * s.out_c + 9] = (uint8_t)(int8_t)-128;
       for (size_t c = 0; c < s.out_c; c++) {
         o.bias.push_back(uni(-5000, 5000));
         o.mult.push_back(uni(1 << 30, 0x7fffffff));

@@ -22,6 +22,14 @@ constexpr QGemmLayout kQS8GemmLayout2x8c16NeonMlal = {2, 8, 16, QWeight::kInt8, 
 void qu8_dwconv3x3_minmax_gemmlowp__neon_mlal_8c(const QDwconvParams<uint8_t>& p, size_t oy_begin, size_t oy_end);
 void qs8_dwconv3x3_minmax_gemmlowp__neon_mlal_8c(const QDwconvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
 constexpr QTapsLayout kQDwconvLayout8cNeon = {8, QWeight::kInt16, false};
+// qs8 only, weights in [-127, 127] (narrow): raw int8 weights, smull + smlal pair two taps' products in one int16
+// lane, saddw widens them into int32. 16 channels per block on aarch64, 8 on armv7.
+void qs8_dwconv3x3_minmax_gemmlowp__neon_mla8(const QDwconvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
+#if defined(__aarch64__)
+constexpr QTapsLayout kQS8DwconvLayoutMla8 = {16, QWeight::kInt8, false, nullptr, true};
+#else
+constexpr QTapsLayout kQS8DwconvLayoutMla8 = {8, QWeight::kInt8, false, nullptr, true};
+#endif
 
 // First conv 3x3 s2, 8 output channels per block: int16 centered weights, vmlal_lane per tap, 2 pixels per pass.
 void qu8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c(const QConvParams<uint8_t>& p, size_t oy_begin, size_t oy_end);

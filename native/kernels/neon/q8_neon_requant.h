@@ -42,11 +42,12 @@ static inline Out8 load_out8(int32_t zero_point, int32_t min, int32_t max) {
   return o;
 }
 
-// TFLite's MultiplyByQuantizedMultiplier on 4 lanes (without the zero point). kLeft false: every lshift
-// of the call is 0 (QOutputParams::left_shift false), so the left shift is skipped.
-template <bool kLeft = true>
+// TFLite's MultiplyByQuantizedMultiplier on 4 lanes (without the zero point). kShl false: the caller knows every
+// lshift is 0 (multipliers below 1, as in MobileNet: QOutputParams::left_shift false, or its own scan of the
+// header) and r.lshift is not read.
+template <bool kShl = true>
 static inline int32x4_t scale4(int32x4_t x, const Requant4& r, bool fixup) {
-  if constexpr (kLeft) x = vshlq_s32(x, r.lshift);
+  if (kShl) x = vshlq_s32(x, r.lshift);
   x = vqrdmulhq_s32(x, r.mult);
   if (fixup) x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, r.neg_rshift), 31));
   return vrshlq_s32(x, r.neg_rshift);
@@ -57,11 +58,11 @@ static inline int32x4_t scale4(int32x4_t x, const Requant4& r, bool fixup) {
 // bytes. Exact: min and max lie inside the type, and saturation is monotonic, so clamping the
 // saturated value gives the clamp of the int32 value. kS8: int8 output.
 // fixup: o.fixup, or a constant of the caller's (a kernel body templated on it: no test per call).
-template <bool kS8, bool kLeft = true>
+template <bool kS8, bool kShl = true>
 static inline uint8x8_t requant8(int32x4_t a, int32x4_t b, const Requant4& ra, const Requant4& rb, const Out8& o,
                                  bool fixup) {
-  const int16x8_t v = vcombine_s16(vqmovn_s32(vaddq_s32(scale4<kLeft>(a, ra, fixup), o.zp)),
-                                   vqmovn_s32(vaddq_s32(scale4<kLeft>(b, rb, fixup), o.zp)));
+  const int16x8_t v = vcombine_s16(vqmovn_s32(vaddq_s32(scale4<kShl>(a, ra, fixup), o.zp)),
+                                   vqmovn_s32(vaddq_s32(scale4<kShl>(b, rb, fixup), o.zp)));
   if constexpr (kS8) {
     const int8x8_t q = vqmovn_s16(v);
     return vreinterpret_u8_s8(vmin_s8(vmax_s8(q, vreinterpret_s8_u8(o.lo)), vreinterpret_s8_u8(o.hi)));
@@ -72,12 +73,12 @@ static inline uint8x8_t requant8(int32x4_t a, int32x4_t b, const Requant4& ra, c
 
 // 16 accumulators (channels 4j..4j+3 in x[j], with r[j]) to 16 output bytes, as requant8: one clamp
 // and one store for 16 outputs where a full 16-column tile is written.
-template <bool kS8, bool kLeft = true>
+template <bool kS8, bool kShl = true>
 static inline uint8x16_t requant16(const int32x4_t* x, const Requant4* r, const Out8& o, bool fixup) {
-  const int16x8_t v0 = vcombine_s16(vqmovn_s32(vaddq_s32(scale4<kLeft>(x[0], r[0], fixup), o.zp)),
-                                    vqmovn_s32(vaddq_s32(scale4<kLeft>(x[1], r[1], fixup), o.zp)));
-  const int16x8_t v1 = vcombine_s16(vqmovn_s32(vaddq_s32(scale4<kLeft>(x[2], r[2], fixup), o.zp)),
-                                    vqmovn_s32(vaddq_s32(scale4<kLeft>(x[3], r[3], fixup), o.zp)));
+  const int16x8_t v0 = vcombine_s16(vqmovn_s32(vaddq_s32(scale4<kShl>(x[0], r[0], fixup), o.zp)),
+                                    vqmovn_s32(vaddq_s32(scale4<kShl>(x[1], r[1], fixup), o.zp)));
+  const int16x8_t v1 = vcombine_s16(vqmovn_s32(vaddq_s32(scale4<kShl>(x[2], r[2], fixup), o.zp)),
+                                    vqmovn_s32(vaddq_s32(scale4<kShl>(x[3], r[3], fixup), o.zp)));
   if constexpr (kS8) {
     const int8x16_t q = vcombine_s8(vqmovn_s16(v0), vqmovn_s16(v1));
     const int8x16_t lo = vreinterpretq_s8_u8(vcombine_u8(o.lo, o.lo)), hi = vreinterpretq_s8_u8(vcombine_u8(o.hi, o.hi));

@@ -21,7 +21,10 @@ const QKernelTable& qtable() {
 #if defined(__aarch64__)
       "qs8_gemm_minmax_gemmlowp_2x8c16__neon_mlal", qs8_gemm_minmax_gemmlowp_2x8c16__neon_mlal,
       kQS8GemmLayout2x8c16NeonMlal,
+#else
+      nullptr, nullptr, {},
 #endif
+      "qs8_dwconv3x3_minmax_gemmlowp__neon_mla8", qs8_dwconv3x3_minmax_gemmlowp__neon_mla8, kQS8DwconvLayoutMla8,
   };
   return t;
 }

@@ -24,6 +24,9 @@ const QKernelTable& qtable() {
       mn::neon::qu8_gavgpool_minmax__neon_32c,
       mn::neon::qs8_gavgpool_minmax__neon_32c,
       kAlternatives, sizeof kAlternatives / sizeof kAlternatives[0],
+      nullptr, nullptr, {},
+      "qs8_dwconv3x3_minmax_gemmlowp__neon_mla8", mn::neon::qs8_dwconv3x3_minmax_gemmlowp__neon_mla8,
+      mn::neon::kQS8DwconvLayoutMla8,
   };
   return t;
 }
