@@ -2,7 +2,8 @@
 // x NR int32 (qu8 adds the row-sum factor h = -zw), then ceil(kc/4) groups of NR x 4 weights: one
 // 16-byte load = 4 columns x 4 k, the by-element dot product's operand.
 // Per 16 k: one 16-byte A load per row, 4 NV weight loads, 4 MR NV vdotq_laneq (then 8 k and 4 k
-// steps for the remainder). qu8 multiplies raw uint8 by uint8 (udot) and adds row_sum(a) * h: the row
+// steps for the remainder); for the 4x16 tile and k >= 32 that loop is one asm statement (MN_LOOP16_4x16).
+// One call covers any number of rows and columns (layout.rows, layout.panels). qu8 multiplies raw uint8 by uint8 (udot) and adds row_sum(a) * h: the row
 // sums come from one more udot per row per step (the A bytes already in a register against ones),
 // cheaper than a separate pass over A for every column panel; qs8 weights are symmetric, so sdot needs no correction. A is never read past kc
 // bytes per row: the last partial group of 4 is copied to a zero-padded buffer. One row (the batch-1
@@ -77,7 +78,8 @@ struct Ops<true> {
 // loads post-incremented, subs/b.ne. With intrinsics GCC hoisted all 16 weight vectors above the dots (36
 // live vectors: spills) or split them into single loads: 82-89 instructions per 16 k against 74 here (+ 4
 // udot row sums for qu8's first panel, SUMS). An asm operand list holds at most 30 operands, so the
-// accumulators cannot be register operands; the store and reload cost ~13 instructions per tile.
+// accumulators cannot be register operands; the store and reload cost ~13 instructions per tile. No "memory"
+// clobber: it reads only A and the weights, which nothing in this call writes (the bias row h is an "m" input).
 #define MN_LOOP16_4x16(DOT, SUMS) \
   "ld1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[h]]\n" \
   "mov v20.16b, v16.16b\n" \
@@ -360,6 +362,11 @@ __attribute__((always_inline)) inline const uint8_t* panel(size_t mr, size_t nc,
   }
   return wk;
 }
+
+#undef MN_LOOP16_4x16
+#undef MN_SUMS4
+#undef MN_LOOP_OPERANDS
+#undef MN_LOOP_CLOBBERS
 
 // One call covers ceil(m / MR) row tiles (layout.rows) and, for each, ceil(nc / NR) consecutive panels
 // (layout.panels): the output constants, callee-saved registers and the call itself are paid once per call,
