@@ -68,6 +68,9 @@ struct QGemmLayout {
   // panels: nc may exceed nr; one call computes ceil(nc / nr) consecutive packed panels (the call's setup
   // paid once for them). Otherwise nc <= nr.
   bool panels = false;
+  // rows: mr may exceed the tile's MR; one call computes ceil(mr / MR) row tiles (MR rows of a and c each,
+  // the last one short), each over the call's panels (the call's setup paid once for them).
+  bool rows = false;
 };
 
 // Depthwise 3x3 and first conv 3x3 s2 (taps = 9 or 27): per block of ct channels, the header
@@ -91,9 +94,12 @@ struct QTapsLayout {
 };
 
 // Output requantization, per tensor. out_min/out_max in the output type's range, out_min <= out_max.
+// left_shift false promises that no output channel of the call has a left shift (every packed lshift is 0,
+// i.e. every multiplier < 1, as in the usual conv layers); a kernel may then skip that step. True is always safe.
 struct QOutputParams {
   int32_t zero_point;
   int32_t min, max;
+  bool left_shift = true;
 };
 
 // ---------------------------------------------------------------------------------------------

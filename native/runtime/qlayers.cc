@@ -90,9 +90,22 @@ void pack_gemm_layer(const QKernelTable& kt, const GraphLayer& l, const QPackArg
   }
 }
 
+// Whether some output channel of a packed GEMM layer has a left shift (the lshift header row of every panel,
+// qkernels.h), for QOutputParams::left_shift: conv layers' multipliers are usually < 1, and then a kernel
+// skips that step (one instruction per 4 outputs of each row; the scan, a few per output channel, is only
+// worth it for m >= kScanRows rows: not for the batch-1 classifier).
+bool any_left_shift(const QGemmLayout& lay, const uint8_t* w, size_t n_panels, size_t panel_bytes) {
+  int32_t any = 0;
+  for (size_t p = 0; p < n_panels; p++) {
+    const int32_t* lshift = reinterpret_cast<const int32_t*>(w + p * panel_bytes) + 2 * lay.nr;
+    for (size_t j = 0; j < lay.nr; j++) any |= lshift[j];
+  }
+  return any != 0;
+}
+
 template <typename T>
 void gemm(const QKernelTable& kt, ThreadPool& pool, size_t m, size_t n, size_t k, const T* a, const uint8_t* w, T* c,
-          const QOutputParams& out) {
+          const QOutputParams& out_params) {
   const QGemmLayout* layout = &Q<T>::gemm_layout(kt);
   auto fn = Q<T>::gemm(kt);
   if constexpr (std::is_same_v<T, int8_t>) {
@@ -111,6 +124,9 @@ void gemm(const QKernelTable& kt, ThreadPool& pool, size_t m, size_t n, size_t k
   const size_t n_panels = sp.n_panels, m_blocks = sp.m_blocks, tiles_per_block = sp.tiles_per_block,
                panels_per_block = sp.panels_per_block;
   const size_t panel_bytes = qpacked_gemm_panel_bytes(lay, k);
+  QOutputParams out = out_params;
+  constexpr size_t kScanRows = 16;
+  out.left_shift = m < kScanRows || any_left_shift(lay, w, n_panels, panel_bytes);
   // Panels per call (layout.panels kernels): as many as fit in kL1WeightsBytes, so they stay in L1 while
   // every row tile of the task passes over them; one otherwise.
   const size_t chunk = lay.panels ? std::max<size_t>(1, kL1WeightsBytes / panel_bytes) : 1;
@@ -120,7 +136,9 @@ void gemm(const QKernelTable& kt, ThreadPool& pool, size_t m, size_t n, size_t k
     const size_t p0 = nb * panels_per_block, p1 = std::min(n_panels, p0 + panels_per_block);
     for (size_t q0 = p0; q0 < p1; q0 += chunk) {
       const size_t j = q0 * nr, nc = std::min(n, std::min(p1, q0 + chunk) * nr) - j;
-      for (size_t i = m0; i < m1; i += mr) fn(std::min(mr, m1 - i), nc, k, a + i * k, k, w + q0 * panel_bytes, c + i * n + j, n, out);
+      if (lay.rows) fn(m1 - m0, nc, k, a + m0 * k, k, w + q0 * panel_bytes, c + m0 * n + j, n, out);  // every row tile
+      else
+        for (size_t i = m0; i < m1; i += mr) fn(std::min(mr, m1 - i), nc, k, a + i * k, k, w + q0 * panel_bytes, c + i * n + j, n, out);
     }
   });
 }

@@ -149,7 +149,7 @@ struct QLayer {
       m /= std::sqrt((double)taps);
       if (mode == 1) m = std::ldexp(1.0, -irand(1, 14));       // exact power of two: many ties
       if (mode == 2 && j % 3 == 0) m = std::ldexp(std::uniform_real_distribution<double>(1.0, 3.9)(g_rng), 0) / 4096;
-      if (mode == 4 && j % 4 == 1) m = std::uniform_real_distribution<double>(1.0, 3.9)(g_rng);  // left shift
+      if (mode == 4 && (j % 4 == 1 || count == 1)) m = std::uniform_real_distribution<double>(1.0, 3.9)(g_rng);  // left shift
       if (!mn::quantize_multiplier(m, &mult[j], &shift[j])) std::abort();
     }
     switch (g_cases % 3) {
@@ -166,6 +166,8 @@ struct QLayer {
         desc = "narrow";
       }
     }
+    // As the runtime sets it (qlayers.cc): kernels may skip the left shift when no channel has one.
+    out.left_shift = std::any_of(shift.begin(), shift.end(), [](int32_t s) { return s > 0; });
   }
   int32_t zw_of(size_t c) const { return zw[per_channel ? c : 0]; }
   mn::QPackArgs args(size_t k) const {
@@ -256,6 +258,15 @@ void test_gemm(const QKernelTable& t, const char* name, Fn fn, const mn::QGemmLa
       fn(M - m0 < l.mr ? M - m0 : l.mr, N, K, a.as<T>() + m0 * as, as, wp.as<uint8_t>(), c3.data<T>() + m0 * cs, cs, q.out);
     if (!c3.guards_ok()) cs_.fail("wrote outside the output buffer (one call over all panels)");
     if (c.buf != c3.buf) cs_.fail("results differ when one call covers all panels (layout.panels)");
+  }
+  if (l.rows) {  // one call over every row tile (per panel, or over all of them with layout.panels)
+    Out c4(csize);
+    const size_t panel = mn::qpacked_gemm_panel_bytes(l, K);
+    for (size_t n0 = 0; n0 < N; n0 += l.panels ? N : l.nr)
+      fn(M, l.panels ? N : std::min(l.nr, N - n0), K, a.as<T>(), as, wp.as<uint8_t>() + (n0 / l.nr) * panel,
+         c4.data<T>() + n0, cs, q.out);
+    if (!c4.guards_ok()) cs_.fail("wrote outside the output buffer (one call over all row tiles)");
+    if (c.buf != c4.buf) cs_.fail("results differ when one call covers all row tiles (layout.rows)");
   }
 }
 
@@ -442,13 +453,18 @@ void conv_suite(const QKernelTable& t, const char* name, Fn fn, const mn::QTapsL
 }
 
 // ------------------------------------------------------------------------------------------------
+// fill_with: 0 random inputs; else every input tmin (-1) or tmax (1): the largest sums, for the kernels'
+// narrow partial sums and exact division.
 template <typename T, typename Fn>
-void test_gavgpool(const QKernelTable& t, Fn fn, size_t P, size_t C) {
-  const int32_t lo = g_cases % 3 == 0 ? irand(tmin<T>(), 0) : tmin<T>();
-  const int32_t hi = g_cases % 3 == 0 ? irand(lo, tmax<T>()) : tmax<T>();
-  Case cs_(fmt("isa=%s kernel=%s_gavgpool pixels=%zu channels=%zu clamp=[%d,%d]", t.isa, scheme<T>(), P, C, lo, hi));
+void test_gavgpool(const QKernelTable& t, Fn fn, size_t P, size_t C, int fill_with = 0) {
+  const int32_t lo = g_cases % 3 == 0 && !fill_with ? irand(tmin<T>(), 0) : tmin<T>();
+  const int32_t hi = g_cases % 3 == 0 && !fill_with ? irand(lo, tmax<T>()) : tmax<T>();
+  Case cs_(fmt("isa=%s kernel=%s_gavgpool pixels=%zu channels=%zu clamp=[%d,%d] inputs=%s", t.isa, scheme<T>(), P, C, lo,
+               hi, fill_with ? (fill_with < 0 ? "min" : "max") : "random"));
   Guarded in(P * C, g_cases % 2 == 0);
   fill(in.as<T>(), in.size());
+  if (fill_with)
+    for (size_t i = 0; i < in.size(); i++) in.as<T>()[i] = (T)(fill_with < 0 ? tmin<T>() : tmax<T>());
   Out out(C);
   fn(P, C, in.as<T>(), out.data<T>(), lo, hi);
   if (!out.guards_ok()) cs_.fail("wrote outside the output buffer");
@@ -473,6 +489,9 @@ void gavgpool_suite(const QKernelTable& t, Fn fn) {
   test_gavgpool<T>(t, fn, 16, 256);
   test_gavgpool<T>(t, fn, 1000, 17);  // large n: rounding division far from small numerators
   test_gavgpool<T>(t, fn, 50000, 3);
+  for (size_t P : {2, 3, 49, 254, 255, 256, 257, 511, 1000, 4095, 4096, 4097, 8191, 70001})
+    for (int f : {-1, 1}) test_gavgpool<T>(t, fn, P, 48, f);
+  test_gavgpool<T>(t, fn, 70001, 35);
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -134,37 +134,6 @@ void conv(const QConvParams<T>& p, size_t oy_begin, size_t oy_end) {
 }
 #undef MN_MLAL_X
 
-// Sums 8 channels at a time in int32, then TFLite's rounding division per channel.
-template <typename T>
-void gavgpool(size_t pixels, size_t channels, const T* in, T* out, int32_t out_min, int32_t out_max) {
-  const int32_t n = (int32_t)pixels;
-  for (size_t c0 = 0; c0 < channels; c0 += 8) {
-    const size_t m = channels - c0 < 8 ? channels - c0 : 8;
-    int32x4_t sl = vdupq_n_s32(0), sh = vdupq_n_s32(0);
-    for (size_t p = 0; p < pixels; p++) {
-      const T* src = in + p * channels + c0;
-      T buf[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-      if (m < 8) {
-        for (size_t j = 0; j < m; j++) buf[j] = src[j];
-        src = buf;
-      }
-      int16x8_t x;
-      if constexpr (sizeof(T) == 1 && T(-1) > T(0)) x = vreinterpretq_s16_u16(vmovl_u8(vld1_u8((const uint8_t*)src)));
-      else x = vmovl_s8(vld1_s8((const int8_t*)src));
-      sl = vaddw_s16(sl, vget_low_s16(x));
-      sh = vaddw_s16(sh, vget_high_s16(x));
-    }
-    int32_t sums[8];
-    vst1q_s32(sums, sl);
-    vst1q_s32(sums + 4, sh);
-    for (size_t j = 0; j < m; j++) {
-      const int32_t sum = sums[j];
-      const int32_t v = sum > 0 ? (sum + n / 2) / n : (sum - n / 2) / n;
-      out[c0 + j] = (T)(v < out_min ? out_min : (v > out_max ? out_max : v));
-    }
-  }
-}
-
 }  // namespace
 
 void qu8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c(const QConvParams<uint8_t>& p, size_t oy_begin, size_t oy_end) {
@@ -172,14 +141,6 @@ void qu8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c(const QConvParams<uint8_t>& p, 
 }
 void qs8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c(const QConvParams<int8_t>& p, size_t oy_begin, size_t oy_end) {
   conv(p, oy_begin, oy_end);
-}
-void qu8_gavgpool_minmax__neon_8c(size_t pixels, size_t channels, const uint8_t* in, uint8_t* out, int32_t out_min,
-                                  int32_t out_max) {
-  gavgpool(pixels, channels, in, out, out_min, out_max);
-}
-void qs8_gavgpool_minmax__neon_8c(size_t pixels, size_t channels, const int8_t* in, int8_t* out, int32_t out_min,
-                                  int32_t out_max) {
-  gavgpool(pixels, channels, in, out, out_min, out_max);
 }
 
 }  // namespace mn::neon

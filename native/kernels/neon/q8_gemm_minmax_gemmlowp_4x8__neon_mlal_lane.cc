@@ -53,9 +53,10 @@ inline int16x8_t widen_next(const T*& p) {
   acc_lo = vmlal_lane_s16(acc_lo, vget_low_s16(w), va, lane);                       \
   acc_hi = vmlal_lane_s16(acc_hi, vget_high_s16(w), va, lane);
 
-template <typename T>
-void gemm_4x8(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w, T* c, size_t c_stride,
-              const QOutputParams& out) {
+// One 4 x 8 tile (mr rows, nc <= 8 columns) of panel w.
+template <bool kFixup, bool kLeft, typename T>
+__attribute__((always_inline)) inline void gemm_4x8(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride,
+                                                    const void* w, T* c, size_t c_stride, const neon_q::Out8& o) {
   constexpr size_t NR = 8;
   const int32_t* h = (const int32_t*)w;
   const int16_t* wk = (const int16_t*)(h + kQHeaderRows * NR);
@@ -102,10 +103,12 @@ void gemm_4x8(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, cons
   }
 
   const neon_q::Requant4 rl = neon_q::load_requant4(h, NR, 0), rh = neon_q::load_requant4(h, NR, 4);
-  const neon_q::Out8 o = neon_q::load_out8(out.zero_point, out.min, out.max);
   const int32x4_t accs[4][2] = {{acc0l, acc0h}, {acc1l, acc1h}, {acc2l, acc2h}, {acc3l, acc3h}};
-  for (size_t i = 0; i < mr; i++)
-    neon_q::store_partial8(c + i * c_stride, neon_q::requant8<(T(-1) < T(0))>(accs[i][0], accs[i][1], rl, rh, o, o.fixup), nc);
+#pragma GCC unroll 4
+  for (size_t i = 0; i < 4; i++) {
+    if (i >= mr) break;
+    neon_q::store_partial8(c + i * c_stride, neon_q::requant8<(T(-1) < T(0)), kLeft>(accs[i][0], accs[i][1], rl, rh, o, kFixup), nc);
+  }
 }
 #undef MN_MLAL_LANE
 
@@ -122,8 +125,9 @@ void gemm_4x8(size_t mr, size_t nc, size_t kc, const T* a, size_t a_stride, cons
   ah = vmlal_lane_s16(ah, vget_high_s16(w), (L) < 4 ? vget_low_s16(x) : vget_high_s16(x), (L) & 3);
 #endif
 
-template <typename T>
-void gemm_1x8(size_t nc, size_t kc, const T* a, const void* w, T* c, const QOutputParams& out) {
+template <bool kFixup, bool kLeft, typename T>
+__attribute__((always_inline)) inline void gemm_1x8(size_t nc, size_t kc, const T* a, const void* w, T* c,
+                                                    const neon_q::Out8& o) {
   constexpr size_t NR = 8;
   const int32_t* h = (const int32_t*)w;
   const int16_t* wk = (const int16_t*)(h + kQHeaderRows * NR);
@@ -149,23 +153,55 @@ void gemm_1x8(size_t nc, size_t kc, const T* a, const void* w, T* c, const QOutp
     al = vmlal_n_s16(al, vget_low_s16(wv), s0);
     ah = vmlal_n_s16(ah, vget_high_s16(wv), s0);
   }
-  const neon_q::Out8 o = neon_q::load_out8(out.zero_point, out.min, out.max);
-  neon_q::store_partial8(c, neon_q::requant8<(T(-1) < T(0))>(vaddq_s32(al, bl), vaddq_s32(ah, bh), neon_q::load_requant4(h, NR, 0),
-                                                              neon_q::load_requant4(h, NR, 4), o, o.fixup), nc);
+  neon_q::store_partial8(c, neon_q::requant8<(T(-1) < T(0)), kLeft>(vaddq_s32(al, bl), vaddq_s32(ah, bh), neon_q::load_requant4(h, NR, 0),
+                                                                     neon_q::load_requant4(h, NR, 4), o, kFixup), nc);
 }
 #undef MN_MLAL_X
+
+// Every row tile of m rows (layout.rows), each over the ceil(nc / 8) panels from w (layout.panels): the call,
+// the output constants (a local Out8: from the reference the compiler reloaded it after every uint8_t
+// store, which may alias anything) and the callee-saved registers once per call instead of once per 4 x 8
+// tile. A last tile of one row runs the one-row loop. kFixup = o.fixup, kLeft = out.left_shift.
+template <bool kFixup, bool kLeft, typename T>
+__attribute__((noinline)) void gemm_rows(size_t m, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w,
+                                         T* c, size_t c_stride, const QOutputParams& out) {
+  constexpr size_t MR = 4, NR = 8;
+  const size_t panel_bytes = kQHeaderRows * NR * sizeof(int32_t) + kc * NR * sizeof(int16_t);  // kQGemmLayout4x8NeonMlal
+  const neon_q::Out8 o = neon_q::load_out8(out.zero_point, out.min, out.max);
+  for (size_t i0 = 0; i0 < m; i0 += MR) {
+    const size_t mr = m - i0 < MR ? m - i0 : MR;
+    const T* ai = a + i0 * a_stride;
+    T* ci = c + i0 * c_stride;
+    const uint8_t* wp = (const uint8_t*)w;
+    for (size_t j = 0; j < nc; j += NR, wp += panel_bytes) {
+      const size_t n = nc - j < NR ? nc - j : NR;
+      if (mr == 1) gemm_1x8<kFixup, kLeft>(n, kc, ai, wp, ci + j, o);
+      else gemm_4x8<kFixup, kLeft>(mr, n, kc, ai, a_stride, wp, ci + j, c_stride, o);
+    }
+  }
+}
+
+template <typename T>
+void gemm(size_t m, size_t nc, size_t kc, const T* a, size_t a_stride, const void* w, T* c, size_t c_stride,
+          const QOutputParams& out) {
+  if (out.min < out.zero_point) {  // neon_q::Out8::fixup
+    if (out.left_shift) gemm_rows<true, true>(m, nc, kc, a, a_stride, w, c, c_stride, out);
+    else gemm_rows<true, false>(m, nc, kc, a, a_stride, w, c, c_stride, out);
+  } else {
+    if (out.left_shift) gemm_rows<false, true>(m, nc, kc, a, a_stride, w, c, c_stride, out);
+    else gemm_rows<false, false>(m, nc, kc, a, a_stride, w, c, c_stride, out);
+  }
+}
 
 }  // namespace
 
 void qu8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane(size_t mr, size_t nc, size_t kc, const uint8_t* a, size_t a_stride,
                                                   const void* w, uint8_t* c, size_t c_stride, const QOutputParams& out) {
-  if (mr == 1) gemm_1x8(nc, kc, a, w, c, out);
-  else gemm_4x8(mr, nc, kc, a, a_stride, w, c, c_stride, out);
+  gemm(mr, nc, kc, a, a_stride, w, c, c_stride, out);
 }
 void qs8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane(size_t mr, size_t nc, size_t kc, const int8_t* a, size_t a_stride,
                                                   const void* w, int8_t* c, size_t c_stride, const QOutputParams& out) {
-  if (mr == 1) gemm_1x8(nc, kc, a, w, c, out);
-  else gemm_4x8(mr, nc, kc, a, a_stride, w, c, c_stride, out);
+  gemm(mr, nc, kc, a, a_stride, w, c, c_stride, out);
 }
 
 }  // namespace mn::neon

@@ -8,7 +8,7 @@ void qu8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane(size_t mr, size_t nc, size_t k
                                                   const void* w, uint8_t* c, size_t c_stride, const QOutputParams& out);
 void qs8_gemm_minmax_gemmlowp_4x8__neon_mlal_lane(size_t mr, size_t nc, size_t kc, const int8_t* a, size_t a_stride,
                                                   const void* w, int8_t* c, size_t c_stride, const QOutputParams& out);
-constexpr QGemmLayout kQGemmLayout4x8NeonMlal = {4, 8, 1, QWeight::kInt16, true, 0, false};
+constexpr QGemmLayout kQGemmLayout4x8NeonMlal = {4, 8, 1, QWeight::kInt16, true, 0, false, false, true, true};
 
 #if defined(__aarch64__)
 // qs8 only, weights in [-127, 127] (narrow): raw int8 weights, 16 k per column; smull + smlal2 pairs two
@@ -36,11 +36,12 @@ void qu8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c(const QConvParams<uint8_t>& p, 
 void qs8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c(const QConvParams<int8_t>& p, size_t oy_begin, size_t oy_end);
 constexpr QTapsLayout kQConvLayout8cNeon = {8, QWeight::kInt16, false};
 
-// Global average pool: NEON int32 sums, scalar rounding division (armv7 has no vector divide).
-void qu8_gavgpool_minmax__neon_8c(size_t pixels, size_t channels, const uint8_t* in, uint8_t* out, int32_t out_min,
-                                  int32_t out_max);
-void qs8_gavgpool_minmax__neon_8c(size_t pixels, size_t channels, const int8_t* in, int8_t* out, int32_t out_min,
-                                  int32_t out_max);
+// Global average pool, 32 channels per pass: 16-bit partial sums, the rounding division as an exact
+// multiply-high (no vector divide on armv7).
+void qu8_gavgpool_minmax__neon_32c(size_t pixels, size_t channels, const uint8_t* in, uint8_t* out, int32_t out_min,
+                                   int32_t out_max);
+void qs8_gavgpool_minmax__neon_32c(size_t pixels, size_t channels, const int8_t* in, int8_t* out, int32_t out_min,
+                                   int32_t out_max);
 
 const QKernelTable& qtable();
 }  // namespace mn::neon

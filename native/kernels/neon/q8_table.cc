@@ -15,8 +15,8 @@ const QKernelTable& qtable() {
       mn::neon::kQConvLayout8cNeon,
       "qs8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c", mn::neon::qs8_conv3x3s2_minmax_gemmlowp__neon_mlal_8c,
       mn::neon::kQConvLayout8cNeon,
-      mn::neon::qu8_gavgpool_minmax__neon_8c,
-      mn::neon::qs8_gavgpool_minmax__neon_8c,
+      mn::neon::qu8_gavgpool_minmax__neon_32c,
+      mn::neon::qs8_gavgpool_minmax__neon_32c,
       nullptr, 0,
 #if defined(__aarch64__)
       "qs8_gemm_minmax_gemmlowp_2x8c16__neon_mlal", qs8_gemm_minmax_gemmlowp_2x8c16__neon_mlal,

@@ -5,14 +5,14 @@
 
 namespace mn::neondot {
 
-// GEMM MRx(4*NV)c4, any nc (layout.panels). qu8: raw uint8 weights, udot, plus row_sum(a) * (-zw); qs8: int8 weights, sdot.
+// GEMM MRx(4*NV)c4, any mr and nc (layout.rows, layout.panels). qu8: raw uint8 weights, udot, plus row_sum(a) * (-zw); qs8: int8 weights, sdot.
 #define MN_Q8_NEONDOT_GEMM(mr, nr)                                                                                 \
   void qu8_gemm_minmax_gemmlowp_##mr##x##nr##c4__neondot(size_t, size_t, size_t, const uint8_t*, size_t,          \
                                                          const void*, uint8_t*, size_t, const QOutputParams&);     \
   void qs8_gemm_minmax_gemmlowp_##mr##x##nr##c4__neondot(size_t, size_t, size_t, const int8_t*, size_t,           \
                                                          const void*, int8_t*, size_t, const QOutputParams&);      \
-  constexpr QGemmLayout kQU8GemmLayout##mr##x##nr = {mr, nr, 4, QWeight::kUint8, false, 0, true, false, true};                  \
-  constexpr QGemmLayout kQS8GemmLayout##mr##x##nr = {mr, nr, 4, QWeight::kInt8, false, 0, false, false, true};
+  constexpr QGemmLayout kQU8GemmLayout##mr##x##nr = {mr, nr, 4, QWeight::kUint8, false, 0, true, false, true, true};                  \
+  constexpr QGemmLayout kQS8GemmLayout##mr##x##nr = {mr, nr, 4, QWeight::kInt8, false, 0, false, false, true, true};
 MN_Q8_NEONDOT_GEMM(4, 16)
 MN_Q8_NEONDOT_GEMM(4, 8)
 MN_Q8_NEONDOT_GEMM(8, 8)
