@@ -100,6 +100,18 @@ describe('option errors', () => {
     await expect(p).rejects.toThrow(msg);
   });
 
+  it.each([
+    ['onnx', RangeError, "Expected one of 'tfjs', 'tflite', 'tflite-quant' for format but received 'onnx' of type string"],
+    ['TFLite', RangeError, "Expected one of 'tfjs', 'tflite', 'tflite-quant' for format but received 'TFLite' of type string"],
+    [3, TypeError, "Expected one of 'tfjs', 'tflite', 'tflite-quant' for format but received 3 of type number"],
+  ])('an unknown format %s is refused, with weights too (it was ignored)', async (format, cls, msg) => {
+    const p = load({ weights: real, format: format as never });
+    await expect(p).rejects.toThrow(cls);
+    await expect(p).rejects.toThrow(msg);
+    // Without weights the resolver's check said the same (no cache lookup, no download).
+    await expect(load({ format: format as never, download: false })).rejects.toThrow(msg);
+  });
+
   it('unknown option names', async () => {
     await expect(load({ weights: real, alhpa: 0.25 } as never)).rejects.toThrow(
       "Unknown option 'alhpa' for load() (did you mean 'alpha'?); expected one of: weights, alpha, resolution, threads, labels, isa, format, download, onProgress, signal",
