@@ -1,10 +1,10 @@
-// `mobilenet bench`: end-to-end latency of MobileNetV1 variants on this machine.
+// `mobilenet bench`: end-to-end latency of MobileNetV1 variants (or of a weights file: V1, V2, SSD) on this machine.
 // Honest by construction (ncnn's benchncnn, XNNPACK's end-to-end bench): warm-up runs are not timed,
 // each run is timed on its own with hrtime so we can report median/p90/min rather than a mean that
 // hides outliers, the input tensor and the output buffer are allocated once, and GFLOP/s is derived
 // from the spec's MAC count (2 FLOP per MAC) at the median, not at the best run.
 // The command line (flags, progress, output choice) is lib/cli/bench.ts.
-import { load, type MobileNet } from './model.js';
+import { load, type MobileNet, type ModelInfo } from './model.js';
 import type { Alpha, Isa } from './validate.js';
 import { version } from './version.js';
 import { seededRandom } from './weights/synthetic.js';
@@ -35,8 +35,16 @@ export interface BenchConfig {
   dtype?: 'float32' | 'uint8' | 'int8';
 }
 
+/** What a bench times for each kind of model: the call a user of that model makes. */
+export type BenchCall = 'inferSync()' | 'detect()' | 'embed()';
+
 /** One line of results. snake_case to match the XNNPACK anchor's JSON, so scripts can compare both. */
 export interface BenchResult {
+  /** The network the weights hold (model.info.architecture; synthetic weights: 'mobilenet_v1'). */
+  architecture: ModelInfo['architecture'];
+  /** The call timed: a classifier's inferSync(), a detector's detect() (network + box decoding + NMS + the
+   * detections' shaping, through the async queue), a headless backbone's embed(). */
+  call: BenchCall;
   alpha: number;
   resolution: number;
   threads: number;
@@ -50,7 +58,7 @@ export interface BenchResult {
   weights: string;
   /** load(): read + BN fold + pack + the warm-up inference load() does, ms. */
   load_ms: number;
-  /** Latency of one inferSync() call (batch images), ms. */
+  /** Latency of one `call` (batch images), ms. */
   median_ms: number;
   p90_ms: number;
   min_ms: number;
@@ -113,16 +121,24 @@ export async function runBench(config: BenchConfig, weights: string | NetWeights
       return integer ? { data: bytes, width: R, height: R, channels: 3 as const } : Float32Array.from(bytes, (b) => (b - 128) / 128);
     });
     const input = config.batch === 1 ? tensors[0]! : tensors;
-    const output = new Float32Array(classes * config.batch);
+    // Time what a user of this model calls: inferSync() (classifier), detect() (SSD: what `mobilenet detect` runs,
+    // minus decoding a file), embed() (a headless backbone). The last two are async only: their time includes the
+    // hop to a libuv thread and back (tens of µs), as it does for their users.
+    const call: BenchCall = model.info.architecture === 'ssd_mobilenet_v1' ? 'detect()' : classes === 0 ? 'embed()' : 'inferSync()';
+    const output = new Float32Array((call === 'embed()' ? model.info.features : classes) * config.batch);
+    const once = (): void | Promise<unknown> =>
+      call === 'detect()' ? (Array.isArray(input) ? model.detect(input) : model.detect(input)) : call === 'embed()' ? model.embed(input, { output }) : void model.inferSync(input, { output });
     const total = config.warmup + config.runs;
     for (let i = 0; i < config.warmup; i++) {
-      model.inferSync(input, { output });
+      const p = once();
+      if (p) await p; // no await for inferSync(): not even a microtask turn in a timed run
       progress?.(i + 1, total);
     }
     const times = new Float64Array(config.runs);
     for (let i = 0; i < config.runs; i++) {
       const a = process.hrtime.bigint();
-      model.inferSync(input, { output });
+      const p = once();
+      if (p) await p;
       times[i] = Number(process.hrtime.bigint() - a) / 1e6;
       progress?.(config.warmup + i + 1, total);
     }
@@ -138,6 +154,8 @@ export async function runBench(config: BenchConfig, weights: string | NetWeights
       };
     }
     return {
+      architecture: model.info.architecture,
+      call,
       alpha: model.info.alpha,
       resolution: R,
       threads: model.info.threads,
@@ -180,12 +198,18 @@ function weightsCaption(results: readonly BenchResult[]): string {
   return all.join(', ');
 }
 
+/** The networks' usual names, for the caption. */
+const NETWORK_NAMES: Record<ModelInfo['architecture'], string> = {
+  mobilenet_v1: 'MobileNetV1', mobilenet_v2: 'MobileNetV2', ssd_mobilenet_v1: 'SSD-MobileNetV1',
+};
+
 function caption(results: readonly BenchResult[]): string {
   const first = results[0];
   if (!first) return 'No results.';
   const runs = [...new Set(results.map((r) => r.runs))].join('/');
   const warmup = [...new Set(results.map((r) => r.warmup))].join('/');
-  return `MobileNetV1 on ${first.cpu}, Node ${process.version}, mobilenet-native ${version}; ${weightsCaption(results)}; ` +
+  const nets = [...new Set(results.map((r) => NETWORK_NAMES[r.architecture] + (r.call === 'inferSync()' ? '' : ` (timing ${r.call})`)))].join(', ');
+  return `${nets} on ${first.cpu}, Node ${process.version}, mobilenet-native ${version}; ${weightsCaption(results)}; ` +
     `median of ${runs} runs after ${warmup} warm-up.`;
 }
 

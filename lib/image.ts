@@ -114,6 +114,36 @@ function tooLarge(what: string, width: number, height: number, limit: number): R
   );
 }
 
+/**
+ * libvips' error text as one line. sharp passes on libvips' whole error buffer, which also holds what its loaders
+ * logged while probing the bytes: the HEIF/AVIF loader's reason comes after eight lines of "source: bad seek to 1024".
+ * Those lines go, repeated lines go, the rest is joined with spaces.
+ */
+export function libvipsSummary(message: string): string {
+  const lines = message.replace(/source: bad seek to \d+/g, '').split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return [...new Set(lines)].join(' ');
+}
+
+/**
+ * The one place a sharp failure becomes this library's error. `size` is the header's width x height once it was
+ * read (decoding failed), undefined when reading the header failed.
+ */
+function sharpError(what: string, e: unknown, size?: { w: number; h: number; limit: number }): Error {
+  const msg = libvipsSummary(e instanceof Error ? e.message : String(e));
+  if (size) {
+    const { w, h, limit } = size;
+    if (/pixel limit/i.test(msg)) return tooLarge(what, w, h, limit);
+    // libheif's own cap (16384 x 16384) reads "Memory allocation error: Security limit exceeded": not out of memory.
+    if (/security limit exceeded/i.test(msg)) {
+      return new RangeError(`Cannot decode ${what}: it is ${w} x ${h} (${((w * h) / 1e6).toFixed(1)} megapixels), more than its decoder accepts (${msg})`);
+    }
+    if (OOM.test(msg)) return new Error(`Cannot decode ${what}: out of memory while decoding ${w} x ${h} pixels (${msg})`);
+  } else if (OOM.test(msg)) {
+    return new Error(`Cannot decode ${what}: out of memory while reading the header (${msg})`);
+  }
+  return new Error(`Cannot decode ${what}: not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): ${msg}`);
+}
+
 /** Encoded bytes of a file, an ArrayBuffer, a Blob or a Uint8Array, read when the job runs. */
 export async function encodedBytes(source: string | Uint8Array | ArrayBuffer | BlobLike, what: string): Promise<Uint8Array> {
   if (typeof source === 'string') {
@@ -136,8 +166,9 @@ export function describeEncoded(source: string | Uint8Array | ArrayBuffer | Blob
 
 /**
  * Decodes an image file or encoded bytes (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP) into a frame.
- * Throws: RangeError over `maxInputPixels` (from the header, nothing decoded); Error "out of memory"
- * when the decoder cannot allocate; Error "not a supported image" for anything else it cannot read.
+ * Throws: RangeError over `maxInputPixels` (from the header, nothing decoded), or over the decoder's own cap (libheif:
+ * 16384 x 16384); Error "out of memory" when the decoder cannot allocate; Error "not a supported image" for anything
+ * else it cannot read. Messages are one line (see libvipsSummary).
  */
 export async function decodeImage(
   source: string | Uint8Array | ArrayBuffer | BlobLike,
@@ -173,9 +204,7 @@ export async function decodeImage(
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (e) {
-    const msg = (e as Error).message;
-    if (OOM.test(msg)) throw new Error(`Cannot decode ${what}: out of memory while reading the header (${msg})`);
-    throw new Error(`Cannot decode ${what}: not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): ${msg}`);
+    throw sharpError(what, e);
   }
   const w = meta.width ?? 0, h = meta.height ?? 0;
   if (w * h > opts.maxInputPixels) throw tooLarge(what, w, h, opts.maxInputPixels);
@@ -195,10 +224,7 @@ export async function decodeImage(
     }
     return frameOf(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height, 0, background);
   } catch (e) {
-    const msg = (e as Error).message;
-    if (OOM.test(msg)) throw new Error(`Cannot decode ${what}: out of memory while decoding ${w} x ${h} pixels (${msg})`);
-    if (/pixel limit/i.test(msg)) throw tooLarge(what, w, h, opts.maxInputPixels);
-    throw new Error(`Cannot decode ${what}: not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): ${msg}`);
+    throw sharpError(what, e, { w, h, limit: opts.maxInputPixels });
   }
 }
 

@@ -21,7 +21,7 @@ import { readWeights } from './weights/index.js';
 import { resolveWeights } from './weights/resolve.js';
 import type { AbortSignalLike, ProgressCallback } from './weights/network.js';
 import {
-  checkAlpha, checkInteger, checkIsa, checkOptionNames, checkOptionsObject, checkResolution, checkThreads, LIMITS,
+  checkAlpha, checkInteger, checkIsa, checkOneOf, checkOptionNames, checkOptionsObject, checkResolution, checkThreads, FORMATS, LIMITS,
   type Alpha, type Isa, type WeightsFormat,
 } from './validate.js';
 import type { NetWeights } from './weights/types.js';
@@ -65,7 +65,8 @@ export interface LoadOptions {
   background?: string | Background;
   /** Force a kernel set this CPU runs (default: MOBILENET_ISA, else the best the CPU has). */
   isa?: Isa | IntegerIsa;
-  /** Without `weights`: which published format to resolve ('tfjs' | 'tflite' | 'tflite-quant'). */
+  /** Without `weights`: which published format to resolve ('tfjs' | 'tflite' | 'tflite-quant'); other values throw
+   * (TypeError / RangeError naming the accepted ones), with `weights` too. */
   format?: WeightsFormat;
   /** Without `weights`: allow downloading into the cache (default true; MOBILENET_OFFLINE=1 disables). */
   download?: boolean;
@@ -571,6 +572,8 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   }
   if (alpha !== undefined) checkAlpha(alpha);
   if (options.resolution !== undefined) checkResolution(options.resolution);
+  // Checked here, not only by the resolver: with `weights` it is never consulted, and a typo must not pass silently.
+  if (options.format !== undefined) checkOneOf('format', options.format, FORMATS);
   const nThreads = threads === undefined ? availableParallelism() : checkThreads(threads);
   const concurrency = options.concurrency === undefined ? 1 : checkInteger('concurrency', options.concurrency, 1, LIMITS.maxConcurrency);
   const binding = loadBinding();

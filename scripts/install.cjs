@@ -26,7 +26,9 @@ function reasonToCompile() {
   try {
     const addon = binding.loadBinding();
     const file = binding.loadedBindingPath();
-    say(`using ${file.slice(root.length + 1)} (${addon.supportedIsas().join(', ')} kernels here); nothing to compile`);
+    // Both families: the integer sets (VNNI, AMX, dot product) are what a uint8/int8 model runs on.
+    const sets = `float kernels: ${addon.supportedIsas().join(', ')}; integer: ${addon.supportedQIsas().join(', ')}`;
+    say(`using ${file.slice(root.length + 1)} (${sets}); nothing to compile`);
     return undefined;
   } catch (e) {
     if (!(e instanceof binding.BindingLoadError)) throw e;

@@ -9,6 +9,7 @@ import { formatText, quantile, type BenchResult } from '../lib/bench.js';
 import { main } from '../lib/cli/main.js';
 import { loadBinding } from '../lib/binding.js';
 import { buildSpec } from '../lib/graph.js';
+import { load } from '../lib/model.js';
 import { PUBLISHED_TOP1, renderChartSvg, type ChartInput } from '../lib/chart.js';
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
@@ -72,6 +73,7 @@ describe('mobilenet bench --json', () => {
     expectResultShape(r, 0.25, 128, 1);
     expect(r.macs).toBe(buildSpec(0.25, 128).macs);
     expect(r.weights).toMatch(/^synthetic/);
+    expect([r.architecture, r.call]).toEqual(['mobilenet_v1', 'inferSync()']);
     expect(r.profile).toBeUndefined();
   });
 
@@ -110,6 +112,42 @@ describe('mobilenet bench --weights', () => {
     expect((await run(['--isa', qisas[qisas.length - 1]!])).dtype).toBe('uint8');
     const float = await run(['--dtype', 'float32']);
     expect([float.dtype, float.isa]).toEqual(['float32', loadBinding().supportedIsas().at(-1)]);
+  });
+});
+
+describe('mobilenet bench --weights: what each kind of model runs', () => {
+  const tflite = resolve(root, '../shared/models/tflite');
+  const json = async (file: string) => {
+    const { code, stdout, stderr } = await runInProcess(['--weights', file, '--runs', '2', '--warmup', '1', '--batch', '2', '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    return (JSON.parse(stdout) as BenchResult[])[0]!;
+  };
+
+  it('an SSD detector times detect() (before: "inferSync() needs a classifier"), named in the caption', async () => {
+    const ssd = join(tflite, 'coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
+    const r = await json(ssd);
+    expect([r.architecture, r.call, r.alpha, r.resolution, r.batch, r.dtype]).toEqual(['ssd_mobilenet_v1', 'detect()', 0.75, 300, 2, 'uint8']);
+    const m = await load({ weights: ssd, threads: 1 });
+    expect(r.macs).toBe(m.info.macs);
+    m.dispose();
+    expect(r.median_ms).toBeGreaterThan(0);
+    const text = await runInProcess(['--weights', ssd, '--runs', '1', '--warmup', '0']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^SSD-MobileNetV1 \(timing detect\(\)\) on .+, Node v[\d.]+, mobilenet-native [\d.]+; .*detect\.tflite; median of 1 runs after 0 warm-up\.\n/);
+  });
+
+  it('a MobileNetV2 file is captioned MobileNetV2 (before: MobileNetV1) and times inferSync()', async () => {
+    const v2 = join(tflite, 'coral/mobilenet_v2_1.0_224_quant.tflite');
+    const r = await json(v2);
+    expect([r.architecture, r.call, r.resolution]).toEqual(['mobilenet_v2', 'inferSync()', 224]);
+    const { stdout } = await runInProcess(['--weights', v2, '--runs', '1', '--warmup', '0', '--markdown']);
+    expect(stdout).toMatch(/^MobileNetV2 on /);
+  });
+
+  it('a headless backbone times embed() (before: "inferSync() needs a classifier but … is a headless backbone")', async () => {
+    const r = await json(join(tflite, 'coral/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite'));
+    expect([r.architecture, r.call, r.resolution]).toEqual(['mobilenet_v1', 'embed()', 224]);
   });
 });
 
@@ -173,7 +211,7 @@ describe('mobilenet bench usage errors', () => {
 
 describe('mobilenet bench text output', () => {
   const result = (alpha: number, resolution: number, median: number): BenchResult => ({
-    alpha, resolution, threads: 1, batch: 1, isa: 'avx2', cpu: 'Test CPU', runs: 50, warmup: 5,
+    architecture: 'mobilenet_v1', call: 'inferSync()', alpha, resolution, threads: 1, batch: 1, isa: 'avx2', cpu: 'Test CPU', runs: 50, warmup: 5,
     weights: `synthetic(alpha=${alpha}, seed=1)`, load_ms: 12.3, median_ms: median, p90_ms: median * 1.1, min_ms: median * 0.9,
     mean_ms: median, max_ms: median * 2, fps: 1000 / median, gflops: 12.5, macs: 1e6, peak_rss_mb: 80, model_mb: 4,
   });

@@ -15,6 +15,7 @@ import {
   currentPlatform,
   elfArch,
   glibcNeeded,
+  loadBinding,
   PREBUILD_GLIBC,
   parseBuildStamp,
   prebuildPath,
@@ -293,6 +294,23 @@ describe('loadBinding() success', () => {
     const r = loadIn(pkg, undefined);
     expect(r.ok, r.message).toBe(true);
   });
+});
+
+describe('the install script (scripts/install.cjs)', () => {
+  it.runIf(built !== undefined && existsSync(join(ROOT, 'dist', 'cjs', 'binding.js')))(
+    'names the addon it uses and both its float and its integer kernel sets (it named the float ones only)', () => {
+      const env = { ...process.env };
+      delete env.npm_config_build_from_source;
+      delete env.MOBILENET_NATIVE_BINDING;
+      const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'install.cjs')], { cwd: ROOT, env, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const b = loadBinding();
+      expect(r.stdout).toBe(
+        `mobilenet-native: using ${built!.slice(ROOT.length + 1)} (float kernels: ${b.supportedIsas().join(', ')}; ` +
+          `integer: ${b.supportedQIsas().join(', ')}); nothing to compile\n`,
+      );
+    });
 });
 
 describe('prebuild names (prebuildify layout) per platform', () => {

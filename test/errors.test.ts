@@ -4,6 +4,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { libvipsSummary } from '../lib/image.js';
 import { load, type MobileNet } from '../lib/index.js';
 import { tfjsWeights } from './helpers/reference.js';
 
@@ -100,6 +102,18 @@ describe('option errors', () => {
     await expect(p).rejects.toThrow(msg);
   });
 
+  it.each([
+    ['onnx', RangeError, "Expected one of 'tfjs', 'tflite', 'tflite-quant' for format but received 'onnx' of type string"],
+    ['TFLite', RangeError, "Expected one of 'tfjs', 'tflite', 'tflite-quant' for format but received 'TFLite' of type string"],
+    [3, TypeError, "Expected one of 'tfjs', 'tflite', 'tflite-quant' for format but received 3 of type number"],
+  ])('an unknown format %s is refused, with weights too (it was ignored)', async (format, cls, msg) => {
+    const p = load({ weights: real, format: format as never });
+    await expect(p).rejects.toThrow(cls);
+    await expect(p).rejects.toThrow(msg);
+    // Without weights the resolver's check said the same (no cache lookup, no download).
+    await expect(load({ format: format as never, download: false })).rejects.toThrow(msg);
+  });
+
   it('unknown option names', async () => {
     await expect(load({ weights: real, alhpa: 0.25 } as never)).rejects.toThrow(
       "Unknown option 'alhpa' for load() (did you mean 'alpha'?); expected one of: weights, alpha, resolution, threads, labels, isa, format, download, onProgress, signal",
@@ -162,6 +176,52 @@ describe('input errors', () => {
     await expect(model.infer(f)).rejects.toThrow(
       `Cannot decode image file '${f}': not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): Input buffer contains unsupported image format`,
     );
+  });
+
+  // An AVIF (HEIF container) whose 'ispe' box declares another size: what a too-large HEIC/AVIF photo looks like to libheif.
+  const avifDeclaring = async (width: number, height: number): Promise<Buffer> => {
+    const b = Buffer.from(await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } }).avif().toBuffer());
+    const at = b.indexOf('ispe');
+    b.writeUInt32BE(width, at + 8);
+    b.writeUInt32BE(height, at + 12);
+    return b;
+  };
+
+  it('a HEIF/AVIF over libheif\'s own size cap: one line naming the size, not libvips\' multi-line log', async () => {
+    const bytes = await avifDeclaring(40000, 40000);
+    // Under maxInputPixels (default 50 MP) the header check says so first, as before.
+    await expect(model.infer(bytes)).rejects.toThrow(
+      new RangeError(`Cannot decode input (encoded image of ${bytes.length} bytes): it is 40000 x 40000 (1600.0 megapixels), over the limit of 50000000 pixels (maxInputPixels); raise load({ maxInputPixels }) to accept it`),
+    );
+    // With the limit raised, libheif refuses it: was "out of memory while decoding ... (source: bad seek to 1024\nsource: ...".
+    const big = await load({ weights: real, resolution: 128, threads: 1, maxInputPixels: 2_000_000_000 });
+    try {
+      const e = await big.infer(bytes).then(() => undefined, (x: unknown) => x as Error);
+      expect(e).toBeInstanceOf(RangeError);
+      expect(e!.message).toBe(
+        `Cannot decode input (encoded image of ${bytes.length} bytes): it is 40000 x 40000 (1600.0 megapixels), more than its decoder accepts ` +
+          '(heif: Memory allocation error: Security limit exceeded: Image size 40000x40000 exceeds the maximum image size 268435456 (6.1000))',
+      );
+    } finally {
+      big.dispose();
+    }
+  });
+
+  it('a truncated AVIF: libheif\'s reason on one line, without libvips\' "source: bad seek" probing lines', async () => {
+    const whole = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).avif().toBuffer();
+    const bytes = whole.subarray(0, whole.length - 40);
+    await expect(model.infer(bytes)).rejects.toThrow(
+      new Error(`Cannot decode input (encoded image of ${bytes.length} bytes): not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): ` +
+        "Input buffer has corrupt header: heif: Invalid input: No 'meta' box: Cannot read full meta box (2.104)"),
+    );
+  });
+
+  it('libvipsSummary: one line, probing noise and repeats dropped', () => {
+    const log = 'source: bad seek to 1024\nsource: bad seek to 512\nsource: bad seek to 272\n' +
+      'heif: Memory allocation error: Security limit exceeded: Image size 40000x40000 exceeds the maximum image size 268435456\n (6.1000)';
+    expect(libvipsSummary(log)).toBe('heif: Memory allocation error: Security limit exceeded: Image size 40000x40000 exceeds the maximum image size 268435456 (6.1000)');
+    expect(libvipsSummary('VipsJpeg: premature end of JPEG image\nVipsJpeg: premature end of JPEG image\n')).toBe('VipsJpeg: premature end of JPEG image');
+    expect(libvipsSummary('Input buffer contains unsupported image format')).toBe('Input buffer contains unsupported image format');
   });
 
   it('an image file that does not exist', async () => {

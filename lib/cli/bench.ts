@@ -25,7 +25,7 @@ const anyAlpha = (raw: string, flag: string): number => {
 
 const spec: CommandSpec = {
   name: 'bench',
-  summary: 'Times MobileNetV1 inference on this machine (seeded synthetic weights unless --weights).',
+  summary: 'Times MobileNetV1 inference on this machine (seeded synthetic weights), or a weights file\'s model (--weights).',
   args: '',
   maxPositionals: 0,
   flags: {
@@ -36,7 +36,7 @@ const spec: CommandSpec = {
     batch: { type: 'string', value: 'N', help: 'images per inference call (default 1)', parse: parsers.int(1, LIMITS.maxBatch) },
     runs: { type: 'string', value: 'N', help: 'timed runs per configuration (default 50)', parse: parsers.int(1, 1_000_000) },
     warmup: { type: 'string', value: 'N', help: 'untimed runs before timing (default 5)', parse: parsers.int(0, 1_000_000) },
-    weights: { type: 'string', value: '<path>', help: 'a TF.js model folder / model.json or a .tflite file instead of synthetic weights' },
+    weights: { type: 'string', value: '<path>', help: 'a TF.js model folder / model.json or a .tflite file instead of synthetic weights\n(a classifier times inferSync(); an SSD detector, detect(); a headless backbone, embed())' },
     isa: { type: 'string', value: 'X', help: 'force a kernel set: scalar, avx2, avx512, neon; integer (--dtype uint8/int8):\nscalar, avx2, avxvnni, avx512vnni, avx512amx, neon, neondot (default: the best this CPU runs)' },
     dtype: { type: 'string', value: 'T', help: 'float32 (default; with --weights: as classify runs the file, a uint8/int8 file in integers),\nor uint8 / int8: the integer path (synthetic weights quantized per tensor / per channel; with --weights,\nthe file\'s own scheme; --dtype float32 runs a quantized file dequantized)', parse: parsers.oneOf(['float32', 'uint8', 'int8'] as const) },
     profile: { type: 'boolean', help: 'also report time by layer type (conv, depthwise, pointwise, pool, classifier)' },

@@ -20,7 +20,7 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { rangeError, redactUrl, typeError, DownloadError, IntegrityError, WeightsNotFoundError } from '../errors.js';
-import { FORMATS as FORMAT_LIST, type WeightsFormat } from '../validate.js';
+import { checkOneOf, FORMATS as FORMAT_LIST, type WeightsFormat } from '../validate.js';
 import {
   cacheDir, defaultChoice, isFile, isModelDir, recordPath, variantPath, verifyCached, writeLastFetched,
   type Env, type RecordBasis,
@@ -77,9 +77,7 @@ function validate(opts: { alpha?: number | undefined; resolution?: number | unde
   if (!Number.isInteger(resolution) || resolution < 32 || resolution % 32 !== 0) {
     throw rangeError('resolution', 'a multiple of 32 of at least 32 (published weights: 224, 192, 160, 128)', resolution);
   }
-  if (opts.format !== undefined && !FORMATS.includes(opts.format)) {
-    throw rangeError('format', "one of 'tfjs', 'tflite', 'tflite-quant'", opts.format);
-  }
+  if (opts.format !== undefined) checkOneOf('format', opts.format, FORMATS);
   return { alpha, resolution };
 }
 
