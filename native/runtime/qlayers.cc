@@ -23,6 +23,7 @@ template <> struct Q<uint8_t> {
   static QU8GemmFn gemm(const QKernelTable& t) { return t.qu8_gemm; }
   static const QGemmLayout& gemm_layout(const QKernelTable& t) { return t.qu8_gemm_layout; }
   static QU8DwconvFn dw(const QKernelTable& t) { return t.qu8_dwconv3x3; }
+  static const QTapsLayout& dw_layout(const QKernelTable& t) { return t.qu8_dwconv3x3_layout; }
   static QU8ConvFn conv(const QKernelTable& t) { return t.qu8_conv3x3s2; }
   static QU8GavgpoolFn pool(const QKernelTable& t) { return t.qu8_gavgpool; }
 };
@@ -30,6 +31,7 @@ template <> struct Q<int8_t> {
   static QS8GemmFn gemm(const QKernelTable& t) { return t.qs8_gemm; }
   static const QGemmLayout& gemm_layout(const QKernelTable& t) { return t.qs8_gemm_layout; }
   static QS8DwconvFn dw(const QKernelTable& t) { return t.qs8_dwconv3x3; }
+  static const QTapsLayout& dw_layout(const QKernelTable& t) { return t.qs8_dwconv3x3_layout; }
   static QS8ConvFn conv(const QKernelTable& t) { return t.qs8_conv3x3s2; }
   static QS8GavgpoolFn pool(const QKernelTable& t) { return t.qs8_gavgpool; }
 };
@@ -90,15 +92,15 @@ void pack_gemm_layer(const QKernelTable& kt, const GraphLayer& l, const QPackArg
   }
 }
 
-// Whether some output channel of a packed GEMM layer has a left shift (the lshift header row of every panel,
-// qkernels.h), for QOutputParams::left_shift: conv layers' multipliers are usually < 1, and then a kernel
-// skips that step (one instruction per 4 outputs of each row; the scan, a few per output channel, is only
-// worth it for m >= kScanRows rows: not for the batch-1 classifier).
-bool any_left_shift(const QGemmLayout& lay, const uint8_t* w, size_t n_panels, size_t panel_bytes) {
+// Whether some output channel of a packed layer has a left shift, for QOutputParams::left_shift: the lshift
+// header row (row 2, qkernels.h) of each of `blocks` blocks of `block_bytes` (GEMM panels of nr columns,
+// depthwise blocks of ct channels), `cols` channels each. Conv layers' multipliers are usually < 1, and then a
+// kernel skips that step (one instruction per 4 outputs); the scan is a few instructions per output channel.
+bool any_left_shift(const uint8_t* w, size_t blocks, size_t block_bytes, size_t cols) {
   int32_t any = 0;
-  for (size_t p = 0; p < n_panels; p++) {
-    const int32_t* lshift = reinterpret_cast<const int32_t*>(w + p * panel_bytes) + 2 * lay.nr;
-    for (size_t j = 0; j < lay.nr; j++) any |= lshift[j];
+  for (size_t b = 0; b < blocks; b++) {
+    const int32_t* lshift = reinterpret_cast<const int32_t*>(w + b * block_bytes) + 2 * cols;
+    for (size_t j = 0; j < cols; j++) any |= lshift[j];
   }
   return any != 0;
 }
@@ -125,8 +127,8 @@ void gemm(const QKernelTable& kt, ThreadPool& pool, size_t m, size_t n, size_t k
                panels_per_block = sp.panels_per_block;
   const size_t panel_bytes = qpacked_gemm_panel_bytes(lay, k);
   QOutputParams out = out_params;
-  constexpr size_t kScanRows = 16;
-  out.left_shift = m < kScanRows || any_left_shift(lay, w, n_panels, panel_bytes);
+  constexpr size_t kScanRows = 16;  // not worth scanning for the batch-1 classifier's one row
+  out.left_shift = m < kScanRows || any_left_shift(w, n_panels, panel_bytes, nr);
   // Panels per call (layout.panels kernels): as many as fit in kL1WeightsBytes, so they stay in L1 while
   // every row tile of the task passes over them; one otherwise.
   const size_t chunk = lay.panels ? std::max<size_t>(1, kL1WeightsBytes / panel_bytes) : 1;
@@ -212,15 +214,20 @@ void run_typed(const QKernelTable& kt, ThreadPool& pool, const Graph& g, const G
     }
     case LayerKind::Dwconv: {
       auto fn = Q<T>::dw(kt);
-      const void* w = packed;
+      const QTapsLayout* lay = &Q<T>::dw_layout(kt);
+      const uint8_t* w = static_cast<const uint8_t*>(packed);
       if constexpr (std::is_same_v<T, int8_t>) {
         if (kt.qs8_dwconv3x3_narrow) {  // the pack-time choice (records_dw_choice)
-          if (*static_cast<const int32_t*>(packed)) fn = kt.qs8_dwconv3x3_narrow;
-          w = static_cast<const uint8_t*>(packed) + kChoiceBytes;
+          if (*reinterpret_cast<const int32_t*>(w)) {
+            fn = kt.qs8_dwconv3x3_narrow;
+            lay = &kt.qs8_dwconv3x3_narrow_layout;
+          }
+          w += kChoiceBytes;
         }
       }
-      const QDwconvParams<T> p{in, out, w, x.h, x.w, x.c, l.out.h, l.out.w, l.stride, l.pad_top, l.pad_left, zin,
-                               out_params(l)};
+      QOutputParams o = out_params(l);
+      o.left_shift = any_left_shift(w, (x.c + lay->ct - 1) / lay->ct, qpacked_taps_block_bytes(*lay, 9), lay->ct);
+      const QDwconvParams<T> p{in, out, w, x.h, x.w, x.c, l.out.h, l.out.w, l.stride, l.pad_top, l.pad_left, zin, o};
       pool.parallel_for(tasks, [&](size_t t) { fn(p, t * rows_per_task, std::min(l.out.h, (t + 1) * rows_per_task)); });
       break;
     }

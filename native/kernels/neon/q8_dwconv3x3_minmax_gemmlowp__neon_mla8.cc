@@ -285,13 +285,11 @@ void block(const QDwconvParams<int8_t>& p, size_t c0, size_t n, const int32_t* h
 template <bool kFixup>
 void dwconv(const QDwconvParams<int8_t>& p, size_t oy_begin, size_t oy_end) {
   const size_t C = p.channels;
+  const bool shl = p.out.left_shift;  // false: every multiplier below 1, no left shift (the runtime scanned the headers)
   for (size_t c0 = 0; c0 < C; c0 += kCt) {
     const int32_t* h = (const int32_t*)((const uint8_t*)p.weights + c0 / kCt * kBlockBytes);
     const int8_t* w8 = (const int8_t*)(h + kQHeaderRows * kCt);
     const size_t n = std::min(kCt, C - c0);
-    // lshift (header row 2) all 0: no left shift in the requantization (multipliers below 1).
-    bool shl = false;
-    for (size_t j = 0; j < kCt; j++) shl |= h[2 * kCt + j] != 0;
 #if defined(__aarch64__)
     if (n > 8) {
       shl ? block<16, kFixup, true>(p, c0, n, h, w8, oy_begin, oy_end)

@@ -43,8 +43,7 @@ static inline Out8 load_out8(int32_t zero_point, int32_t min, int32_t max) {
 }
 
 // TFLite's MultiplyByQuantizedMultiplier on 4 lanes (without the zero point). kShl false: the caller knows every
-// lshift is 0 (multipliers below 1, as in MobileNet: QOutputParams::left_shift false, or its own scan of the
-// header) and r.lshift is not read.
+// lshift is 0 (multipliers below 1, as in MobileNet: QOutputParams::left_shift false) and r.lshift is not read.
 template <bool kShl = true>
 static inline int32x4_t scale4(int32x4_t x, const Requant4& r, bool fixup) {
   if (kShl) x = vshlq_s32(x, r.lshift);
