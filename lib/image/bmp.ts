@@ -84,6 +84,17 @@ function scaleField(value: number, bits: number): number {
   return Math.round((value * 255) / ((1 << bits) - 1));
 }
 
+/** Bytes per stored pixel row (padded to 4); throws when the rows run past the file's end (the last row's padding may be missing). */
+function pixelRowBytes(bytes: Uint8Array, h: ReturnType<typeof readBmpHeader>): number {
+  const { width, height, bitsPerPixel: bpp } = h;
+  const rowBytes = Math.ceil((width * bpp) / 32) * 4;
+  const need = h.dataOffset + rowBytes * (height - 1) + Math.ceil((width * bpp) / 8);
+  if (!(h.dataOffset >= 14 + h.headerSize) || need > bytes.length) {
+    fail(`truncated BMP: ${width} x ${height} at ${bpp} bits needs ${need} bytes from pixel offset ${h.dataOffset}, the file has ${bytes.length}`);
+  }
+  return rowBytes;
+}
+
 /**
  * The common camera layout (24-bit BI_RGB, what `raspistill -e bmp` writes) as packed BGR rows, top row first:
  * one native row copy each instead of a per-pixel JS loop (a 12 MP frame: ~125 ms of blocked event loop before),
@@ -94,11 +105,7 @@ export function bmp24Bgr(bytes: Uint8Array): { data: Uint8Array; width: number; 
   const h = readBmpHeader(bytes);
   if (h.bitsPerPixel !== 24 || h.compression !== 0) return undefined;
   const { width, height } = h;
-  const rowBytes = Math.ceil((width * 24) / 32) * 4, packed = width * 3;
-  const need = h.dataOffset + rowBytes * (height - 1) + packed;
-  if (!(h.dataOffset >= 14 + h.headerSize) || need > bytes.length) {
-    fail(`truncated BMP: ${width} x ${height} at 24 bits needs ${need} bytes from pixel offset ${h.dataOffset}, the file has ${bytes.length}`);
-  }
+  const rowBytes = pixelRowBytes(bytes, h), packed = width * 3;
   const out = new Uint8Array(packed * height);
   for (let y = 0; y < height; y++) {
     const src = h.dataOffset + (h.topDown ? y : height - 1 - y) * rowBytes;
@@ -112,11 +119,7 @@ export function decodeBmp(bytes: Uint8Array): BmpImage {
   const h = readBmpHeader(bytes);
   const { width, height, bitsPerPixel: bpp } = h;
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const rowBytes = Math.ceil((width * bpp) / 32) * 4;
-  const need = h.dataOffset + rowBytes * (height - 1) + Math.ceil((width * bpp) / 8);
-  if (!(h.dataOffset >= 14 + h.headerSize) || need > bytes.length) {
-    fail(`truncated BMP: ${width} x ${height} at ${bpp} bits needs ${need} bytes from pixel offset ${h.dataOffset}, the file has ${bytes.length}`);
-  }
+  const rowBytes = pixelRowBytes(bytes, h);
 
   // Palette (1/4/8 bits): BGR0 quads (BGR triples for the OS/2 core header) after the info header.
   let palette: Uint8Array | undefined;
