@@ -11,6 +11,7 @@
 // with left = max(shift, 0), right = max(-shift, 0). Two roundings, as TFLite (not a single rounding).
 #pragma once
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 
@@ -76,6 +77,21 @@ inline int32_t requantize(int32_t acc, int32_t multiplier, int32_t lshift, int32
   const int32_t shifted = (int32_t)((uint32_t)acc << lshift);
   int32_t v = rounding_divide_by_pot(srdhm(shifted, multiplier), rshift) + out_zero_point;
   return v < out_min ? out_min : (v > out_max ? out_max : v);
+}
+
+// TFLite 2.2 AVERAGE_POOL_2D over all `pixels` pixels for channels [c_begin, c_end) of an NHWC tensor of
+// `stride` channels: sum / pixels rounded half away from zero, clamped to [out_min, out_max]. The scalar twin of
+// the global average pool, and the NEON kernel's channel tail.
+template <typename T>
+inline void gavgpool_channels(size_t pixels, size_t stride, size_t c_begin, size_t c_end, const T* in, T* out,
+                              int32_t out_min, int32_t out_max) {
+  const int32_t n = (int32_t)pixels;
+  for (size_t c = c_begin; c < c_end; c++) {
+    int32_t sum = 0;
+    for (size_t p = 0; p < pixels; p++) sum += in[p * stride + c];
+    const int32_t v = sum > 0 ? (sum + n / 2) / n : (sum - n / 2) / n;  // qu8: sum >= 0, so (sum + n/2) / n
+    out[c] = (T)(v < out_min ? out_min : (v > out_max ? out_max : v));
+  }
 }
 
 }  // namespace mn

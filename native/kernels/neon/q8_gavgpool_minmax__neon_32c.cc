@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "q8_neon.h"
+#include "../requantization.h"
 
 namespace mn::neon {
 
@@ -153,13 +154,8 @@ void gavgpool(size_t pixels, size_t channels, const T* in, T* out, int32_t out_m
       c0 += 16;
     }
   }
-  const int32_t n = (int32_t)pixels;
-  for (; c0 < channels; c0++) {  // the last < 16 channels (every channel for n outside the Divider's range)
-    int32_t sum = 0;
-    for (size_t p = 0; p < pixels; p++) sum += in[p * channels + c0];
-    const int32_t v = sum > 0 ? (sum + n / 2) / n : (sum - n / 2) / n;
-    out[c0] = (T)(v < out_min ? out_min : (v > out_max ? out_max : v));
-  }
+  // The last < 16 channels (every channel for n outside the Divider's range): the scalar twin's loop.
+  gavgpool_channels(pixels, channels, c0, channels, in, out, out_min, out_max);
 }
 
 }  // namespace
