@@ -247,7 +247,6 @@ export function stampProblem(stamp: BuildStamp | undefined, expected: { version:
 
 const ELF_MACHINES: Record<number, string> = { 3: 'ia32', 40: 'arm', 62: 'x64', 183: 'arm64' };
 
-/** The Node arch an ELF image was built for, when it is an ELF image of a known machine. */
 /**
  * The newest glibc the release prebuilds may need: expf@GLIBC_2.27 (glibc's current expf, used by the logistic and
  * SSD box decoding); scripts/build-prebuilds.sh binds every other symbol to its baseline version. `npm run package`
@@ -271,6 +270,7 @@ export function compareVersions(a: readonly number[], b: readonly number[]): num
   return 0;
 }
 
+/** The Node arch an ELF image was built for, when it is an ELF image of a known machine. */
 export function elfArch(bytes: Uint8Array): string | undefined {
   if (bytes.length < 20 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) return undefined;
   return ELF_MACHINES[bytes[18] | (bytes[19] << 8)];
