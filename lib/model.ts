@@ -21,7 +21,7 @@ import { readWeights } from './weights/index.js';
 import { resolveWeights } from './weights/resolve.js';
 import type { AbortSignalLike, ProgressCallback } from './weights/network.js';
 import {
-  checkAlpha, checkInteger, checkIsa, checkOneOf, checkOptionNames, checkOptionsObject, checkResolution, checkThreads, FORMATS, LIMITS,
+  checkAlpha, checkInteger, checkIsa, checkNetworkOptions, checkOneOf, checkOptionNames, checkOptionsObject, checkResolution, checkThreads, FORMATS, LIMITS,
   type Alpha, type Isa, type WeightsFormat,
 } from './validate.js';
 import type { NetWeights } from './weights/types.js';
@@ -574,6 +574,7 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   if (options.resolution !== undefined) checkResolution(options.resolution);
   // Checked here, not only by the resolver: with `weights` it is never consulted, and a typo must not pass silently.
   if (options.format !== undefined) checkOneOf('format', options.format, FORMATS);
+  checkNetworkOptions(options as Record<string, unknown>);
   const nThreads = threads === undefined ? availableParallelism() : checkThreads(threads);
   const concurrency = options.concurrency === undefined ? 1 : checkInteger('concurrency', options.concurrency, 1, LIMITS.maxConcurrency);
   const binding = loadBinding();

@@ -95,6 +95,33 @@ export function checkIsa(v: unknown, source: string, supported: readonly string[
   return v as Isa;
 }
 
+/**
+ * The download options of load(), resolveWeights() and fetchWeights(): `download` a boolean, `onProgress` a
+ * function, `signal` an AbortSignal (anything with `aborted` and `addEventListener`), the timeouts and retries
+ * non-negative numbers, `baseUrl` a string. Checked before anything is read or fetched: a wrong type must not
+ * pass silently (`download: 'no'` would download) nor fail later inside the downloader.
+ */
+export function checkNetworkOptions(opts: Readonly<Record<string, unknown>>): void {
+  const { download, onProgress, signal, baseUrl } = opts;
+  if (download !== undefined && typeof download !== 'boolean') throw typeError('download', 'a boolean', download);
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw typeError('onProgress', 'a function', onProgress);
+  if (signal !== undefined) {
+    const s = signal as { aborted?: unknown; addEventListener?: unknown; removeEventListener?: unknown } | null;
+    if (typeof s !== 'object' || s === null || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function' ||
+      typeof s.removeEventListener !== 'function') {
+      throw typeError('signal', 'an AbortSignal (e.g. AbortSignal.timeout(ms) or new AbortController().signal)', signal);
+    }
+  }
+  if (baseUrl !== undefined && typeof baseUrl !== 'string') throw typeError('baseUrl', 'a URL as a string', baseUrl);
+  for (const name of ['timeoutMs', 'totalTimeoutMs', 'retries', 'retryDelayMs'] as const) {
+    const v = opts[name];
+    if (v === undefined) continue;
+    const expected = name === 'retries' ? 'a non-negative integer' : 'a non-negative number (milliseconds)';
+    if (typeof v !== 'number') throw typeError(name, expected, v);
+    if (!(v >= 0) || (name === 'retries' && !Number.isInteger(v))) throw rangeError(name, expected, v);
+  }
+}
+
 /** A number written as text (a CLI flag or an environment variable). */
 export function parseNumber(name: string, raw: string, expected: string): number {
   const n = Number(raw);

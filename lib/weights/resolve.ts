@@ -20,7 +20,7 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { rangeError, redactUrl, typeError, DownloadError, IntegrityError, WeightsNotFoundError } from '../errors.js';
-import { checkOneOf, FORMATS as FORMAT_LIST, type WeightsFormat } from '../validate.js';
+import { checkNetworkOptions, checkOneOf, FORMATS as FORMAT_LIST, type WeightsFormat } from '../validate.js';
 import {
   cacheDir, defaultChoice, isFile, isModelDir, recordPath, variantPath, verifyCached, writeLastFetched,
   type Env, type RecordBasis,
@@ -205,6 +205,7 @@ function installFailed(e: unknown, v: Variant, root: string, env: Env, baseUrl: 
  * The returned path is what readWeights() takes.
  */
 export async function resolveWeights(opts: ResolveOptions = {}): Promise<ResolvedWeights> {
+  checkNetworkOptions(opts as Record<string, unknown>);
   if (opts.weights !== undefined) return resolveExplicit(opts.weights);
   const env = opts.env ?? process.env;
   const root = opts.cacheDir ?? cacheDir(env);
@@ -270,6 +271,7 @@ export interface FetchResult extends ResolvedWeights {
  * it ignores MOBILENET_WEIGHTS and MOBILENET_OFFLINE: it is the explicit request to download.
  */
 export async function fetchWeights(opts: FetchOptions = {}): Promise<FetchResult> {
+  checkNetworkOptions(opts as Record<string, unknown>);
   const env = opts.env ?? process.env;
   const { alpha, resolution } = validate(opts);
   const format = opts.format ?? defaultFormat(resolution);
