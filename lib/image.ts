@@ -124,22 +124,33 @@ export function libvipsSummary(message: string): string {
   return [...new Set(lines)].join(' ');
 }
 
+/** sharp's metadata().format as people write it ('jpeg' -> JPEG, 'heif' -> HEIF/AVIF). */
+function formatName(format: string): string {
+  return ({ jpeg: 'JPEG', png: 'PNG', webp: 'WebP', gif: 'GIF', tiff: 'TIFF', heif: 'HEIF/AVIF', svg: 'SVG' } as Record<string, string>)[format] ?? format.toUpperCase();
+}
+
 /**
  * The one place a sharp failure becomes this library's error. `size` is the header's width x height once it was
  * read (decoding failed), undefined when reading the header failed.
  */
-function sharpError(what: string, e: unknown, size?: { w: number; h: number; limit: number }): Error {
+function sharpError(what: string, e: unknown, size?: { w: number; h: number; limit: number; format?: string | undefined }): Error {
   const msg = libvipsSummary(e instanceof Error ? e.message : String(e));
   if (size) {
-    const { w, h, limit } = size;
+    const { w, h, limit, format } = size;
     if (/pixel limit/i.test(msg)) return tooLarge(what, w, h, limit);
     // libheif's own cap (16384 x 16384) reads "Memory allocation error: Security limit exceeded": not out of memory.
     if (/security limit exceeded/i.test(msg)) {
       return new RangeError(`Cannot decode ${what}: it is ${w} x ${h} (${((w * h) / 1e6).toFixed(1)} megapixels), more than its decoder accepts (${msg})`);
     }
     if (OOM.test(msg)) return new Error(`Cannot decode ${what}: out of memory while decoding ${w} x ${h} pixels (${msg})`);
+    // The header was read, so the format is one sharp reads: the pixel data is what is broken (a cut-off download,
+    // a file still being written by the camera), not the format.
+    if (format) return new Error(`Cannot decode ${what}: a damaged or truncated ${formatName(format)} (${w} x ${h}): ${msg}`);
   } else if (OOM.test(msg)) {
     return new Error(`Cannot decode ${what}: out of memory while reading the header (${msg})`);
+  } else if (/corrupt header/i.test(msg)) {
+    // libvips recognised the format from the first bytes, then the header did not read: cut off, or damaged.
+    return new Error(`Cannot decode ${what}: a damaged or truncated image (its header does not read): ${msg}`);
   }
   return new Error(`Cannot decode ${what}: not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): ${msg}`);
 }
@@ -167,8 +178,9 @@ export function describeEncoded(source: string | Uint8Array | ArrayBuffer | Blob
 /**
  * Decodes an image file or encoded bytes (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP) into a frame.
  * Throws: RangeError over `maxInputPixels` (from the header, nothing decoded), or over the decoder's own cap (libheif:
- * 16384 x 16384); Error "out of memory" when the decoder cannot allocate; Error "not a supported image" for anything
- * else it cannot read. Messages are one line (see libvipsSummary).
+ * 16384 x 16384); Error "out of memory" when the decoder cannot allocate; Error "a damaged or truncated JPEG" (PNG...)
+ * when the header reads but the pixels do not, "a damaged or truncated image" when the header does not; Error "not a
+ * supported image" for anything else it cannot read. Messages are one line (see libvipsSummary).
  */
 export async function decodeImage(
   source: string | Uint8Array | ArrayBuffer | BlobLike,
@@ -224,7 +236,7 @@ export async function decodeImage(
     }
     return frameOf(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height, 0, background);
   } catch (e) {
-    throw sharpError(what, e, { w, h, limit: opts.maxInputPixels });
+    throw sharpError(what, e, { w, h, limit: opts.maxInputPixels, format: meta.format });
   }
 }
 

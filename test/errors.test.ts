@@ -211,7 +211,7 @@ describe('input errors', () => {
     const whole = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).avif().toBuffer();
     const bytes = whole.subarray(0, whole.length - 40);
     await expect(model.infer(bytes)).rejects.toThrow(
-      new Error(`Cannot decode input (encoded image of ${bytes.length} bytes): not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): ` +
+      new Error(`Cannot decode input (encoded image of ${bytes.length} bytes): a damaged or truncated image (its header does not read): ` +
         "Input buffer has corrupt header: heif: Invalid input: No 'meta' box: Cannot read full meta box (2.104)"),
     );
   });

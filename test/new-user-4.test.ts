@@ -1,7 +1,16 @@
 // Rough edges a new user hit trying the packed tarball (user pass 4): each a wrong-typed option, input or flag
 // that passed silently, failed inside the library, or got a message naming the wrong thing. Exact messages.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchWeights, load, resolveWeights } from '../lib/index.js';
+import { fetchWeights, load, resolveWeights, type MobileNet } from '../lib/index.js';
+import { shared, tfjsWeights } from './helpers/reference.js';
+
+let model: MobileNet;
+beforeAll(async () => {
+  model = await load({ weights: tfjsWeights('0.25'), resolution: 128, threads: 1 });
+});
+afterAll(() => model?.dispose());
 
 describe('download options are type-checked before anything is read or fetched', () => {
   it("load({ download: 'no' }) is refused (it used to download), as are a non-function onProgress and a non-signal signal", async () => {
@@ -32,6 +41,30 @@ describe('download options are type-checked before anything is read or fetched',
     );
     await expect(resolveWeights({ baseUrl: new URL('http://mirror.local') as unknown as string })).rejects.toThrow(
       new TypeError('Expected a URL as a string for baseUrl but received URL http://mirror.local/'),
+    );
+  });
+});
+
+describe('a damaged image is called damaged, not "not a supported image"', () => {
+  const jpeg = readFileSync(join(shared, 'images/samples/grace_hopper.jpg'));
+  const png = readFileSync(join(shared, 'images/samples/coral_cat.png'));
+
+  it('a JPEG or PNG cut off after its header (a half-copied file, a camera still writing it): the format and size it has', async () => {
+    await expect(model.classify(jpeg.subarray(0, 20000))).rejects.toThrow(
+      new Error('Cannot decode input (encoded image of 20000 bytes): a damaged or truncated JPEG (517 x 606): VipsJpeg: premature end of JPEG image'),
+    );
+    await expect(model.classify(png.subarray(0, 20000))).rejects.toThrow(
+      new Error('Cannot decode input (encoded image of 20000 bytes): a damaged or truncated PNG (512 x 341): pngload_buffer: libspng read error'),
+    );
+  });
+
+  it('cut off inside the header: damaged or truncated, with the decoder\'s reason; bytes of no image format stay "not a supported image"', async () => {
+    await expect(model.infer(jpeg.subarray(0, 2000))).rejects.toThrow(
+      new Error('Cannot decode input (encoded image of 2000 bytes): a damaged or truncated image (its header does not read): ' +
+        'Input buffer has corrupt header: VipsJpeg: premature end of JPEG image'),
+    );
+    await expect(model.infer(new TextEncoder().encode('hello world'))).rejects.toThrow(
+      new Error('Cannot decode input (encoded image of 11 bytes): not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): Input buffer contains unsupported image format'),
     );
   });
 });
