@@ -161,6 +161,10 @@ export async function encodedBytes(source: string | Uint8Array | ArrayBuffer | B
     try {
       return await readFile(source);
     } catch (e) {
+      // Read first: only a URL that is no file gets this answer (load({ weights }) refuses URLs the same way).
+      if (/^https?:\/\//i.test(source) && (e as { code?: string }).code === 'ENOENT') {
+        throw new Error(`Cannot read ${what}: it is a URL, and images are read from files or bytes, not downloaded; download it first and pass the file or its bytes`);
+      }
       throw new Error(`Cannot read ${what}: ${describeFileError(e)}`);
     }
   }

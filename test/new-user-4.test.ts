@@ -68,3 +68,14 @@ describe('a damaged image is called damaged, not "not a supported image"', () =>
     );
   });
 });
+
+describe('an image URL', () => {
+  it("is not 'no such file': it says images are not downloaded", async () => {
+    await expect(model.classify('https://example.com/cat.jpg')).rejects.toThrow(
+      new Error("Cannot read image file 'https://example.com/cat.jpg': it is a URL, and images are read from files or bytes, not downloaded; " +
+        'download it first and pass the file or its bytes'),
+    );
+    // A path that merely does not exist keeps its own answer.
+    await expect(model.classify('/nonexistent/cat.jpg')).rejects.toThrow(new Error("Cannot read image file '/nonexistent/cat.jpg': no such file"));
+  });
+});
