@@ -1,10 +1,11 @@
 // Rough edges a new user hit trying the packed tarball (user pass 4): each a wrong-typed option, input or flag
 // that passed silently, failed inside the library, or got a message naming the wrong thing. Exact messages.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchWeights, load, resolveWeights, type MobileNet } from '../lib/index.js';
-import { shared, tfjsWeights } from './helpers/reference.js';
+import { repoRoot, shared, tfjsWeights } from './helpers/reference.js';
 
 let model: MobileNet;
 beforeAll(async () => {
@@ -77,5 +78,36 @@ describe('an image URL', () => {
     );
     // A path that merely does not exist keeps its own answer.
     await expect(model.classify('/nonexistent/cat.jpg')).rejects.toThrow(new Error("Cannot read image file '/nonexistent/cat.jpg': no such file"));
+  });
+});
+
+/** The CLI as built (needs dist/: `npm run build:ts`). */
+function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [resolve(repoRoot, 'dist/cli.js'), ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("the CLI names its flags, not load()'s precision option", () => {
+  const scaleFile = join(shared, 'cases/tflite/uint8-input-scale-1-255-zero-point-0.tflite');
+  const parrot = join(shared, 'images/samples/coral_parrot.jpg');
+
+  it("classify: a uint8 file with no integer form says --precision float (was \"precision: 'float' runs it dequantized\")", () => {
+    const r = cli(['classify', parrot, '--weights', scaleFile, '--top', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`mobilenet classify: ${scaleFile}: tensor 'MobilenetV1/MobilenetV1/Conv2d_0/Conv2D_bias' has scale 0.00023121523554436862 ` +
+      'for channel 0, expected input scale · weight scale = 0.0001160609899670817 (so its integer form cannot run; --precision float runs it dequantized)\n');
+    const f = cli(['classify', parrot, '--weights', scaleFile, '--top', '1', '--precision', 'float']);
+    expect(f.code).toBe(0);
+    expect(f.stdout).toMatch(/^.*coral_parrot\.jpg\n +\d+\.\d\d% +88  macaw\n$/);
+  });
+
+  it('bench --dtype uint8 on float weights says --dtype, which is what the user typed', () => {
+    const w = tfjsWeights('0.25');
+    const r = cli(['bench', '--weights', w, '--dtype', 'uint8', '--runs', '1', '--warmup', '0']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`mobilenet bench: --dtype uint8 or int8 needs a quantized (uint8 or int8) file, but ${w} holds float weights\n`);
+    const q = cli(['bench', '--weights', scaleFile, '--runs', '1', '--warmup', '0', '--threads', '1']);
+    expect(q.code).toBe(1);
+    expect(q.stderr).toMatch(/\(so its integer form cannot run; --dtype float32 runs it dequantized\)\n$/);
   });
 });

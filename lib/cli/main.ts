@@ -58,6 +58,9 @@ export function withFlagNames(message: string, spec: CommandSpec): string {
     .replace(/\b([Pp])ass weights: '<path>'/g, `$1ass ${weights} <path>`)
     .replace(/\bload\(\{ alpha, resolution \}\) finds them/g, '--alpha A --resolution R without --weights finds them');
   if ('format' in spec.flags) m = m.replace("Use format 'tflite' or 'tflite-quant'", 'Use --format tflite or tflite-quant');
+  // precision: 'float' | 'integer' is classify's --precision, and bench's --dtype (float32, or uint8/int8).
+  if ('precision' in spec.flags) m = m.replace(/\bprecision: '(float|integer)'/g, '--precision $1');
+  else if ('dtype' in spec.flags) m = m.replace(/\bprecision: 'float'/g, '--dtype float32').replace(/\bprecision: 'integer'/g, '--dtype uint8 or int8');
   if ('max-pixels' in spec.flags) m = m.replace('pixels (maxInputPixels); raise load({ maxInputPixels }) to accept it', 'pixels (--max-pixels); raise --max-pixels to accept it');
   return m;
 }
