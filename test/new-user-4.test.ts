@@ -111,3 +111,29 @@ describe("the CLI names its flags, not load()'s precision option", () => {
     expect(q.stderr).toMatch(/\(so its integer form cannot run; --dtype float32 runs it dequantized\)\n$/);
   });
 });
+
+describe('detect --out is checked before the model loads; a failed write is one line', () => {
+  const ssd = join(shared, 'models/tflite/coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
+  const cat = join(shared, 'images/coral/cat.bmp');
+
+  it('a name sharp cannot write, or a folder that does not exist: usage errors (were a per-image failure after detection)', () => {
+    // Was "cat.bmp: Unsupported output format out.txt", exit 1, after the detection had run.
+    expect(cli(['detect', cat, '--weights', ssd, '--out', 'out.txt'])).toEqual({
+      code: 2, stdout: '',
+      stderr: "mobilenet detect: Expected an image file name (.jpg, .png, .webp, .avif, .tif, .gif) or a folder for --out but received 'out.txt'\n" +
+        "Run 'mobilenet detect --help' for usage.\n",
+    });
+    // Was four lines of libvips' log ("unable to open for write", "system error: ...", "VipsJpeg: unable to write to target").
+    expect(cli(['detect', cat, '--weights', ssd, '--out', '/nonexistent-u14/annotated.jpg'])).toEqual({
+      code: 2, stdout: '',
+      stderr: "mobilenet detect: Expected --out in an existing folder but /nonexistent-u14 is not one\nRun 'mobilenet detect --help' for usage.\n",
+    });
+  });
+
+  it('a write that fails all the same: the first line of libvips and the system reason', () => {
+    const r = cli(['detect', cat, '--weights', ssd, '--out', '/proc/u14-annotated.png']);
+    expect(r.code).toBe(1);
+    // root gets ENOENT in /proc, other users EACCES.
+    expect(r.stderr).toMatch(/^.*cat\.bmp: Cannot write \/proc\/u14-annotated\.png: unable to open for write \((No such file or directory|Permission denied)\)\n$/);
+  });
+});

@@ -2,8 +2,8 @@
 // JSON, and optionally a copy of each image with labelled boxes drawn on it (sharp composites an SVG overlay onto
 // the decoded, EXIF-rotated pixels the detector saw). Exit 1 when any image failed.
 import { mkdirSync, statSync } from 'node:fs';
-import { basename, extname, join, resolve as resolvePath } from 'node:path';
-import { decodeImage, DEFAULT_MAX_INPUT_PIXELS, type NativeFrame } from '../image.js';
+import { basename, dirname, extname, join, resolve as resolvePath } from 'node:path';
+import { decodeImage, DEFAULT_MAX_INPUT_PIXELS, libvipsSummary, type NativeFrame } from '../image.js';
 import { load, type Detection } from '../model.js';
 import { parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
 import { withFlagNames, type CliIO, type Command } from './main.js';
@@ -35,6 +35,9 @@ const isDirectory = (path: string): boolean => {
   }
 };
 
+/** File names sharp writes from the extension (toFile). */
+const OUT_FILE = /\.(jpe?g|png|webp|avif|tiff?|gif)$/i;
+
 const COLORS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#fabed4', '#469990'];
 const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -56,12 +59,27 @@ export function overlaySvg(width: number, height: number, found: Detection[]): s
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
 }
 
+/**
+ * libvips' several-line log of a failed write ("<file>: unable to open for write", "system error: No such file or
+ * directory", then the encoder's own lines) as its first statement and the system's reason.
+ */
+function writeReason(message: string, out: string): string {
+  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const first = (lines[0] ?? 'write failed').replace(`${out}: `, '');
+  const system = lines.find((l) => l.startsWith('system error: '))?.slice('system error: '.length);
+  return system && !lines[0]!.startsWith('system error: ') ? `${first} (${system})` : libvipsSummary(message);
+}
+
 /** Writes `frame` with `found` drawn on it to `out` (format from the extension: .jpg, .png, .webp...). */
 export async function annotate(frame: NativeFrame, found: Detection[], out: string): Promise<void> {
   const sharp = ((await import('sharp')) as unknown as { default: typeof import('sharp') }).default;
-  await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: frame.layout.format === 1 ? 4 : 3 } }) // decodeImage gives RGB, or RGBA (format 1)
-    .composite([{ input: Buffer.from(overlaySvg(frame.width, frame.height, found)), top: 0, left: 0 }])
-    .toFile(out);
+  try {
+    await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: frame.layout.format === 1 ? 4 : 3 } }) // decodeImage gives RGB, or RGBA (format 1)
+      .composite([{ input: Buffer.from(overlaySvg(frame.width, frame.height, found)), top: 0, left: 0 }])
+      .toFile(out);
+  } catch (e) {
+    throw new Error(`Cannot write ${out}: ${writeReason((e as Error).message, out)}`);
+  }
 }
 
 async function run(parsed: Parsed, io: CliIO): Promise<number> {
@@ -75,6 +93,14 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     outDir = v.out;
     mkdirSync(outDir, { recursive: true });
     if (!statSync(outDir).isDirectory()) throw new UsageError(`Expected a folder for --out with several images but '${outDir}' is a file`);
+  }
+  if (v.out !== undefined && outDir === undefined) {
+    // One annotated file: checked before the model loads, not found out by the encoder after the detection ran.
+    if (!OUT_FILE.test(v.out)) {
+      throw new UsageError(`Expected an image file name (.jpg, .png, .webp, .avif, .tif, .gif) or a folder for --out but received '${v.out}'`);
+    }
+    const parent = dirname(resolvePath(v.out));
+    if (!isDirectory(parent)) throw new UsageError(`Expected --out in an existing folder but ${parent} is not one`);
   }
   const inputs = new Set(images.map((i) => resolvePath(i)));
   const written = new Set<string>();
