@@ -137,3 +137,12 @@ describe('detect --out is checked before the model loads; a failed write is one 
     expect(r.stderr).toMatch(/^.*cat\.bmp: Cannot write \/proc\/u14-annotated\.png: unable to open for write \((No such file or directory|Permission denied)\)\n$/);
   });
 });
+
+describe('bench --chart into a folder that does not exist', () => {
+  it('is a usage error before the runs (was found out after them: --all takes minutes)', () => {
+    expect(cli(['bench', '--alpha', '0.25', '--resolution', '128', '--runs', '1', '--warmup', '0', '--chart', '/nonexistent-u14/chart.svg'])).toEqual({
+      code: 2, stdout: '',
+      stderr: "mobilenet bench: Expected --chart in an existing folder but /nonexistent-u14 does not exist\nRun 'mobilenet bench --help' for usage.\n",
+    });
+  });
+});

@@ -1,6 +1,8 @@
 // `mobilenet bench`: flags, the progress bar, and the output (aligned table, --json array, --markdown,
 // --chart). The measuring itself is lib/bench.ts.
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { formatMarkdown, formatText, runBench, variantName, type BenchConfig, type BenchResult } from '../bench.js';
 import { renderChart } from '../chart.js';
 import { loadBinding } from '../binding.js';
@@ -69,6 +71,10 @@ export function plan(values: Record<string, unknown>): Plan {
   }
   if (v.chart !== undefined && !/\.(svg|html?)$/i.test(v.chart)) {
     throw new UsageError(`Expected a file name ending in .svg or .html for --chart but received '${v.chart}'`);
+  }
+  // Checked now, not after the runs (--all takes minutes).
+  if (v.chart !== undefined && !existsSync(dirname(resolvePath(v.chart)))) {
+    throw new UsageError(`Expected --chart in an existing folder but ${dirname(resolvePath(v.chart))} does not exist`);
   }
   if (v.isa !== undefined) {
     try {
