@@ -1,7 +1,8 @@
 // Rough edges a new user hit trying the packed tarball (user pass 4): each a wrong-typed option, input or flag
 // that passed silently, failed inside the library, or got a message naming the wrong thing. Exact messages.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchWeights, load, resolveWeights, type MobileNet } from '../lib/index.js';
@@ -144,5 +145,33 @@ describe('bench --chart into a folder that does not exist', () => {
       code: 2, stdout: '',
       stderr: "mobilenet bench: Expected --chart in an existing folder but /nonexistent-u14 does not exist\nRun 'mobilenet bench --help' for usage.\n",
     });
+  });
+});
+
+describe('importing the package does not load the downloader', () => {
+  // undici's HTTP parser is a WebAssembly instance: ~80 ms of a 110 ms import here, and under `ulimit -v 6000000` the
+  // import itself failed ("WebAssembly.instantiate(): Out of memory: Cannot allocate Wasm memory"), weights on disk or not.
+  const loaded = "Object.keys(require.cache).filter((k) => /[\\\\/](undici|tar)[\\\\/]/.test(k)).length";
+  it.each([
+    ['ESM', `const { createRequire } = await import('node:module'); const require = createRequire(import.meta.url);
+      const { load, resolveWeights } = await import(${JSON.stringify(resolve(repoRoot, 'dist/index.js'))});`],
+    ['CommonJS', `const { load, resolveWeights } = require(${JSON.stringify(resolve(repoRoot, 'dist/cjs/index.js'))});`],
+  ])('%s: not at import, not for local weights; a download still works (and fails here as a download)', (_, head) => {
+    const cache = join(tmpdir(), `mobilenet-u14-lazy-${process.pid}`);
+    const code = `(async () => { ${head}
+      const before = ${loaded};
+      const m = await load({ weights: ${JSON.stringify(tfjsWeights('0.25'))}, resolution: 128, threads: 1 }); m.dispose();
+      const local = ${loaded};
+      const e = await resolveWeights({ alpha: 0.5, resolution: 128, format: 'tflite', retries: 0 }).catch((x) => x);
+      console.log(JSON.stringify({ before, local, after: ${loaded} > 0, error: e.name, message: e.message.split('\\n')[0] }));
+    })();`;
+    const r = spawnSync(process.execPath, head.includes('await import') ? ['--input-type=module', '-e', code] : ['-e', code], {
+      encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cache, MOBILENET_BASE_URL: 'http://127.0.0.1:9', MOBILENET_WEIGHTS: '', MOBILENET_OFFLINE: '' },
+    });
+    rmSync(cache, { recursive: true, force: true });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { before: number; local: number; after: boolean; error: string; message: string };
+    expect(out).toMatchObject({ before: 0, local: 0, after: true, error: 'WeightsNotFoundError' });
+    expect(out.message).toMatch(/^No MobileNetV1 weights for alpha 0\.5, resolution 128 .* and the download failed: http:\/\/127\.0\.0\.1:9\//);
   });
 });

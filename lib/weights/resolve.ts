@@ -25,7 +25,7 @@ import {
   cacheDir, defaultChoice, isFile, isModelDir, recordPath, variantPath, verifyCached, writeLastFetched,
   type Env, type RecordBasis,
 } from './cache.js';
-import { installVariant } from './download.js';
+import type { InstallOptions } from './download.js';
 import type { NetworkOptions } from './network.js';
 import {
   ALPHAS, OFFICIAL_BASE_URL, RESOLUTIONS, TFJS_RESOLUTIONS, alphaName, describeVariant, findVariant, variantUrl,
@@ -198,6 +198,15 @@ function installFailed(e: unknown, v: Variant, root: string, env: Env, baseUrl: 
     throw new WeightsNotFoundError(missingWeightsMessage(v, `the download failed: ${e.message}${via}`, root, env, baseUrl), { cause: e });
   }
   throw e;
+}
+
+/**
+ * The downloader, loaded when a download happens: undici (its HTTP parser is a WebAssembly instance) and tar cost
+ * ~80 ms of a 110 ms import on a Xeon, several times that on a Pi, and fail the import under a small `ulimit -v`,
+ * for a program whose weights are on disk.
+ */
+async function installVariant(v: Variant, root: string, opts: InstallOptions): Promise<string> {
+  return (await import('./download.js')).installVariant(v, root, opts);
 }
 
 /**
