@@ -346,6 +346,11 @@ class MobileNetModel implements MobileNet {
     if (out === undefined) return { integer };
     const Want = !integer ? Float32Array : this.info.dtype === 'int8' ? Int8Array : Uint8Array;
     if (!(out instanceof Want) || out instanceof Uint8ClampedArray) throw new TypeError(`Expected a ${Want.name} for output but received ${describe(out)}`);
+    // Node-API cannot hand the addon a SharedArrayBuffer's memory (it failed with a bare "Invalid argument").
+    if (typeof SharedArrayBuffer !== 'undefined' && out.buffer instanceof SharedArrayBuffer) {
+      throw new TypeError(`Expected a ${Want.name} over an ArrayBuffer for output but received ${describe(out)} over a SharedArrayBuffer; ` +
+        'pass an ordinary one and copy the result into shared memory (e.g. shared.set(result))');
+    }
     if (out.length !== per * batch) {
       throw new RangeError(`Expected a ${Want.name} of length ${per * batch} (${batch} x ${per}) for output but received ${describe(out)}`);
     }

@@ -175,3 +175,18 @@ describe('importing the package does not load the downloader', () => {
     expect(out.message).toMatch(/^No MobileNetV1 weights for alpha 0\.5, resolution 128 .* and the download failed: http:\/\/127\.0\.0\.1:9\//);
   });
 });
+
+describe('an output buffer over a SharedArrayBuffer (logits shared with a worker)', () => {
+  it('is refused by name, from infer(), inferSync() and embed() (was a bare "Error: Invalid argument" from Node-API)', async () => {
+    const frame = { data: new Uint8Array(128 * 128 * 3).fill(90), width: 128, height: 128, format: 'rgb' as const };
+    const msg = (n: number) => new TypeError(`Expected a Float32Array over an ArrayBuffer for output but received Float32Array of length ${n} over a SharedArrayBuffer; ` +
+      'pass an ordinary one and copy the result into shared memory (e.g. shared.set(result))');
+    await expect(model.infer(frame, { output: new Float32Array(new SharedArrayBuffer(4000)) })).rejects.toThrow(msg(1000));
+    expect(() => model.inferSync(frame, { output: new Float32Array(new SharedArrayBuffer(4000)) })).toThrow(msg(1000));
+    await expect(model.embed(frame, { output: new Float32Array(new SharedArrayBuffer(1024)) })).rejects.toThrow(msg(256));
+    // Inputs over shared memory are fine (they are copied): the same logits as from an ordinary buffer.
+    const shared = new Uint8Array(new SharedArrayBuffer(frame.data.length));
+    shared.set(frame.data);
+    expect(await model.infer({ ...frame, data: shared })).toEqual(await model.infer(frame));
+  });
+});
