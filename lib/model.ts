@@ -770,12 +770,21 @@ async function loadGraphModel(m: RecognisedModel, options: LoadOptions, threads:
 function checkFinite(w: NetWeights): void {
   const names = buildSpec(w.alpha, 224, w.classes, w.head).layers.map((l) => l.name);
   w.layers.forEach((l, i) => {
-    const parts: [string, Float32Array | undefined][] = [
-      ['kernel', l.kernel], ['bias', l.bias], ['gamma', l.bn?.gamma], ['beta', l.bn?.beta],
-      ['moving_mean', l.bn?.mean], ['moving_variance', l.bn?.variance],
+    // Hand-built NetWeights: name the layer and the part, rather than fail reading a property of null.
+    const where = `weights.layers[${i}]${names[i] ? ` (${names[i]})` : ''}`;
+    if (typeof l !== 'object' || l === null) throw new TypeError(`Expected an object { kernel, bias?, bn? } for ${where} but received ${describe(l)}`);
+    if (l.bn !== undefined && (typeof l.bn !== 'object' || l.bn === null)) {
+      throw new TypeError(`Expected { gamma, beta, mean, variance, epsilon } for ${where}.bn but received ${describe(l.bn)}`);
+    }
+    const parts: [string, string, unknown][] = [
+      ['kernel', 'kernel', l.kernel], ['bias', 'bias', l.bias], ['gamma', 'bn.gamma', l.bn?.gamma], ['beta', 'bn.beta', l.bn?.beta],
+      ['moving_mean', 'bn.mean', l.bn?.mean], ['moving_variance', 'bn.variance', l.bn?.variance],
     ];
-    for (const [part, a] of parts) {
-      if (!a) continue;
+    for (const [part, field, v] of parts) {
+      const required = field === 'kernel' || (l.bn !== undefined && field.startsWith('bn.'));
+      if (v === undefined && !required) continue;
+      if (!(v instanceof Float32Array)) throw new TypeError(`Expected a Float32Array for ${where}.${field} but received ${describe(v)}`);
+      const a = v;
       for (let j = 0; j < a.length; j++) {
         if (!Number.isFinite(a[j]!)) {
           throw new WeightsError(w.source, `expected finite weights but ${names[i] ?? `layer ${i}`}/${part}[${j}] is ${a[j]}`);

@@ -212,11 +212,11 @@ describe('load(): options', () => {
       Error,
       'layer conv_preds: expected bias of length 1000 but received length 999',
     );
-    // NOTE: the native message does not name the layer index nor what was received (reported).
+    // Checked in load() before the native side (whose message named neither the layer nor what was received).
     expectError(
       await rejection(() => load({ weights: withLayer(3, { ...weights.layers[3], kernel: Array.from(weights.layers[3]!.kernel) }), resolution: R })),
       TypeError,
-      'Expected a Float32Array for kernel',
+      'Expected a Float32Array for weights.layers[3] (conv_dw_2).kernel but received an array of length 144',
     );
     const bn = weights.layers[1]!.bn!;
     expectError(

@@ -5,7 +5,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchWeights, load, resolveWeights, type MobileNet } from '../lib/index.js';
+import { fetchWeights, load, resolveWeights, syntheticWeights, type MobileNet, type NetWeights } from '../lib/index.js';
 import { repoRoot, shared, tfjsWeights } from './helpers/reference.js';
 
 let model: MobileNet;
@@ -188,5 +188,27 @@ describe('an output buffer over a SharedArrayBuffer (logits shared with a worker
     const shared = new Uint8Array(new SharedArrayBuffer(frame.data.length));
     shared.set(frame.data);
     expect(await model.infer({ ...frame, data: shared })).toEqual(await model.infer(frame));
+  });
+});
+
+describe('hand-built NetWeights with a hole in them', () => {
+  const broken = (edit: (w: NetWeights) => void): NetWeights => {
+    const w = syntheticWeights(0.25);
+    edit(w);
+    return w;
+  };
+  it('name the layer and the part (were "Cannot read properties of null (reading \'kernel\')" and the like)', async () => {
+    await expect(load({ weights: broken((w) => { (w.layers as unknown[])[2] = null; }), threads: 1 })).rejects.toThrow(
+      new TypeError('Expected an object { kernel, bias?, bn? } for weights.layers[2] (conv_pw_1) but received null'),
+    );
+    await expect(load({ weights: broken((w) => { (w.layers[0] as { kernel: unknown }).kernel = [1, 2, 3]; }), threads: 1 })).rejects.toThrow(
+      new TypeError('Expected a Float32Array for weights.layers[0] (conv1).kernel but received an array of length 3'),
+    );
+    await expect(load({ weights: broken((w) => { delete (w.layers[1]!.bn as { variance?: unknown }).variance; }), threads: 1 })).rejects.toThrow(
+      new TypeError('Expected a Float32Array for weights.layers[1] (conv_dw_1).bn.variance but received undefined'),
+    );
+    await expect(load({ weights: broken((w) => { (w.layers[1] as { bn: unknown }).bn = 'folded'; }), threads: 1 })).rejects.toThrow(
+      new TypeError("Expected { gamma, beta, mean, variance, epsilon } for weights.layers[1] (conv_dw_1).bn but received 'folded' of type string"),
+    );
   });
 });
