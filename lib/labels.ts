@@ -1,6 +1,8 @@
-// Label files: one class name per line, or Teachable Machine's and TFLite Model Maker's
-// `index name` lines ("0 daisy"). The index prefix is stripped only when every line has it and
-// the indices run 0, 1, 2, ... in order, so a plain label that starts with a number is kept.
+// Label files: one class name per line, or Teachable Machine's, TFLite Model Maker's and Coral's
+// `index name` lines ("0 daisy", "0  person", "0: person"). The index prefix is read only when every line has it and
+// the indices start at 0 and only go up, so a plain label that starts with a number is kept. Coral's
+// coco_labels.txt skips the ids COCO does not use (no 11, 25, ...): each name goes to its index, the
+// missing ones get the index as text (what classify()/detect() show for a class without a label).
 
 /**
  * Splits a labels file into names. Blank lines at the end add no label (an editor's extra newline made a
@@ -10,9 +12,10 @@
 export function parseLabels(text: string): string[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
-  const indexed = lines.length > 0 && lines.every((l, i) => {
-    const m = /^(\d+)\s+(\S.*)$/.exec(l);
-    return m !== null && Number(m[1]) === i;
-  });
-  return indexed ? lines.map((l) => l.replace(/^\d+\s+/, '')) : lines;
+  const pairs = lines.map((l) => /^(\d+)(?::\s*|\s+)(\S.*)$/.exec(l));
+  const indexed = pairs.length > 0 && pairs.every((m, i) => m !== null && (i === 0 ? Number(m[1]) === 0 : Number(m[1]) > Number(pairs[i - 1]![1])));
+  if (!indexed) return lines;
+  const names = Array.from({ length: Number(pairs[pairs.length - 1]![1]) + 1 }, (_, i) => String(i));
+  for (const m of pairs) names[Number(m![1])] = m![2]!;
+  return names;
 }

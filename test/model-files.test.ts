@@ -145,6 +145,10 @@ describe('custom heads and labels', () => {
     expect(parseLabels('1 one\n0 zero\n')).toEqual(['1 one', '0 zero']);
     expect(parseLabels('0 a\nb\n')).toEqual(['0 a', 'b']);
     expect(parseLabels('7up\n')).toEqual(['7up']);
+    // Coral's `index  name` files skip unused ids; a gap gets the index as text. Starting at 1 is not an index column.
+    expect(parseLabels('0  person\n1  bicycle\n3  motorcycle\n')).toEqual(['person', 'bicycle', '2', 'motorcycle']);
+    expect(parseLabels('0: background\n1: tench\n')).toEqual(['background', 'tench']);
+    expect(parseLabels('1 daisy\n2 roses\n')).toEqual(['1 daisy', '2 roses']);
     // Blank lines at the end are not labels; one in the middle keeps its place.
     expect(parseLabels('cat\ndog\n\n')).toEqual(['cat', 'dog']);
     expect(parseLabels('cat\r\n\r\ndog\r\n \r\n\r\n')).toEqual(['cat', '', 'dog']);

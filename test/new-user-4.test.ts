@@ -1,7 +1,7 @@
 // Rough edges a new user hit trying the packed tarball (user pass 4): each a wrong-typed option, input or flag
 // that passed silently, failed inside the library, or got a message naming the wrong thing. Exact messages.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -210,5 +210,26 @@ describe('hand-built NetWeights with a hole in them', () => {
     await expect(load({ weights: broken((w) => { (w.layers[1] as { bn: unknown }).bn = 'folded'; }), threads: 1 })).rejects.toThrow(
       new TypeError("Expected { gamma, beta, mean, variance, epsilon } for weights.layers[1] (conv_dw_1).bn but received 'folded' of type string"),
     );
+  });
+});
+
+describe("Coral's coco_labels.txt (`0  person`, ids COCO does not use left out)", () => {
+  it('labels detect.tflite as labelmap.txt does (was "Expected 90 labels (one per class) for labels but received 80")', async () => {
+    const dir = join(shared, 'models/tflite/coco_ssd_mobilenet_v1_1.0_quant');
+    // Coral's file, made from labelmap.txt: line i + 1 names class i; '???' lines are the unused ids it skips.
+    const coral = readFileSync(join(dir, 'labelmap.txt'), 'utf8').split('\n').slice(1)
+      .map((name, i) => (name === '???' || name === '' ? '' : `${i}  ${name}\n`)).join('');
+    expect(coral.split('\n')).toHaveLength(81);
+    expect(coral).toMatch(/^0 {2}person\n1 {2}bicycle\n(.*\n){9}12 {2}stop sign\n/);
+    const tmp = mkdtempSync(join(tmpdir(), 'mobilenet-u14-labels-'));
+    try {
+      writeFileSync(join(tmp, 'coco_labels.txt'), coral);
+      const detector = await load({ weights: join(dir, 'detect.tflite'), labels: join(tmp, 'coco_labels.txt'), threads: 1 });
+      const found = await detector.detect(join(shared, 'images/samples/grace_hopper.jpg'));
+      detector.dispose();
+      expect(found.map((d) => [d.index, d.label])).toEqual([[0, 'person'], [31, 'tie']]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
