@@ -1,7 +1,7 @@
 // Rough edges a new user hit trying the packed tarball (user pass 4): each a wrong-typed option, input or flag
 // that passed silently, failed inside the library, or got a message naming the wrong thing. Exact messages.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -230,6 +230,26 @@ describe("Coral's coco_labels.txt (`0  person`, ids COCO does not use left out)"
       expect(found.map((d) => [d.index, d.label])).toEqual([[0, 'person'], [31, 'tie']]);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('classify <folder> skips hidden files and folders', () => {
+  it("macOS's ._name.jpg beside each photo on a stick, .thumbnails/: not images, not failures (exit was 1: 'not a supported image')", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mobilenet-u14-folder-'));
+    try {
+      writeFileSync(join(dir, 'cat.bmp'), readFileSync(join(shared, 'images/coral/cat.bmp')));
+      writeFileSync(join(dir, '._cat.bmp'), Buffer.from([0, 5, 22, 7, 0, 2, 0, 0, 77, 97, 99, 32, 79, 83, 32, 88])); // AppleDouble header
+      mkdirSync(join(dir, '.thumbnails'));
+      writeFileSync(join(dir, '.thumbnails', 'cat.jpg'), 'not a jpeg');
+      const r = cli(['classify', dir, '--recursive', '--weights', tfjsWeights('0.25'), '--top', '1', '--json']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.stdout) as { image: string }[]).map((e) => e.image)).toEqual([join(dir, 'cat.bmp')]);
+      // Named explicitly, a hidden file is still read (and here refused).
+      expect(cli(['classify', join(dir, '._cat.bmp'), '--weights', tfjsWeights('0.25')]).code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

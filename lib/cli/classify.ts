@@ -68,6 +68,9 @@ async function imagesIn(dir: string, recursive: boolean): Promise<string[]> {
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const out: string[] = [];
   for (const e of entries) {
+    // Hidden entries are not photos: macOS's `._IMG_0001.jpg` (AppleDouble) beside each file copied from a Mac to a
+    // USB stick or SD card, `.thumbnails/`, `.Trashes/`.
+    if (e.name.startsWith('.')) continue;
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
       if (recursive) out.push(...(await imagesIn(p, true)));
