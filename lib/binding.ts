@@ -68,6 +68,8 @@ export interface FrameLayout {
   format: number;
   stride?: number;
   fullRange?: boolean;
+  /** Rows stored last first (a BMP's usual order); single-plane formats only. */
+  bottomUp?: boolean;
   /** 0xRRGGBB under transparent pixels. */
   background?: number;
 }

@@ -7,7 +7,7 @@ import { loadBinding, toNativeGraph, type NativeModel, type NativeProfile, type 
 import { quantizeGraph, type IntegerIsa } from './graph-quant.js';
 import { describe, describeFileError, rangeError, typeError, WeightsError } from './errors.js';
 import {
-  checkFrame, checkTensor, DEFAULT_MAX_INPUT_PIXELS, decodeImage, isFrame, isTensorInput, parseBackground,
+  checkFrame, checkTensor, DEFAULT_MAX_INPUT_PIXELS, decodeImage, isFrame, isTensorInput, parseBackground, rgbFrame,
   type Background, type BlobLike, type DecodeOptions, type Frame, type Input, type InputRange, type NativeFrame, type TensorInput,
 } from './image.js';
 import { parseLabels } from './labels.js';
@@ -529,8 +529,7 @@ class MobileNetModel implements MobileNet {
     // Decoded frames go on as public frames (RGB or RGBA bytes; transparency already composited).
     const frames = await Promise.all(list.map(async (x, i) => {
       if (!encoded(x)) return x;
-      const f = await decodeImage(x, Array.isArray(input) ? `input[${i}]` : 'input', full);
-      return { data: f.data, width: f.width, height: f.height, format: f.layout.format === 1 ? 'rgba' as const : 'rgb' as const };
+      return rgbFrame(await decodeImage(x, Array.isArray(input) ? `input[${i}]` : 'input', full));
     }));
     const out = (await this.#submit(Array.isArray(input) ? frames : frames[0], 'detections', undefined, 'detect()')) as Float32Array; // the postprocess output is float
     const per = slots * 6 + 1, R = this.info.resolution;
