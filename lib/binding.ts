@@ -108,6 +108,7 @@ export interface NativeInfo {
   outputs: { name: string; length: number }[];
 }
 
+/** ms per inference by layer type (every type, 0 where the network has none) and per layer. */
 export interface NativeProfile {
   conv: number;
   depthwise: number;
@@ -115,6 +116,9 @@ export interface NativeProfile {
   pool: number;
   classifier: number;
   add: number;
+  concat: number;
+  logistic: number;
+  postprocess: number;
   /** Per layer, in network order: ms per inference and GFLOP/s. */
   layers: { name: string; kind: string; ms: number; gflops: number }[];
 }
