@@ -4,7 +4,10 @@
 // threads), runs N sequential `await model.infer(frame)` under perf_hooks.monitorEventLoopDelay,
 // and prints p50/p99/max event-loop delay and the inference median, in ms.
 //
-// Usage: npx tsc -p tsconfig.json && node bench/eventloop.mjs [--runs 200] [--threads N] [--json]
+// --bmp WxH: the input is a synthetic 24-bit BMP file's bytes of that size (what a Pi camera writes) instead of a
+// 640x480 RGB frame, e.g. --bmp 4000x3000 for 12 MP.
+//
+// Usage: npx tsc -p tsconfig.json && node bench/eventloop.mjs [--runs 200] [--threads N] [--bmp WxH] [--json]
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { load, syntheticWeights } from '../dist/index.js';
 
@@ -18,10 +21,18 @@ const runs = flag('runs', 200);
 const threads = flag('threads', undefined);
 
 const model = await load({ weights: syntheticWeights(1.0, { seed: 1 }), resolution: 224, ...(threads ? { threads } : {}) });
-const W = 640;
-const H = 480;
-const frame = { data: new Uint8Array(W * H * 3), width: W, height: H, channels: 3 };
+const bmpAt = args.indexOf('--bmp');
+const [W, H] = bmpAt >= 0 ? args[bmpAt + 1].split('x').map(Number) : [640, 480];
+let frame = { data: new Uint8Array(W * H * 3), width: W, height: H, channels: 3 };
 for (let i = 0; i < frame.data.length; i++) frame.data[i] = (i * 2654435761) >>> 24;
+if (bmpAt >= 0) {
+  // BITMAPINFOHEADER, bottom-up rows padded to 4 bytes.
+  const row = Math.ceil((W * 3) / 4) * 4, b = Buffer.alloc(54 + row * H);
+  b.write('BM'); b.writeUInt32LE(b.length, 2); b.writeUInt32LE(54, 10); b.writeUInt32LE(40, 14);
+  b.writeInt32LE(W, 18); b.writeInt32LE(H, 22); b.writeUInt16LE(1, 26); b.writeUInt16LE(24, 28);
+  for (let y = 0; y < H; y++) b.set(frame.data.subarray(y * W * 3, (y + 1) * W * 3), 54 + y * row);
+  frame = new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
 const output = new Float32Array(model.info.classes);
 
 for (let i = 0; i < 5; i++) await model.infer(frame, { output }); // warm-up outside the measurement
@@ -44,7 +55,7 @@ const ms = (ns) => Math.round((ns / 1e6) * 1000) / 1000;
 const round = (v) => Math.round(v * 1000) / 1000;
 const result = {
   model: '1.0/224 (synthetic weights)',
-  input: `${W}x${H}x3 frame (resized natively)`,
+  input: bmpAt >= 0 ? `${W}x${H} 24-bit BMP bytes` : `${W}x${H}x3 frame (resized natively)`,
   isa: model.info.isa,
   threads: model.info.threads,
   runs,

@@ -10,13 +10,13 @@ import { version } from './version.js';
 import { seededRandom } from './weights/synthetic.js';
 import type { NetWeights } from './weights/types.js';
 
-export interface LayerTimes {
-  conv: number;
-  depthwise: number;
-  pointwise: number;
-  pool: number;
-  classifier: number;
-}
+/** The layer types a profile can report, in network order (native/runtime/graph.cc's profile names). */
+export const PROFILE_KINDS = ['conv', 'depthwise', 'pointwise', 'add', 'pool', 'classifier', 'concat', 'logistic', 'postprocess'] as const;
+export type ProfileKind = (typeof PROFILE_KINDS)[number];
+
+/** ms per inference by layer type: the types the network has (V1: conv, depthwise, pointwise, pool, classifier;
+ * V2 adds add; SSD has concat, logistic and postprocess and no pool or classifier). */
+export type LayerTimes = Partial<Record<ProfileKind, number>>;
 
 export interface BenchConfig {
   /** undefined with `weights`: whatever the file is. */
@@ -148,10 +148,8 @@ export async function runBench(config: BenchConfig, weights: string | NetWeights
     let profile: LayerTimes | undefined;
     if (config.profile) {
       const p = model.profile(Math.max(1, Math.min(config.runs, 50)));
-      profile = {
-        conv: round(p.conv, 4), depthwise: round(p.depthwise, 4), pointwise: round(p.pointwise, 4),
-        pool: round(p.pool, 4), classifier: round(p.classifier, 4),
-      };
+      const kinds = new Set(p.layers.map((l) => l.kind));
+      profile = Object.fromEntries(PROFILE_KINDS.filter((k) => kinds.has(k)).map((k) => [k, round(p[k], 4)]));
     }
     return {
       architecture: model.info.architecture,
@@ -214,22 +212,19 @@ function caption(results: readonly BenchResult[]): string {
 }
 
 const HEAD = ['variant', 'threads', 'batch', 'isa', 'load ms', 'median ms', 'p90 ms', 'min ms', 'images/s', 'GFLOP/s', 'peak RSS MB'];
-const PROFILE_HEAD = ['conv ms', 'depthwise ms', 'pointwise ms', 'pool ms', 'classifier ms'];
 /** Columns holding text (left-aligned); the rest are numbers (right-aligned). */
 const TEXT_COLUMNS = new Set([0, 3]);
 
 function rows(results: readonly BenchResult[]): { head: string[]; body: string[][] } {
-  const withProfile = results.some((r) => r.profile);
-  const head = withProfile ? [...HEAD, ...PROFILE_HEAD] : [...HEAD];
+  // A column per layer type any of the networks has.
+  const kinds = PROFILE_KINDS.filter((k) => results.some((r) => r.profile?.[k] !== undefined));
+  const head = [...HEAD, ...kinds.map((k) => `${k} ms`)];
   const body = results.map((r) => {
     const row = [
       variantName(r), String(r.threads), String(r.batch), isaLabel(r), fmt(r.load_ms, 1), fmt(r.median_ms, 3), fmt(r.p90_ms, 3),
       fmt(r.min_ms, 3), fmt(r.fps, 1), fmt(r.gflops, 1), fmt(r.peak_rss_mb, 0),
     ];
-    if (withProfile) {
-      const p = r.profile;
-      row.push(...(p ? [p.conv, p.depthwise, p.pointwise, p.pool, p.classifier].map((x) => fmt(x, 3)) : ['', '', '', '', '']));
-    }
+    row.push(...kinds.map((k) => (r.profile?.[k] !== undefined ? fmt(r.profile[k]!, 3) : '')));
     return row;
   });
   return { head, body };

@@ -68,6 +68,8 @@ export interface FrameLayout {
   format: number;
   stride?: number;
   fullRange?: boolean;
+  /** Rows stored last first (a BMP's usual order); single-plane formats only. */
+  bottomUp?: boolean;
   /** 0xRRGGBB under transparent pixels. */
   background?: number;
 }
@@ -106,6 +108,7 @@ export interface NativeInfo {
   outputs: { name: string; length: number }[];
 }
 
+/** ms per inference by layer type (every type, 0 where the network has none) and per layer. */
 export interface NativeProfile {
   conv: number;
   depthwise: number;
@@ -113,6 +116,9 @@ export interface NativeProfile {
   pool: number;
   classifier: number;
   add: number;
+  concat: number;
+  logistic: number;
+  postprocess: number;
   /** Per layer, in network order: ms per inference and GFLOP/s. */
   layers: { name: string; kind: string; ms: number; gflops: number }[];
 }

@@ -61,7 +61,7 @@ export interface NativeFrame {
   data: Uint8Array;
   width: number;
   height: number;
-  layout: { format: number; stride: number; fullRange: boolean; background: number };
+  layout: { format: number; stride: number; fullRange: boolean; bottomUp?: boolean; background: number };
 }
 
 export interface DecodeOptions {
@@ -206,7 +206,10 @@ export async function decodeImage(
       const h = readBmpHeader(bytes);
       if (h.width * h.height > opts.maxInputPixels) throw tooLarge(what, h.width, h.height, opts.maxInputPixels);
       const bgr = bmp24Bgr(bytes);
-      if (bgr) return frameOf(bgr.data, bgr.width, bgr.height, PIXEL_FORMATS.indexOf('bgr'), background);
+      if (bgr) {
+        const { data, width, height, stride, bottomUp } = bgr;
+        return { data, width, height, layout: { format: PIXEL_FORMATS.indexOf('bgr'), stride, fullRange: false, bottomUp, background } };
+      }
       const img = decodeBmp(bytes);
       return frameOf(img.data, img.width, img.height, img.channels === 4 ? 1 : 0, background);
     } catch (e) {
@@ -246,6 +249,27 @@ export async function decodeImage(
 
 /** Largest frame row, in bytes (1 MiB: 65536 pixels of 16 bytes would be more than any format here has). */
 const MAX_STRIDE = 1 << 20;
+
+/**
+ * A decoded image (decodeImage) as packed, top-down RGB or RGBA bytes: what detect() hands on as a frame and the
+ * CLI draws its boxes on. A 24-bit BMP decodes to the file's own BGR rows (bottom-up, padded): those are copied
+ * with the channels swapped; RGB and RGBA decodes are returned as they are.
+ */
+export function rgbFrame(f: NativeFrame): { data: Uint8Array; width: number; height: number; format: 'rgb' | 'rgba' } {
+  const { width, height } = f;
+  if (f.layout.format === 0 || f.layout.format === 1) return { data: f.data, width, height, format: f.layout.format === 1 ? 'rgba' : 'rgb' };
+  if (f.layout.format !== PIXEL_FORMATS.indexOf('bgr')) throw new Error(`rgbFrame: unexpected decoded format ${PIXEL_FORMATS[f.layout.format]}`);
+  const stride = f.layout.stride || width * 3, out = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const src = (f.layout.bottomUp ? height - 1 - y : y) * stride;
+    for (let i = 0, o = y * width * 3; i < width * 3; i += 3, o += 3) {
+      out[o] = f.data[src + i + 2]!;
+      out[o + 1] = f.data[src + i + 1]!;
+      out[o + 2] = f.data[src + i]!;
+    }
+  }
+  return { data: out, width, height, format: 'rgb' };
+}
 
 function frameOf(data: Uint8Array, width: number, height: number, format: number, background: number): NativeFrame {
   return { data, width, height, layout: { format, stride: 0, fullRange: false, background } };

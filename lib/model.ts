@@ -7,7 +7,7 @@ import { loadBinding, toNativeGraph, type NativeModel, type NativeProfile, type 
 import { quantizeGraph, type IntegerIsa } from './graph-quant.js';
 import { describe, describeFileError, rangeError, typeError, WeightsError } from './errors.js';
 import {
-  checkFrame, checkTensor, DEFAULT_MAX_INPUT_PIXELS, decodeImage, isFrame, isTensorInput, parseBackground,
+  checkFrame, checkTensor, DEFAULT_MAX_INPUT_PIXELS, decodeImage, isFrame, isTensorInput, parseBackground, rgbFrame,
   type Background, type BlobLike, type DecodeOptions, type Frame, type Input, type InputRange, type NativeFrame, type TensorInput,
 } from './image.js';
 import { parseLabels } from './labels.js';
@@ -66,7 +66,8 @@ export interface LoadOptions {
   /** Force a kernel set this CPU runs (default: MOBILENET_ISA, else the best the CPU has). */
   isa?: Isa | IntegerIsa;
   /** Without `weights`: which published format to resolve ('tfjs' | 'tflite' | 'tflite-quant'); other values throw
-   * (TypeError / RangeError naming the accepted ones), with `weights` too. */
+   * (TypeError / RangeError naming the accepted ones), with `weights` too. With `weights` it must describe them
+   * ('tflite' fits any TFLite file), else Error naming their format. */
   format?: WeightsFormat;
   /** Without `weights`: allow downloading into the cache (default true; MOBILENET_OFFLINE=1 disables). */
   download?: boolean;
@@ -534,8 +535,7 @@ class MobileNetModel implements MobileNet {
     // Decoded frames go on as public frames (RGB or RGBA bytes; transparency already composited).
     const frames = await Promise.all(list.map(async (x, i) => {
       if (!encoded(x)) return x;
-      const f = await decodeImage(x, Array.isArray(input) ? `input[${i}]` : 'input', full);
-      return { data: f.data, width: f.width, height: f.height, format: f.layout.format === 1 ? 'rgba' as const : 'rgb' as const };
+      return rgbFrame(await decodeImage(x, Array.isArray(input) ? `input[${i}]` : 'input', full));
     }));
     const out = (await this.#submit(Array.isArray(input) ? frames : frames[0], 'detections', undefined, 'detect()')) as Float32Array; // the postprocess output is float
     const per = slots * 6 + 1, R = this.info.resolution;
@@ -595,8 +595,12 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   const graphModel = typeof wv === 'string' ? await readGraphModel(wv, options.head)
     : wv instanceof Uint8Array ? graphModelFromBytes(wv, 'weights (bytes)')
     : wv instanceof ArrayBuffer ? graphModelFromBytes(new Uint8Array(wv), 'weights (bytes)') : undefined;
-  if (graphModel) return loadGraphModel(graphModel, options, nThreads, concurrency);
+  if (graphModel) {
+    checkFormatMatches(options.format, graphModel.quantized ? 'tflite-quant' : 'tflite', graphModel.source);
+    return loadGraphModel(graphModel, options, nThreads, concurrency);
+  }
   const w = await weightsFor(options);
+  if (options.weights !== undefined) checkFormatMatches(options.format, w.format === 'tflite' && w.quantized ? 'tflite-quant' : w.format, w.source);
   checkFinite(w);
   if (alpha !== undefined && Math.abs(alpha - w.alpha) > 1e-9) {
     throw new Error(`Expected weights of alpha ${alpha} (the alpha option) but ${w.source} has alpha ${w.alpha}`);
@@ -795,6 +799,20 @@ function checkFinite(w: NetWeights): void {
       throw new WeightsError(w.source, `expected non-negative variances and epsilon in ${names[i] ?? `layer ${i}`}_bn`);
     }
   });
+}
+
+/**
+ * `format` given with `weights` must describe them ('tflite' any TFLite file, 'tflite-quant' a quantized one):
+ * it only steers the resolver, so a contradicting value is a mistake to name, not to ignore.
+ * @throws Error naming the format the weights have.
+ */
+function checkFormatMatches(format: WeightsFormat | undefined, actual: WeightsFormat | 'synthetic', source: string): void {
+  if (format === undefined || format === actual || (format === 'tflite' && actual === 'tflite-quant')) return;
+  const what = actual === 'tfjs' ? 'TF.js weights' : actual === 'synthetic' ? 'weights given as an object' : actual === 'tflite' ? 'a float TFLite file' : 'a quantized TFLite file';
+  throw new Error(
+    `Expected weights in format '${format}' (the format option) but ${source} is ${what}` +
+      (actual === 'synthetic' ? '' : ` (format '${actual}')`) + '; format only chooses what the resolver looks for: leave it out with weights',
+  );
 }
 
 async function weightsFor(options: LoadOptions): Promise<NetWeights> {

@@ -145,6 +145,22 @@ describe('mobilenet bench --weights: what each kind of model runs', () => {
     expect(stdout).toMatch(/^MobileNetV2 on /);
   });
 
+  it('--profile reports the layer types each network has: add for V2, concat/logistic/postprocess for SSD (were missing)', async () => {
+    const profile = async (file: string) => {
+      const { code, stdout } = await runInProcess(['--weights', file, '--runs', '2', '--warmup', '0', '--json', '--profile']);
+      expect(code).toBe(0);
+      return (JSON.parse(stdout) as BenchResult[])[0]!.profile!;
+    };
+    const v2 = await profile(join(tflite, 'coral/mobilenet_v2_1.0_224_quant.tflite'));
+    expect(Object.keys(v2)).toEqual(['conv', 'depthwise', 'pointwise', 'add', 'pool', 'classifier']);
+    const ssd = await profile(join(tflite, 'coco_ssd_mobilenet_v1_1.0_quant/detect.tflite'));
+    expect(Object.keys(ssd)).toEqual(['conv', 'depthwise', 'pointwise', 'concat', 'logistic', 'postprocess']);
+    for (const p of [v2, ssd]) for (const ms of Object.values(p)) expect(ms).toBeGreaterThan(0);
+    // The table: one column per type any row has.
+    const { stdout } = await runInProcess(['--weights', join(tflite, 'coral/mobilenet_v2_1.0_224_quant.tflite'), '--runs', '1', '--warmup', '0', '--profile']);
+    expect(stdout.split('\n')[1]).toMatch(/peak RSS MB +conv ms +depthwise ms +pointwise ms +add ms +pool ms +classifier ms$/);
+  });
+
   it('a headless backbone times embed() (before: "inferSync() needs a classifier but … is a headless backbone")', async () => {
     const r = await json(join(tflite, 'coral/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite'));
     expect([r.architecture, r.call, r.resolution]).toEqual(['mobilenet_v1', 'embed()', 224]);

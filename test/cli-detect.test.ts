@@ -31,6 +31,26 @@ describe('mobilenet detect', () => {
     expect(diff).toBeLessThanOrEqual(8); // JPEG source, PNG copy: the decoded pixels, not re-encoded
   });
 
+  it('a 24-bit BMP (BGR rows, bottom-up): the copy has the photo\'s colours and the detections are those of its RGB pixels', async () => {
+    const bmp = resolve(shared, 'images/coral/grace_hopper.bmp');
+    const out = join(tmp, 'hopper-bmp.png');
+    const r = JSON.parse(execFileSync('node', [cli, 'detect', bmp, '--weights', ssd, '--min-score', '0.4', '--out', out, '--json'], { encoding: 'utf8' }));
+    const { decodeBmp } = await import('../lib/image/bmp.js');
+    const rgb = decodeBmp(new Uint8Array(readFileSync(bmp)));
+    const pixel = (x: number, y: number) => Array.from(rgb.data.subarray((y * rgb.width + x) * 3, (y * rgb.width + x) * 3 + 3));
+    // Before: the BGR rows were drawn (and detected) as RGB: a blue face, other scores.
+    const drawn = await sharp(out).removeAlpha().extract({ left: 250, top: 250, width: 1, height: 1 }).raw().toBuffer();
+    expect(Array.from(drawn)).toEqual(pixel(250, 250));
+    const { load } = await import('../lib/index.js');
+    const m = await load({ weights: ssd });
+    try {
+      const want = await m.detect({ data: rgb.data, width: rgb.width, height: rgb.height, format: 'rgb' }, { minScore: 0.4 });
+      expect(r.detections.map((d: { score: number }) => d.score)).toEqual(want.map((d) => d.score));
+    } finally {
+      m.dispose();
+    }
+  });
+
   it('several images into a folder, a readable table, and clear errors', () => {
     const dir = join(tmp, 'many');
     const r = spawnSync('node', [cli, 'detect', hopper, resolve(shared, 'images/samples/coral_parrot.jpg'), '/nonexistent.jpg', '--weights', ssd, '--out', dir], { encoding: 'utf8' });

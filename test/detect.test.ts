@@ -141,6 +141,8 @@ describe('SSD-MobileNetV1 on the native executor', () => {
         // From the decoded photo, boxes come in its pixels.
         const direct = await m.detect(frame, { minScore: 0.4 });
         expect(direct[0]!.index).toBe(p.classes[0]);
+        // The file itself (24-bit BMPs decode to their BGR rows): the same pixels, the same detections.
+        expect(await m.detect(resolve(shared, p.source.replace(/^shared\//, '')), { minScore: 0.4 }), p.name).toEqual(direct);
         const d = direct[0]!;
         expect(d.box.left).toBeCloseTo(d.normalizedBox.left * frame.width, 6);
         expect(d.box.height).toBeCloseTo(d.normalizedBox.height * frame.height, 6);

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { libvipsSummary } from '../lib/image.js';
 import { load, type MobileNet } from '../lib/index.js';
-import { tfjsWeights } from './helpers/reference.js';
+import { shared, tfjsWeights } from './helpers/reference.js';
+import { syntheticWeights } from '../lib/weights/synthetic.js';
 
 const real = tfjsWeights('0.25');
 let tmp: string;
@@ -112,6 +113,22 @@ describe('option errors', () => {
     await expect(p).rejects.toThrow(msg);
     // Without weights the resolver's check said the same (no cache lookup, no download).
     await expect(load({ format: format as never, download: false })).rejects.toThrow(msg);
+  });
+
+  it('a format that contradicts the weights is refused naming theirs (it was ignored); a matching one is accepted', async () => {
+    const tfjs = resolve(shared, 'models/tfjs/mobilenet_v1_0.25_224');
+    const quant = resolve(shared, 'models/tflite/mobilenet_v1_0.25_128_quant.tflite');
+    const ssd = resolve(shared, 'models/tflite/coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
+    await expect(load({ weights: quant, format: 'tfjs' })).rejects.toThrow(
+      `Expected weights in format 'tfjs' (the format option) but ${quant} is a quantized TFLite file (format 'tflite-quant'); format only chooses what the resolver looks for: leave it out with weights`,
+    );
+    await expect(load({ weights: ssd, format: 'tfjs' })).rejects.toThrow(`but ${ssd} is a quantized TFLite file (format 'tflite-quant')`);
+    await expect(load({ weights: tfjs, format: 'tflite' })).rejects.toThrow(`but ${tfjs} is TF.js weights (format 'tfjs')`);
+    await expect(load({ weights: syntheticWeights(0.25), format: 'tflite' })).rejects.toThrow(
+      "Expected weights in format 'tflite' (the format option) but synthetic(alpha=0.25, seed=1) is weights given as an object; format only chooses what the resolver looks for: leave it out with weights",
+    );
+    for (const format of ['tflite', 'tflite-quant'] as const) (await load({ weights: quant, format })).dispose();
+    (await load({ weights: tfjs, format: 'tfjs' })).dispose();
   });
 
   it('unknown option names', async () => {

@@ -238,17 +238,24 @@ describe('encoded images', () => {
       for (let y = 0; y < h; y++) for (let x = 0; x < w * 3; x++) b[54 + y * row + x] = 10 * y + x;
       return new Uint8Array(b);
     };
-    expect(Array.from(bmp24Bgr(make(false))!.data)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(Array.from(bmp24Bgr(make(true))!.data)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
+    // A view of the file's rows (no copy): stride 12, bottom-up unless the height is negative.
+    const up = make(false), view = bmp24Bgr(up)!;
+    expect([view.stride, view.bottomUp, view.data.buffer === up.buffer, view.data.byteOffset, view.data.length]).toEqual([12, true, true, 54, 24]);
+    expect(bmp24Bgr(make(true))!.bottomUp).toBe(false);
+    // Without the last row's padding (the file ends after its pixels): packed rows, top row first.
+    const cut = bmp24Bgr(up.subarray(0, 54 + 12 + 9))!;
+    expect([cut.stride, cut.bottomUp, Array.from(cut.data)]).toEqual([9, false, [10, 11, 12, 13, 14, 15, 16, 17, 18, 0, 1, 2, 3, 4, 5, 6, 7, 8]]);
     expect(Array.from(decodeBmp(make(true)).data.subarray(0, 3))).toEqual([2, 1, 0]); // RGB of the same first pixel
     expect(() => bmp24Bgr(make(false).subarray(0, 60))).toThrow(
       'truncated BMP: 3 x 2 at 24 bits needs 75 bytes from pixel offset 54, the file has 60',
     );
-    // The whole path: the file vs its RGB decode handed over as a frame.
+    // The whole path: the file (padded rows, either order; and without its last padding) vs its RGB decode as a frame.
     for (const topDown of [false, true]) {
       const bytes = make(topDown, 97, 61);
       const rgb = decodeBmp(bytes);
-      expect(await model.infer(bytes)).toEqual(await model.infer({ data: rgb.data, width: 97, height: 61, channels: 3 }));
+      const expected = await model.infer({ data: rgb.data, width: 97, height: 61, channels: 3 });
+      expect(await model.infer(bytes)).toEqual(expected);
+      expect(await model.infer(bytes.subarray(0, bytes.length - 1))).toEqual(expected);
     }
   });
 

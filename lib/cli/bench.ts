@@ -41,7 +41,7 @@ const spec: CommandSpec = {
     weights: { type: 'string', value: '<path>', help: 'a TF.js model folder / model.json or a .tflite file instead of synthetic weights\n(a classifier times inferSync(); an SSD detector, detect(); a headless backbone, embed())' },
     isa: { type: 'string', value: 'X', help: 'force a kernel set: scalar, avx2, avx512, neon; integer (--dtype uint8/int8):\nscalar, avx2, avxvnni, avx512vnni, avx512amx, neon, neondot (default: the best this CPU runs)' },
     dtype: { type: 'string', value: 'T', help: 'float32 (default; with --weights: as classify runs the file, a uint8/int8 file in integers),\nor uint8 / int8: the integer path (synthetic weights quantized per tensor / per channel; with --weights,\nthe file\'s own scheme; --dtype float32 runs a quantized file dequantized)', parse: parsers.oneOf(['float32', 'uint8', 'int8'] as const) },
-    profile: { type: 'boolean', help: 'also report time by layer type (conv, depthwise, pointwise, pool, classifier)' },
+    profile: { type: 'boolean', help: 'also report time by layer type (conv, depthwise, pointwise, pool, classifier; add for V2; concat, logistic, postprocess for SSD)' },
     json: { type: 'boolean', help: 'a JSON array on stdout, one object per configuration (snake_case keys)' },
     markdown: { type: 'boolean', help: 'a Markdown table on stdout' },
     chart: { type: 'string', value: '<file.svg|.html>', help: 'plot latency against published ImageNet top-1\n(implies --all unless --alpha/--resolution are given)' },

@@ -3,7 +3,7 @@
 // the decoded, EXIF-rotated pixels the detector saw). Exit 1 when any image failed.
 import { mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve as resolvePath } from 'node:path';
-import { decodeImage, DEFAULT_MAX_INPUT_PIXELS, libvipsSummary, type NativeFrame } from '../image.js';
+import { decodeImage, DEFAULT_MAX_INPUT_PIXELS, libvipsSummary, rgbFrame } from '../image.js';
 import { load, type Detection } from '../model.js';
 import { parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
 import { withFlagNames, type CliIO, type Command } from './main.js';
@@ -71,10 +71,10 @@ function writeReason(message: string, out: string): string {
 }
 
 /** Writes `frame` with `found` drawn on it to `out` (format from the extension: .jpg, .png, .webp...). */
-export async function annotate(frame: NativeFrame, found: Detection[], out: string): Promise<void> {
+export async function annotate(frame: ReturnType<typeof rgbFrame>, found: Detection[], out: string): Promise<void> {
   const sharp = ((await import('sharp')) as unknown as { default: typeof import('sharp') }).default;
   try {
-    await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: frame.layout.format === 1 ? 4 : 3 } }) // decodeImage gives RGB, or RGBA (format 1)
+    await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: frame.format === 'rgba' ? 4 : 3 } })
       .composite([{ input: Buffer.from(overlaySvg(frame.width, frame.height, found)), top: 0, left: 0 }])
       .toFile(out);
   } catch (e) {
@@ -116,8 +116,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     for (const image of images) {
       try {
         // Full size (no shrink-on-load): the boxes and the annotated copy are in the file's own pixels.
-        const frame = await decodeImage(image, 'input', { maxInputPixels: v['max-pixels'] ?? DEFAULT_MAX_INPUT_PIXELS, background: { r: 255, g: 255, b: 255 }, resolution: Infinity });
-        const rgb = { data: frame.data, width: frame.width, height: frame.height, format: frame.layout.format === 1 ? 'rgba' as const : 'rgb' as const };
+        const rgb = rgbFrame(await decodeImage(image, 'input', { maxInputPixels: v['max-pixels'] ?? DEFAULT_MAX_INPUT_PIXELS, background: { r: 255, g: 255, b: 255 }, resolution: Infinity }));
         const detections = await model.detect(rgb, { ...(v['min-score'] !== undefined ? { minScore: v['min-score'] } : {}), ...(v.max !== undefined ? { maxResults: v.max } : {}) });
         let annotated: string | undefined;
         if (v.out !== undefined) {
@@ -131,7 +130,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
             for (let n = 2; written.has(resolvePath(annotated)); n++) annotated = join(outDir, `${name}-${n}${suffix}`);
           }
           if (inputs.has(resolvePath(annotated))) throw new Error(`--out ${annotated} is one of the input images; choose another file so that the original is kept`);
-          await annotate(frame, detections, annotated);
+          await annotate(rgb, detections, annotated);
           written.add(resolvePath(annotated));
         }
         results.push({ image, detections, ...(annotated ? { annotated } : {}) });

@@ -335,7 +335,7 @@ struct RunJob {
 };
 
 // Frame arguments (data, width, height, layout) shared by stageFrame and resizeFrame. `layout` is
-// either the legacy channel count (3 = RGB, 4 = RGBA) or { format, stride, fullRange, background }
+// either the legacy channel count (3 = RGB, 4 = RGBA) or { format, stride, fullRange, bottomUp, background }
 // with format an mn::FrameFormat code and background 0xRRGGBB (lib/model.ts validates the user's frame).
 mn::FrameView frame_arg(const Napi::CallbackInfo& info, size_t at) {
   Napi::Env env = info.Env();
@@ -360,6 +360,7 @@ mn::FrameView frame_arg(const Napi::CallbackInfo& info, size_t at) {
   f.format = (mn::FrameFormat)size_arg(o.Get("format"), "format", 0, (size_t)mn::FrameFormat::Yuyv);
   f.stride = o.Get("stride").IsUndefined() ? 0 : size_arg(o.Get("stride"), "stride", 0, (size_t)1 << 20);
   f.full_range = o.Get("fullRange").ToBoolean().Value();
+  f.bottom_up = o.Get("bottomUp").ToBoolean().Value();
   const size_t bg = o.Get("background").IsUndefined() ? 0xffffff : size_arg(o.Get("background"), "background", 0, 0xffffff);
   f.background[0] = (uint8_t)(bg >> 16);
   f.background[1] = (uint8_t)(bg >> 8);

@@ -39,6 +39,8 @@ const char* frame_check(const FrameView& f, uint64_t* needed) {
   const uint64_t stride = f.stride ? f.stride : min_stride;
   if (stride < min_stride) return "stride is smaller than a row";
   if (f.format == FrameFormat::Nv12 && stride % 2 != 0) return "stride of an NV12 frame must be even";
+  if (f.bottom_up && (f.format == FrameFormat::I420 || f.format == FrameFormat::Nv12))
+    return "bottom-up rows apply to single-plane formats only";
   uint64_t need = stride * f.height;  // 64-bit: no 32-bit wrap on armv7
   const uint64_t ch = (f.height + 1) / 2;
   if (f.format == FrameFormat::I420) need += 2 * ((stride + 1) / 2) * ch;
@@ -85,7 +87,7 @@ struct Reader {
     plane2 = F == FrameFormat::I420 ? end0 + cstride * ((f.height + 1) / 2) : end0;
   }
   Row row(size_t y) const {
-    const uint8_t* p0 = f.data + y * stride;
+    const uint8_t* p0 = f.data + (f.bottom_up ? f.height - 1 - y : y) * stride;
     if (F == FrameFormat::I420) return {p0, plane1 + (y / 2) * cstride, plane2 + (y / 2) * cstride};
     if (F == FrameFormat::Nv12) return {p0, plane1 + (y / 2) * cstride, nullptr};
     return {p0, nullptr, nullptr};

@@ -31,6 +31,7 @@ struct FrameView {
   FrameFormat format = FrameFormat::Rgb;
   size_t stride = 0;        // bytes per row of the first plane; 0 = packed (the minimum)
   bool full_range = false;  // YUV: full (0..255) instead of limited (16..235) range
+  bool bottom_up = false;   // packed formats: rows stored last first (a BMP's usual order), row y at (height - 1 - y) * stride
   uint8_t background[3] = {255, 255, 255};  // RGB under transparent pixels (RGBA/BGRA)
 };
 

@@ -238,9 +238,13 @@ void run_typed(const QKernelTable& kt, ThreadPool& pool, const Graph& g, const G
     case LayerKind::Gavgpool:
       Q<T>::pool(kt)(x.h * x.w, x.c, in, out, (int32_t)l.min, (int32_t)l.max);
       break;
-    case LayerKind::Add:
-      qadd<T>(add_params(l, x, g.tensor(l.inputs[1])), in, ins[1], out, l.out.elements());
+    case LayerKind::Add: {
+      const QAddParams ap = add_params(l, x, g.tensor(l.inputs[1]));
+      const QAddTables<T> tables(ap);
+      const size_t n = l.out.elements(), chunk = std::max<size_t>(4096, (n + pool.threads() * 4 - 1) / (pool.threads() * 4));
+      pool.parallel_for((n + chunk - 1) / chunk, [&](size_t c) { qadd<T>(ap, tables, in, ins[1], out, c * chunk, std::min(n, (c + 1) * chunk)); });
       break;
+    }
     case LayerKind::Concat:  // uint8 only (validate_integer_layer)
       for (size_t j = 0; j < l.inputs.size(); j++) {
         const TensorDesc& t = g.tensor(l.inputs[j]);

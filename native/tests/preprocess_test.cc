@@ -1,6 +1,6 @@
 // Frame layouts in the shared preprocessing (native/runtime/preprocess.*), checked against plain
 // references on every target (x86-64 here, aarch64 and armv7 under qemu): BGR/BGRA/stride/gray give
-// the same bytes as RGB, alpha composites exactly, YUV matches BT.601 in double precision within
+// the same bytes as RGB (stored top-down or bottom-up), alpha composites exactly, YUV matches BT.601 in double precision within
 // one level, frame_check sizes every layout.
 #include <cmath>
 #include <cstdio>
@@ -82,6 +82,12 @@ static void test_packed_layouts() {
       const std::vector<uint8_t> d = repack(rgb, w, h, c.bgr, c.bpp, stride, 255);
       const std::vector<uint8_t> got = resize(view(d, w, h, c.fmt, c.pad ? stride : 0), R);
       CHECK(got == want, "format %d pad %zu at %zux%zu -> %zu differs from RGB", (int)c.fmt, c.pad, w, h, R);
+      // The same rows stored last first (a BMP's order), read bottom-up.
+      std::vector<uint8_t> flipped(d.size());
+      for (size_t y = 0; y < h; y++) std::memcpy(&flipped[(h - 1 - y) * stride], &d[y * stride], stride);
+      FrameView up = view(flipped, w, h, c.fmt, c.pad ? stride : 0);
+      up.bottom_up = true;
+      CHECK(resize(up, R) == want, "bottom-up format %d pad %zu at %zux%zu -> %zu differs from RGB", (int)c.fmt, c.pad, w, h, R);
     }
     // Gray = RGB with r = g = b.
     std::vector<uint8_t> gray = random_bytes(w * h), grgb(w * h * 3);
@@ -181,6 +187,9 @@ static void test_frame_check() {
   uint64_t need = 0;
   CHECK(std::string(frame_check(view(d, 5, 3, FrameFormat::Rgb, 14), &need)) == "stride is smaller than a row", "small stride");
   CHECK(std::string(frame_check(view(d, 5, 3, FrameFormat::Nv12, 7), &need)) == "stride of an NV12 frame must be even", "odd nv12");
+  FrameView i420 = view(d, 5, 3, FrameFormat::I420);
+  i420.bottom_up = true;
+  CHECK(std::string(frame_check(i420, &need)) == "bottom-up rows apply to single-plane formats only", "bottom-up i420");
   FrameView bad = view(d, 5, 3, (FrameFormat)99);
   CHECK(std::string(frame_check(bad, &need)) == "unknown frame format", "bad format");
 }

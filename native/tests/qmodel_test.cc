@@ -3,7 +3,8 @@
 // - every integer kernel set this CPU has gives the bytes of the scalar twins,
 // - 1, 2 and 3 threads and two workspaces give the same bytes,
 // - a run allocates nothing once the workspace exists (global operator new counted),
-// - a float tensor input is quantized as TFLite's QUANTIZE and gives the bytes of the same frame.
+// - a float tensor input is quantized as TFLite's QUANTIZE and gives the bytes of the same frame,
+// - the integer ADD (runtime/qadd.h, table form) equals TFLite's per-element formula for every pair of inputs.
 // Usage: qmodel_test. Exit code 1 on any failure.
 #include <algorithm>
 #include <atomic>
@@ -14,10 +15,12 @@
 #include <new>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "dispatch/qdispatch.h"
 #include "runtime/model.h"
+#include "runtime/qadd.h"
 
 namespace {
 std::atomic<size_t> g_allocs{0};
@@ -175,7 +178,44 @@ std::vector<uint8_t> run(const Net& net, const std::string& isa, size_t threads,
 
 }  // namespace
 
+// TFLite 2.2 AddElementwise, element by element (qadd.h's header), against qadd's tables: all 65536 input pairs.
+template <typename T>
+void test_qadd(std::mt19937& rng) {
+  std::uniform_real_distribution<float> scale(0.002f, 0.2f);
+  const int lo = std::is_same<T, int8_t>::value ? -128 : 0;
+  std::vector<T> a(65536), b(65536), out(65536);
+  for (size_t i = 0; i < 65536; i++) {
+    a[i] = (T)(lo + (int)(i & 255));
+    b[i] = (T)(lo + (int)(i >> 8));
+  }
+  for (int trial = 0; trial < 20; trial++) {
+    mn::QAddParams p;
+    const int32_t act_min = trial % 3 == 0 ? lo + 7 : lo, act_max = trial % 4 == 0 ? lo + 200 : lo + 255;
+    const float s1 = scale(rng), s2 = trial % 5 == 0 ? s1 : scale(rng), so = scale(rng);
+    if (!mn::qadd_params(s1, lo + (int32_t)(rng() & 255), s2, lo + (int32_t)(rng() & 255), so, lo + (int32_t)(rng() & 255),
+                         act_min, act_max, &p)) {
+      check(false, "qadd_params refused valid scales");
+      continue;
+    }
+    mn::qadd<T>(p, mn::QAddTables<T>(p), a.data(), b.data(), out.data(), 0, 65536);
+    size_t bad = 0;
+    for (size_t i = 0; i < 65536; i++) {
+      const int32_t x1 = (p.in1_offset + (int32_t)a[i]) * (1 << 20), x2 = (p.in2_offset + (int32_t)b[i]) * (1 << 20);
+      const int32_t sum = mn::rounding_divide_by_pot(mn::srdhm(x1, p.m1), -p.s1) + mn::rounding_divide_by_pot(mn::srdhm(x2, p.m2), -p.s2);
+      const int32_t v = mn::rounding_divide_by_pot(mn::srdhm(sum, p.mo), -p.so) + p.out_offset;
+      if (out[i] != (T)std::min(p.act_max, std::max(p.act_min, v))) bad++;
+    }
+    check(bad == 0, std::string("qadd ") + (lo ? "int8" : "uint8") + " trial " + std::to_string(trial) + ": " + std::to_string(bad) +
+                        " of 65536 input pairs differ from TFLite's per-element formula");
+  }
+}
+
 int main() {
+  {
+    std::mt19937 rng(5);
+    test_qadd<uint8_t>(rng);
+    test_qadd<int8_t>(rng);
+  }
   const size_t R = 40;
   for (mn::DType dt : {mn::DType::Uint8, mn::DType::Int8}) {
     const Net net = make_net(dt, R, dt == mn::DType::Int8 ? 7 : 3);
