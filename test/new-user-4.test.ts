@@ -253,3 +253,19 @@ describe('classify <folder> skips hidden files and folders', () => {
     }
   });
 });
+
+describe('classify - with nothing on standard input', () => {
+  it("says standard input was empty (was \"-: Cannot decode input (encoded image of 0 bytes): it is empty\")", () => {
+    expect(cli(['classify', '-', '--weights', tfjsWeights('0.25')])).toEqual({
+      code: 1, stdout: '', stderr: '-: standard input was empty: pipe an image into it (mobilenet classify - < photo.jpg)\n',
+    });
+  });
+
+  it('on a terminal, a usage error instead of waiting for bytes nobody sends (util-linux `script` gives it a terminal)', () => {
+    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(resolve(repoRoot, 'dist/cli.js'))} classify - --weights ${JSON.stringify(tfjsWeights('0.25'))}`;
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stdout.replace(/\r/g, '')).toBe("mobilenet classify: Expected an image piped into standard input for '-' but it is a terminal " +
+      "(mobilenet classify - < photo.jpg)\nRun 'mobilenet classify --help' for usage.\n");
+  });
+});

@@ -87,7 +87,10 @@ export async function expandInputs(args: readonly string[], recursive: boolean, 
   const items: Item[] = [];
   for (const a of args) {
     if (a === '-') {
-      items.push({ image: '-', input: await readStdin(stdin) });
+      // A terminal would wait for bytes nobody sends; no bytes is no image, said as such rather than as 'input (0 bytes)'.
+      if ((stdin as { isTTY?: boolean }).isTTY) throw new UsageError("Expected an image piped into standard input for '-' but it is a terminal (mobilenet classify - < photo.jpg)");
+      const bytes = await readStdin(stdin);
+      items.push({ image: '-', input: bytes.length > 0 ? bytes : { error: 'standard input was empty: pipe an image into it (mobilenet classify - < photo.jpg)' } });
       continue;
     }
     const st = await fsp.stat(a).catch(() => undefined);
