@@ -18,6 +18,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -170,4 +171,20 @@ test('arm e2e', { timeout: 30 * 60_000 }, async (t) => {
   });
 
   model.dispose();
+
+  // The integer path with residual adds (the NEON vadd kernel): Coral's MobileNetV2 uint8 file gives TFLite 2.2's bytes.
+  await sub('MobileNetV2 uint8 logits are identical to TFLite 2.2 on 2 reference inputs', async (st) => {
+    const v2 = await api.load({ weights: join(SHARED, 'models/tflite/coral/mobilenet_v2_1.0_224_quant.tflite'), threads: THREADS });
+    try {
+      assert.deepEqual([v2.info.architecture, v2.info.dtype], ['mobilenet_v2', 'uint8']);
+      const golden = gunzipSync(readFileSync(join(ROOT, 'test/fixtures/v2/mobilenet_v2_1.0_224_quant.logits.u8.gz')));
+      for (let i = 0; i < Math.min(2, manifest.stems.length); i++) {
+        const got = await v2.infer(frame(manifest.stems[i]), { dequantize: false });
+        assert.deepEqual(Array.from(got), Array.from(golden.subarray(i * 1001, (i + 1) * 1001)), `${manifest.stems[i]}: uint8 logits differ`);
+      }
+      st.diagnostic(`isa=${v2.info.isa}`);
+    } finally {
+      v2.dispose();
+    }
+  });
 });

@@ -174,6 +174,17 @@ struct QGemmVariant {
 
 // One ISA's integer kernels with the layouts their packed weights must use. An ISA without its own
 // version of a kernel points at another table's (usually the scalar twin) together with its layout.
+// Integer ADD of two tensors of one shape (uint8 or int8), exact as TensorFlow Lite 2.2's AddElementwise:
+// runtime/qadd.h derives these parameters and holds the scalar form (the twin every vadd kernel must equal).
+struct QAddParams {
+  int32_t in1_offset, in2_offset, out_offset;  // -z1, -z2, z_out
+  int32_t m1, m2, mo;                           // Q31 multipliers (QuantizeMultiplierSmallerThanOneExp)
+  int s1, s2, so;                               // their shifts, <= 0
+  int32_t act_min, act_max;
+};
+using QU8VaddFn = void (*)(const QAddParams& p, const uint8_t* a, const uint8_t* b, uint8_t* out, size_t n);
+using QS8VaddFn = void (*)(const QAddParams& p, const int8_t* a, const int8_t* b, int8_t* out, size_t n);
+
 struct QKernelTable {
   const char* isa;  // "scalar", "avx2", "avxvnni", "avx512vnni", "neon", "neondot"
   const char* qu8_gemm_name;
@@ -207,6 +218,9 @@ struct QKernelTable {
   const char* qs8_dwconv3x3_narrow_name = nullptr;
   QS8DwconvFn qs8_dwconv3x3_narrow = nullptr;
   QTapsLayout qs8_dwconv3x3_narrow_layout = {};
+  // Integer ADD, or null for the scalar form (runtime/qadd.h).
+  QU8VaddFn qu8_vadd = nullptr;
+  QS8VaddFn qs8_vadd = nullptr;
 };
 
 }  // namespace mn

@@ -10,16 +10,10 @@
 #include <cstdint>
 #include <algorithm>
 
+#include "../kernels/qkernels.h"
 #include "../kernels/requantization.h"
 
 namespace mn {
-
-struct QAddParams {
-  int32_t in1_offset, in2_offset, out_offset;  // -z1, -z2, z_out
-  int32_t m1, m2, mo;
-  int s1, s2, so;                               // <= 0
-  int32_t act_min, act_max;
-};
 
 // False when a multiplier is out of TFLite's range for ADD (a scale that is zero, negative or not finite).
 inline bool qadd_params(float scale1, int32_t zero1, float scale2, int32_t zero2, float scale_out, int32_t zero_out,

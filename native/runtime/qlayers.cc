@@ -26,6 +26,7 @@ template <> struct Q<uint8_t> {
   static const QTapsLayout& dw_layout(const QKernelTable& t) { return t.qu8_dwconv3x3_layout; }
   static QU8ConvFn conv(const QKernelTable& t) { return t.qu8_conv3x3s2; }
   static QU8GavgpoolFn pool(const QKernelTable& t) { return t.qu8_gavgpool; }
+  static QU8VaddFn vadd(const QKernelTable& t) { return t.qu8_vadd; }
 };
 template <> struct Q<int8_t> {
   static QS8GemmFn gemm(const QKernelTable& t) { return t.qs8_gemm; }
@@ -34,6 +35,7 @@ template <> struct Q<int8_t> {
   static const QTapsLayout& dw_layout(const QKernelTable& t) { return t.qs8_dwconv3x3_layout; }
   static QS8ConvFn conv(const QKernelTable& t) { return t.qs8_conv3x3s2; }
   static QS8GavgpoolFn pool(const QKernelTable& t) { return t.qs8_gavgpool; }
+  static QS8VaddFn vadd(const QKernelTable& t) { return t.qs8_vadd; }
 };
 
 int32_t qmin(DType t) { return t == DType::Int8 ? -128 : 0; }
@@ -240,9 +242,14 @@ void run_typed(const QKernelTable& kt, ThreadPool& pool, const Graph& g, const G
       break;
     case LayerKind::Add: {
       const QAddParams ap = add_params(l, x, g.tensor(l.inputs[1]));
-      const QAddTables<T> tables(ap);
       const size_t n = l.out.elements(), chunk = std::max<size_t>(4096, (n + pool.threads() * 4 - 1) / (pool.threads() * 4));
-      pool.parallel_for((n + chunk - 1) / chunk, [&](size_t c) { qadd<T>(ap, tables, in, ins[1], out, c * chunk, std::min(n, (c + 1) * chunk)); });
+      const size_t chunks = (n + chunk - 1) / chunk;
+      if (const auto vadd = Q<T>::vadd(kt)) {
+        pool.parallel_for(chunks, [&](size_t c) { vadd(ap, in + c * chunk, ins[1] + c * chunk, out + c * chunk, std::min(n - c * chunk, chunk)); });
+        break;
+      }
+      const QAddTables<T> tables(ap);
+      pool.parallel_for(chunks, [&](size_t c) { qadd<T>(ap, tables, in, ins[1], out, c * chunk, std::min(n, (c + 1) * chunk)); });
       break;
     }
     case LayerKind::Concat:  // uint8 only (validate_integer_layer)

@@ -7,7 +7,8 @@
 //   sentinel bytes that must survive: no write outside the tile/rows asked for.
 // - Zero points, multipliers (including exact powers of two, where rounding ties are common, and
 //   multipliers above 1), clamps (full range, ReLU6-like, narrow) vary per case.
-// - Also: the requantization primitives against hand-computed TFLite values, and pack errors.
+// - Also: the requantization primitives against hand-computed TFLite values, pack errors, and the integer ADD
+//   kernels (vadd) against the scalar form (runtime/qadd.h) on every pair of input values.
 //
 // Usage: qkernel_test [--isa NAME] [--verbose]. Exit code 1 on any failure.
 #include <sys/mman.h>
@@ -32,6 +33,7 @@
 #include "dispatch/qdispatch.h"
 #include "kernels/qkernels.h"
 #include "kernels/requantization.h"
+#include "runtime/qadd.h"
 #include "runtime/qpack.h"
 
 namespace {
@@ -495,6 +497,40 @@ void gavgpool_suite(const QKernelTable& t, Fn fn) {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Integer ADD: a vadd kernel against the scalar form (runtime/qadd.h, itself checked against TFLite's per-element
+// formula by qmodel_test). n = 65536 + extra: every pair of input values, then `extra` random ones (tails).
+template <typename T, typename Fn>
+void test_vadd(const QKernelTable& t, Fn fn, size_t extra) {
+  std::uniform_real_distribution<float> scale(0.001f, 0.25f);
+  const float s1 = scale(g_rng), s2 = g_cases % 4 == 0 ? s1 : scale(g_rng), so = g_cases % 5 == 0 ? 64 * scale(g_rng) : scale(g_rng);
+  const int32_t z1 = irand(tmin<T>(), tmax<T>()), z2 = irand(tmin<T>(), tmax<T>()), zo = irand(tmin<T>(), tmax<T>());
+  const int32_t lo = g_cases % 3 == 0 ? irand(tmin<T>(), zo) : tmin<T>(), hi = g_cases % 3 == 0 ? irand(zo, tmax<T>()) : tmax<T>();
+  const size_t n = 65536 + extra;
+  Case cs_(fmt("isa=%s kernel=%s_vadd n=%zu scales=%g,%g,%g zero_points=%d,%d,%d clamp=[%d,%d]", t.isa, scheme<T>(), n, s1, s2,
+               so, z1, z2, zo, lo, hi));
+  mn::QAddParams p;
+  if (!mn::qadd_params(s1, z1, s2, z2, so, zo, lo, hi, &p)) return cs_.fail("qadd_params refused the scales");
+  Guarded a(n, g_cases % 2 == 0), b(n, g_cases % 2 == 1);
+  for (size_t i = 0; i < n; i++) {
+    a.as<T>()[i] = (T)(i < 65536 ? tmin<T>() + (int32_t)(i & 255) : irand(tmin<T>(), tmax<T>()));
+    b.as<T>()[i] = (T)(i < 65536 ? tmin<T>() + (int32_t)(i >> 8) : irand(tmin<T>(), tmax<T>()));
+  }
+  Out out(n);
+  std::vector<T> want(n);
+  fn(p, a.as<T>(), b.as<T>(), out.data<T>(), n);
+  mn::qadd<T>(p, mn::QAddTables<T>(p), a.as<T>(), b.as<T>(), want.data(), 0, n);
+  if (!out.guards_ok()) cs_.fail("wrote outside the output buffer");
+  for (size_t i = 0; i < n; i++)
+    if (out.data<T>()[i] != want[i])
+      cs_.fail(fmt("out[%zu] = %d, expected %d (inputs %d, %d)", i, out.data<T>()[i], want[i], a.as<T>()[i], b.as<T>()[i]));
+}
+
+template <typename T, typename Fn>
+void vadd_suite(const QKernelTable& t, Fn fn) {
+  for (size_t extra = 0; extra < 40; extra++) test_vadd<T>(t, fn, extra);
+}
+
+// ------------------------------------------------------------------------------------------------
 // The fixed-point primitives against values worked out from gemmlowp / TFLite by hand, and the
 // identity the SIMD kernels use: srdhm(a, b) == (a * b + 2^30) >> 31 (floor) for b != INT32_MIN.
 void test_requantization() {
@@ -749,6 +785,8 @@ int main(int argc, char** argv) {
     conv_suite<int8_t>(*t, t->qs8_conv3x3s2_name, t->qs8_conv3x3s2, t->qs8_conv3x3s2_layout, max_conv_ct);
     gavgpool_suite<uint8_t>(*t, t->qu8_gavgpool);
     gavgpool_suite<int8_t>(*t, t->qs8_gavgpool);
+    if (t->qu8_vadd) vadd_suite<uint8_t>(*t, t->qu8_vadd);
+    if (t->qs8_vadd) vadd_suite<int8_t>(*t, t->qs8_vadd);
     std::printf("qkernel_test: %s: %zu failing cases\n", t->isa, g_failures - before);
     isas += (isas.empty() ? "" : ", ") + std::string(t->isa);
   }

@@ -26,5 +26,9 @@ void qu8_gavgpool_minmax__avx2_8c(size_t pixels, size_t channels, const uint8_t*
 void qs8_gavgpool_minmax__avx2_8c(size_t pixels, size_t channels, const int8_t* in, int8_t* out, int32_t out_min,
                                   int32_t out_max);
 
+// Integer ADD, 8 elements per step, with the GEMMs' exact AVX2 requantization (every x86 set uses it).
+void qu8_vadd_minmax__avx2_8(const QAddParams& p, const uint8_t* a, const uint8_t* b, uint8_t* out, size_t n);
+void qs8_vadd_minmax__avx2_8(const QAddParams& p, const int8_t* a, const int8_t* b, int8_t* out, size_t n);
+
 const QKernelTable& qtable();
 }  // namespace mn::avx2

@@ -1,3 +1,4 @@
+#include "../avx2/q8_avx2.h"
 #include "../avx512vnni/q8_avx512vnni.h"
 #include "q8_avx512amx.h"
 
@@ -22,20 +23,25 @@ static const QGemmVariant kAlternatives[] = {
 // 64x128 849-852).
 const QKernelTable& qtable() {
   using namespace mn::avx512vnni;
-  static const QKernelTable t = {
-      "avx512amx",
-      "qu8_gemm_minmax_gemmlowp_64x128c4__avx512amx", qu8_gemm_minmax_gemmlowp_64x128c4__avx512amx, kQU8GemmLayout64x128,
-      "qs8_gemm_minmax_gemmlowp_64x64c4__avx512amx", qs8_gemm_minmax_gemmlowp_64x64c4__avx512amx, kQS8GemmLayout64x64,
-      "qu8_dwconv3x3_minmax_gemmlowp__avx512vnni_32c", qu8_dwconv3x3_minmax_gemmlowp__avx512vnni_32c,
-      kQDwconvLayout32cPairs,
-      "qs8_dwconv3x3_minmax_gemmlowp__avx512vnni_32c", qs8_dwconv3x3_minmax_gemmlowp__avx512vnni_32c,
-      kQDwconvLayout32cPairs,
-      "qu8_conv3x3s2_minmax_gemmlowp__avx512amx", qu8_conv3x3s2_minmax_gemmlowp__avx512amx, kQU8ConvLayoutGemm,
-      "qs8_conv3x3s2_minmax_gemmlowp__avx512amx", qs8_conv3x3s2_minmax_gemmlowp__avx512amx, kQS8ConvLayoutGemm,
-      qu8_gavgpool_minmax__avx512skx_16c,
-      qs8_gavgpool_minmax__avx512skx_16c,
-      kAlternatives, sizeof kAlternatives / sizeof kAlternatives[0],
-  };
+  static const QKernelTable t = [] {
+    QKernelTable k = {
+        "avx512amx",
+        "qu8_gemm_minmax_gemmlowp_64x128c4__avx512amx", qu8_gemm_minmax_gemmlowp_64x128c4__avx512amx, kQU8GemmLayout64x128,
+        "qs8_gemm_minmax_gemmlowp_64x64c4__avx512amx", qs8_gemm_minmax_gemmlowp_64x64c4__avx512amx, kQS8GemmLayout64x64,
+        "qu8_dwconv3x3_minmax_gemmlowp__avx512vnni_32c", qu8_dwconv3x3_minmax_gemmlowp__avx512vnni_32c,
+        kQDwconvLayout32cPairs,
+        "qs8_dwconv3x3_minmax_gemmlowp__avx512vnni_32c", qs8_dwconv3x3_minmax_gemmlowp__avx512vnni_32c,
+        kQDwconvLayout32cPairs,
+        "qu8_conv3x3s2_minmax_gemmlowp__avx512amx", qu8_conv3x3s2_minmax_gemmlowp__avx512amx, kQU8ConvLayoutGemm,
+        "qs8_conv3x3s2_minmax_gemmlowp__avx512amx", qs8_conv3x3s2_minmax_gemmlowp__avx512amx, kQS8ConvLayoutGemm,
+        qu8_gavgpool_minmax__avx512skx_16c,
+        qs8_gavgpool_minmax__avx512skx_16c,
+        kAlternatives, sizeof kAlternatives / sizeof kAlternatives[0],
+    };
+    k.qu8_vadd = mn::avx2::qu8_vadd_minmax__avx2_8;
+    k.qs8_vadd = mn::avx2::qs8_vadd_minmax__avx2_8;
+    return k;
+  }();
   return t;
 }
 

@@ -43,5 +43,10 @@ void qu8_gavgpool_minmax__neon_32c(size_t pixels, size_t channels, const uint8_t
 void qs8_gavgpool_minmax__neon_32c(size_t pixels, size_t channels, const int8_t* in, int8_t* out, int32_t out_min,
                                    int32_t out_max);
 
+// Integer ADD, 16 elements per pass: TFLite's NEON AddElementwise (vqrdmulh is gemmlowp's SRDHM exactly;
+// RoundingDivideByPOT as a sign fix-up and a rounding shift), so the scalar form's bytes.
+void qu8_vadd_minmax__neon_16(const QAddParams& p, const uint8_t* a, const uint8_t* b, uint8_t* out, size_t n);
+void qs8_vadd_minmax__neon_16(const QAddParams& p, const int8_t* a, const int8_t* b, int8_t* out, size_t n);
+
 const QKernelTable& qtable();
 }  // namespace mn::neon

@@ -25,6 +25,7 @@ const QKernelTable& qtable() {
       nullptr, nullptr, {},
 #endif
       "qs8_dwconv3x3_minmax_gemmlowp__neon_mla8", qs8_dwconv3x3_minmax_gemmlowp__neon_mla8, kQS8DwconvLayoutMla8,
+      qu8_vadd_minmax__neon_16, qs8_vadd_minmax__neon_16,
   };
   return t;
 }

@@ -27,6 +27,7 @@ const QKernelTable& qtable() {
       nullptr, nullptr, {},
       "qs8_dwconv3x3_minmax_gemmlowp__neon_mla8", mn::neon::qs8_dwconv3x3_minmax_gemmlowp__neon_mla8,
       mn::neon::kQS8DwconvLayoutMla8,
+      mn::neon::qu8_vadd_minmax__neon_16, mn::neon::qs8_vadd_minmax__neon_16,
   };
   return t;
 }
