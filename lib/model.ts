@@ -255,6 +255,8 @@ class MobileNetModel implements MobileNet {
   #labels: readonly string[];
   #classOffset: number;
   #queue: Job[] = [];
+  /** `output` arrays of calls that have not settled: a second call writing the same bytes is refused. */
+  #pendingOutputs = new Set<OutputArray>();
   /** Workspaces no job holds; a job takes one from decode to settle. */
   #free: number[];
   #outputs: Outputs;
@@ -371,10 +373,20 @@ class MobileNetModel implements MobileNet {
     }
     const per = target === 'logits' ? this.info.classes : target === 'features' ? this.info.features : this.#slots * 6 + 1;
     const { output, integer } = this.#checkOutput(options, fn, per, list.length);
+    if (output) {
+      // Two runs writing one buffer would interleave their results (torn rows, no error): refuse the second.
+      const end = output.byteOffset + output.byteLength;
+      for (const o of this.#pendingOutputs) {
+        if (o.buffer === output.buffer && o.byteOffset < end && output.byteOffset < o.byteOffset + o.byteLength) {
+          throw new Error(`Expected an output that no pending call writes, but ${fn}'s output overlaps the output of an earlier call that has not settled; await that call first or pass another buffer`);
+        }
+      }
+    }
     const idle = this.#free.length > 0 && this.#queue.length === 0;
     // Array.from visits holes too (map would skip them and run on stale staged data).
     const items = Array.from(list as unknown[], (x, i) => this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', !idle));
-    return new Promise<OutputArray>((resolve, reject) => {
+    if (output) this.#pendingOutputs.add(output);
+    const settled = new Promise<OutputArray>((resolve, reject) => {
       const job: Job = { items, target, output, integer, resolve, reject };
       if (idle && items.every((s) => s.kind !== 'encoded')) {
         // Stage now, before returning: the caller may reuse its buffer as soon as we return.
@@ -395,6 +407,11 @@ class MobileNetModel implements MobileNet {
         this.#prefetch();
       }
     });
+    if (output) {
+      const release = () => { this.#pendingOutputs.delete(output); };
+      settled.then(release, release);
+    }
+    return settled;
   }
 
   /** Runs `job` on workspace `ws`, which it holds until the run settles. */

@@ -269,3 +269,28 @@ describe('classify - with nothing on standard input', () => {
       "(mobilenet classify - < photo.jpg)\nRun 'mobilenet classify --help' for usage.\n");
   });
 });
+
+describe('one output buffer per pending call', () => {
+  it('an output an unsettled call still writes is refused (two runs interleaved their rows, with no error); after it settles it is free', async () => {
+    const m = await load({ weights: syntheticWeights(0.25), resolution: 32, threads: 1, concurrency: 2 });
+    try {
+      const frame = (v: number) => ({ data: new Uint8Array(32 * 32 * 3).fill(v), width: 32, height: 32, channels: 3 as const });
+      const buf = new Float32Array(2 * m.info.classes);
+      const first = m.infer(frame(10), { output: buf.subarray(0, m.info.classes) });
+      const message = "Expected an output that no pending call writes, but infer()'s output overlaps the output of an earlier call that has not settled; await that call first or pass another buffer";
+      await expect(m.infer(frame(200), { output: buf.subarray(0, m.info.classes) })).rejects.toThrow(message);
+      await expect(m.embed(frame(200), { output: new Float32Array(buf.buffer, 4 * (m.info.classes - 10), m.info.features) })).rejects.toThrow(message.replace("infer()'s", "embed()'s"));
+      // A disjoint part of the same ArrayBuffer is another buffer.
+      const second = m.infer(frame(200), { output: buf.subarray(m.info.classes) });
+      const [a, b] = await Promise.all([first, second]);
+      expect(a).toEqual(await m.infer(frame(10)));
+      expect(b).toEqual(await m.infer(frame(200)));
+      // Settled (resolved or rejected): the buffer can be passed again.
+      await m.infer(frame(30), { output: buf.subarray(0, m.info.classes) });
+      await expect(m.infer('/nonexistent.jpg', { output: buf.subarray(0, m.info.classes) })).rejects.toThrow('/nonexistent.jpg');
+      await m.infer(frame(40), { output: buf.subarray(0, m.info.classes) });
+    } finally {
+      m.dispose();
+    }
+  });
+});
