@@ -182,6 +182,32 @@ describe('load(): options', () => {
     m.dispose();
   });
 
+  it('MOBILENET_ISA naming an integer set: quantized models take it, float ones the float set of its family (every float load failed)', async () => {
+    const b = loadBinding();
+    const family: Record<string, string> = { avx512vnni: 'avx512', avx512amx: 'avx512', avxvnni: 'avx2', neondot: 'neon' };
+    const intOnly = b.supportedQIsas().filter((q) => !b.supportedIsas().includes(q));
+    if (intOnly.length === 0) return; // this CPU has no integer-only set
+    const quant = path.join(shared, 'models/tflite/mobilenet_v1_0.25_128_quant.tflite');
+    const saved = process.env.MOBILENET_ISA;
+    try {
+      for (const q of intOnly) {
+        process.env.MOBILENET_ISA = q;
+        const f = await load({ weights: REAL_025, resolution: R, threads: 1 });
+        expect([q, f.info.isa]).toEqual([q, family[q]]);
+        f.dispose();
+        const v2 = await load({ weights: path.join(shared, 'models/tflite/coral/mobilenet_v2_1.0_224_quant.tflite'), precision: 'float', threads: 1 });
+        expect([q, v2.info.isa]).toEqual([q, family[q]]);
+        v2.dispose();
+        const i = await load({ weights: quant, threads: 1 });
+        expect([q, i.info.isa]).toEqual([q, q]);
+        i.dispose();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.MOBILENET_ISA;
+      else process.env.MOBILENET_ISA = saved;
+    }
+  });
+
   it('rejects weights that are of the wrong type, or not found', async () => {
     // (weights: undefined goes to the resolver: env, cache, download; not a hostile-input case.)
     expectError(await rejection(() => load({ weights: '' })), TypeError, "Expected a path for weights but received '' of type string");
