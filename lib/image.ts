@@ -371,6 +371,10 @@ export function checkFrame(x: Frame | SharpRaw, name: string, background: Backgr
   if (range !== undefined && range !== 'full' && range !== 'limited') {
     throw new (typeof range === 'string' ? RangeError : TypeError)(`Expected 'full' or 'limited' for ${name}.range but received ${describe(range)}`);
   }
+  // Only YUV has a range to choose: on an RGB or gray frame it was ignored (the bytes are used as they are).
+  if (range !== undefined && !['i420', 'nv12', 'yuyv'].includes(fmt)) {
+    throw new RangeError(`Expected no range for ${name} (a '${fmt}' frame: range applies to the YUV formats i420, nv12 and yuyv) but received range '${range as string}'`);
+  }
   const { length } = frameBytes(fmt, W, H, stride as number | undefined);
   if (data.length !== length) {
     const how = fmt === 'rgb' || fmt === 'rgba' || fmt === 'gray' || fmt === 'bgr' || fmt === 'bgra'

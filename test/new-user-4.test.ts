@@ -294,3 +294,24 @@ describe('one output buffer per pending call', () => {
     }
   });
 });
+
+describe('frame range', () => {
+  it("a range on a frame that is not YUV is refused (range: 'full' on RGB was ignored); on YUV both values work", async () => {
+    const m = await load({ weights: syntheticWeights(0.25), resolution: 32, threads: 1 });
+    try {
+      const rgb = { data: new Uint8Array(8 * 4 * 3), width: 8, height: 4, format: 'rgb' as const };
+      await expect(m.infer({ ...rgb, range: 'full' })).rejects.toThrow(
+        "Expected no range for input (a 'rgb' frame: range applies to the YUV formats i420, nv12 and yuyv) but received range 'full'",
+      );
+      expect(() => m.inferSync({ data: new Uint8Array(32), width: 8, height: 4, format: 'gray', range: 'limited' })).toThrow(
+        "Expected no range for input (a 'gray' frame: range applies to the YUV formats i420, nv12 and yuyv) but received range 'limited'",
+      );
+      const yuyv = { data: new Uint8Array(8 * 4 * 2).fill(128), width: 8, height: 4, format: 'yuyv' as const };
+      const [full, limited] = [await m.infer({ ...yuyv, range: 'full' }), await m.infer({ ...yuyv, range: 'limited' })];
+      expect(full).toHaveLength(m.info.classes);
+      expect(limited).toHaveLength(m.info.classes);
+    } finally {
+      m.dispose();
+    }
+  });
+});
