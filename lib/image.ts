@@ -334,6 +334,10 @@ export function checkFrame(x: Frame | SharpRaw, name: string, background: Backgr
     if (info.channels === 2) {
       throw new RangeError(`Expected ${name}.info.channels 1, 3 or 4 but received 2 (grey + alpha): call sharp's .toColourspace('srgb') before .raw()`);
     }
+    // 16-bit samples (`.raw({ depth: 'ushort' })`, a 16-bit PNG or TIFF kept deep) are twice the 8-bit length.
+    if (x.data?.length === 2 * info.width * info.height * info.channels) {
+      throw new RangeError(`Expected 8-bit samples in ${name}.data but it holds 2 bytes per sample (${info.width} x ${info.height} x ${info.channels} x 2): call sharp's .raw({ depth: 'uchar' })`);
+    }
     const extra = Object.keys(x).filter((k) => k !== 'data' && k !== 'info');
     if (extra.length) throw new TypeError(`Unknown field '${extra[0]}' in ${name} (sharp's { data, info })`);
     f = { data: x.data, width: info.width, height: info.height, channels: info.channels as 1 | 3 | 4 };

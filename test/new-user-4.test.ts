@@ -315,3 +315,19 @@ describe('frame range', () => {
     }
   });
 });
+
+describe("sharp's { data, info } with 16-bit samples", () => {
+  it("is refused naming the depth (was 'Expected input.info.data of length ...')", async () => {
+    const sharp = (await import('sharp')).default;
+    const raw = await sharp({ create: { width: 6, height: 5, channels: 3, background: '#808080' } }).raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
+    const m = await load({ weights: syntheticWeights(0.25), resolution: 32, threads: 1 });
+    try {
+      expect(raw.data.length).toBe(6 * 5 * 3 * 2);
+      await expect(m.infer(raw)).rejects.toThrow("Expected 8-bit samples in input.data but it holds 2 bytes per sample (6 x 5 x 3 x 2): call sharp's .raw({ depth: 'uchar' })");
+      const ok = await sharp({ create: { width: 6, height: 5, channels: 3, background: '#808080' } }).raw().toBuffer({ resolveWithObject: true });
+      expect(await m.infer(ok)).toHaveLength(m.info.classes);
+    } finally {
+      m.dispose();
+    }
+  });
+});
