@@ -151,6 +151,16 @@ export const parsers = {
   list: <T>(item: (raw: string, flag: string) => T) => (raw: string, flag: string): T[] => {
     const parts = raw.split(',').map((s) => s.trim());
     if (parts.some((p) => p === '')) throw new UsageError(`Expected a comma-separated list for ${flag} but received '${raw}'`);
-    return [...new Set(parts.map((p) => item(p, flag)))];
+    return [...new Set(parts.map((p) => {
+      try {
+        return item(p, flag);
+      } catch (e) {
+        // Name the item that is wrong, not the whole list.
+        if (parts.length > 1 && (e instanceof TypeError || e instanceof RangeError || e instanceof UsageError)) {
+          throw new UsageError(e.message.replace(/ but received .*$/s, ` but received '${p}' (in '${raw}')`));
+        }
+        throw e;
+      }
+    }))];
   },
 };
