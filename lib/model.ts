@@ -255,7 +255,7 @@ class MobileNetModel implements MobileNet {
   #labels: readonly string[];
   #classOffset: number;
   #queue: Job[] = [];
-  /** `output` arrays of calls that have not settled: a second call writing the same bytes is refused. */
+  /** `output` arrays of calls that have not settled (concurrency > 1): a second call writing the same bytes is refused. */
   #pendingOutputs = new Set<OutputArray>();
   /** Workspaces no job holds; a job takes one from decode to settle. */
   #free: number[];
@@ -373,8 +373,9 @@ class MobileNetModel implements MobileNet {
     }
     const per = target === 'logits' ? this.info.classes : target === 'features' ? this.info.features : this.#slots * 6 + 1;
     const { output, integer } = this.#checkOutput(options, fn, per, list.length);
-    if (output) {
-      // Two runs writing one buffer would interleave their results (torn rows, no error): refuse the second.
+    if (output && this.info.concurrency > 1) {
+      // With concurrency > 1 two runs writing one buffer at once interleave their results (torn rows, no error): refuse
+      // the second. With concurrency 1 calls run one after another, each writing the whole buffer in turn.
       const end = output.byteOffset + output.byteLength;
       for (const o of this.#pendingOutputs) {
         if (o.buffer === output.buffer && o.byteOffset < end && output.byteOffset < o.byteOffset + o.byteLength) {
@@ -385,7 +386,7 @@ class MobileNetModel implements MobileNet {
     const idle = this.#free.length > 0 && this.#queue.length === 0;
     // Array.from visits holes too (map would skip them and run on stale staged data).
     const items = Array.from(list as unknown[], (x, i) => this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', !idle));
-    if (output) this.#pendingOutputs.add(output);
+    if (output && this.info.concurrency > 1) this.#pendingOutputs.add(output);
     const settled = new Promise<OutputArray>((resolve, reject) => {
       const job: Job = { items, target, output, integer, resolve, reject };
       if (idle && items.every((s) => s.kind !== 'encoded')) {
@@ -407,7 +408,7 @@ class MobileNetModel implements MobileNet {
         this.#prefetch();
       }
     });
-    if (output) {
+    if (output && this.info.concurrency > 1) {
       const release = () => { this.#pendingOutputs.delete(output); };
       settled.then(release, release);
     }

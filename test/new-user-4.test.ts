@@ -271,7 +271,7 @@ describe('classify - with nothing on standard input', () => {
 });
 
 describe('one output buffer per pending call', () => {
-  it('an output an unsettled call still writes is refused (two runs interleaved their rows, with no error); after it settles it is free', async () => {
+  it('concurrency 2: an output an unsettled call still writes is refused (two runs interleaved their rows, with no error); after it settles it is free', async () => {
     const m = await load({ weights: syntheticWeights(0.25), resolution: 32, threads: 1, concurrency: 2 });
     try {
       const frame = (v: number) => ({ data: new Uint8Array(32 * 32 * 3).fill(v), width: 32, height: 32, channels: 3 as const });
