@@ -650,14 +650,14 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
     throw new Error(`${w.quantError} (so its integer form cannot run; precision: 'float' runs it dequantized)`);
   }
   const quant = precision !== 'float' ? w.quant : undefined;
-  const runIsa = isaFor(isaValue, isaSource, quant !== undefined, w.source);
+  checkIsaKind(isaValue, isaSource, quant !== undefined, w.source);
   const native = new binding.NativeModel({
     graph: quant ? toNativeGraph(quantizeGraph(spec.graph, quant), w.layers, quant) : toNativeGraph(spec.graph, w.layers),
     threads: nThreads,
     concurrency,
     normalization: w.normalization,
     ...(w.inputQuantization ? { inputScale: w.inputQuantization.scale, inputZeroPoint: w.inputQuantization.zeroPoint } : {}),
-    isa: runIsa,
+    isa: isaValue ?? '',
     isaSource,
   });
   const ni = native.info();
@@ -699,20 +699,16 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
  * An integer kernel set's name (avx512vnni) for a model that runs in float32: say so, rather than the native
  * "not a kernel set of this build". (A float set's name on an integer model picks that generation's integer set.)
  */
-/** The float set of an integer set's family: MOBILENET_ISA=avx512vnni on a float model means avx512. */
-const FLOAT_SET_OF: Readonly<Record<string, string>> = { avx512vnni: 'avx512', avx512amx: 'avx512', avxvnni: 'avx2', neondot: 'neon' };
-
 /**
- * The kernel set a model runs with. An integer set named by the `isa` option for a float model is refused (RangeError);
- * named by MOBILENET_ISA, which applies to every model of the process, it means the float set of its family (the
- * best one when that is not here), as a float set there means an integer set for a quantized model (native).
+ * An integer set named by the `isa` option for a float model is refused (RangeError). Named by MOBILENET_ISA, which
+ * applies to every model of the process, it means the float set of its family (native: float_isa_for), as a float
+ * set there means an integer set for a quantized model.
  */
-function isaFor(isa: string | undefined, source: string, integer: boolean, file: string): string {
-  if (integer || !isa) return isa ?? '';
+function checkIsaKind(isa: string | undefined, source: string, integer: boolean, file: string): void {
+  if (integer || !isa || source === 'MOBILENET_ISA') return;
   const b = loadBinding();
   const float = b.supportedIsas();
-  if (float.includes(isa) || !b.supportedQIsas().includes(isa)) return isa;
-  if (source === 'MOBILENET_ISA') return float.includes(FLOAT_SET_OF[isa] ?? '') ? FLOAT_SET_OF[isa]! : '';
+  if (float.includes(isa) || !b.supportedQIsas().includes(isa)) return;
   throw new RangeError(`Expected one of ${float.map((x) => `'${x}'`).join(', ')} (the float kernel sets this CPU runs) for ${source} but received ` +
     `'${isa}', an integer kernel set: ${file} runs in float32 (integer sets apply to uint8/int8 .tflite files)`);
 }
@@ -756,12 +752,12 @@ async function loadGraphModel(m: RecognisedModel, options: LoadOptions, threads:
   }
   const normalization = m.graph.input.dtype === 'uint8' ? 'tflite-uint8' : 'tflite';
   const isaSource = options.isa !== undefined ? 'isa' : 'MOBILENET_ISA';
-  const runIsa = isaFor(options.isa ?? process.env.MOBILENET_ISA, isaSource, integer, m.source);
+  checkIsaKind(options.isa ?? process.env.MOBILENET_ISA, isaSource, integer, m.source);
   const binding = loadBinding();
   const native = new binding.NativeModel({
     graph: integer ? toNativeGraph(integerGraph(m), m.weights, { layers: m.integer!.layers } as unknown as QuantNet) : toNativeGraph(floatGraph(m.graph), m.weights),
     threads, concurrency, normalization,
-    isa: runIsa,
+    isa: options.isa ?? process.env.MOBILENET_ISA ?? '',
     isaSource,
     resize: detector ? 'stretch' : 'crop',
   });

@@ -78,6 +78,14 @@ const char* float_isa_of(const QKernelTable& t) {
   return t.isa;  // scalar, avx2, neon
 }
 
+std::string float_isa_for(const std::string& requested) {
+  for (const KernelTable* t : compiled_kernel_tables())
+    if (requested == t->isa) return requested;
+  for (const QKernelTable* t : compiled_qkernel_tables())
+    if (requested == t->isa) return float_isa_of(*t);
+  return requested;
+}
+
 const QKernelTable& select_qkernel_table(const std::string& requested, const char* source) {
   const std::vector<const QKernelTable*> ok = supported_qkernel_tables();
   if (requested.empty()) return *ok.back();  // listed from slowest to fastest

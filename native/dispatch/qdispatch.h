@@ -24,5 +24,8 @@ const QKernelTable& select_qkernel_table(const std::string& requested, const cha
 // The float kernel set of the same CPU generation as an integer set: avxvnni -> avx2, avx512vnni and avx512amx ->
 // avx512, neondot -> neon, others their own name.
 const char* float_isa_of(const QKernelTable& t);
+// The float kernel set a request means for a float model: an integer set's name that is no float set's (MOBILENET_ISA
+// is process-wide: MOBILENET_ISA=avx512vnni) means float_isa_of that set; any other request is returned as it is.
+std::string float_isa_for(const std::string& requested);
 
 }  // namespace mn

@@ -131,7 +131,8 @@ void Workspace::set_input_tensor(size_t image, const float* data) {
 Model::Model(const ModelConfig& cfg, Graph graph)
     : cfg_(cfg),
       // An integer graph takes `isa` as the name of its integer kernel set; float kernels: the best.
-      kernels_(&select_kernel_table(has_integer_layers(graph) ? "" : cfg.isa, cfg.isa_source.c_str())),
+      // A float graph named an integer set by MOBILENET_ISA runs that set's family of float kernels (float_isa_for).
+      kernels_(&select_kernel_table(has_integer_layers(graph) ? "" : float_isa_for(cfg.isa), cfg.isa_source.c_str())),
       graph_(std::move(graph)) {
   if (kernels_->gemv.fn && kernels_->gemv.nr != kernels_->gemm.nr)
     throw std::logic_error(std::string("kernel table ") + kernels_->isa + ": GEMV nr differs from GEMM nr");
