@@ -235,7 +235,7 @@ export function sourceHash(root: string): string | undefined {
  * Why a built addon does not match `expected` (undefined when it does). `expected.source` undefined skips the
  * source check (a package folder without native/).
  */
-export function stampProblem(stamp: BuildStamp | undefined, expected: { version: string; source?: string }): string | undefined {
+export function stampProblem(stamp: BuildStamp | undefined, expected: { version: string; source?: string }, rebuild = 'npm run build:native'): string | undefined {
   if (!stamp) return 'no mobilenet-native build stamp: not built from this package\'s CMakeLists.txt';
   if (stamp.version !== expected.version) {
     return `built for mobilenet-native ${stamp.version}, this package is ${expected.version}`;
@@ -243,7 +243,7 @@ export function stampProblem(stamp: BuildStamp | undefined, expected: { version:
   if (expected.source && stamp.source !== expected.source) {
     return (
       `built from other sources (stamp source=${stamp.source.slice(0, 12)}…, native/ here hashes to ` +
-      `${expected.source.slice(0, 12)}…): stale, rebuild it (npm run build:native)`
+      `${expected.source.slice(0, 12)}…): stale, rebuild it (${rebuild})`
     );
   }
   return undefined;
@@ -355,7 +355,9 @@ export function candidateProblem(file: string, expected: { version: string; sour
   const bytes = readFileSync(file);
   const arch = elfArch(bytes);
   if (arch && arch !== process.arch) return `built for ${arch}, this Node is ${process.arch}`;
-  return stampProblem(readBuildStamp(bytes), expected);
+  // A prebuild is remade by the release script (cross-compiled), a source build by cmake-js.
+  const prebuilt = /[\\/]prebuilds[\\/]/.test(file);
+  return stampProblem(readBuildStamp(bytes), expected, prebuilt ? 'npm run package: it cross-compiles the prebuilds' : 'npm run build:native');
 }
 
 let cached: { binding: NativeBinding; file: string } | undefined;

@@ -7,7 +7,7 @@ import { recogniseTflite, type Graph, type RecognisedModel } from './weights/tfl
 
 /** One detected object. */
 export interface Detection {
-  /** The class number as the model outputs it (detect.tflite: 0 = person, i.e. labelmap.txt line index + 1). */
+  /** The class number as the model outputs it (detect.tflite: 0 = person, the second line of labelmap.txt: its first line is the '???' background). */
   index: number;
   label?: string;
   /** The model's score, 0..1. */
@@ -31,10 +31,6 @@ export interface DetectOptions {
  * continued by `headPath` (Coral's head_layers). Undefined for the rest: plain MobileNetV1 files keep their reader.
  */
 export async function readGraphModel(path: string, headPath?: string): Promise<RecognisedModel | undefined> {
-  if (!path.toLowerCase().endsWith('.tflite')) {
-    if (headPath !== undefined) throw new Error(`Expected a .tflite file for weights with a head, but received '${path}'`);
-    return undefined;
-  }
   const read = async (f: string): Promise<Uint8Array> => {
     try {
       return new Uint8Array(await readFile(f));
@@ -42,14 +38,20 @@ export async function readGraphModel(path: string, headPath?: string): Promise<R
       throw new Error(`Cannot read weights file '${f}': ${describeFileError(e)}`);
     }
   };
-  if (headPath !== undefined) return recogniseTflite(await read(path), path, { bytes: await read(headPath), source: headPath });
+  // Recognised by content ('TFL3' at byte 4), as readWeights() does, not by the file's name.
+  const isTflite = (b: Uint8Array): boolean => b.length >= 8 && String.fromCharCode(b[4]!, b[5]!, b[6]!, b[7]!) === 'TFL3';
+  if (headPath !== undefined) {
+    const bytes = await read(path);
+    if (!isTflite(bytes)) throw new Error(`Expected a .tflite file for weights with a head, but received '${path}'`);
+    return recogniseTflite(bytes, path, { bytes: await read(headPath), source: headPath });
+  }
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch {
-    return undefined; // the V1 reader reports missing files in its own words
+    return undefined; // a directory (TF.js), or the V1 reader reports missing files in its own words
   }
-  return graphModelFromBytes(bytes, path);
+  return isTflite(bytes) ? graphModelFromBytes(bytes, path) : undefined;
 }
 
 /** The bytes of a .tflite file, when lib/weights/tflite-graph.ts reads it (see readGraphModel); else undefined. */

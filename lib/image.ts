@@ -51,6 +51,12 @@ export interface BlobLike {
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 
+/** A Blob, a File, or any object with Blob's `size` and `arrayBuffer()` (what the BlobLike type promises). */
+export function isBlobLike(x: unknown): x is BlobLike {
+  return (typeof Blob !== 'undefined' && x instanceof Blob) ||
+    (typeof x === 'object' && x !== null && typeof (x as BlobLike).size === 'number' && typeof (x as BlobLike).arrayBuffer === 'function');
+}
+
 export type Input = string | Uint8Array | ArrayBuffer | BlobLike | Frame | SharpRaw | Float32Array | TensorInput;
 
 /** RGB 0..255 under transparent pixels. */
@@ -92,8 +98,13 @@ export function parseBackground(v: unknown): Background {
   if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     const keys = Object.keys(o).sort().join(',');
-    const ok = keys === 'b,g,r' && ['r', 'g', 'b'].every((k) => Number.isInteger(o[k]) && (o[k] as number) >= 0 && (o[k] as number) <= 255);
-    if (ok) return { r: o.r as number, g: o.g as number, b: o.b as number };
+    if (keys !== 'b,g,r') throw new RangeError(`Expected ${expected} for background but received an object with keys ${JSON.stringify(Object.keys(o))}`);
+    for (const k of ['r', 'g', 'b']) {
+      if (!(Number.isInteger(o[k]) && (o[k] as number) >= 0 && (o[k] as number) <= 255)) {
+        throw new RangeError(`Expected ${expected} for background but received ${k}: ${describe(o[k])}`);
+      }
+    }
+    return { r: o.r as number, g: o.g as number, b: o.b as number };
   }
   throw new (typeof v === 'object' && v !== null ? RangeError : TypeError)(`Expected ${expected} for background but received ${describe(v)}`);
 }
@@ -170,7 +181,9 @@ export async function encodedBytes(source: string | Uint8Array | ArrayBuffer | B
   }
   if (source instanceof Uint8Array) return source;
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  return new Uint8Array(await source.arrayBuffer());
+  const ab: unknown = await source.arrayBuffer();
+  if (!(ab instanceof ArrayBuffer)) throw new TypeError(`Expected ${what}'s arrayBuffer() to resolve to an ArrayBuffer but it resolved to ${describe(ab)}`);
+  return new Uint8Array(ab);
 }
 
 export function describeEncoded(source: string | Uint8Array | ArrayBuffer | BlobLike, name: string): string {

@@ -1,9 +1,9 @@
 // The public API: load() and the model, the weights resolver, every error class, and the value sets
 // and types a TypeScript user needs. Nothing here mentions Node's own types (no @types/node needed).
 export { load, checkResolution } from './model.js';
-export type { MobileNet, LoadOptions, ModelInfo, Classification, InferOptions, ClassifyOptions, Input, Frame, Detection, DetectOptions } from './model.js';
-export type { PixelFormat, TensorInput, SharpRaw, Background } from './model.js';
-export type { NativeProfile } from './binding.js';
+export type { MobileNet, LoadOptions, ModelInfo, Classification, InferOptions, IntegerInferOptions, ClassifyOptions, Input, Frame, Detection, DetectOptions } from './model.js';
+export type { PixelFormat, TensorInput, SharpRaw, Background, BlobLike } from './model.js';
+export type { NativeProfile, OutputArray } from './binding.js';
 export { buildSpec, buildMobileNetV1, appendLayer, samePadding, RELU6, NO_ACTIVATION } from './graph.js';
 export type { NetSpec, LayerSpec, Graph, GraphLayer, LayerKind, DType, Quantization, NewLayer } from './graph.js';
 export { ALPHAS, RESOLUTIONS, ISAS, FORMATS, LIMITS } from './validate.js';

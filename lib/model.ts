@@ -7,8 +7,8 @@ import { loadBinding, toNativeGraph, type NativeModel, type NativeProfile, type 
 import { quantizeGraph, type IntegerIsa } from './graph-quant.js';
 import { describe, describeFileError, rangeError, typeError, WeightsError } from './errors.js';
 import {
-  checkFrame, checkTensor, DEFAULT_MAX_INPUT_PIXELS, decodeImage, isFrame, isTensorInput, parseBackground, rgbFrame,
-  type Background, type BlobLike, type DecodeOptions, type Frame, type Input, type InputRange, type NativeFrame, type TensorInput,
+  checkFrame, checkTensor, DEFAULT_MAX_INPUT_PIXELS, decodeImage, isBlobLike, isFrame, isTensorInput, parseBackground, rgbFrame,
+  type Background, type BlobLike, type DecodeOptions, type Frame, type Input, type InputRange, type NativeFrame, type SharpRaw, type TensorInput,
 } from './image.js';
 import { parseLabels } from './labels.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
@@ -26,7 +26,7 @@ import {
 } from './validate.js';
 import type { NetWeights } from './weights/types.js';
 
-export type { Input, Frame, PixelFormat, TensorInput, SharpRaw, Background } from './image.js';
+export type { Input, Frame, PixelFormat, TensorInput, SharpRaw, Background, BlobLike } from './image.js';
 export type { Detection, DetectOptions } from './detect.js';
 
 export interface LoadOptions {
@@ -115,6 +115,8 @@ export interface ModelInfo {
   dtype: 'float32' | 'uint8' | 'int8';
   /** Integer path: the logits' quantization, real = scale · (q - zeroPoint) (what infer() dequantizes with). */
   outputQuantization?: { scale: number; zeroPoint: number };
+  /** Integer path: the pooled features' quantization, real = scale · (q - zeroPoint) (what embed() dequantizes with). */
+  featuresQuantization?: { scale: number; zeroPoint: number };
   cpu: string;
 }
 
@@ -148,8 +150,8 @@ export interface MobileNet {
   infer(input: Input | Input[], options: IntegerInferOptions): Promise<Uint8Array | Int8Array>;
   infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
   /** Synchronous inference on a raw frame or a Float32Array (blocks the event loop). */
-  inferSync(input: Frame | Float32Array | TensorInput | (Frame | Float32Array | TensorInput)[], options: IntegerInferOptions): Uint8Array | Int8Array;
-  inferSync(input: Frame | Float32Array | TensorInput | (Frame | Float32Array | TensorInput)[], options?: InferOptions): Float32Array;
+  inferSync(input: Frame | SharpRaw | Float32Array | TensorInput | (Frame | SharpRaw | Float32Array | TensorInput)[], options: IntegerInferOptions): Uint8Array | Int8Array;
+  inferSync(input: Frame | SharpRaw | Float32Array | TensorInput | (Frame | SharpRaw | Float32Array | TensorInput)[], options?: InferOptions): Float32Array;
   /** Softmax top-K; `options` may be the number K itself, as in tfjs-models (`classify(img, 3)`). */
   classify(input: Input, options?: ClassifyOptions | number): Promise<Classification[]>;
   classify(input: Input[], options?: ClassifyOptions | number): Promise<Classification[][]>;
@@ -310,7 +312,7 @@ class MobileNetModel implements MobileNet {
       const data = loadBinding().resizeFrame(frame.data, frame.width, frame.height, frame.layout, R, this.#outputs.detections >= 0);
       return { kind: 'frame', frame: { data, width: R, height: R, layout: { format: 0, stride: 0, fullRange: false, background: frame.layout.background } } };
     }
-    if (x instanceof Uint8Array) return { kind: 'encoded', source: x, name };
+    if (x instanceof Uint8Array || isBlobLike(x)) return { kind: 'encoded', source: x, name };
     throw new TypeError(
       `Expected an image path, encoded image bytes (Uint8Array, Buffer, ArrayBuffer, Blob), a frame { data, width, height, format }, ImageData, sharp's { data, info } or a Float32Array for ${name} but received ${describe(x)}`,
     );
@@ -364,7 +366,8 @@ class MobileNetModel implements MobileNet {
     const native = this.#alive();
     if (this.#outputs[target] < 0) {
       if (target !== 'detections' && this.#outputs.detections < 0) throw noClassifier(this.info.weights, fn);
-      throw new Error(`${fn} needs ${target === 'detections' ? 'a detector (SSD)' : 'a classifier'}; this model is ${this.info.architecture}` +
+      const needs = target === 'detections' ? 'a detector (SSD)' : target === 'features' ? 'a classifier or backbone (pooled features)' : 'a classifier';
+      throw new Error(`${fn} needs ${needs}; this model is ${this.info.architecture}` +
         (target === 'detections' ? ': use classify() or infer()' : ': use detect()'));
     }
     const list = Array.isArray(input) ? input : [input];
@@ -472,9 +475,9 @@ class MobileNetModel implements MobileNet {
     }
   }
 
-  inferSync(input: Frame | Float32Array | TensorInput | (Frame | Float32Array | TensorInput)[], options: IntegerInferOptions): Uint8Array | Int8Array;
-  inferSync(input: Frame | Float32Array | TensorInput | (Frame | Float32Array | TensorInput)[], options?: InferOptions): Float32Array;
-  inferSync(input: Frame | Float32Array | TensorInput | (Frame | Float32Array | TensorInput)[], options?: InferOptions): OutputArray {
+  inferSync(input: Frame | SharpRaw | Float32Array | TensorInput | (Frame | SharpRaw | Float32Array | TensorInput)[], options: IntegerInferOptions): Uint8Array | Int8Array;
+  inferSync(input: Frame | SharpRaw | Float32Array | TensorInput | (Frame | SharpRaw | Float32Array | TensorInput)[], options?: InferOptions): Float32Array;
+  inferSync(input: Frame | SharpRaw | Float32Array | TensorInput | (Frame | SharpRaw | Float32Array | TensorInput)[], options?: InferOptions): OutputArray {
     const native = this.#alive();
     if (this.#busy || this.#queue.length > 0) {
       throw new Error('inferSync() cannot run while an asynchronous inference is queued or running on this model');
@@ -543,13 +546,13 @@ class MobileNetModel implements MobileNet {
     if (typeof minScore !== 'number') throw typeError('minScore', 'a number between 0 and 1', minScore);
     if (!(minScore >= 0 && minScore <= 1)) throw rangeError('minScore', 'a number between 0 and 1', minScore);
     const slots = this.#slots;
-    const maxResults = options.maxResults === undefined ? slots : checkInteger('maxResults', options.maxResults, 1, 100000, 'a positive integer');
+    const maxResults = options.maxResults === undefined ? slots : checkInteger('maxResults', options.maxResults, 1, 100000);
     const list = Array.isArray(input) ? input : [input];
     // Files and encoded bytes are decoded here: the boxes are given in the decoded image's pixels.
     // Full size (no shrink-on-load), so that the boxes are in the image's own pixels.
     const full = { ...this.#decode, resolution: Infinity };
     const encoded = (x: unknown): x is string | Uint8Array | ArrayBuffer | BlobLike =>
-      typeof x === 'string' || x instanceof Uint8Array || x instanceof ArrayBuffer || (typeof Blob !== 'undefined' && x instanceof Blob);
+      typeof x === 'string' || x instanceof Uint8Array || x instanceof ArrayBuffer || (!isFrame(x) && isBlobLike(x));
     // Decoded frames go on as public frames (RGB or RGBA bytes; transparency already composited).
     const frames = await Promise.all(list.map(async (x, i) => {
       if (!encoded(x)) return x;
@@ -568,7 +571,7 @@ class MobileNetModel implements MobileNet {
   profile(runs = 10): NativeProfile {
     const native = this.#alive();
     if (this.#busy) throw new Error('profile() cannot run while an asynchronous inference is running on this model');
-    checkInteger('runs', runs, 1, LIMITS.maxProfileRuns, 'a positive integer');
+    checkInteger('runs', runs, 1, LIMITS.maxProfileRuns);
     return native.profile(runs);
   }
 
@@ -682,6 +685,7 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
     quantized: w.quantized ?? false,
     dtype: ni.dtype,
     ...(quant ? { outputQuantization: { scale: quant.output.scale, zeroPoint: quant.output.zeroPoint } } : {}),
+    ...(quant ? { featuresQuantization: { scale: quant.pool.scale, zeroPoint: quant.pool.zeroPoint } } : {}),
     cpu: ni.cpu,
   };
   // Labels aligned to ImageNet class ids (a 1001-line list starts with background).
@@ -779,6 +783,16 @@ async function loadGraphModel(m: RecognisedModel, options: LoadOptions, threads:
     format: 'tflite', weights: m.source, quantized: m.quantized, cpu: ni.cpu, dtype: integer ? 'uint8' : 'float32',
     numClasses: real,
   };
+  // Integer models: the logits' and the features' quantization, what infer() and embed() dequantize with (as for V1).
+  // Graph tensor t is layer t - 1's output.
+  const outputQ = (name: string) => {
+    const o = m.graph.outputs.find((g) => g.name === name);
+    const q = integer && o ? m.graph.layers[o.tensor - 1]?.quantization : undefined;
+    return q && q.scale.length === 1 ? { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]! } : undefined;
+  };
+  const logitsQ = outputQ('logits'), featuresQ = outputQ('features');
+  if (logitsQ) info.outputQuantization = logitsQ;
+  if (featuresQ) info.featuresQuantization = featuresQ;
   // Classifiers: labels aligned to class ids without background (as for V1). Detectors: class k is labels[k + offset].
   const aligned = detector ? labels : labels.length === m.classes && m.classOffset > 0 ? labels.slice(m.classOffset) : labels;
   const labelOffset = detector ? (labels.length === real ? 0 : m.classOffset) : m.classOffset;

@@ -56,7 +56,7 @@ function prebuildProblems(dir, source, present) {
       problems.push(`${t.file} needs glibc ${glibc}, newer than the ${PREBUILD_GLIBC} the README and the loader promise (PREBUILD_GLIBC in lib/binding.ts)`);
     }
     const stamp = readBuildStamp(bytes);
-    const bad = stampProblem(stamp, { version, source });
+    const bad = stampProblem(stamp, { version, source }, 'npm run package: it cross-compiles the prebuilds');
     if (bad) problems.push(`${t.file}: ${bad}`);
     console.log(`  ${t.file.padEnd(46)} ${String(Math.round(bytes.length / 1024)).padStart(5)} KiB  ELF ${arch}  ${stamp ? `version=${stamp.version} source=${stamp.source.slice(0, 12)}…` : 'no stamp'}`);
   }

@@ -232,7 +232,7 @@ describe('loadBinding() failure message', () => {
     expect(r.ok).toBe(false);
     expect(tried(r.message!)[1]).toBe(
       `  - ${join(pkg, PREBUILD)} (built from other sources (stamp source=${stamp.source.slice(0, 12)}…, native/ here hashes to ` +
-        `${now.slice(0, 12)}…): stale, rebuild it (npm run build:native))`,
+        `${now.slice(0, 12)}…): stale, rebuild it (npm run package: it cross-compiles the prebuilds))`,
     );
   });
 

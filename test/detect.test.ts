@@ -173,12 +173,12 @@ describe('SSD-MobileNetV1 on the native executor', () => {
       const batch = await m.detect([img, img], { minScore: 0.3 });
       expect(batch[1]).toEqual(batch[0]);
       await expect(m.detect(img, { minScore: 2 })).rejects.toThrow('Expected a number between 0 and 1 for minScore but received 2 of type number');
-      await expect(m.detect(img, { maxResults: 0 })).rejects.toThrow('Expected a positive integer for maxResults but received 0 of type number');
+      await expect(m.detect(img, { maxResults: 0 })).rejects.toThrow('Expected an integer between 1 and 100000 for maxResults but received 0 of type number');
       await expect(m.detect(img, { top: 1 } as never)).rejects.toThrow("Unknown option 'top' for detect(); expected one of: minScore, maxResults");
       // classify() is named (it said infer(), the call it goes through).
       await expect(m.classify(img)).rejects.toThrow('classify() needs a classifier; this model is ssd_mobilenet_v1: use detect()');
       await expect(m.infer(img)).rejects.toThrow('infer() needs a classifier; this model is ssd_mobilenet_v1: use detect()');
-      await expect(m.embed(img)).rejects.toThrow('embed() needs a classifier; this model is ssd_mobilenet_v1: use detect()');
+      await expect(m.embed(img)).rejects.toThrow('embed() needs a classifier or backbone (pooled features); this model is ssd_mobilenet_v1: use detect()');
     } finally {
       m.dispose();
     }

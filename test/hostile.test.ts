@@ -567,9 +567,9 @@ describe('infer(), embed(), classify(), inferSync(): options', () => {
 
   it('rejects profile() runs that are not positive integers', () => {
     for (const v of [0, -1, 1.5, NaN, 1e9]) {
-      expectError(thrown(() => model.profile(v)), RangeError, `Expected a positive integer for runs but received ${String(v)} of type number`);
+      expectError(thrown(() => model.profile(v)), RangeError, `Expected an integer between 1 and 100000 for runs but received ${String(v)} of type number`);
     }
-    expectError(thrown(() => model.profile('3' as never)), TypeError, "Expected a positive integer for runs but received '3' of type string");
+    expectError(thrown(() => model.profile('3' as never)), TypeError, "Expected an integer between 1 and 100000 for runs but received '3' of type string");
   });
 });
 

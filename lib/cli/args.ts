@@ -75,6 +75,22 @@ function flagList(spec: CommandSpec): string {
   return Object.keys(allFlags(spec)).map((k) => `--${k}`).join(', ');
 }
 
+/** `--threads -1` as `--threads=-1`: parseArgs takes a value that starts with '-' for an option ("argument is
+ * ambiguous"); a negative number after a flag that takes a value is that value, and its parser says what is wrong. */
+function joinNegativeValues(argv: readonly string[], options: Record<string, { type: 'string' | 'boolean'; short?: string }>): string[] {
+  const takesValue = (t: string): boolean => { // long flags only: no short flag takes a value
+    const long = /^--([^=]+)$/.exec(t)?.[1];
+    return long !== undefined && options[long]?.type === 'string';
+  };
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const t = argv[i]!, next = argv[i + 1];
+    if (t === '--') { out.push(...argv.slice(i)); break; }
+    if (next !== undefined && /^-(\d|\.\d)/.test(next) && takesValue(t)) { out.push(`${t}=${next}`); i++; } else out.push(t);
+  }
+  return out;
+}
+
 /** Parses `argv` against `spec`; throws UsageError for anything the user must fix. */
 export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed {
   const flags = allFlags(spec);
@@ -82,7 +98,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
   for (const [name, f] of Object.entries(flags)) options[name] = f.short ? { type: f.type, short: f.short } : { type: f.type };
   let raw: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
-    raw = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true }) as typeof raw;
+    raw = parseArgs({ args: joinNegativeValues(argv, options), options, allowPositionals: true, strict: true }) as typeof raw;
   } catch (e) {
     const msg = (e as Error).message;
     const unknown = /Unknown option '(-{1,2})([^'=]+)/.exec(msg);

@@ -45,7 +45,7 @@ const spec: CommandSpec = {
     'downloaded into the cache when missing. Exit 1 when any image failed.',
 };
 
-interface Item {
+export interface Item {
   image: string;
   /** What classify() takes, or why there is nothing to classify. */
   input: string | Uint8Array | { error: string };
@@ -82,15 +82,15 @@ async function imagesIn(dir: string, recursive: boolean): Promise<string[]> {
 }
 
 /** Arguments → inputs, in order: folders expanded, `-` read from stdin. Missing files stay paths (classify reports them). */
-export async function expandInputs(args: readonly string[], recursive: boolean, stdin: CliIO['stdin']): Promise<Item[]> {
+export async function expandInputs(args: readonly string[], recursive: boolean, stdin: CliIO['stdin'], command = 'classify'): Promise<Item[]> {
   if (args.filter((a) => a === '-').length > 1) throw new UsageError("Expected '-' (standard input) at most once");
   const items: Item[] = [];
   for (const a of args) {
     if (a === '-') {
       // A terminal would wait for bytes nobody sends; no bytes is no image, said as such rather than as 'input (0 bytes)'.
-      if ((stdin as { isTTY?: boolean }).isTTY) throw new UsageError("Expected an image piped into standard input for '-' but it is a terminal (mobilenet classify - < photo.jpg)");
+      if ((stdin as { isTTY?: boolean }).isTTY) throw new UsageError(`Expected an image piped into standard input for '-' but it is a terminal (mobilenet ${command} - < photo.jpg)`);
       const bytes = await readStdin(stdin);
-      items.push({ image: '-', input: bytes.length > 0 ? bytes : { error: 'standard input was empty: pipe an image into it (mobilenet classify - < photo.jpg)' } });
+      items.push({ image: '-', input: bytes.length > 0 ? bytes : { error: `standard input was empty: pipe an image into it (mobilenet ${command} - < photo.jpg)` } });
       continue;
     }
     const st = await fsp.stat(a).catch(() => undefined);

@@ -1,19 +1,22 @@
 // `mobilenet detect <image...> --weights <ssd.tflite>`: objects found by an SSD model (lib/detect.ts), as a table or
 // JSON, and optionally a copy of each image with labelled boxes drawn on it (sharp composites an SVG overlay onto
 // the decoded, EXIF-rotated pixels the detector saw). Exit 1 when any image failed.
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve as resolvePath } from 'node:path';
 import { decodeImage, DEFAULT_MAX_INPUT_PIXELS, libvipsSummary, rgbFrame } from '../image.js';
 import { load, type Detection } from '../model.js';
 import { parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
 import { withFlagNames, type CliIO, type Command } from './main.js';
+import { expandInputs } from './classify.js';
 
 const spec: CommandSpec = {
   name: 'detect',
   summary: 'Finds objects with an SSD detection model (e.g. coco_ssd_mobilenet_v1_1.0_quant/detect.tflite): label, score\n' +
-    'and box (pixels of the image) of each, best first; --out draws them on a copy of the image.',
-  args: '<image...>',
+    'and box (pixels of the image) of each, best first; --out draws them on a copy of the image. A folder stands for\n' +
+    'the images in it (sorted by name); - reads one image from standard input.',
+  args: '<image|folder|->...',
   minPositionals: 1,
+  argsExpected: 'at least one image, folder or - (standard input)',
   flags: {
     weights: { type: 'string', value: '<path>', help: 'the SSD .tflite file (required)' },
     labels: { type: 'string', value: '<file>', help: "class names, one per line (default: COCO, labelmap.txt's order)" },
@@ -22,6 +25,7 @@ const spec: CommandSpec = {
     threads: { type: 'string', value: 'N', help: 'threads per inference (default: the number of cores)', parse: parsers.threads },
     'max-pixels': { type: 'string', value: 'N', help: `refuse images with more pixels than this, before decoding (default ${DEFAULT_MAX_INPUT_PIXELS})`,
       parse: parsers.int(1, Number.MAX_SAFE_INTEGER) },
+    recursive: { type: 'boolean', short: 'r', help: 'also take images in the subfolders of a folder' },
     out: { type: 'string', value: '<file|dir>', help: 'write the image with its boxes drawn (several images, or a folder: <name>.detect.jpg in it)' },
     json: { type: 'boolean', help: 'one JSON value on stdout: { image, detections: [{ index, label, score, box, normalizedBox }], annotated? }\nor { image, error } (an array for several images)' },
   },
@@ -83,16 +87,27 @@ export async function annotate(frame: ReturnType<typeof rgbFrame>, found: Detect
 }
 
 async function run(parsed: Parsed, io: CliIO): Promise<number> {
-  const v = parsed.values as { weights?: string; labels?: string; 'min-score'?: number; max?: number; threads?: number; 'max-pixels'?: number; out?: string; json?: boolean };
-  const images = parsed.positionals;
+  const v = parsed.values as { weights?: string; labels?: string; 'min-score'?: number; max?: number; threads?: number; 'max-pixels'?: number; out?: string; json?: boolean; recursive?: boolean };
   if (!v.weights) throw new UsageError('Expected --weights <file.tflite>: an SSD detection model such as coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
+  // Folders expanded, '-' read from standard input (as classify).
+  const items = await expandInputs(parsed.positionals, v.recursive ?? false, io.stdin, 'detect');
+  const images = items.map((it) => it.image);
   // Several images, or --out naming a folder (an existing one, or ending in /): each image is written into it as
   // <name>.detect<.png/.webp as the input, else .jpg>, made unique within the run (<name>-2.detect.jpg, ...).
   let outDir: string | undefined;
   if (v.out !== undefined && (images.length > 1 || /[\\/]$/.test(v.out) || isDirectory(v.out))) {
     outDir = v.out;
-    mkdirSync(outDir, { recursive: true });
-    if (!statSync(outDir).isDirectory()) throw new UsageError(`Expected a folder for --out with several images but '${outDir}' is a file`);
+    if (existsSync(outDir)) {
+      if (!statSync(outDir).isDirectory()) throw new UsageError(`Expected a folder for --out with several images but '${outDir}' is a file`);
+    } else {
+      // A new folder, made like `mkdir` (its parent must exist); an image file name is a slip, not a folder name.
+      if (!/[\\/]$/.test(outDir) && OUT_FILE.test(outDir)) {
+        throw new UsageError(`Expected a folder for --out with several images but received '${outDir}', an image file name: each image gets its own annotated copy in a folder`);
+      }
+      const parent = dirname(resolvePath(outDir));
+      if (!isDirectory(parent)) throw new UsageError(`Expected --out in an existing folder but ${parent} is not one`);
+      mkdirSync(outDir);
+    }
   }
   if (v.out !== undefined && outDir === undefined) {
     // One annotated file: checked before the model loads, not found out by the encoder after the detection ran.
@@ -102,7 +117,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     const parent = dirname(resolvePath(v.out));
     if (!isDirectory(parent)) throw new UsageError(`Expected --out in an existing folder but ${parent} is not one`);
   }
-  const inputs = new Set(images.map((i) => resolvePath(i)));
+  const inputs = new Set(items.filter((it) => typeof it.input === 'string').map((it) => resolvePath(it.image)));
   const written = new Set<string>();
   const model = await load({ weights: v.weights, ...(v.threads !== undefined ? { threads: v.threads } : {}), ...(v.labels !== undefined ? { labels: v.labels } : {}) });
   if (model.info.architecture !== 'ssd_mobilenet_v1') {
@@ -113,15 +128,16 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const results: ({ image: string; detections: Detection[]; annotated?: string } | { image: string; error: string })[] = [];
   let failed = 0;
   try {
-    for (const image of images) {
+    for (const { image, input } of items) {
       try {
+        if (typeof input === 'object' && !(input instanceof Uint8Array)) throw new Error(input.error);
         // Full size (no shrink-on-load): the boxes and the annotated copy are in the file's own pixels.
-        const rgb = rgbFrame(await decodeImage(image, 'input', { maxInputPixels: v['max-pixels'] ?? DEFAULT_MAX_INPUT_PIXELS, background: { r: 255, g: 255, b: 255 }, resolution: Infinity }));
+        const rgb = rgbFrame(await decodeImage(input, image === '-' ? 'standard input' : 'input', { maxInputPixels: v['max-pixels'] ?? DEFAULT_MAX_INPUT_PIXELS, background: { r: 255, g: 255, b: 255 }, resolution: Infinity }));
         const detections = await model.detect(rgb, { ...(v['min-score'] !== undefined ? { minScore: v['min-score'] } : {}), ...(v.max !== undefined ? { maxResults: v.max } : {}) });
         let annotated: string | undefined;
         if (v.out !== undefined) {
-          const ext = extname(image).toLowerCase();
-          const name = basename(image, extname(image));
+          const ext = image === '-' ? '' : extname(image).toLowerCase();
+          const name = image === '-' ? 'stdin' : basename(image, extname(image));
           const suffix = `.detect${['.png', '.webp'].includes(ext) ? ext : '.jpg'}`;
           annotated = v.out;
           if (outDir) {
@@ -145,7 +161,9 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     model.dispose();
   }
   if (v.json) {
-    io.stdout.write(JSON.stringify(results.length === 1 && images.length === 1 ? results[0] : results, null, 2) + '\n');
+    // One image named on the command line: one object; folders and several images: an array.
+    const single = parsed.positionals.length === 1 && items.length === 1 && items[0]!.image === parsed.positionals[0];
+    io.stdout.write(JSON.stringify(single ? results[0] : results, null, 2) + '\n');
   } else {
     for (const r of results) {
       if ('error' in r) continue;

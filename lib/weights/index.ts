@@ -25,8 +25,8 @@ function sniff(head: Uint8Array): string {
 export async function readWeights(source: string | Uint8Array | ArrayBuffer): Promise<NetWeights> {
   if (typeof source !== 'string') {
     const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
-    const { parseTflite } = await import('./tflite.js');
-    return parseTflite(bytes, `weights (${bytes.length} bytes)`);
+    // Bytes are read as a .tflite file, in integers when it is quantized, as a path to the same file is.
+    return readTfliteBytes(bytes, `weights (${bytes.length} bytes)`);
   }
   const path = source;
   let st;
@@ -45,20 +45,7 @@ export async function readWeights(source: string | Uint8Array | ArrayBuffer): Pr
   } catch (e) {
     throw new WeightsError(path, `cannot read the weights file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  if (bytes.length >= 8 && String.fromCharCode(bytes[4]!, bytes[5]!, bytes[6]!, bytes[7]!) === 'TFL3') {
-    // Quantized files keep their integer form next to the dequantized weights (lib/weights/tflite-quant.ts).
-    const { parseTfliteQuantized } = await import('./tflite-quant.js');
-    try {
-      const { weights, quant } = parseTfliteQuantized(bytes, path);
-      return quant ? { ...weights, quant } : weights;
-    } catch (e) {
-      // A file TFLite's float reader takes but whose integer form is inconsistent (e.g. bias scales that
-      // are not input scale x weight scale): still readable for precision: 'float'; load() names why not integer.
-      if (!(e instanceof WeightsError)) throw e;
-      const { parseTflite } = await import('./tflite.js');
-      return { ...parseTflite(bytes, path), quantError: e.message };
-    }
-  }
+  if (bytes.length >= 8 && String.fromCharCode(bytes[4]!, bytes[5]!, bytes[6]!, bytes[7]!) === 'TFL3') return readTfliteBytes(bytes, path);
   let first = 0;
   while (first < bytes.length && (bytes[first] === 0x20 || bytes[first] === 0x0a || bytes[first] === 0x0d || bytes[first] === 0x09 || bytes[first] === 0xef || bytes[first] === 0xbb || bytes[first] === 0xbf)) first++;
   if (bytes[first] === 0x7b /* { */) return readTfjsWeights(path);
@@ -67,4 +54,21 @@ export async function readWeights(source: string | Uint8Array | ArrayBuffer): Pr
     return parseTflite(bytes, path); // names what is wrong with the flatbuffer
   }
   throw new WeightsError(path, `expected a TF.js layers model directory, a model.json or a .tflite file, but this is ${sniff(bytes)}`);
+}
+
+/** A .tflite file's bytes; `name` (a path, or 'weights (N bytes)') names it in errors. */
+async function readTfliteBytes(bytes: Uint8Array, name: string): Promise<NetWeights> {
+  // Quantized files keep their integer form next to the dequantized weights (lib/weights/tflite-quant.ts).
+  const { parseTfliteQuantized } = await import('./tflite-quant.js');
+  try {
+    const { weights, quant } = parseTfliteQuantized(bytes, name);
+    return quant ? { ...weights, quant } : weights;
+  } catch (e) {
+    // A file TFLite's float reader takes but whose integer form is inconsistent (e.g. bias scales that
+    // are not input scale x weight scale): still readable for precision: 'float'; load() names why not integer.
+    // Bytes that are no TFLite file at all get the float reader's own error.
+    if (!(e instanceof WeightsError)) throw e;
+    const { parseTflite } = await import('./tflite.js');
+    return { ...parseTflite(bytes, name), quantError: e.message };
+  }
 }

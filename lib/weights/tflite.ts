@@ -253,6 +253,9 @@ export interface TfliteModel {
 
 /** Reads the schema subset (first subgraph) with every offset bounds-checked. Does not validate the graph. */
 export function readTfliteModel(bytes: Uint8Array, source: string): TfliteModel {
+  // A Node Buffer (or any Uint8Array subclass) as a plain Uint8Array view: Buffer's slice() returns a view, not
+  // a copy, and the readers copy weight and bias buffers with slice() (a Buffer read every bias from byte 0).
+  if (bytes.constructor !== Uint8Array) bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const r: FbReader = new FbReader(bytes, source);
   if (bytes.byteLength < 8) r.fail(`not a TFLite model: file is ${bytes.byteLength} bytes, too short for a flatbuffer`);
   const ident = String.fromCharCode(bytes[4]!, bytes[5]!, bytes[6]!, bytes[7]!);
