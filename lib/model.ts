@@ -237,9 +237,9 @@ type Target = 'logits' | 'features' | 'detections';
 /** Native output index of each result; -1 when the model has none (a classifier's detections, a detector's logits). */
 type Outputs = Record<Target, number>;
 
-/** A copy the caller cannot change. */
+/** A copy the caller cannot change (new Uint8Array(): a Buffer's slice() is a view, not a copy). */
 function own(s: Staged): Staged {
-  return s.kind === 'tensor' ? { kind: 'tensor', data: s.data.slice() } : { kind: 'frame', frame: { ...s.frame, data: s.frame.data.slice() } };
+  return s.kind === 'tensor' ? { kind: 'tensor', data: s.data.slice() } : { kind: 'frame', frame: { ...s.frame, data: new Uint8Array(s.frame.data) } };
 }
 
 interface Job {

@@ -103,6 +103,18 @@ describe('inputs the types promise', () => {
     });
   });
 
+  it('a batch of a file and a Buffer frame: the frame is copied before the call returns (a Buffer\'s slice() is a view)', async () => {
+    await using(load({ weights: v1q, threads: 1 }), async (m) => {
+      const f = frame(128);
+      const buf = Buffer.from(f.data);
+      const alone = await m.infer({ ...f, data: buf });
+      const both = m.infer([hopper, { ...f, data: buf }]);
+      buf.fill(0); // a camera loop reuses its buffer as soon as the call returns
+      const out = await both;
+      expect(Array.from(out.subarray(1001))).toEqual(Array.from(alone));
+    });
+  });
+
   it('background names the field that is out of range', async () => {
     await expect(load({ weights: v1q, threads: 1, background: { r: 300, g: 0, b: 0 } })).rejects.toThrow(
       new RangeError("Expected a colour '#rrggbb' or { r, g, b } (integers 0..255) for background but received r: 300 of type number"),
