@@ -2,7 +2,7 @@
 // lib/weights/tflite-graph.ts, and the shaping of SSD's postprocess output into detections.
 import { readFile } from 'node:fs/promises';
 import { describeFileError, WeightsError } from './errors.js';
-import { BuiltinOp, readTfliteModel } from './weights/tflite.js';
+import { BuiltinOp, hasTfliteIdentifier, readTfliteModel } from './weights/tflite.js';
 import { recogniseTflite, type Graph, type RecognisedModel } from './weights/tflite-graph.js';
 
 /** One detected object. */
@@ -38,11 +38,9 @@ export async function readGraphModel(path: string, headPath?: string): Promise<R
       throw new Error(`Cannot read weights file '${f}': ${describeFileError(e)}`);
     }
   };
-  // Recognised by content ('TFL3' at byte 4), as readWeights() does, not by the file's name.
-  const isTflite = (b: Uint8Array): boolean => b.length >= 8 && String.fromCharCode(b[4]!, b[5]!, b[6]!, b[7]!) === 'TFL3';
   if (headPath !== undefined) {
     const bytes = await read(path);
-    if (!isTflite(bytes)) throw new Error(`Expected a .tflite file for weights with a head, but received '${path}'`);
+    if (!hasTfliteIdentifier(bytes)) throw new Error(`Expected a .tflite file for weights with a head, but received '${path}'`);
     return recogniseTflite(bytes, path, { bytes: await read(headPath), source: headPath });
   }
   let bytes: Uint8Array;
@@ -51,7 +49,7 @@ export async function readGraphModel(path: string, headPath?: string): Promise<R
   } catch {
     return undefined; // a directory (TF.js), or the V1 reader reports missing files in its own words
   }
-  return isTflite(bytes) ? graphModelFromBytes(bytes, path) : undefined;
+  return hasTfliteIdentifier(bytes) ? graphModelFromBytes(bytes, path) : undefined; // by content, as readWeights(), not by name
 }
 
 /** The bytes of a .tflite file, when lib/weights/tflite-graph.ts reads it (see readGraphModel); else undefined. */

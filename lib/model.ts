@@ -298,9 +298,7 @@ class MobileNetModel implements MobileNet {
    * inputs (paths, bytes, Blobs) are kept as they are and decoded when their job is next. */
   #prepare(x: unknown, name: string, copy: boolean): Staged | Encoded {
     const R = this.info.resolution;
-    if (typeof x === 'string' || x instanceof ArrayBuffer || (typeof Blob !== 'undefined' && x instanceof Blob)) {
-      return { kind: 'encoded', source: x as string | ArrayBuffer | BlobLike, name };
-    }
+    if (typeof x === 'string' || x instanceof ArrayBuffer) return { kind: 'encoded', source: x, name };
     if (x instanceof Float32Array || isTensorInput(x)) {
       return { kind: 'tensor', data: checkTensor(x as Float32Array | TensorInput, name, R, this.#range, copy) };
     }

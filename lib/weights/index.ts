@@ -2,6 +2,7 @@
 import { stat, readFile } from 'node:fs/promises';
 import { WeightsError } from '../errors.js';
 import { readTfjsWeights } from './tfjs.js';
+import { hasTfliteIdentifier, parseTflite } from './tflite.js';
 import type { NetWeights } from './types.js';
 
 export type { NetWeights, LayerWeights, BatchNorm, Normalization, DenseHead } from './types.js';
@@ -45,12 +46,11 @@ export async function readWeights(source: string | Uint8Array | ArrayBuffer): Pr
   } catch (e) {
     throw new WeightsError(path, `cannot read the weights file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  if (bytes.length >= 8 && String.fromCharCode(bytes[4]!, bytes[5]!, bytes[6]!, bytes[7]!) === 'TFL3') return readTfliteBytes(bytes, path);
+  if (hasTfliteIdentifier(bytes)) return readTfliteBytes(bytes, path);
   let first = 0;
   while (first < bytes.length && (bytes[first] === 0x20 || bytes[first] === 0x0a || bytes[first] === 0x0d || bytes[first] === 0x09 || bytes[first] === 0xef || bytes[first] === 0xbb || bytes[first] === 0xbf)) first++;
   if (bytes[first] === 0x7b /* { */) return readTfjsWeights(path);
   if (/\.tflite$/i.test(path)) {
-    const { parseTflite } = await import('./tflite.js');
     return parseTflite(bytes, path); // names what is wrong with the flatbuffer
   }
   throw new WeightsError(path, `expected a TF.js layers model directory, a model.json or a .tflite file, but this is ${sniff(bytes)}`);
@@ -68,7 +68,6 @@ async function readTfliteBytes(bytes: Uint8Array, name: string): Promise<NetWeig
     // are not input scale x weight scale): still readable for precision: 'float'; load() names why not integer.
     // Bytes that are no TFLite file at all get the float reader's own error.
     if (!(e instanceof WeightsError)) throw e;
-    const { parseTflite } = await import('./tflite.js');
     return { ...parseTflite(bytes, name), quantError: e.message };
   }
 }

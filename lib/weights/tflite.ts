@@ -251,6 +251,11 @@ export interface TfliteModel {
   bufferCount: number;
 }
 
+/** Whether `bytes` carry the TFLite flatbuffer file identifier ('TFL3' at byte 4): files are recognised by content. */
+export function hasTfliteIdentifier(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && String.fromCharCode(bytes[4]!, bytes[5]!, bytes[6]!, bytes[7]!) === 'TFL3';
+}
+
 /** Reads the schema subset (first subgraph) with every offset bounds-checked. Does not validate the graph. */
 export function readTfliteModel(bytes: Uint8Array, source: string): TfliteModel {
   // A Node Buffer (or any Uint8Array subclass) as a plain Uint8Array view: Buffer's slice() returns a view, not
