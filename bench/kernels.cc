@@ -5,14 +5,17 @@
 // (gap: 1 flop per add), per layer and per ISA, plus per-kind totals.
 //
 //   kernels [--layers bench/layers.txt] [--alpha 1.0] [--res 224] [--isa avx512] [--kind pw]
-//           [--order nm|mn|blocked|l2:KIB] [--samples 11] [--min-ms 2]
+//           [--order nm|mn|blocked|l2:KIB] [--no-prefetch] [--samples 11] [--min-ms 2]
 // --order (pw/fc only): nm = N panels outer, M tiles inner (a weight panel stays in cache while A
 // streams); mn = M tiles outer, N panels inner (an A tile stays in L1 while all weights stream);
 // blocked = M blocks of ~64 KiB of A, N panels, M tiles inside the block; l2:KIB = the same with
-// KIB KiB blocks (Model::gemm on one thread with that block size).
+// KIB KiB blocks (Model::gemm on one thread with that block size). With panels outer (nm, blocked, l2), each
+// row tile is given its slice of the next panel to prefetch when the weights outgrow kL2BlockBytes, as
+// Model::gemm does; --no-prefetch passes nullptr.
 #include <algorithm>
 #include <cmath>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,6 +30,7 @@
 #include "kernels/kernels.h"
 #include "kernels/ukernels.h"
 #include "runtime/pack.h"
+#include "runtime/gemm_split.h"
 
 namespace {
 
@@ -47,6 +51,7 @@ struct Candidate {
 
 struct Options {
   std::string layers = "bench/layers.txt", alpha, res, isa, kind, order = "nm";
+  bool prefetch = true;
   size_t samples = 11;
   double min_ms = 2.0;
 };
@@ -100,13 +105,16 @@ double time_median(F&& fn, const Options& o) {
   return v[v.size() / 2];
 }
 
-void gemm_driver(const mn::GemmKernel& t, const std::string& order, size_t M, size_t N, size_t K, const float* a,
-                 const float* w, float* c) {
-  const size_t MR = t.mr, NR = t.nr;
+void gemm_driver(const mn::GemmKernel& t, const std::string& order, bool prefetch, size_t M, size_t N, size_t K,
+                 const float* a, const float* w, float* c) {
+  const size_t MR = t.mr, NR = t.nr, panel = NR * (K + 1), slice = K * mn::kGemmPrefetchBytesPerK / sizeof(float);
   const float lo = 0.0f, hi = 6.0f;
-  auto tile = [&](size_t m0, size_t n0) {
-    t.fn(std::min(MR, M - m0), std::min(NR, N - n0), K, a + m0 * K, K, w + (n0 / NR) * NR * (K + 1), c + m0 * N + n0, N,
-           lo, hi);
+  const bool big = (N + NR - 1) / NR * panel * sizeof(float) > mn::kL2BlockBytes;  // Model::gemm's rule
+  // t: the tile's index among the row tiles that meet this panel in a row (Model::gemm's slice of the next panel).
+  auto tile = [&](size_t m0, size_t n0, size_t t_in_panel = SIZE_MAX) {
+    const bool pf = prefetch && big && t_in_panel != SIZE_MAX && n0 + NR < N && t_in_panel * slice < panel;
+    t.fn(std::min(MR, M - m0), std::min(NR, N - n0), K, a + m0 * K, K, w + (n0 / NR) * panel, c + m0 * N + n0, N, lo, hi,
+         pf ? w + (n0 / NR + 1) * panel + t_in_panel * slice : nullptr);
   };
   if (order == "mn") {
     for (size_t m0 = 0; m0 < M; m0 += MR)
@@ -118,10 +126,10 @@ void gemm_driver(const mn::GemmKernel& t, const std::string& order, size_t M, si
     if (mb < MR) mb = MR;
     for (size_t mb0 = 0; mb0 < M; mb0 += mb)
       for (size_t n0 = 0; n0 < N; n0 += NR)
-        for (size_t m0 = mb0; m0 < std::min(M, mb0 + mb); m0 += MR) tile(m0, n0);
+        for (size_t m0 = mb0; m0 < std::min(M, mb0 + mb); m0 += MR) tile(m0, n0, (m0 - mb0) / MR);
   } else {
     for (size_t n0 = 0; n0 < N; n0 += NR)
-      for (size_t m0 = 0; m0 < M; m0 += MR) tile(m0, n0);
+      for (size_t m0 = 0; m0 < M; m0 += MR) tile(m0, n0, m0 / MR);
   }
 }
 
@@ -137,7 +145,7 @@ double bench_layer(const Candidate& k, const Layer& l, const Options& o, double&
     Vec w(mn::packed_gemm_size(K, N, t.nr)), c(M * N);
     mn::pack_gemm_weights(K, N, t.nr, wio.data(), bias.data(), w.data());
     flops = 2.0 * M * N * K;
-    return time_median([&] { gemm_driver(t, o.order, M, N, K, a.data(), w.data(), c.data()); }, o);
+    return time_median([&] { gemm_driver(t, o.order, o.prefetch, M, N, K, a.data(), w.data(), c.data()); }, o);
   }
   if (k.gemv) {
     const mn::GemvKernel& t = *k.gemv;
@@ -211,12 +219,13 @@ int main(int argc, char** argv) {
     else if (a == "--isa") o.isa = next();
     else if (a == "--kind") o.kind = next();
     else if (a == "--order") o.order = next();
+    else if (a == "--no-prefetch") o.prefetch = false;
     else if (a == "--samples") o.samples = std::max(1, std::atoi(next().c_str()));
     else if (a == "--min-ms") o.min_ms = std::atof(next().c_str());
     else {
       std::fprintf(stderr,
                    "usage: kernels [--layers FILE] [--alpha A] [--res R] [--isa ISA] [--kind conv|dw|pw|gap|fc]\n"
-                   "               [--order nm|mn|blocked|l2:KIB] [--samples N] [--min-ms MS]\n");
+                   "               [--order nm|mn|blocked|l2:KIB] [--no-prefetch] [--samples N] [--min-ms MS]\n");
       return 2;
     }
   }
@@ -234,8 +243,8 @@ int main(int argc, char** argv) {
     if (!o.kind.empty() && o.kind != l.kind) continue;
     layers.push_back(l);
   }
-  std::printf("# cpu: %s, 1 thread, median of %zu samples, gemm order %s\n", mn::cpu_model_name().c_str(), o.samples,
-              o.order.c_str());
+  std::printf("# cpu: %s, 1 thread, median of %zu samples, gemm order %s%s\n", mn::cpu_model_name().c_str(), o.samples,
+              o.order.c_str(), o.prefetch ? "" : ", no prefetch");
   std::printf("%-7s %-5s %4s %-5s %-22s %10s %9s  %s\n", "isa", "alpha", "res", "kind", "shape", "us", "GFLOP/s", "kernel");
   for (const mn::KernelTable* t : mn::supported_kernel_tables()) {
     if (!o.isa.empty() && o.isa != t->isa) continue;

@@ -186,7 +186,8 @@ std::function<void()> bench_fgemm(const mn::KernelTable& t, size_t M, size_t N, 
   const mn::KernelTable* tp = &t;
   return [=] {
     gemm_loop(M, N, K, 4, tp->gemm.mr, tp->gemm.nr, [&](size_t m0, size_t mr, size_t n0, size_t nc) {
-      tp->gemm.fn(mr, nc, K, ap + m0 * K, K, wp + (n0 / tp->gemm.nr) * tp->gemm.nr * (K + 1), cp + m0 * N + n0, N, 0.0f, 6.0f);
+      tp->gemm.fn(mr, nc, K, ap + m0 * K, K, wp + (n0 / tp->gemm.nr) * tp->gemm.nr * (K + 1), cp + m0 * N + n0, N, 0.0f, 6.0f,
+                  nullptr);
     });
   };
 }

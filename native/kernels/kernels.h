@@ -21,8 +21,16 @@ namespace mn {
 // w: one packed panel of NR columns: NR bias floats, then kc rows of NR weights (k-major),
 //    columns >= N zero-padded. nc <= NR columns of C are written, mr <= MR rows.
 // c: row r starts at c + r * c_stride.
+// w_prefetch: nullptr, or weights the runtime will need soon (a slice of the next panel). A kernel may
+//    prefetch (never read) up to kc * kGemmPrefetchBytesPerK bytes from there into L2 while it runs, so results
+//    never depend on it and it may point anywhere, even past the buffer (a prefetch cannot fault). Only the
+//    full tile of f32_gemm_minmax_14x32__avx512 uses it; the others ignore it.
 using GemmUkernelFn = void (*)(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride,
-                               const float* w, float* c, size_t c_stride, float min, float max);
+                               const float* w, float* c, size_t c_stride, float min, float max,
+                               const float* w_prefetch);
+// One 128-byte line pair every two k-steps: a 14-row tile's K = 1024 k loop warms 64 KiB, half of the next
+// 32-column panel, while it computes (Model::gemm gives each row tile of a panel its own slice).
+constexpr size_t kGemmPrefetchBytesPerK = 64;
 
 // GEMV (one row of A: the batch-1 classifier), optional per ISA (fn nullptr: the runtime uses the GEMM):
 //   c[0..nc) = clamp(a[0..kc) * W + bias), W = ceil(nc / NR) consecutive packed panels as above

@@ -255,19 +255,28 @@ void Model::gemm(ThreadPool& pool, size_t m, size_t n, size_t k, const float* a,
     const size_t mb = t % m_blocks, nb = t / m_blocks;
     const size_t m0 = mb * tiles_per_block * mr, m1 = std::min(m, m0 + tiles_per_block * mr);
     const size_t p0 = nb * panels_per_block, p1 = std::min(n_panels, p0 + panels_per_block);
-    auto tile = [&](size_t i, size_t p) {
+    auto tile = [&](size_t i, size_t p, const float* w_prefetch) {
       const size_t j = p * nr;
-      g.fn(std::min(mr, m1 - i), std::min(nr, n - j), k, a + i * k, k, w + p * panel_floats, c + i * n + j, n, min, max);
+      g.fn(std::min(mr, m1 - i), std::min(nr, n - j), k, a + i * k, k, w + p * panel_floats, c + i * n + j, n, min, max,
+           w_prefetch);
     };
     if ((p1 - p0) * panel_floats * sizeof(float) <= kL1WeightsBytes) {
       // All the task's weights fit in L1 at once (the early layers, K <= 64): each row tile meets every
       // panel while its A rows are in L1, and writes its C rows whole (bench/kernels --order mn: the
       // 112x112x32>64 layer 13% faster on a Xeon).
       for (size_t i = m0; i < m1; i += mr)
-        for (size_t p = p0; p < p1; p++) tile(i, p);
+        for (size_t p = p0; p < p1; p++) tile(i, p, nullptr);
     } else {
+      // Weights larger than the L2 share the row blocks are sized for (the 28x28 to 7x7 layers at alpha 1.0:
+      // 0.26-4 MiB) come from L3 once per block, and a panel (K = 1024: 128 KiB) meets only a few row tiles. So while the
+      // row tiles run over panel p, each warms its own slice of panel p + 1 into L2 (kernels.h: w_prefetch)
+      // and the next panel's first tile does not wait on L3. 1.0/224 2-4 % faster on a Xeon, smaller models
+      // level (bench/results/x86-alpha1-experiments.md).
+      const bool prefetch = (p1 - p0) * panel_floats * sizeof(float) > kL2BlockBytes;
+      const size_t slice = k * kGemmPrefetchBytesPerK / sizeof(float);  // floats of the next panel per row tile
       for (size_t p = p0; p < p1; p++)
-        for (size_t i = m0; i < m1; i += mr) tile(i, p);
+        for (size_t i = m0, t = 0; i < m1; i += mr, t++)
+          tile(i, p, prefetch && p + 1 < p1 && t * slice < panel_floats ? w + (p + 1) * panel_floats + t * slice : nullptr);
     }
   });
 }

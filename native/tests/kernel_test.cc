@@ -132,17 +132,20 @@ std::string fmt(const char* f, ...) {
 }
 
 // ------------------------------------------------------------------------------------------------
-// GEMM: M x N x K through the runtime's tile loop (N panels outer, M tiles inner).
+// GEMM: M x N x K through the runtime's tile loop (N panels outer, M tiles inner). prefetch: give every tile
+// a w_prefetch slice of the next panel as Model::gemm does (past the buffer's end for the last panel: a
+// kernel may only prefetch there, never read).
 void run_gemm_tiles(const mn::GemmKernel& t, size_t M, size_t N, size_t K, const float* a, size_t as, const float* w,
-                    float* c, size_t cs, const Clamp& cl, size_t first_tile_rows) {
-  const size_t MR = t.mr, NR = t.nr;
+                    float* c, size_t cs, const Clamp& cl, size_t first_tile_rows, bool prefetch = false) {
+  const size_t MR = t.mr, NR = t.nr, panel = NR * (K + 1), slice = K * mn::kGemmPrefetchBytesPerK / sizeof(float);
   for (size_t n0 = 0; n0 < N; n0 += NR) {
     const size_t nc = N - n0 < NR ? N - n0 : NR;
     size_t m0 = 0;
-    while (m0 < M) {
+    for (size_t tile = 0; m0 < M; tile++) {
       size_t mr = M - m0 < MR ? M - m0 : MR;
       if (m0 == 0 && first_tile_rows && first_tile_rows < mr) mr = first_tile_rows;
-      t.fn(mr, nc, K, a + m0 * as, as, w + (n0 / NR) * NR * (K + 1), c + m0 * cs + n0, cs, cl.min, cl.max);
+      const float* pf = prefetch ? w + (n0 / NR + 1) * panel + tile * slice : nullptr;
+      t.fn(mr, nc, K, a + m0 * as, as, w + (n0 / NR) * panel, c + m0 * cs + n0, cs, cl.min, cl.max, pf);
       m0 += mr;
     }
   }
@@ -185,12 +188,16 @@ void test_gemm(const mn::GemmKernel& t, size_t M, size_t N, size_t K, size_t a_e
                      j % t.nr).c_str());
     }
   }
-  // The same rows computed at other positions in a tile must be bit-identical.
+  // The same rows computed at other positions in a tile, and with w_prefetch given, must be bit-identical.
   if (M > 1) {
     run_gemm_tiles(t, M, N, K, a.data(), as, wp.data(), c2.data(), cs, cl, 1);
     if (std::memcmp(c.buf.data(), c2.buf.data(), c.buf.size() * 4))
       cs_.fail("results depend on the row's position in the tile (first tile of 1 row)");
   }
+  Out c3(csize);
+  run_gemm_tiles(t, M, N, K, a.data(), as, wp.data(), c3.data(), cs, cl, 0, true);
+  if (!c3.guards_ok()) cs_.fail("wrote outside the output buffer with w_prefetch");
+  if (std::memcmp(c.buf.data(), c3.buf.data(), c.buf.size() * 4)) cs_.fail("results depend on w_prefetch");
 }
 
 void gemm_suite(const mn::GemmKernel& t) {
@@ -233,7 +240,7 @@ void test_gemv(const mn::GemvKernel& g, const mn::GemmKernel& gemm, size_t N, si
   if (!c.guards_ok()) cs_.fail("wrote outside the output buffer");
   for (size_t n0 = 0; n0 < N; n0 += gemm.nr)
     gemm.fn(1, std::min(gemm.nr, N - n0), K, a.data(), K, wp.data() + (n0 / gemm.nr) * gemm.nr * (K + 1), ref.data() + n0, N,
-            cl.min, cl.max);
+            cl.min, cl.max, nullptr);
   if (std::memcmp(c.buf.data(), ref.buf.data(), c.buf.size() * 4)) cs_.fail("differs bitwise from the GEMM on the same row");
 }
 

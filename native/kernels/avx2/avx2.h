@@ -5,7 +5,7 @@
 
 namespace mn::avx2 {
 void f32_gemm_minmax_6x16__avx2(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride,
-                                const float* w, float* c, size_t c_stride, float min, float max);
+                                const float* w, float* c, size_t c_stride, float min, float max, const float* w_prefetch);
 void f32_gemv_minmax__avx2_4p16(size_t nc, size_t kc, const float* a, const float* w, float* c, float min, float max);
 void f32_dwconv3x3_minmax__avx2_8c(const DwconvParams& p, size_t oy_begin, size_t oy_end);
 void f32_conv3x3s2_minmax__avx2_16c(const ConvParams& p, size_t oy_begin, size_t oy_end);

@@ -5,7 +5,7 @@ namespace mn::avx2 {
 
 // 6 x 16: 12 ymm accumulators + 2 weight vectors + 1 broadcast = 15 of 16 registers.
 void f32_gemm_minmax_6x16__avx2(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride,
-                                const float* w, float* c, size_t c_stride, float min, float max) {
+                                const float* w, float* c, size_t c_stride, float min, float max, const float* /*w_prefetch*/) {
   // Specialised on the valid rows and on whether the valid columns fit in one vector: a remainder
   // tile (4x4 pixels, N = 16 at alpha 0.25) does no FMAs for rows or columns it then discards.
   // Each element still accumulates bias, then k in order, so results do not depend on the tile.

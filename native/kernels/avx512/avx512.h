@@ -6,9 +6,9 @@
 
 namespace mn::avx512 {
 void f32_gemm_minmax_7x32__avx512(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride,
-                                  const float* w, float* c, size_t c_stride, float min, float max);
+                                  const float* w, float* c, size_t c_stride, float min, float max, const float* w_prefetch);
 void f32_gemm_minmax_14x32__avx512(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride,
-                                  const float* w, float* c, size_t c_stride, float min, float max);
+                                  const float* w, float* c, size_t c_stride, float min, float max, const float* w_prefetch);
 void f32_gemv_minmax__avx512_4p32(size_t nc, size_t kc, const float* a, const float* w, float* c, float min,
                                   float max);
 void f32_dwconv3x3_minmax__avx512_16c(const DwconvParams& p, size_t oy_begin, size_t oy_end);

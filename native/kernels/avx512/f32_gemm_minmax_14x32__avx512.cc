@@ -37,13 +37,16 @@ namespace {
 #define MN_CLAMP(r) "vmaxps %%zmm30, %%zmm" #r ", %%zmm" #r "\n\tvminps %%zmm31, %%zmm" #r ", %%zmm" #r "\n\t"
 
 void gemm_14x32_full(size_t kc, const float* a, size_t a_stride, const float* w, float* c, size_t c_stride, float min,
-                     float max) {
+                     float max, const float* w_prefetch) {
   const char* p0 = reinterpret_cast<const char*>(a);
   size_t s = a_stride * sizeof(float), s3 = 3 * s;
   const char* p5 = p0 + 5 * s;
   const char* p10 = p0 + 10 * s;
   size_t pairs = kc / 2;
   const float bounds[2] = {min, max};
+  // Without a prefetch slice the loop's prefetch stays on the panel's first line (in L1: one load-port uop).
+  const char* pf = reinterpret_cast<const char*>(w_prefetch ? w_prefetch : w);
+  const size_t pf_step = w_prefetch ? 2 * kGemmPrefetchBytesPerK : 0;
   asm volatile(
       // Bias row (the panel header) into every row's accumulators.
       "vmovups (%[w]), %%zmm28\n\t"
@@ -61,6 +64,9 @@ void gemm_14x32_full(size_t kc, const float* a, size_t a_stride, const float* w,
       "prefetcht0 1152(%[w])\n\t"
       "prefetcht0 1216(%[w])\n\t"
       MN_KSTEP("4", "128")
+      // The next panel into L2, one line pair per iteration (kernels.h: w_prefetch).
+      "prefetcht1 (%[pf])\n\t"
+      "add %[pf_step], %[pf]\n\t"
       "add $256, %[w]\n\t"
       "add $8, %[p0]\n\t"
       "add $8, %[p5]\n\t"
@@ -87,8 +93,8 @@ void gemm_14x32_full(size_t kc, const float* a, size_t a_stride, const float* w,
       "lea (%[p5],%[s],4), %[p10]\n\t"
       "add %[s], %[p10]\n\t"
       MN_ROWS(MN_STORE, "0")
-      : [p0] "+&r"(p0), [p5] "+&r"(p5), [p10] "+&r"(p10), [w] "+&r"(w), [pairs] "+&r"(pairs), [s] "+&r"(s), [s3] "+&r"(s3)
-      : [kc] "r"(kc), [c] "r"(c), [cs] "r"(c_stride * sizeof(float)), [bounds] "r"(bounds)
+      : [p0] "+&r"(p0), [p5] "+&r"(p5), [p10] "+&r"(p10), [w] "+&r"(w), [pairs] "+&r"(pairs), [s] "+&r"(s), [s3] "+&r"(s3), [pf] "+&r"(pf)
+      : [pf_step] "r"(pf_step), [kc] "r"(kc), [c] "r"(c), [cs] "r"(c_stride * sizeof(float)), [bounds] "r"(bounds)
       : "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
         "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22",
         "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31");
@@ -102,8 +108,8 @@ void gemm_14x32_full(size_t kc, const float* a, size_t a_stride, const float* w,
 // Xeon (AVX-512, 48 KiB L1d). 14 divides 112^2, 56^2, 28^2 and 14^2; 7^2 leaves a 7-row tile.
 // Full tiles run the assembly above; partial ones (rows < 14, columns < 32) the intrinsics body.
 void f32_gemm_minmax_14x32__avx512(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride,
-                                   const float* w, float* c, size_t c_stride, float min, float max) {
-  if (mr == 14 && nc == 32) return gemm_14x32_full(kc, a, a_stride, w, c, c_stride, min, max);
+                                   const float* w, float* c, size_t c_stride, float min, float max, const float* w_prefetch) {
+  if (mr == 14 && nc == 32) return gemm_14x32_full(kc, a, a_stride, w, c, c_stride, min, max, w_prefetch);
   gemm_minmax_rows_x32<14>(mr, nc, kc, a, a_stride, w, c, c_stride, min, max);
 }
 

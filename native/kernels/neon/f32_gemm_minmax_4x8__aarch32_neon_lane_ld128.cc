@@ -271,14 +271,14 @@ __attribute__((always_inline)) inline void gemm_4x8(size_t mr, size_t nc, size_t
 
 void f32_gemm_minmax_4x8__aarch32_neon_lane_ld128(size_t mr, size_t nc, size_t kc, const float* a,
                                                   size_t a_stride, const float* w, float* c,
-                                                  size_t c_stride, float min, float max) {
+                                                  size_t c_stride, float min, float max, const float* /*w_prefetch*/) {
   gemm_4x8<false>(mr, nc, kc, a, a_stride, w, c, c_stride, min, max);
 }
 
 // Cortex-A53 variant: 64-bit loads paired with the VMLAs (dispatch picks it from the CPU part).
 void f32_gemm_minmax_4x8__aarch32_neon_cortex_a53(size_t mr, size_t nc, size_t kc, const float* a,
                                                   size_t a_stride, const float* w, float* c,
-                                                  size_t c_stride, float min, float max) {
+                                                  size_t c_stride, float min, float max, const float* /*w_prefetch*/) {
   gemm_4x8<true>(mr, nc, kc, a, a_stride, w, c, c_stride, min, max);
 }
 

@@ -403,14 +403,14 @@ __attribute__((always_inline)) inline void gemm_6x8(size_t mr, size_t nc, size_t
 
 void f32_gemm_minmax_6x8__aarch64_neonfma_lane_ld128(size_t mr, size_t nc, size_t kc, const float* a,
                                                      size_t a_stride, const float* w, float* c,
-                                                     size_t c_stride, float min, float max) {
+                                                     size_t c_stride, float min, float max, const float* /*w_prefetch*/) {
   gemm_6x8<false>(mr, nc, kc, a, a_stride, w, c, c_stride, min, max);
 }
 
 // Cortex-A53 (Pi 3, Zero 2) variant: 64-bit loads paired with the FMAs (dispatch picks it from the CPU part).
 void f32_gemm_minmax_6x8__aarch64_neonfma_cortex_a53(size_t mr, size_t nc, size_t kc, const float* a,
                                                      size_t a_stride, const float* w, float* c,
-                                                     size_t c_stride, float min, float max) {
+                                                     size_t c_stride, float min, float max, const float* /*w_prefetch*/) {
   gemm_6x8<true>(mr, nc, kc, a, a_stride, w, c, c_stride, min, max);
 }
 

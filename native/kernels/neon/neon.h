@@ -17,19 +17,19 @@ namespace mn::neon {
 #if defined(__aarch64__)
 void f32_gemm_minmax_6x8__aarch64_neonfma_lane_ld128(size_t mr, size_t nc, size_t kc, const float* a,
                                                      size_t a_stride, const float* w, float* c,
-                                                     size_t c_stride, float min, float max);
+                                                     size_t c_stride, float min, float max, const float* w_prefetch);
 void f32_gemm_minmax_6x8__aarch64_neonfma_cortex_a53(size_t mr, size_t nc, size_t kc, const float* a,
                                                      size_t a_stride, const float* w, float* c,
-                                                     size_t c_stride, float min, float max);
+                                                     size_t c_stride, float min, float max, const float* w_prefetch);
 void f32_gemv_minmax__aarch64_neonfma_lane_4p8(size_t nc, size_t kc, const float* a, const float* w, float* c,
                                               float min, float max);
 #else
 void f32_gemm_minmax_4x8__aarch32_neon_lane_ld128(size_t mr, size_t nc, size_t kc, const float* a,
                                                   size_t a_stride, const float* w, float* c,
-                                                  size_t c_stride, float min, float max);
+                                                  size_t c_stride, float min, float max, const float* w_prefetch);
 void f32_gemm_minmax_4x8__aarch32_neon_cortex_a53(size_t mr, size_t nc, size_t kc, const float* a,
                                                   size_t a_stride, const float* w, float* c,
-                                                  size_t c_stride, float min, float max);
+                                                  size_t c_stride, float min, float max, const float* w_prefetch);
 void f32_gemv_minmax__aarch32_neon_lane_2p8(size_t nc, size_t kc, const float* a, const float* w, float* c,
                                             float min, float max);
 #endif

@@ -5,7 +5,7 @@ namespace mn::scalar {
 static inline float clampf(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
 void f32_gemm_minmax_4x4__scalar(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride,
-                                 const float* w, float* c, size_t c_stride, float min, float max) {
+                                 const float* w, float* c, size_t c_stride, float min, float max, const float* /*w_prefetch*/) {
   constexpr size_t MR = 4, NR = 4;
   float acc[MR][NR];
   for (size_t i = 0; i < MR; i++)
