@@ -116,11 +116,11 @@ export async function runBench(config: BenchConfig, weights: string | NetWeights
     // in float takes exactly that). Integer models take the bytes (the camera path: no float conversion).
     const rand = seededRandom(12345);
     const integer = model.info.dtype !== 'float32';
-    const tensors = Array.from({ length: config.batch }, () => {
-      const bytes = Uint8Array.from({ length: R * R * 3 }, () => Math.floor(rand() * 256));
-      return integer ? { data: bytes, width: R, height: R, channels: 3 as const } : Float32Array.from(bytes, (b) => (b - 128) / 128);
-    });
-    const input = config.batch === 1 ? tensors[0]! : tensors;
+    // One image, repeated for a batch: every item is staged (copied) into the workspace anyway, and building
+    // batch x R x R x 3 random values in JS took minutes for a batch that then could not be reserved.
+    const bytes = Uint8Array.from({ length: R * R * 3 }, () => Math.floor(rand() * 256));
+    const image = integer ? { data: bytes, width: R, height: R, channels: 3 as const } : Float32Array.from(bytes, (b) => (b - 128) / 128);
+    const input = config.batch === 1 ? image : new Array<typeof image>(config.batch).fill(image);
     // Time what a user of this model calls: inferSync() (classifier), detect() (SSD: what `mobilenet detect` runs,
     // minus decoding a file), embed() (a headless backbone). The last two are async only: their time includes the
     // hop to a libuv thread and back (tens of µs), as it does for their users.

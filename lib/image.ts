@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { loadBinding } from './binding.js';
 import { describe, describeFileError } from './errors.js';
+import type { FileUrl } from './validate.js';
 import { bmp24Bgr, decodeBmp, isBmp, readBmpHeader } from './image/bmp.js';
 
 /** Pixel layouts of a frame. `stride` counts bytes per row of the first plane. */
@@ -57,7 +58,8 @@ export function isBlobLike(x: unknown): x is BlobLike {
     (typeof x === 'object' && x !== null && typeof (x as BlobLike).size === 'number' && typeof (x as BlobLike).arrayBuffer === 'function');
 }
 
-export type Input = string | Uint8Array | ArrayBuffer | BlobLike | Frame | SharpRaw | Float32Array | TensorInput;
+/** An image path or `file:` URL (string or URL object), encoded bytes, a Blob, a frame, sharp's raw output or a tensor. */
+export type Input = string | FileUrl | Uint8Array | ArrayBuffer | BlobLike | Frame | SharpRaw | Float32Array | TensorInput;
 
 /** RGB 0..255 under transparent pixels. */
 export interface Background { r: number; g: number; b: number }

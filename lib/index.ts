@@ -7,7 +7,7 @@ export type { NativeProfile, OutputArray } from './binding.js';
 export { buildSpec, buildMobileNetV1, appendLayer, samePadding, RELU6, NO_ACTIVATION } from './graph.js';
 export type { NetSpec, LayerSpec, Graph, GraphLayer, LayerKind, DType, Quantization, NewLayer } from './graph.js';
 export { ALPHAS, RESOLUTIONS, ISAS, FORMATS, LIMITS } from './validate.js';
-export type { Alpha, Isa, WeightsFormat } from './validate.js';
+export type { Alpha, Isa, WeightsFormat, FileUrl } from './validate.js';
 export { INTEGER_ISAS } from './graph-quant.js';
 export type { IntegerIsa } from './graph-quant.js';
 export { readWeights, syntheticWeights } from './weights/index.js';

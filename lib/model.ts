@@ -21,7 +21,7 @@ import { readWeights } from './weights/index.js';
 import { resolveWeights } from './weights/resolve.js';
 import type { AbortSignalLike, ProgressCallback } from './weights/network.js';
 import {
-  checkAlpha, checkInteger, checkIsa, checkNetworkOptions, checkOneOf, checkOptionNames, checkOptionsObject, checkResolution, checkThreads, FORMATS, LIMITS,
+  checkAlpha, checkInteger, checkIsa, checkNetworkOptions, checkOneOf, checkOptionNames, checkOptionsObject, checkResolution, checkThreads, FORMATS, LIMITS, pathOfFileUrl, RESOLUTION_EXPECTED, type FileUrl,
   type Alpha, type Isa, type WeightsFormat,
 } from './validate.js';
 import type { NetWeights } from './weights/types.js';
@@ -31,19 +31,22 @@ export type { Detection, DetectOptions } from './detect.js';
 
 export interface LoadOptions {
   /**
-   * A TF.js layers model directory (model.json + shards), a model.json or a .tflite file; the bytes of a
-   * .tflite file (Uint8Array or ArrayBuffer); or weights already in memory. URLs are refused: fetch the
-   * file first (`mobilenet fetch` for the published models) and pass its path.
+   * A TF.js layers model directory (model.json + shards), a model.json or a .tflite file (a path or a `file:` URL);
+   * the bytes of a .tflite file (Uint8Array or ArrayBuffer); or weights already in memory. Other URLs are refused:
+   * fetch the file first (`mobilenet fetch` for the published models) and pass its path.
    */
-  weights?: string | Uint8Array | ArrayBuffer | NetWeights;
+  weights?: string | FileUrl | Uint8Array | ArrayBuffer | NetWeights;
   /**
    * A .tflite file that continues `weights` (a .tflite path) from its output (Coral's `…_head_layers.tflite` after
    * the `…_embedding_extractor.tflite`): the two run as one classifier. Without it, such a backbone serves embed() only.
    */
-  head?: string;
+  head?: string | FileUrl;
   /** Width multiplier; read from the weights and checked against this when given. */
   alpha?: Alpha;
-  /** Input size, a multiple of 32 from 32 to 2048 (default: what the file declares, else 224). */
+  /**
+   * Input size in pixels, a multiple of 32 from 32 to 2048 (default: what the file declares, else 224). A fixed-input
+   * graph (MobileNetV2 and SSD `.tflite` files) takes only its own size (`info.resolution`, SSD: 300).
+   */
   resolution?: number;
   /** Worker threads for one inference (default: the number of cores). */
   threads?: number;
@@ -58,7 +61,7 @@ export interface LoadOptions {
    * an array (default: the labels the model file carries, else the built-in ImageNet labels for
    * 1000-class models, else the class index as a string).
    */
-  labels?: string | readonly string[];
+  labels?: string | FileUrl | readonly string[];
   /** Images with more pixels are refused before decoding (default 50,000,000: any phone or Pi camera photo). */
   maxInputPixels?: number;
   /** Colour under transparent pixels (PNG, WebP, GIF, RGBA frames): '#rrggbb' or { r, g, b } (default white). */
@@ -188,7 +191,8 @@ const LOAD_OPTIONS = ['weights', 'alpha', 'resolution', 'threads', 'labels', 'is
 
 export { checkResolution };
 
-async function readLabels(labels: string | readonly string[]): Promise<readonly string[]> {
+async function readLabels(labelsOption: string | FileUrl | readonly string[]): Promise<readonly string[]> {
+  const labels = pathOfFileUrl(labelsOption, 'labels');
   if (Array.isArray(labels)) {
     const bad = labels.findIndex((l) => typeof l !== 'string');
     if (bad >= 0) throw new TypeError(`Expected an array of strings for labels but labels[${bad}] is ${describe(labels[bad])}`);
@@ -298,6 +302,7 @@ class MobileNetModel implements MobileNet {
    * inputs (paths, bytes, Blobs) are kept as they are and decoded when their job is next. */
   #prepare(x: unknown, name: string, copy: boolean): Staged | Encoded {
     const R = this.info.resolution;
+    x = pathOfFileUrl(x, name);
     if (typeof x === 'string' || x instanceof ArrayBuffer) return { kind: 'encoded', source: x, name };
     if (x instanceof Float32Array || isTensorInput(x)) {
       return { kind: 'tensor', data: checkTensor(x as Float32Array | TensorInput, name, R, this.#range, copy) };
@@ -552,7 +557,8 @@ class MobileNetModel implements MobileNet {
     const encoded = (x: unknown): x is string | Uint8Array | ArrayBuffer | BlobLike =>
       typeof x === 'string' || x instanceof Uint8Array || x instanceof ArrayBuffer || (!isFrame(x) && isBlobLike(x));
     // Decoded frames go on as public frames (RGB or RGBA bytes; transparency already composited).
-    const frames = await Promise.all(list.map(async (x, i) => {
+    const frames = await Promise.all(list.map(async (input0, i) => {
+      const x = pathOfFileUrl(input0, Array.isArray(input) ? `input[${i}]` : 'input');
       if (!encoded(x)) return x;
       return rgbFrame(await decodeImage(x, Array.isArray(input) ? `input[${i}]` : 'input', full));
     }));
@@ -590,12 +596,20 @@ class MobileNetModel implements MobileNet {
 export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   checkOptionsObject(options, 'load()');
   checkOptionNames(options, LOAD_OPTIONS, 'load()');
+  // file: URLs (new URL('./model.tflite', import.meta.url)) name files, as they do for fs: from here on, paths.
+  options = {
+    ...options,
+    ...(options.weights !== undefined ? { weights: pathOfFileUrl(options.weights, 'weights') } : {}),
+    ...(options.head !== undefined ? { head: pathOfFileUrl(options.head, 'head') } : {}),
+    ...(options.labels !== undefined ? { labels: pathOfFileUrl(options.labels, 'labels') } : {}),
+  };
   const { alpha, threads, isa, precision } = options;
   if (precision !== undefined && precision !== 'integer' && precision !== 'float') {
     throw new TypeError(`Expected 'integer' or 'float' for precision but received ${describe(precision)}`);
   }
   if (alpha !== undefined) checkAlpha(alpha);
-  if (options.resolution !== undefined) checkResolution(options.resolution);
+  // A fixed-input graph (SSD: 300) takes its own size; every other model a multiple of 32 (checked below).
+  if (options.resolution !== undefined) checkInteger('resolution', options.resolution, 1, LIMITS.maxResolution, RESOLUTION_EXPECTED);
   // Checked here, not only by the resolver: with `weights` it is never consulted, and a typo must not pass silently.
   if (options.format !== undefined) checkOneOf('format', options.format, FORMATS);
   checkNetworkOptions(options as Record<string, unknown>);
@@ -618,6 +632,7 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
     checkFormatMatches(options.format, graphModel.quantized ? 'tflite-quant' : 'tflite', graphModel.source);
     return loadGraphModel(graphModel, options, nThreads, concurrency);
   }
+  if (options.resolution !== undefined) checkResolution(options.resolution);
   const w = await weightsFor(options);
   if (options.weights !== undefined) checkFormatMatches(options.format, w.format === 'tflite' && w.quantized ? 'tflite-quant' : w.format, w.source);
   checkFinite(w);

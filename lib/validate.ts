@@ -2,7 +2,34 @@
 // and the checks the API, the CLI and the binding loader share. A check takes the parameter's name as
 // the caller's user knows it: 'topK' from classify(), '--top' from the CLI. Messages come from the
 // helpers in errors.ts.
+import { fileURLToPath } from 'node:url';
 import { rangeError, typeError, unknownOptionError } from './errors.js';
+
+/**
+ * A `file:` URL object: what `new URL('./model.tflite', import.meta.url)` gives (described structurally, so the
+ * types need neither the DOM lib nor @types/node). Accepted wherever a file path is, as Node's fs accepts it.
+ */
+export interface FileUrl {
+  readonly href: string;
+  readonly protocol: string;
+}
+
+/**
+ * The path of a `file:` URL (a URL object with protocol 'file:', or a 'file://…' string); anything else is returned
+ * unchanged. Throws TypeError naming `name` when the URL names no local path (a host other than localhost, an
+ * encoded '/').
+ */
+export function pathOfFileUrl<T>(v: T, name: string): T | string {
+  const href = typeof v === 'string' ? (/^file:\/\//i.test(v) ? v : undefined)
+    : typeof v === 'object' && v !== null && typeof (v as Partial<FileUrl>).href === 'string' && (v as Partial<FileUrl>).protocol === 'file:'
+      ? (v as unknown as FileUrl).href : undefined;
+  if (href === undefined) return v;
+  try {
+    return fileURLToPath(href);
+  } catch (e) {
+    throw new TypeError(`Expected a file: URL of a local file for ${name} but received '${href}': ${(e as Error).message}`);
+  }
+}
 
 /** Width multipliers with published weights. */
 export const ALPHAS = [1.0, 0.75, 0.5, 0.25] as const;

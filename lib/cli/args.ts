@@ -146,6 +146,17 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
   return { values, positionals: raw.positionals, help: false };
 }
 
+/**
+ * --resolution parsed by parsers.inputSize, without --weights: it names a published (or synthetic) network, so a
+ * multiple of 32 as parsers.resolution asks. With --weights, load() checks it against the file.
+ */
+export function checkResolutionFlag(values: number | readonly number[] | undefined, weights: string | undefined): void {
+  if (weights !== undefined) return;
+  for (const r of typeof values === 'number' ? [values] : values ?? []) {
+    if (r % 32 !== 0) throw new UsageError(`Expected ${RESOLUTION_EXPECTED} for --resolution but received '${r}'`);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Value parsers shared by commands: each checks with validate.ts under the flag's name.
 
@@ -159,6 +170,12 @@ export const parsers = {
     return a;
   },
   resolution: (raw: string, flag: string): number => checkResolution(parseNumber(flag, raw, RESOLUTION_EXPECTED), flag),
+  /**
+   * bench's --resolution: any size up to the limit here, since a fixed-input file given by --weights (SSD: 300) takes
+   * its own; checkResolutionFlag asks for a multiple of 32 when there is no --weights, load() checks it against the file.
+   */
+  inputSize: (raw: string, flag: string): number =>
+    checkInteger(flag, parseNumber(flag, raw, RESOLUTION_EXPECTED), 1, LIMITS.maxResolution, RESOLUTION_EXPECTED),
   threads: (raw: string, flag: string): number => checkThreads(parseNumber(flag, raw, `an integer between 1 and ${LIMITS.maxThreads}`), flag),
   int: (lo: number, hi: number) => (raw: string, flag: string): number =>
     checkInteger(flag, parseNumber(flag, raw, `an integer between ${lo} and ${hi}`), lo, hi),

@@ -12,7 +12,7 @@ import { version } from '../version.js';
 import { syntheticWeights } from '../weights/synthetic.js';
 import { syntheticQuantWeights } from '../weights/synthetic-quant.js';
 import type { NetWeights } from '../weights/types.js';
-import { parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
+import { checkResolutionFlag, parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
 import type { CliIO, Command } from './main.js';
 import { progressBar } from './progress.js';
 
@@ -32,7 +32,7 @@ const spec: CommandSpec = {
   maxPositionals: 0,
   flags: {
     alpha: { type: 'string', value: 'A[,A...]', help: 'width multiplier(s): 1.0, 0.75, 0.5, 0.25 (default 1.0)', parse: parsers.list(anyAlpha) },
-    resolution: { type: 'string', value: 'R[,R...]', help: 'input size(s), multiples of 32 (default 224)', parse: parsers.list(parsers.resolution) },
+    resolution: { type: 'string', value: 'R[,R...]', help: 'input size(s), multiples of 32 (default 224; with --weights the file\'s own)', parse: parsers.list(parsers.inputSize) },
     all: { type: 'boolean', help: 'the 16 released variants: alpha 1.0,0.75,0.5,0.25 x resolution 224,192,160,128' },
     threads: { type: 'string', value: 'T[,T...]', help: 'threads per inference, e.g. 1,2,4 (default 1)', parse: parsers.list(parsers.threads) },
     batch: { type: 'string', value: 'N', help: 'images per inference call (default 1)', parse: parsers.int(1, LIMITS.maxBatch) },
@@ -63,6 +63,7 @@ export function plan(values: Record<string, unknown>): Plan {
     dtype?: 'float32' | 'uint8' | 'int8';
   };
   if (v.json && v.markdown) throw new UsageError('Expected at most one of --json and --markdown but received both');
+  checkResolutionFlag(v.resolution, v.weights);
   if (v.all && (v.alpha !== undefined || v.resolution !== undefined)) {
     throw new UsageError('Expected either --all or --alpha/--resolution but received both');
   }
@@ -149,7 +150,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     } catch (e) {
       throw new Error(`cannot write chart ${p.chart}: ${(e as Error).message}`);
     }
-    io.stderr.write(`chart: ${plotted} variants plotted to ${p.chart}${missing.length ? ` (no published top-1 for ${missing.join(', ')})` : ''}\n`);
+    io.stderr.write(`chart: ${plotted} ${plotted === 1 ? 'variant' : 'variants'} plotted to ${p.chart}${missing.length ? ` (no published top-1 for ${missing.join(', ')})` : ''}\n`);
   }
   return 0;
 }

@@ -93,13 +93,20 @@ Workspace::Workspace(const Model& m, size_t threads) : model_(m), input_floats_(
   reserve_batch(1);
 }
 
+// All or nothing: the new buffers are allocated before any old one is replaced, so a batch too large to
+// allocate throws std::bad_alloc and leaves the workspace as it was, ready for a smaller batch.
 void Workspace::reserve_batch(size_t batch) {
   if (batch <= batch_capacity_) return;
-  input_.resize(batch * input_floats_);
-  for (size_t o = 0; o < results_.size(); o++) {
-    results_[o].resize(batch * model_.output_floats(o));
-    if (is_integer(model_.graph().tensor(model_.graph().outputs[o].tensor).dtype)) qresults_[o].resize(batch * model_.output_floats(o));
+  AlignedBuffer input(batch * input_floats_);
+  std::vector<AlignedBuffer> results(results_.size());
+  std::vector<std::vector<uint8_t>> qresults(qresults_.size());
+  for (size_t o = 0; o < results.size(); o++) {
+    results[o].resize(batch * model_.output_floats(o));
+    if (is_integer(model_.graph().tensor(model_.graph().outputs[o].tensor).dtype)) qresults[o].resize(batch * model_.output_floats(o));
   }
+  input_ = std::move(input);
+  results_ = std::move(results);
+  qresults_ = std::move(qresults);
   batch_capacity_ = batch;
 }
 
