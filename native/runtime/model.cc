@@ -277,8 +277,8 @@ void Model::gemm(ThreadPool& pool, size_t m, size_t n, size_t k, const float* a,
       // Weights larger than the L2 share the row blocks are sized for (the 28x28 to 7x7 layers at alpha 1.0:
       // 0.26-4 MiB) come from L3 once per block, and a panel (K = 1024: 128 KiB) meets only a few row tiles. So while the
       // row tiles run over panel p, each warms its own slice of panel p + 1 into L2 (kernels.h: w_prefetch)
-      // and the next panel's first tile does not wait on L3. 1.0/224 2-4 % faster on a Xeon, smaller models
-      // level (bench/results/x86-alpha1-experiments.md).
+      // and the next panel's first tile does not wait on L3. On a Xeon: the 7x7 layers ~10 % faster, 1.0/224 1-4 %,
+      // smaller models level (bench/results/x86-alpha1-experiments.md).
       const bool prefetch = (p1 - p0) * panel_floats * sizeof(float) > kL2BlockBytes;
       const size_t slice = k * kGemmPrefetchBytesPerK / sizeof(float);  // floats of the next panel per row tile
       for (size_t p = p0; p < p1; p++)
