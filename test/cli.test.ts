@@ -288,11 +288,25 @@ describe('info', () => {
     const r = await run(['info', '--json'], { env: { XDG_CACHE_HOME: cache } });
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(info)).toEqual(['version', 'node', 'napi', 'platform', 'cpu', 'isas', 'integer_isas', 'default_isa', 'weights_env', 'cache_dir', 'cached']);
+    expect(Object.keys(info)).toEqual(['version', 'node', 'napi', 'platform', 'cpu', 'isas', 'integer_isas', 'default_isa', 'weights_env', 'weights_env_models', 'cache_dir', 'cached']);
     expect(info.cache_dir).toBe(join(cache, 'mobilenet-native'));
     expect((info.isas as string[])[0]).toBe('scalar');
     expect(info.integer_isas).toEqual(loadBinding().supportedQIsas());
     expect(info.cached).toEqual([]);
+  });
+
+  it('lists the models under MOBILENET_WEIGHTS, and says when that folder does not exist', async () => {
+    const cache = join(tmp, 'xdg-empty');
+    const models = resolve(shared, 'models');
+    const listed = await run(['info', '--json'], { env: { XDG_CACHE_HOME: cache, MOBILENET_WEIGHTS: models } });
+    const found = (JSON.parse(listed.stdout) as { weights_env_models: { path: string; format: string }[] }).weights_env_models;
+    expect(found.map((m) => m.path)).toContain(join(models, 'tflite', 'mobilenet_v1_0.25_128_quant.tflite'));
+    expect(found.map((m) => m.path)).toContain(join(models, 'tfjs', 'mobilenet_v1_0.25_224'));
+    const text = await run(['info'], { env: { XDG_CACHE_HOME: cache, MOBILENET_WEIGHTS: join(tmp, 'no-such-models') } });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`MOBILENET_WEIGHTS: ${join(tmp, 'no-such-models')} (does not exist: nothing is found there)\n`);
+    const unset = JSON.parse((await run(['info', '--json'], { env: { XDG_CACHE_HOME: cache, MOBILENET_WEIGHTS: '' } })).stdout) as { weights_env_models: unknown };
+    expect(unset.weights_env_models).toBeNull();
   });
 
   it('MOBILENET_ISA that this CPU does not run is reported, not shown as the default', async () => {

@@ -2,13 +2,14 @@
 // JSON keys are snake_case, as in `bench --json` (one key style across the CLI's JSON).
 import { loadBinding } from '../binding.js';
 import { version } from '../version.js';
-import { cacheDir, listCached } from '../weights/cache.js';
+import { existsSync } from 'node:fs';
+import { cacheDir, listCached, type CachedEntry } from '../weights/cache.js';
 import type { CommandSpec, Parsed } from './args.js';
 import type { CliIO, Command } from './main.js';
 
 const spec: CommandSpec = {
   name: 'info',
-  summary: 'Prints the CPU, the kernel sets it runs, MOBILENET_WEIGHTS, the cache folder and the models in it.',
+  summary: 'Prints the CPU, the kernel sets it runs, MOBILENET_WEIGHTS and the cache folder, and the models in each.',
   args: '',
   maxPositionals: 0,
   flags: {
@@ -22,6 +23,11 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const binding = loadBinding();
   const root = cacheDir(io.env);
   const cached = await listCached({ cacheDir: root, verify: v.verify ?? false });
+  // MOBILENET_WEIGHTS is laid out like the cache (lib/weights/resolve.ts): list it the same way, and say when the
+  // folder is missing (a typo there otherwise shows only as a download or a 'not found' later).
+  const envRoot = io.env.MOBILENET_WEIGHTS || undefined;
+  const envExists = envRoot !== undefined && existsSync(envRoot);
+  const envModels = envRoot === undefined ? null : envExists ? await listCached({ cacheDir: envRoot, verify: v.verify ?? false }) : [];
   const isas = binding.supportedIsas();
   const qisas = binding.supportedQIsas();
   // MOBILENET_ISA names the default only when this CPU runs it; otherwise every load() refuses it (say so). An integer
@@ -39,11 +45,10 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     integer_isas: qisas,
     default_isa: envIsa === undefined ? isas[isas.length - 1] : isas.includes(envIsa) ? envIsa : null,
     weights_env: io.env.MOBILENET_WEIGHTS ?? null,
+    /** Models under MOBILENET_WEIGHTS (null: not set; [] also when the folder does not exist). */
+    weights_env_models: envModels?.map(entryJson) ?? null,
     cache_dir: root,
-    cached: cached.map((c) => ({
-      alpha: c.alpha, resolution: c.resolution, format: c.format, path: c.path, bytes: c.bytes, status: c.status,
-      basis: c.basis ?? null, source: c.source ?? null, recorded_at: c.recordedAt ?? null, problems: c.problems ?? [],
-    })),
+    cached: cached.map(entryJson),
   };
   if (v.json) {
     io.stdout.write(JSON.stringify(data, null, 2) + '\n');
@@ -58,16 +63,29 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
         ? `Kernel sets this CPU runs: ${isas.join(', ')}; MOBILENET_ISA=${envIsa} is an integer kernel set, so float models fail to load until it is unset or changed`
         : `Kernel sets this CPU runs: ${isas.join(', ')} (default: ${data.default_isa}; MOBILENET_ISA overrides)`,
     `Integer kernel sets (uint8/int8 models): ${qisas.join(', ')}${envIsa === undefined ? ` (default: ${qisas[qisas.length - 1]})` : ''}`,
-    `MOBILENET_WEIGHTS: ${data.weights_env ?? '(not set)'}`,
-    `Cache: ${root}`,
+    `MOBILENET_WEIGHTS: ${envRoot === undefined ? '(not set)' : envExists ? envRoot : `${envRoot} (does not exist: nothing is found there)`}`,
   ];
+  if (envExists && envModels!.length === 0) out.push('  (no models laid out as tfjs/<name>/ or tflite/<name>.tflite)');
+  for (const c of envModels ?? []) out.push(...entryLines(c));
+  out.push(`Cache: ${root}`);
   if (cached.length === 0) out.push('  (empty: `mobilenet fetch --alpha 0.25 --resolution 224` downloads a model)');
-  for (const c of cached) {
-    out.push(`  ${c.format.padEnd(12)} alpha ${String(c.alpha).padEnd(4)} res ${c.resolution}  ${(c.bytes / 1e6).toFixed(1).padStart(5)} MB  ${c.status.padEnd(10)}  ${c.path}`);
-    for (const p of c.problems ?? []) out.push(`      ${p}`);
-  }
+  for (const c of cached) out.push(...entryLines(c));
   io.stdout.write(out.join('\n') + '\n');
   return 0;
 }
 
 export const command: Command = { spec, run };
+
+function entryJson(c: CachedEntry) {
+  return {
+    alpha: c.alpha, resolution: c.resolution, format: c.format, path: c.path, bytes: c.bytes, status: c.status,
+    basis: c.basis ?? null, source: c.source ?? null, recorded_at: c.recordedAt ?? null, problems: c.problems ?? [],
+  };
+}
+
+function entryLines(c: CachedEntry): string[] {
+  return [
+    `  ${c.format.padEnd(12)} alpha ${String(c.alpha).padEnd(4)} res ${c.resolution}  ${(c.bytes / 1e6).toFixed(1).padStart(5)} MB  ${c.status.padEnd(10)}  ${c.path}`,
+    ...(c.problems ?? []).map((p) => `      ${p}`),
+  ];
+}
