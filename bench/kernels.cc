@@ -112,7 +112,7 @@ void gemm_driver(const mn::GemmKernel& t, const std::string& order, bool prefetc
   const bool big = (N + NR - 1) / NR * panel * sizeof(float) > mn::kL2BlockBytes;  // Model::gemm's rule
   // t: the tile's index among the row tiles that meet this panel in a row (Model::gemm's slice of the next panel).
   auto tile = [&](size_t m0, size_t n0, size_t t_in_panel = SIZE_MAX) {
-    const bool pf = prefetch && big && t_in_panel != SIZE_MAX && n0 + NR < N && t_in_panel * slice < panel;
+    const bool pf = prefetch && big && t_in_panel != SIZE_MAX && n0 + NR < N && (t_in_panel + 1) * slice <= panel;
     t.fn(std::min(MR, M - m0), std::min(NR, N - n0), K, a + m0 * K, K, w + (n0 / NR) * panel, c + m0 * N + n0, N, lo, hi,
          pf ? w + (n0 / NR + 1) * panel + t_in_panel * slice : nullptr);
   };

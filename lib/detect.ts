@@ -103,7 +103,7 @@ export function toDetections(
     const ymin = clip(out[4 * k]!), xmin = clip(out[4 * k + 1]!), ymax = clip(out[4 * k + 2]!), xmax = clip(out[4 * k + 3]!);
     const normalizedBox = { left: xmin, top: ymin, width: Math.max(0, xmax - xmin), height: Math.max(0, ymax - ymin) };
     found.push({
-      index, ...(labels?.[index + labelOffset] !== undefined ? { label: labels[index + labelOffset] } : {}), score,
+      index, ...(labels?.[index + labelOffset]?.trim() ? { label: labels[index + labelOffset] } : {}), score,
       box: { left: xmin * width, top: ymin * height, width: normalizedBox.width * width, height: normalizedBox.height * height },
       normalizedBox,
     });

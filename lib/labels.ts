@@ -7,15 +7,15 @@
 /**
  * Splits a labels file into names. Blank lines at the end add no label (an editor's extra newline made a
  * 1000-line ImageNet file count 1001 lines, read as one with a background line: every label shifted by one);
- * a blank line in the middle keeps its class's place and, like a gap in `index name` lines, names it with the index as
- * text (a label is never empty).
+ * a blank line in the middle keeps its class's place (an empty name: classify() shows the class index as text, as for
+ * a class without a label).
  */
 export function parseLabels(text: string): string[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
   const pairs = lines.map((l) => /^(\d+)(?::\s*|\s+)(\S.*)$/.exec(l));
   const indexed = pairs.length > 0 && pairs.every((m, i) => m !== null && (i === 0 ? Number(m[1]) === 0 : Number(m[1]) > Number(pairs[i - 1]![1])));
-  if (!indexed) return lines.map((l, i) => (l.trim() === '' ? String(i) : l));
+  if (!indexed) return lines;
   const names = Array.from({ length: Number(pairs[pairs.length - 1]![1]) + 1 }, (_, i) => String(i));
   for (const m of pairs) names[Number(m![1])] = m![2]!;
   return names;

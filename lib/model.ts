@@ -21,7 +21,7 @@ import { readWeights } from './weights/index.js';
 import { resolveWeights } from './weights/resolve.js';
 import type { AbortSignalLike, ProgressCallback } from './weights/network.js';
 import {
-  checkAlpha, checkInteger, checkIsa, checkNetworkOptions, checkOneOf, checkOptionNames, checkOptionsObject, checkResolution, checkThreads, FORMATS, LIMITS, pathOfFileUrl, RESOLUTION_EXPECTED, type FileUrl,
+  checkAlpha, checkInteger, checkIsa, checkNetworkOptions, checkOneOf, checkOptionNames, checkOptionsObject, checkResolution, checkThreads, FORMATS, LIMITS, pathOfFileUrl, RESOLUTION_EXPECTED, type FileUrl, urlObject,
   type Alpha, type Isa, type WeightsFormat,
 } from './validate.js';
 import type { NetWeights } from './weights/types.js';
@@ -537,7 +537,7 @@ class MobileNetModel implements MobileNet {
     const p = new Float64Array(logits.length - off);
     for (let i = 0; i < p.length; i++) sum += p[i] = Math.exp(logits[i + off]! - max);
     const order = Array.from(p.keys()).sort((a, b) => p[b]! - p[a]! || a - b);
-    return order.slice(0, k).map((index) => ({ index, label: this.#labels[index] ?? String(index), probability: p[index]! / sum }));
+    return order.slice(0, k).map((index) => ({ index, label: this.#labels[index]?.trim() || String(index), probability: p[index]! / sum }));
   }
 
   detect(input: Input, options?: DetectOptions): Promise<Detection[]>;
@@ -596,12 +596,13 @@ class MobileNetModel implements MobileNet {
 export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   checkOptionsObject(options, 'load()');
   checkOptionNames(options, LOAD_OPTIONS, 'load()');
-  // file: URLs (new URL('./model.tflite', import.meta.url)) name files, as they do for fs: from here on, paths.
+  // file: URLs (new URL('./model.tflite', import.meta.url)) name files, as they do for fs: from here on, paths
+  // (labels: readLabels).
   options = {
     ...options,
-    ...(options.weights !== undefined ? { weights: pathOfFileUrl(options.weights, 'weights') } : {}),
+    // Other URLs reach weightsFor(), whose refusal names the published models' way in.
+    ...(options.weights === undefined || (urlObject(options.weights)?.protocol ?? 'file:') !== 'file:' ? {} : { weights: pathOfFileUrl(options.weights, 'weights') }),
     ...(options.head !== undefined ? { head: pathOfFileUrl(options.head, 'head') } : {}),
-    ...(options.labels !== undefined ? { labels: pathOfFileUrl(options.labels, 'labels') } : {}),
   };
   const { alpha, threads, isa, precision } = options;
   if (precision !== undefined && precision !== 'integer' && precision !== 'float') {

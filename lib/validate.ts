@@ -7,22 +7,32 @@ import { rangeError, typeError, unknownOptionError } from './errors.js';
 
 /**
  * A `file:` URL object: what `new URL('./model.tflite', import.meta.url)` gives (described structurally, so the
- * types need neither the DOM lib nor @types/node). Accepted wherever a file path is, as Node's fs accepts it.
+ * types need neither the DOM lib nor @types/node). The API takes one wherever it takes a file path (load()'s weights,
+ * head and labels, readWeights(), image inputs), as Node's fs does; a URL of any other protocol is a TypeError. The
+ * CLI takes paths.
  */
 export interface FileUrl {
   readonly href: string;
   readonly protocol: string;
 }
 
+/** A URL object (a WHATWG URL, or anything with string `href` and `protocol`), else undefined. */
+export function urlObject(v: unknown): FileUrl | undefined {
+  return typeof v === 'object' && v !== null && typeof (v as Partial<FileUrl>).href === 'string' &&
+    typeof (v as Partial<FileUrl>).protocol === 'string' ? (v as FileUrl) : undefined;
+}
+
 /**
  * The path of a `file:` URL (a URL object with protocol 'file:', or a 'file://…' string); anything else is returned
- * unchanged. Throws TypeError naming `name` when the URL names no local path (a host other than localhost, an
- * encoded '/').
+ * unchanged. Throws TypeError naming `name` for a URL object of another protocol (nothing is downloaded), and for a
+ * file: URL that names no local path (a host other than localhost, an encoded '/').
  */
 export function pathOfFileUrl<T>(v: T, name: string): T | string {
-  const href = typeof v === 'string' ? (/^file:\/\//i.test(v) ? v : undefined)
-    : typeof v === 'object' && v !== null && typeof (v as Partial<FileUrl>).href === 'string' && (v as Partial<FileUrl>).protocol === 'file:'
-      ? (v as unknown as FileUrl).href : undefined;
+  const url = urlObject(v);
+  if (url && url.protocol !== 'file:') {
+    throw new TypeError(`Expected a path or a file: URL for ${name} but received URL ${url.href}: other URLs are not supported; download the file and pass its path`);
+  }
+  const href = typeof v === 'string' ? (/^file:\/\//i.test(v) ? v : undefined) : url?.href;
   if (href === undefined) return v;
   try {
     return fileURLToPath(href);

@@ -302,9 +302,18 @@ describe('info', () => {
     const found = (JSON.parse(listed.stdout) as { weights_env_models: { path: string; format: string }[] }).weights_env_models;
     expect(found.map((m) => m.path)).toContain(join(models, 'tflite', 'mobilenet_v1_0.25_128_quant.tflite'));
     expect(found.map((m) => m.path)).toContain(join(models, 'tfjs', 'mobilenet_v1_0.25_224'));
+    expect(found.map((m) => m.path)).toContain(join(models, 'tflite', 'mobilenet_v1_0.25_224_float.tflite'));
+    // A flat folder, as load() reads it (resolve.ts findInEnv), is listed too.
+    const flat = join(tmp, 'flat-models');
+    fs.mkdirSync(flat, { recursive: true });
+    fs.copyFileSync(join(models, 'tflite', 'mobilenet_v1_0.25_128_quant.tflite'), join(flat, 'mobilenet_v1_0.25_128_quant.tflite'));
+    const flatInfo = await run(['info', '--json'], { env: { XDG_CACHE_HOME: cache, MOBILENET_WEIGHTS: flat } });
+    expect((JSON.parse(flatInfo.stdout) as { weights_env_models: unknown[] }).weights_env_models).toEqual([
+      { alpha: 0.25, resolution: 128, format: 'tflite-quant', path: join(flat, 'mobilenet_v1_0.25_128_quant.tflite'), bytes: fs.statSync(join(flat, 'mobilenet_v1_0.25_128_quant.tflite')).size },
+    ]);
     const text = await run(['info'], { env: { XDG_CACHE_HOME: cache, MOBILENET_WEIGHTS: join(tmp, 'no-such-models') } });
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain(`MOBILENET_WEIGHTS: ${join(tmp, 'no-such-models')} (does not exist: nothing is found there)\n`);
+    expect(text.stdout).toContain(`MOBILENET_WEIGHTS: ${join(tmp, 'no-such-models')} (not a folder: nothing is found there)\n`);
     const unset = JSON.parse((await run(['info', '--json'], { env: { XDG_CACHE_HOME: cache, MOBILENET_WEIGHTS: '' } })).stdout) as { weights_env_models: unknown };
     expect(unset.weights_env_models).toBeNull();
   });

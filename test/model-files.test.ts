@@ -149,10 +149,9 @@ describe('custom heads and labels', () => {
     expect(parseLabels('0  person\n1  bicycle\n3  motorcycle\n')).toEqual(['person', 'bicycle', '2', 'motorcycle']);
     expect(parseLabels('0: background\n1: tench\n')).toEqual(['background', 'tench']);
     expect(parseLabels('1 daisy\n2 roses\n')).toEqual(['1 daisy', '2 roses']);
-    // Blank lines at the end are not labels; one in the middle keeps its place, named by its index (was '').
+    // Blank lines at the end are not labels; one in the middle keeps its place (classify() names it by its class index).
     expect(parseLabels('cat\ndog\n\n')).toEqual(['cat', 'dog']);
-    expect(parseLabels('cat\r\n\r\ndog\r\n \r\n\r\n')).toEqual(['cat', '1', 'dog']);
-    expect(parseLabels('cat\n \ndog\n')).toEqual(['cat', '1', 'dog']);
+    expect(parseLabels('cat\r\n\r\ndog\r\n \r\n\r\n')).toEqual(['cat', '', 'dog']);
   });
 
   it('a 1000-line labels file ending in a blank line names the classes as the file does (it shifted them by one)', async () => {

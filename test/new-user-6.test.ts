@@ -2,10 +2,12 @@
 // could not reserve, an SSD file refused at its own resolution, and file: URLs answered with "download it" or
 // "no such file". Each test fails on the code it was written against.
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { load, type MobileNet } from '../lib/index.js';
+import { load, readWeights, type MobileNet } from '../lib/index.js';
 import { repoRoot, shared } from './helpers/reference.js';
 
 const tflite = (f: string) => resolve(shared, 'models/tflite', f);
@@ -87,8 +89,34 @@ describe('file: URLs (new URL("./model.tflite", import.meta.url), what ESM code 
       /^Expected a file: URL of a local file for weights but received 'file:\/\/server\/share\/m.tflite': /,
     );
     await expect(load({ weights: new URL('https://example.com/m.tflite') })).rejects.toThrow(/URLs are not supported; download the file and pass its path/);
+    // A URL object of another protocol, wherever a path is taken, is one named TypeError (the FileUrl type admits it).
+    const web = new URL('https://example.com/cat.png');
+    const other = 'other URLs are not supported; download the file and pass its path';
+    await expect(load({ weights: v1q, labels: web })).rejects.toThrow(`Expected a path or a file: URL for labels but received URL ${web.href}: ${other}`);
+    await expect(load({ weights: v1q, head: web })).rejects.toThrow(`Expected a path or a file: URL for head but received URL ${web.href}: ${other}`);
+    await expect(readWeights(pathToFileURL(v1q))).resolves.toMatchObject({ alpha: 0.25 });
+    await using(load({ weights: v1q, threads: 1 }), async (m) => {
+      await expect(m.classify(web)).rejects.toThrow(`Expected a path or a file: URL for input but received URL ${web.href}: ${other}`);
+      await expect(m.classify([cat, web])).rejects.toThrow(`for input[1] but received URL ${web.href}`);
+      expect(() => m.inferSync(web)).toThrow(`for input but received URL ${web.href}`);
+    });
     const labels = resolve(shared, 'labels/imagenet_1001_tflite.txt');
     const named = await using(load({ weights: v1q, threads: 1, labels }), (m) => m.classify(cat, 3));
     expect(await using(load({ weights: v1q, threads: 1, labels: pathToFileURL(labels) }), (m) => m.classify(cat, 3))).toEqual(named);
+  }, 60_000);
+});
+
+describe('a blank line in a labels file', () => {
+  // A blank line keeps its class's place; classify() names that class by its class index. With a background line first
+  // (TFLite's 1001-line files) the line number is one more than the class index: naming it in parseLabels gave '286'.
+  it('names its class by the class index, not the line number, with a background line first', async () => {
+    const lines = readFileSync(resolve(shared, 'labels/imagenet_1001_tflite.txt'), 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.trim() === 'Egyptian cat');
+    expect(at).toBe(286);
+    lines[at] = '';
+    const file = join(mkdtempSync(join(tmpdir(), 'mn-user6-')), 'labels.txt');
+    writeFileSync(file, lines.join('\n'));
+    const top = await using(load({ weights: v1q, threads: 1, labels: file }), (m) => m.classify(cat, 1));
+    expect(top[0]).toMatchObject({ index: 285, label: '285' });
   }, 60_000);
 });

@@ -2,8 +2,9 @@
 // JSON keys are snake_case, as in `bench --json` (one key style across the CLI's JSON).
 import { loadBinding } from '../binding.js';
 import { version } from '../version.js';
-import { existsSync } from 'node:fs';
-import { cacheDir, listCached, type CachedEntry } from '../weights/cache.js';
+import { statSync } from 'node:fs';
+import { cacheDir, dirBytes, listCached, type CachedEntry } from '../weights/cache.js';
+import { listEnvWeights } from '../weights/resolve.js';
 import type { CommandSpec, Parsed } from './args.js';
 import type { CliIO, Command } from './main.js';
 
@@ -26,8 +27,13 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   // MOBILENET_WEIGHTS is laid out like the cache (lib/weights/resolve.ts): list it the same way, and say when the
   // folder is missing (a typo there otherwise shows only as a download or a 'not found' later).
   const envRoot = io.env.MOBILENET_WEIGHTS || undefined;
-  const envExists = envRoot !== undefined && existsSync(envRoot);
-  const envModels = envRoot === undefined ? null : envExists ? await listCached({ cacheDir: envRoot, verify: v.verify ?? false }) : [];
+  const envExists = envRoot !== undefined && statSync(envRoot, { throwIfNoEntry: false })?.isDirectory() === true;
+  // What load() finds there (lib/weights/resolve.ts findInEnv: cache layout, flat, other spellings), not verified:
+  // MOBILENET_WEIGHTS holds the user's own copies, with no download records.
+  const envModels = envRoot === undefined ? null : !envExists ? [] : await Promise.all((await listEnvWeights(envRoot)).map(async (m) => ({
+    alpha: m.alpha, resolution: m.resolution, format: m.format, path: m.path,
+    bytes: m.format === 'tfjs' ? await dirBytes(m.path) : statSync(m.path).size,
+  })));
   const isas = binding.supportedIsas();
   const qisas = binding.supportedQIsas();
   // MOBILENET_ISA names the default only when this CPU runs it; otherwise every load() refuses it (say so). An integer
@@ -44,9 +50,9 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     isas,
     integer_isas: qisas,
     default_isa: envIsa === undefined ? isas[isas.length - 1] : isas.includes(envIsa) ? envIsa : null,
-    weights_env: io.env.MOBILENET_WEIGHTS ?? null,
-    /** Models under MOBILENET_WEIGHTS (null: not set; [] also when the folder does not exist). */
-    weights_env_models: envModels?.map(entryJson) ?? null,
+    weights_env: envRoot ?? null,
+    /** Models load() finds under MOBILENET_WEIGHTS (null: not set; [] also when it is not a folder). */
+    weights_env_models: envModels,
     cache_dir: root,
     cached: cached.map(entryJson),
   };
@@ -63,10 +69,10 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
         ? `Kernel sets this CPU runs: ${isas.join(', ')}; MOBILENET_ISA=${envIsa} is an integer kernel set, so float models fail to load until it is unset or changed`
         : `Kernel sets this CPU runs: ${isas.join(', ')} (default: ${data.default_isa}; MOBILENET_ISA overrides)`,
     `Integer kernel sets (uint8/int8 models): ${qisas.join(', ')}${envIsa === undefined ? ` (default: ${qisas[qisas.length - 1]})` : ''}`,
-    `MOBILENET_WEIGHTS: ${envRoot === undefined ? '(not set)' : envExists ? envRoot : `${envRoot} (does not exist: nothing is found there)`}`,
+    `MOBILENET_WEIGHTS: ${envRoot === undefined ? '(not set)' : envExists ? envRoot : `${envRoot} (not a folder: nothing is found there)`}`,
   ];
-  if (envExists && envModels!.length === 0) out.push('  (no models laid out as tfjs/<name>/ or tflite/<name>.tflite)');
-  for (const c of envModels ?? []) out.push(...entryLines(c));
+  if (envExists && envModels!.length === 0) out.push('  (no published model found there: tfjs/<name>/ or tflite/<name>.tflite, or the same names directly in it)');
+  for (const c of envModels ?? []) out.push(`  ${c.format.padEnd(12)} alpha ${String(c.alpha).padEnd(4)} res ${c.resolution}  ${(c.bytes / 1e6).toFixed(1).padStart(5)} MB  ${c.path}`);
   out.push(`Cache: ${root}`);
   if (cached.length === 0) out.push('  (empty: `mobilenet fetch --alpha 0.25 --resolution 224` downloads a model)');
   for (const c of cached) out.push(...entryLines(c));

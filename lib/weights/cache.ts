@@ -375,7 +375,7 @@ export interface ListCachedOptions {
   verify?: boolean | undefined;
 }
 
-async function dirBytes(dir: string): Promise<number> {
+export async function dirBytes(dir: string): Promise<number> {
   let total = 0;
   for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {
     const st = await statOrUndefined(path.join(dir, name));

@@ -1,6 +1,7 @@
 // readWeights(): one entry point for every weight format, on disk or in memory.
 import { stat, readFile } from 'node:fs/promises';
 import { WeightsError } from '../errors.js';
+import { pathOfFileUrl, type FileUrl } from '../validate.js';
 import { readTfjsWeights } from './tfjs.js';
 import { hasTfliteIdentifier, parseTflite } from './tflite.js';
 import type { NetWeights } from './types.js';
@@ -19,11 +20,12 @@ function sniff(head: Uint8Array): string {
 
 /**
  * Reads weights from a TF.js layers model directory (model.json + shards), a model.json or a .tflite
- * file, or from the bytes of a .tflite file (as onnxruntime's InferenceSession.create(bytes) takes a
+ * file (a path or a file: URL), or from the bytes of a .tflite file (as onnxruntime's InferenceSession.create(bytes) takes a
  * model). Files are recognised by content ('TFL3' file identifier, or JSON), not by the file name.
  * Throws WeightsError naming the file (or 'weights (N bytes)') and what did not fit.
  */
-export async function readWeights(source: string | Uint8Array | ArrayBuffer): Promise<NetWeights> {
+export async function readWeights(sourceOrUrl: string | FileUrl | Uint8Array | ArrayBuffer): Promise<NetWeights> {
+  const source = pathOfFileUrl(sourceOrUrl, 'weights') as string | Uint8Array | ArrayBuffer;
   if (typeof source !== 'string') {
     const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
     // Bytes are read as a .tflite file, in integers when it is quantized, as a path to the same file is.

@@ -129,6 +129,23 @@ async function findInEnv(root: string, alpha: number, resolution: number, format
   return undefined;
 }
 
+/**
+ * Every published variant that findInEnv() finds under `root`, in ALPHAS x RESOLUTIONS x FORMATS order: what
+ * load({ alpha, resolution, format }) takes from MOBILENET_WEIGHTS (cache layout, a flat folder, other spellings).
+ */
+export async function listEnvWeights(root: string): Promise<(ResolvedWeights & { alpha: number; resolution: number })[]> {
+  const found: (ResolvedWeights & { alpha: number; resolution: number })[] = [];
+  for (const alpha of ALPHAS) {
+    for (const resolution of RESOLUTIONS) {
+      for (const format of FORMATS) {
+        const r = await findInEnv(root, alpha, resolution, format);
+        if (r && !found.some((f) => f.path === r.path)) found.push({ ...r, alpha, resolution });
+      }
+    }
+  }
+  return found;
+}
+
 function unpublishedMessage(alpha: number, resolution: number, format: WeightsFormat): string {
   const what = `No published ${format} weights for alpha ${fmtAlpha(alpha)}, resolution ${resolution}`;
   const alphaOk = ALPHAS.some((a) => Math.abs(a - alpha) < 1e-9);

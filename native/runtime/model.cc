@@ -280,10 +280,12 @@ void Model::gemm(ThreadPool& pool, size_t m, size_t n, size_t k, const float* a,
       // and the next panel's first tile does not wait on L3. On a Xeon: the 7x7 layers ~10 % faster, 1.0/224 1-4 %,
       // smaller models level (bench/results/x86-alpha1-experiments.md).
       const bool prefetch = (p1 - p0) * panel_floats * sizeof(float) > kL2BlockBytes;
-      const size_t slice = k * kGemmPrefetchBytesPerK / sizeof(float);  // floats of the next panel per row tile
+      // Tile t warms floats [t * slice, (t + 1) * slice) of panel p + 1; tiles whose slice would reach past it (into
+      // p + 2) warm nothing, and the panel's last line pair is left to the hardware prefetcher.
+      const size_t slice = k * kGemmPrefetchBytesPerK / sizeof(float);
       for (size_t p = p0; p < p1; p++)
         for (size_t i = m0, t = 0; i < m1; i += mr, t++)
-          tile(i, p, prefetch && p + 1 < p1 && t * slice < panel_floats ? w + (p + 1) * panel_floats + t * slice : nullptr);
+          tile(i, p, prefetch && p + 1 < p1 && (t + 1) * slice <= panel_floats ? w + (p + 1) * panel_floats + t * slice : nullptr);
     }
   });
 }
