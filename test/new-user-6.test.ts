@@ -2,7 +2,7 @@
 // could not reserve, an SSD file refused at its own resolution, and file: URLs answered with "download it" or
 // "no such file". Each test fails on the code it was written against.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -118,5 +118,24 @@ describe('a blank line in a labels file', () => {
     writeFileSync(file, lines.join('\n'));
     const top = await using(load({ weights: v1q, threads: 1, labels: file }), (m) => m.classify(cat, 1));
     expect(top[0]).toMatchObject({ index: 285, label: '285' });
+  }, 60_000);
+});
+
+describe('an image file over maxInputPixels', () => {
+  // Refused from its header before the whole file is read (a 167 MB 10000 x 10000 PNG cost 174 MB of RSS to refuse).
+  // The file here is a real 10000 x 10000 PNG header followed by a 3 GiB hole: reading it whole fails ("greater than
+  // 2 GiB"), so the size error proves only the first bytes were read.
+  it('is refused from its first megabyte, not read whole first', async () => {
+    const sharp = (await import('sharp')).default;
+    const png = await sharp({ create: { width: 10000, height: 10000, channels: 3, background: '#808080' } }).png().toBuffer();
+    const file = join(mkdtempSync(join(tmpdir(), 'mn-user6-')), 'huge.png');
+    writeFileSync(file, png);
+    truncateSync(file, 3 * 2 ** 30);
+    await using(load({ weights: v1q, threads: 1 }), async (m) => {
+      await expect(m.classify(file)).rejects.toThrow(
+        `Cannot decode image file '${file}': it is 10000 x 10000 (100.0 megapixels), over the limit of 50000000 pixels (maxInputPixels); raise load({ maxInputPixels }) to accept it`,
+      );
+    });
+    rmSync(file);
   }, 60_000);
 });
