@@ -6,8 +6,9 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { load, type Detection, type MobileNet } from '../lib/index.js';
+import { load, type Detection } from '../lib/index.js';
 import { repoRoot, shared } from './helpers/reference.js';
+import { using } from './helpers/using.js';
 
 const tflite = (f: string) => resolve(shared, 'models/tflite', f);
 const v2 = tflite('coral/mobilenet_v2_1.0_224_quant.tflite');
@@ -19,14 +20,6 @@ const tmp = mkdtempSync(join(tmpdir(), 'mn-user5-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const frame = (r: number) => ({ data: Uint8Array.from({ length: r * r * 3 }, (_, i) => (i * 7) % 256), width: r, height: r, channels: 3 as const });
-async function using<T>(m: Promise<MobileNet>, f: (m: MobileNet) => Promise<T>): Promise<T> {
-  const model = await m;
-  try {
-    return await f(model);
-  } finally {
-    model.dispose();
-  }
-}
 
 describe('model bytes from fs.readFileSync (a Node Buffer) run as the file does', () => {
   it('MobileNetV2 uint8: the same logits as from the path (a Buffer read every bias from byte 0 of the file: a flat distribution)', async () => {

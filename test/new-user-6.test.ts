@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { load, readWeights, type MobileNet } from '../lib/index.js';
+import { load, readWeights } from '../lib/index.js';
 import { repoRoot, shared } from './helpers/reference.js';
+import { using } from './helpers/using.js';
 
 const tflite = (f: string) => resolve(shared, 'models/tflite', f);
 const ssd = tflite('coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
@@ -17,14 +18,6 @@ const cat = resolve(shared, 'images/samples/coral_cat.png');
 const cli = resolve(repoRoot, 'dist/cli.js');
 const dist = pathToFileURL(resolve(repoRoot, 'dist/index.js')).href;
 
-async function using<T>(m: Promise<MobileNet>, f: (m: MobileNet) => Promise<T>): Promise<T> {
-  const model = await m;
-  try {
-    return await f(model);
-  } finally {
-    model.dispose();
-  }
-}
 
 describe('a batch too large to reserve', () => {
   // 4096 inputs at 2048 x 2048 need 4096 x 50 MB of staged input: the reserve fails with bad_alloc, reported as an
