@@ -107,14 +107,13 @@ double time_median(F&& fn, const Options& o) {
 
 void gemm_driver(const mn::GemmKernel& t, const std::string& order, bool prefetch, size_t M, size_t N, size_t K,
                  const float* a, const float* w, float* c) {
-  const size_t MR = t.mr, NR = t.nr, panel = NR * (K + 1), slice = K * mn::kGemmPrefetchBytesPerK / sizeof(float);
+  const size_t MR = t.mr, NR = t.nr, panel = NR * (K + 1), weight_bytes = (N + NR - 1) / NR * panel * sizeof(float);
   const float lo = 0.0f, hi = 6.0f;
-  const bool big = (N + NR - 1) / NR * panel * sizeof(float) > mn::kL2BlockBytes;  // Model::gemm's rule
-  // t: the tile's index among the row tiles that meet this panel in a row (Model::gemm's slice of the next panel).
+  // t: the tile's index among the row tiles that meet this panel in a row (SIZE_MAX: no prefetch, order mn).
   auto tile = [&](size_t m0, size_t n0, size_t t_in_panel = SIZE_MAX) {
-    const bool pf = prefetch && big && t_in_panel != SIZE_MAX && n0 + NR < N && (t_in_panel + 1) * slice <= panel;
+    const float* next = prefetch && t_in_panel != SIZE_MAX && n0 + NR < N ? w + (n0 / NR + 1) * panel : nullptr;
     t.fn(std::min(MR, M - m0), std::min(NR, N - n0), K, a + m0 * K, K, w + (n0 / NR) * panel, c + m0 * N + n0, N, lo, hi,
-         pf ? w + (n0 / NR + 1) * panel + t_in_panel * slice : nullptr);
+         mn::gemm_prefetch_slice(next, t_in_panel, K, panel, weight_bytes));
   };
   if (order == "mn") {
     for (size_t m0 = 0; m0 < M; m0 += MR)

@@ -557,10 +557,11 @@ class MobileNetModel implements MobileNet {
     const encoded = (x: unknown): x is string | Uint8Array | ArrayBuffer | BlobLike =>
       typeof x === 'string' || x instanceof Uint8Array || x instanceof ArrayBuffer || (!isFrame(x) && isBlobLike(x));
     // Decoded frames go on as public frames (RGB or RGBA bytes; transparency already composited).
-    const frames = await Promise.all(list.map(async (input0, i) => {
-      const x = pathOfFileUrl(input0, Array.isArray(input) ? `input[${i}]` : 'input');
+    const frames = await Promise.all(list.map(async (item, i) => {
+      const name = Array.isArray(input) ? `input[${i}]` : 'input';
+      const x = pathOfFileUrl(item, name);
       if (!encoded(x)) return x;
-      return rgbFrame(await decodeImage(x, Array.isArray(input) ? `input[${i}]` : 'input', full));
+      return rgbFrame(await decodeImage(x, name, full));
     }));
     const out = (await this.#submit(Array.isArray(input) ? frames : frames[0], 'detections', undefined, 'detect()')) as Float32Array; // the postprocess output is float
     const per = slots * 6 + 1, R = this.info.resolution;
@@ -597,13 +598,10 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   checkOptionsObject(options, 'load()');
   checkOptionNames(options, LOAD_OPTIONS, 'load()');
   // file: URLs (new URL('./model.tflite', import.meta.url)) name files, as they do for fs: from here on, paths
-  // (labels: readLabels).
-  options = {
-    ...options,
-    // Other URLs reach weightsFor(), whose refusal names the published models' way in.
-    ...(options.weights === undefined || (urlObject(options.weights)?.protocol ?? 'file:') !== 'file:' ? {} : { weights: pathOfFileUrl(options.weights, 'weights') }),
-    ...(options.head !== undefined ? { head: pathOfFileUrl(options.head, 'head') } : {}),
-  };
+  // (labels: readLabels). Other URL objects for weights reach weightsFor(), whose refusal names the published models' way in.
+  const weightsUrl = urlObject(options.weights);
+  if (typeof options.weights === 'string' || weightsUrl?.protocol === 'file:') options = { ...options, weights: pathOfFileUrl(options.weights, 'weights') };
+  if (options.head !== undefined) options = { ...options, head: pathOfFileUrl(options.head, 'head') };
   const { alpha, threads, isa, precision } = options;
   if (precision !== undefined && precision !== 'integer' && precision !== 'float') {
     throw new TypeError(`Expected 'integer' or 'float' for precision but received ${describe(precision)}`);

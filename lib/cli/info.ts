@@ -72,7 +72,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     `MOBILENET_WEIGHTS: ${envRoot === undefined ? '(not set)' : envExists ? envRoot : `${envRoot} (not a folder: nothing is found there)`}`,
   ];
   if (envExists && envModels!.length === 0) out.push('  (no published model found there: tfjs/<name>/ or tflite/<name>.tflite, or the same names directly in it)');
-  for (const c of envModels ?? []) out.push(`  ${c.format.padEnd(12)} alpha ${String(c.alpha).padEnd(4)} res ${c.resolution}  ${(c.bytes / 1e6).toFixed(1).padStart(5)} MB  ${c.path}`);
+  for (const c of envModels ?? []) out.push(modelLine(c, ''));
   out.push(`Cache: ${root}`);
   if (cached.length === 0) out.push('  (empty: `mobilenet fetch --alpha 0.25 --resolution 224` downloads a model)');
   for (const c of cached) out.push(...entryLines(c));
@@ -89,9 +89,11 @@ function entryJson(c: CachedEntry) {
   };
 }
 
+/** One model of a listing; `status` (the cache's ok/unrecorded/...) goes before the path when given. */
+function modelLine(c: { format: string; alpha: number; resolution: number; bytes: number; path: string }, status: string): string {
+  return `  ${c.format.padEnd(12)} alpha ${String(c.alpha).padEnd(4)} res ${c.resolution}  ${(c.bytes / 1e6).toFixed(1).padStart(5)} MB  ${status ? `${status.padEnd(10)}  ` : ''}${c.path}`;
+}
+
 function entryLines(c: CachedEntry): string[] {
-  return [
-    `  ${c.format.padEnd(12)} alpha ${String(c.alpha).padEnd(4)} res ${c.resolution}  ${(c.bytes / 1e6).toFixed(1).padStart(5)} MB  ${c.status.padEnd(10)}  ${c.path}`,
-    ...(c.problems ?? []).map((p) => `      ${p}`),
-  ];
+  return [modelLine(c, c.status), ...(c.problems ?? []).map((p) => `      ${p}`)];
 }

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "../kernels/kernels.h"
+
 namespace mn {
 
 constexpr size_t kTasksPerThread = 8;
@@ -37,6 +39,22 @@ inline GemmSplit split_gemm(size_t m, size_t n, size_t mr, size_t nr, size_t a_r
   s.panels_per_block = (s.n_panels + s.n_blocks - 1) / s.n_blocks;
   s.n_blocks = (s.n_panels + s.panels_per_block - 1) / s.panels_per_block;
   return s;
+}
+
+// The slice of panel p + 1 that row tile t of panel p prefetches (kernels.h: w_prefetch), or nullptr. Weights larger
+// than the L2 share the row blocks are sized for (the 28x28 to 7x7 layers at alpha 1.0: 0.26-4 MiB) come from L3
+// once per block, and a panel (K = 1024: 128 KiB) meets only a few row tiles; so while the row tiles run over panel
+// p, tile t warms floats [t * slice, (t + 1) * slice) of panel p + 1 and the next panel's first tile does not wait
+// on L3. Tiles whose slice would reach past it (into p + 2) warm nothing; the panel's last line pair is left to the
+// hardware prefetcher. On a Xeon: the 7x7 layers ~10 % faster, 1.0/224 about 1 %, smaller models level
+// (bench/results/x86-alpha1-experiments.md). Model::gemm and bench/kernels both use it.
+//   next_panel: panel p + 1 (nullptr: p is the last panel of the task); panel_floats: floats per panel;
+//   weight_bytes: the task's packed weights.
+inline const float* gemm_prefetch_slice(const float* next_panel, size_t t, size_t k, size_t panel_floats,
+                                        size_t weight_bytes) {
+  const size_t slice = k * kGemmPrefetchBytesPerK / sizeof(float);
+  if (!next_panel || weight_bytes <= kL2BlockBytes || (t + 1) * slice > panel_floats) return nullptr;
+  return next_panel + t * slice;
 }
 
 }  // namespace mn

@@ -274,18 +274,11 @@ void Model::gemm(ThreadPool& pool, size_t m, size_t n, size_t k, const float* a,
       for (size_t i = m0; i < m1; i += mr)
         for (size_t p = p0; p < p1; p++) tile(i, p, nullptr);
     } else {
-      // Weights larger than the L2 share the row blocks are sized for (the 28x28 to 7x7 layers at alpha 1.0:
-      // 0.26-4 MiB) come from L3 once per block, and a panel (K = 1024: 128 KiB) meets only a few row tiles. So while the
-      // row tiles run over panel p, each warms its own slice of panel p + 1 into L2 (kernels.h: w_prefetch)
-      // and the next panel's first tile does not wait on L3. On a Xeon: the 7x7 layers ~10 % faster, 1.0/224 1-4 %,
-      // smaller models level (bench/results/x86-alpha1-experiments.md).
-      const bool prefetch = (p1 - p0) * panel_floats * sizeof(float) > kL2BlockBytes;
-      // Tile t warms floats [t * slice, (t + 1) * slice) of panel p + 1; tiles whose slice would reach past it (into
-      // p + 2) warm nothing, and the panel's last line pair is left to the hardware prefetcher.
-      const size_t slice = k * kGemmPrefetchBytesPerK / sizeof(float);
+      // Each row tile warms its slice of the next panel into L2 (gemm_split.h: gemm_prefetch_slice).
+      const size_t weight_bytes = (p1 - p0) * panel_floats * sizeof(float);
       for (size_t p = p0; p < p1; p++)
         for (size_t i = m0, t = 0; i < m1; i += mr, t++)
-          tile(i, p, prefetch && p + 1 < p1 && (t + 1) * slice <= panel_floats ? w + (p + 1) * panel_floats + t * slice : nullptr);
+          tile(i, p, gemm_prefetch_slice(p + 1 < p1 ? w + (p + 1) * panel_floats : nullptr, t, k, panel_floats, weight_bytes));
     }
   });
 }
