@@ -7,7 +7,7 @@ import { loadBinding, toNativeGraph, type NativeModel, type NativeProfile, type 
 import { quantizeGraph, type IntegerIsa } from './graph-quant.js';
 import { describe, describeFileError, rangeError, typeError, WeightsError } from './errors.js';
 import {
-  checkFrame, checkTensor, DEFAULT_MAX_INPUT_PIXELS, decodeImage, isBlobLike, isFrame, isTensorInput, parseBackground, rgbFrame,
+  checkFrame, checkTensor, DEFAULT_MAX_INPUT_PIXELS, decodeImage, isBlobLike, isFrame, isTensorInput, parseBackground,
   type Background, type BlobLike, type DecodeOptions, type Frame, type Input, type InputRange, type NativeFrame, type SharpRaw, type TensorInput,
 } from './image.js';
 import { parseLabels } from './labels.js';
@@ -235,7 +235,13 @@ function handled<T>(p: Promise<T>): Promise<T> {
 
 type Staged = { kind: 'tensor'; data: Float32Array } | { kind: 'frame'; frame: NativeFrame };
 /** Encoded input, decoded only when its job is next (bounded memory, whatever the queue length). */
-interface Encoded { kind: 'encoded'; source: string | Uint8Array | ArrayBuffer | BlobLike; name: string; decoding?: Promise<Staged> }
+interface Encoded {
+  kind: 'encoded'; source: string | Uint8Array | ArrayBuffer | BlobLike; name: string; decoding?: Promise<Staged>;
+  /** Decode options other than the model's (detect(): full size, so that boxes are in the image's own pixels). */
+  opts?: DecodeOptions;
+  /** The decoded image's width and height, once decoded (detect() scales its boxes to them). */
+  size?: [number, number];
+}
 
 type Target = 'logits' | 'features' | 'detections';
 /** Native output index of each result; -1 when the model has none (a classifier's detections, a detector's logits). */
@@ -300,10 +306,10 @@ class MobileNetModel implements MobileNet {
 
   /** Validates one input synchronously; copies caller-owned bytes when `copy` (a job is queued). Encoded
    * inputs (paths, bytes, Blobs) are kept as they are and decoded when their job is next. */
-  #prepare(x: unknown, name: string, copy: boolean): Staged | Encoded {
+  #prepare(x: unknown, name: string, copy: boolean, opts?: DecodeOptions): Staged | Encoded {
     const R = this.info.resolution;
     x = pathOfFileUrl(x, name);
-    if (typeof x === 'string' || x instanceof ArrayBuffer) return { kind: 'encoded', source: x, name };
+    if (typeof x === 'string' || x instanceof ArrayBuffer) return { kind: 'encoded', source: x, name, opts };
     if (x instanceof Float32Array || isTensorInput(x)) {
       return { kind: 'tensor', data: checkTensor(x as Float32Array | TensorInput, name, R, this.#range, copy) };
     }
@@ -315,7 +321,7 @@ class MobileNetModel implements MobileNet {
       const data = loadBinding().resizeFrame(frame.data, frame.width, frame.height, frame.layout, R, this.#outputs.detections >= 0);
       return { kind: 'frame', frame: { data, width: R, height: R, layout: { format: 0, stride: 0, fullRange: false, background: frame.layout.background } } };
     }
-    if (x instanceof Uint8Array || isBlobLike(x)) return { kind: 'encoded', source: x, name };
+    if (x instanceof Uint8Array || isBlobLike(x)) return { kind: 'encoded', source: x, name, opts };
     throw new TypeError(
       `Expected an image path, encoded image bytes (Uint8Array, Buffer, ArrayBuffer, Blob), a frame { data, width, height, format }, ImageData, sharp's { data, info } or a Float32Array for ${name} but received ${describe(x)}`,
     );
@@ -323,7 +329,10 @@ class MobileNetModel implements MobileNet {
 
   #decodeItem(item: Staged | Encoded): Staged | Promise<Staged> {
     if (item.kind !== 'encoded') return item;
-    item.decoding ??= handled(decodeImage(item.source, item.name, this.#decode).then((frame) => ({ kind: 'frame', frame })));
+    item.decoding ??= handled(decodeImage(item.source, item.name, item.opts ?? this.#decode).then((frame) => {
+      item.size = [frame.width, frame.height];
+      return { kind: 'frame', frame };
+    }));
     return item.decoding;
   }
 
@@ -366,6 +375,12 @@ class MobileNetModel implements MobileNet {
   }
 
   #submit(input: unknown, target: Target, options: InferOptions | undefined, fn: string): Promise<OutputArray> {
+    return this.#enqueue(input, target, options, fn).settled;
+  }
+
+  /** Validates, copies what the caller owns and queues one call; `items` are its inputs as queued (encoded ones
+   * learn their decoded size when decoded). `decode`: decode options for its encoded inputs (default the model's). */
+  #enqueue(input: unknown, target: Target, options: InferOptions | undefined, fn: string, decode?: DecodeOptions): { settled: Promise<OutputArray>; items: (Staged | Encoded)[] } {
     const native = this.#alive();
     if (this.#outputs[target] < 0) {
       if (target !== 'detections' && this.#outputs.detections < 0) throw noClassifier(this.info.weights, fn);
@@ -391,7 +406,7 @@ class MobileNetModel implements MobileNet {
     }
     const idle = this.#free.length > 0 && this.#queue.length === 0;
     // Array.from visits holes too (map would skip them and run on stale staged data).
-    const items = Array.from(list as unknown[], (x, i) => this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', !idle));
+    const items = Array.from(list as unknown[], (x, i) => this.#prepare(x, Array.isArray(input) ? `input[${i}]` : 'input', !idle, decode));
     if (output && this.info.concurrency > 1) this.#pendingOutputs.add(output);
     const settled = new Promise<OutputArray>((resolve, reject) => {
       const job: Job = { items, target, output, integer, resolve, reject };
@@ -418,7 +433,7 @@ class MobileNetModel implements MobileNet {
       const release = () => { this.#pendingOutputs.delete(output); };
       settled.then(release, release);
     }
-    return settled;
+    return { settled, items };
   }
 
   /** Runs `job` on workspace `ws`, which it holds until the run settles. */
@@ -542,7 +557,18 @@ class MobileNetModel implements MobileNet {
 
   detect(input: Input, options?: DetectOptions): Promise<Detection[]>;
   detect(input: Input[], options?: DetectOptions): Promise<Detection[][]>;
-  async detect(input: Input | Input[], options: DetectOptions = {}): Promise<Detection[] | Detection[][]> {
+  detect(input: Input | Input[], options: DetectOptions = {}): Promise<Detection[] | Detection[][]> {
+    const caller = new Error();
+    try {
+      return this.#detect(input, options).catch((e) => withCallerStack(e, caller));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Queues the call before it returns, as infer() does: frames are copied now (the camera may reuse its buffer and its
+   * frame object at once) and files are decoded when the job is next (one ahead), not all at the call. */
+  #detect(input: Input | Input[], options: DetectOptions): Promise<Detection[] | Detection[][]> {
     if (typeof options !== 'object' || options === null) throw new TypeError(`Expected an options object for detect() but received ${describe(options)}`);
     checkOptionNames(options, ['minScore', 'maxResults'], 'detect()');
     const { minScore = 0.5 } = options;
@@ -550,27 +576,26 @@ class MobileNetModel implements MobileNet {
     if (!(minScore >= 0 && minScore <= 1)) throw rangeError('minScore', 'a number between 0 and 1', minScore);
     const slots = this.#slots;
     const maxResults = options.maxResults === undefined ? slots : checkInteger('maxResults', options.maxResults, 1, 100000);
-    const list = Array.isArray(input) ? input : [input];
-    // Files and encoded bytes are decoded here: the boxes are given in the decoded image's pixels.
-    // Full size (no shrink-on-load), so that the boxes are in the image's own pixels.
+    const R = this.info.resolution;
+    // Boxes are given in the pixels of the frame as it was at the call, or of the decoded image: files and encoded
+    // bytes are decoded at full size (no shrink-on-load), so that the boxes are in the image's own pixels.
     const full = { ...this.#decode, resolution: Infinity };
-    const encoded = (x: unknown): x is string | Uint8Array | ArrayBuffer | BlobLike =>
-      typeof x === 'string' || x instanceof Uint8Array || x instanceof ArrayBuffer || (!isFrame(x) && isBlobLike(x));
-    // Decoded frames go on as public frames (RGB or RGBA bytes; transparency already composited).
-    const frames = await Promise.all(list.map(async (item, i) => {
-      const name = Array.isArray(input) ? `input[${i}]` : 'input';
-      const x = pathOfFileUrl(item, name);
-      if (!encoded(x)) return x;
-      return rgbFrame(await decodeImage(x, name, full));
-    }));
-    const out = (await this.#submit(Array.isArray(input) ? frames : frames[0], 'detections', undefined, 'detect()')) as Float32Array; // the postprocess output is float
-    const per = slots * 6 + 1, R = this.info.resolution;
-    const results = frames.map((f, b) => {
-      const g = f as { width?: number; height?: number; info?: { width: number; height: number } };
-      const [w, h] = !isFrame(f) ? [R, R] : g.info ? [g.info.width, g.info.height] : [g.width!, g.height!];
-      return toDetections(out.subarray(b * per, (b + 1) * per), slots, w, h, this.#labels, this.#classOffset, minScore, maxResults);
+    const { settled, items } = this.#enqueue(input, 'detections', undefined, 'detect()', full);
+    const list = Array.isArray(input) ? input : [input];
+    const sizes = list.map((x): [number, number] | undefined => {
+      if (!isFrame(x)) return undefined;
+      const g = x as { width?: number; height?: number; info?: { width: number; height: number } };
+      return 'info' in g && typeof g.info === 'object' && g.info !== null && !('width' in g) ? [g.info.width, g.info.height] : [g.width!, g.height!];
     });
-    return Array.isArray(input) ? results : results[0]!;
+    return settled.then((result) => {
+      const out = result as Float32Array; // the postprocess output is float
+      const per = slots * 6 + 1;
+      const results = items.map((item, b) => {
+        const [w, h] = item.kind === 'encoded' ? item.size! : sizes[b] ?? [R, R];
+        return toDetections(out.subarray(b * per, (b + 1) * per), slots, w, h, this.#labels, this.#classOffset, minScore, maxResults);
+      });
+      return Array.isArray(input) ? results : results[0]!;
+    });
   }
 
   profile(runs = 10): NativeProfile {
