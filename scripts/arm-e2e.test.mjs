@@ -172,6 +172,20 @@ test('arm e2e', { timeout: 30 * 60_000 }, async (t) => {
 
   model.dispose();
 
+  // 32-bit size_t (armv7): a batch whose staging size wraps (4096 x 1024 x 1024 x 3 floats is 0 mod 2^32) allocated the
+  // wrapped size and the staging then wrote past it: SIGSEGV. It is an error, and the model works afterwards.
+  await sub('a batch too large for the address space is an error, and the model keeps working', async () => {
+    const big = await api.load({ weights: MODEL_DIR, resolution: 1024, threads: THREADS });
+    try {
+      const f = { data: new Uint8Array(8 * 8 * 3).fill(9), width: 8, height: 8, channels: 3 };
+      const want = Array.from(big.inferSync(f));
+      await assert.rejects(big.infer(Array(4096).fill(f)), { message: 'out of memory reserving a batch of 4096' });
+      assert.deepEqual(Array.from(await big.infer(f)), want);
+    } finally {
+      big.dispose();
+    }
+  });
+
   // The integer path with residual adds (the NEON vadd kernel): Coral's MobileNetV2 uint8 file gives TFLite 2.2's bytes.
   await sub('MobileNetV2 uint8 logits are identical to TFLite 2.2 on 2 reference inputs', async (st) => {
     const v2 = await api.load({ weights: join(SHARED, 'models/tflite/coral/mobilenet_v2_1.0_224_quant.tflite'), threads: THREADS });

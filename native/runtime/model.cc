@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <new>
 #include <stdexcept>
 
 #include "../dispatch/dispatch.h"
@@ -97,12 +99,18 @@ Workspace::Workspace(const Model& m, size_t threads) : model_(m), input_floats_(
 // allocate throws std::bad_alloc and leaves the workspace as it was, ready for a smaller batch.
 void Workspace::reserve_batch(size_t batch) {
   if (batch <= batch_capacity_) return;
-  AlignedBuffer input(batch * input_floats_);
+  // batch x elements per image, refused when it wraps size_t: on armv7 (32-bit) 4096 x 1024 x 1024 x 3 floats is 0 mod
+  // 2^32, and the wrapped size allocated a buffer that staging the inputs then overran (SIGSEGV).
+  const auto times = [batch](size_t per) {
+    if (per != 0 && batch > SIZE_MAX / per) throw std::bad_alloc();
+    return batch * per;
+  };
+  AlignedBuffer input(times(input_floats_));
   std::vector<AlignedBuffer> results(results_.size());
   std::vector<std::vector<uint8_t>> qresults(qresults_.size());
   for (size_t o = 0; o < results.size(); o++) {
-    results[o].resize(batch * model_.output_floats(o));
-    if (is_integer(model_.graph().tensor(model_.graph().outputs[o].tensor).dtype)) qresults[o].resize(batch * model_.output_floats(o));
+    results[o].resize(times(model_.output_floats(o)));
+    if (is_integer(model_.graph().tensor(model_.graph().outputs[o].tensor).dtype)) qresults[o].resize(times(model_.output_floats(o)));
   }
   input_ = std::move(input);
   results_ = std::move(results);
