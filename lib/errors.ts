@@ -12,11 +12,15 @@ export function describe(value: unknown): string {
   }
   if (ArrayBuffer.isView(value)) return `${value.constructor.name} of length ${(value as unknown as { length?: number }).length ?? value.byteLength}`;
   if (value instanceof ArrayBuffer) return `ArrayBuffer of ${value.byteLength} bytes`;
+  if (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer) return `SharedArrayBuffer of ${value.byteLength} bytes`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (typeof value === 'function') return 'a function';
   if (value instanceof URL) return `URL ${value.href}`;
   return `an object`;
 }
+
+/** Appended to "not a supported image" for bytes (not files): the API's answer to raw pixels passed without their size. */
+export const RAW_PIXELS_HINT = "; raw pixels (a camera's RGB, RGBA, gray or YUV bytes) go in a frame { data, width, height, format }";
 
 /** "Expected <expected> for <name> but received <actual>": TypeError for the wrong type, RangeError for a bad value. */
 export function typeError(name: string, expected: string, actual: unknown): TypeError {

@@ -6,7 +6,7 @@
 // needs) or by the BMP reader, when the job is about to run, so all paths share one preprocessing.
 import { open, readFile } from 'node:fs/promises';
 import { loadBinding } from './binding.js';
-import { describe, describeFileError } from './errors.js';
+import { describe, describeFileError, RAW_PIXELS_HINT } from './errors.js';
 import type { FileUrl } from './validate.js';
 import { bmp24Bgr, decodeBmp, isBmp, readBmpHeader } from './image/bmp.js';
 
@@ -273,7 +273,12 @@ export async function decodeImage(
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (e) {
-    throw sharpError(what, e);
+    const err = sharpError(what, e);
+    // Bytes in no image format are most often a camera's raw pixels handed over without their size.
+    if (typeof source !== 'string' && / not a supported image /.test(err.message)) {
+      err.message += RAW_PIXELS_HINT;
+    }
+    throw err;
   }
   const w = meta.width ?? 0, h = meta.height ?? 0;
   if (w * h > opts.maxInputPixels) throw tooLarge(what, w, h, opts.maxInputPixels);

@@ -1,11 +1,12 @@
 // What a robotics user's pass found (user pass 7a): a control loop that hands camera frames and photos to a model
 // while it keeps steering. Each test fails on the code it was written against.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { load, type Detection } from '../lib/index.js';
-import { shared } from './helpers/reference.js';
+import { repoRoot, shared } from './helpers/reference.js';
 import { using } from './helpers/using.js';
 
 const ssd = resolve(shared, 'models/tflite/coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
@@ -52,6 +53,41 @@ describe('detect() on photos queued faster than they run', () => {
       expect(readsWhenFirstSettled).toBeLessThanOrEqual(3);
       for (const found of await Promise.all(calls)) expect(summary(found)).toEqual(want);
       expect(reads).toBe(10);
+    });
+  });
+});
+
+describe('raw pixels handed over without their size', () => {
+  // A camera library's frame is a Buffer of raw RGB bytes; passed as it is, it was taken for an encoded image and the
+  // answer was "not a supported image (JPEG, PNG, ...)", with nothing about what to do with raw pixels.
+  it('bytes of no image format say how to pass raw pixels (a frame with its width, height and format)', async () => {
+    await using(load({ weights: resolve(shared, 'models/tflite/mobilenet_v1_0.25_128_quant.tflite'), threads: 1 }), async (m) => {
+      await expect(m.infer(Buffer.alloc(640 * 480 * 3, 7))).rejects.toThrow(new Error(
+        'Cannot decode input (encoded image of 921600 bytes): not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): ' +
+          'Input buffer contains unsupported image format; raw pixels (a camera\'s RGB, RGBA, gray or YUV bytes) go in a frame ' +
+          '{ data, width, height, format }',
+      ));
+    });
+  });
+
+  it("the CLI, whose standard input is an image or nothing, leaves the API's frame hint out", () => {
+    const r = spawnSync(process.execPath, [resolve(repoRoot, 'dist/cli.js'), 'classify', '-', '--weights', resolve(shared, 'models/tflite/mobilenet_v1_0.25_128_quant.tflite')],
+      { input: Buffer.alloc(300, 7), encoding: 'utf8', timeout: 60_000 });
+    expect({ status: r.status, stderr: r.stderr.trim() }).toEqual({
+      status: 1,
+      stderr: '-: Cannot decode input (encoded image of 300 bytes): not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): Input buffer contains unsupported image format',
+    });
+  });
+
+  // Frames and tensors over a SharedArrayBuffer work; the buffer itself is no input, and it was called "an object".
+  it('a bare SharedArrayBuffer is named as one', async () => {
+    await using(load({ weights: resolve(shared, 'models/tflite/mobilenet_v1_0.25_128_quant.tflite'), threads: 1 }), async (m) => {
+      await expect(m.infer(new SharedArrayBuffer(48) as never)).rejects.toThrow(new TypeError(
+        "Expected an image path, encoded image bytes (Uint8Array, Buffer, ArrayBuffer, Blob), a frame { data, width, height, format }, ImageData, sharp's { data, info } " +
+          'or a Float32Array for input but received SharedArrayBuffer of 48 bytes',
+      ));
+      const frame = { data: new Uint8Array(new SharedArrayBuffer(16 * 16 * 3)).fill(40), width: 16, height: 16, channels: 3 as const };
+      expect(Array.from(await m.infer(frame))).toEqual(Array.from(await m.infer({ ...frame, data: frame.data.slice() })));
     });
   });
 });

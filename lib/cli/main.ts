@@ -1,6 +1,6 @@
 // `mobilenet <command>`: the command table and the entry point. A command is one entry here plus a
 // module exporting `command` (its flag table and run function); lib/cli/args.ts parses for all of them.
-import { closest } from '../errors.js';
+import { closest, RAW_PIXELS_HINT } from '../errors.js';
 import { version } from '../version.js';
 import { helpText, parseCommand, UsageError, type CommandSpec, type Parsed } from './args.js';
 import type { TtyLike } from './progress.js';
@@ -48,7 +48,8 @@ export function usage(): string {
  * the command's flags (--labels, --alpha, --weights).
  */
 export function withFlagNames(message: string, spec: CommandSpec): string {
-  let m = message;
+  // Standard input's bytes are an image or nothing: the API's hint about raw-pixel frames does not apply here.
+  let m = message.replace(RAW_PIXELS_HINT, '');
   for (const name of Object.keys(spec.flags)) {
     m = m.replace(new RegExp(`\\bfor ${name} but received\\b`, 'g'), `for --${name} but received`).replaceAll(`(the ${name} option)`, `(--${name})`);
   }
