@@ -6,6 +6,8 @@ import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { load, type Detection } from '../lib/index.js';
+import { decodeBmp } from '../lib/image/bmp.js';
+import { writeBmp } from './helpers/images.js';
 import { repoRoot, shared } from './helpers/reference.js';
 import { using } from './helpers/using.js';
 
@@ -89,5 +91,32 @@ describe('raw pixels handed over without their size', () => {
       const frame = { data: new Uint8Array(new SharedArrayBuffer(16 * 16 * 3)).fill(40), width: 16, height: 16, channels: 3 as const };
       expect(Array.from(await m.infer(frame))).toEqual(Array.from(await m.infer({ ...frame, data: frame.data.slice() })));
     });
+  });
+});
+
+describe('16- and 32-bit BMPs', () => {
+  // They were decoded on the event loop through a DataView and a per-channel 2 ** bits: a 12 MP 32-bit file held it
+  // 1.6 s on x86 (a 16-bit one 1.9 s), seconds more on a Pi. Now bytes are read directly (66 ms and 199 ms); this
+  // checks that the faster reader still gives every layout's exact pixels.
+  it('decode to the pixels written, for BGRX, BGRA, RGBA-ordered bit fields, 5-6-5 and 5-5-5, either row order', () => {
+    const w = 37, h = 23;
+    const px = new Uint8Array(w * h * 4).map((_, i) => (i * 73 + (i >> 3)) & 255);
+    const expected = (channels: 3 | 4, f: (v: number, c: number) => number) =>
+      Array.from({ length: w * h * channels }, (_, i) => f(px[Math.floor(i / channels) * 4 + (i % channels)]!, i % channels));
+    const to = (bits: number) => (v: number) => Math.round(((v >> (8 - bits)) * 255) / ((1 << bits) - 1));
+    const cases: [Parameters<typeof writeBmp>[3], 3 | 4, (v: number, c: number) => number][] = [
+      [{ bpp: 32 }, 3, (v) => v],
+      [{ bpp: 32, topDown: true }, 3, (v) => v],
+      [{ bpp: 32, masks: [0xff0000, 0xff00, 0xff, 0xff000000], headerSize: 108 }, 4, (v) => v],
+      [{ bpp: 32, masks: [0xff, 0xff00, 0xff0000, 0] }, 3, (v) => v],
+      [{ bpp: 32, masks: [0xff000000, 0xff0000, 0xff00, 0xff], headerSize: 108, topDown: true }, 4, (v) => v],
+      [{ bpp: 16, masks: [0xf800, 0x7e0, 0x1f, 0] }, 3, (v, c) => to(c === 1 ? 6 : 5)(v)],
+      [{ bpp: 16 }, 3, (v) => to(5)(v)],
+    ];
+    for (const [options, channels, f] of cases) {
+      const img = decodeBmp(writeBmp(px, w, h, options));
+      expect([img.width, img.height, img.channels], JSON.stringify(options)).toEqual([w, h, channels]);
+      expect(Array.from(img.data), JSON.stringify(options)).toEqual(expected(channels, f));
+    }
   });
 });
