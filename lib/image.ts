@@ -441,13 +441,28 @@ export function checkFrame(x: Frame | SharpRaw, name: string, background: Backgr
       : `${fmt} ${W} x ${H}${stride === undefined ? '' : `, stride ${stride as number}`}`;
     throw new RangeError(`Expected ${name}.data of length ${length} (${how}) but received length ${data.length}`);
   }
-  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.length);
+  let bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.length);
+  if (fmt === 'rgba' || fmt === 'bgra') bytes = opaqueIfAlphaUnused(bytes, W, H, (stride as number | undefined) ?? W * 4);
   return {
     data: bytes,
     width: W,
     height: H,
     layout: { format: PIXEL_FORMATS.indexOf(fmt), stride: (stride as number | undefined) ?? 0, fullRange: range === 'full', background: backgroundNumber(background) },
   };
+}
+
+/**
+ * A 4-byte frame whose alpha is 0 everywhere has an unused fourth byte (V4L2 XR24/XB24, DRM XRGB8888; BMP files too,
+ * decodeBmp): composited as alpha, every pixel would become the background. Such a frame is returned as a copy with
+ * alpha 255; any other is returned as it is, after a scan that stops at the first alpha that is not 0.
+ */
+function opaqueIfAlphaUnused(data: Uint8Array, width: number, height: number, stride: number): Uint8Array {
+  for (let y = 0; y < height; y++) {
+    for (let i = y * stride + 3, end = y * stride + width * 4; i < end; i += 4) if (data[i] !== 0) return data;
+  }
+  const copy = data.slice();
+  for (let y = 0; y < height; y++) for (let i = y * stride + 3, end = y * stride + width * 4; i < end; i += 4) copy[i] = 255;
+  return copy;
 }
 
 /** The model's input range for a float tensor: what bytes 0..255 normalise to. */

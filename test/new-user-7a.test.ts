@@ -120,3 +120,38 @@ describe('16- and 32-bit BMPs', () => {
     }
   });
 });
+
+describe('4-byte camera pixels whose fourth byte is unused (XRGB / XBGR buffers)', () => {
+  // V4L2's XR24/XB24 and DRM's XRGB8888 carry 4 bytes a pixel with the fourth 0. Passed as 'rgba' / 'bgra' (or
+  // channels: 4) every pixel was composited away and the model classified the background: a blank white image, no
+  // error. The BMP reader already takes an alpha that is 0 everywhere as an unused byte; frames now do the same.
+  it("a frame whose alpha is 0 everywhere is opaque (rgba, bgra, padded rows); one visible pixel keeps the compositing", async () => {
+    await using(load({ weights: resolve(shared, 'models/tflite/mobilenet_v1_0.25_224_quant.tflite'), threads: 1 }), async (m) => {
+      const { data, info } = await sharp(hopper).resize(160, 120, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+      const { width: w, height: h } = info;
+      const rgb = new Uint8Array(data);
+      const want = Array.from(await m.infer({ data: rgb, width: w, height: h, channels: 3 }));
+      const fourBytes = (order: 'rgba' | 'bgra', stride: number, alpha: number) => {
+        const out = new Uint8Array(stride * h).fill(9);  // padding bytes 9
+        for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+          const s = (y * w + x) * 3, d = y * stride + x * 4;
+          out.set(order === 'rgba' ? [rgb[s]!, rgb[s + 1]!, rgb[s + 2]!, alpha] : [rgb[s + 2]!, rgb[s + 1]!, rgb[s]!, alpha], d);
+        }
+        return out;
+      };
+      expect(Array.from(await m.infer({ data: fourBytes('rgba', w * 4, 0), width: w, height: h, channels: 4 }))).toEqual(want);
+      expect(Array.from(await m.infer({ data: fourBytes('bgra', w * 4 + 12, 0), width: w, height: h, format: 'bgra', stride: w * 4 + 12 }))).toEqual(want);
+      const camera = fourBytes('rgba', w * 4, 0);
+      const p = m.infer({ data: camera, width: w, height: h, format: 'rgba' });
+      expect(Array.from(camera.subarray(0, 8))).toEqual([rgb[0], rgb[1], rgb[2], 0, rgb[3], rgb[4], rgb[5], 0]);  // the caller's bytes untouched
+      expect(Array.from(await p)).toEqual(want);
+      // One pixel with alpha: a real RGBA frame, composited over the background as before (nearly all white here).
+      const mostlyClear = fourBytes('rgba', w * 4, 0);
+      mostlyClear[3] = 255;
+      const white = new Uint8Array(w * h * 3).fill(255);
+      white.set(rgb.subarray(0, 3), 0);
+      expect(Array.from(await m.infer({ data: mostlyClear, width: w, height: h, channels: 4 }))).toEqual(
+        Array.from(await m.infer({ data: white, width: w, height: h, channels: 3 })));
+    });
+  });
+});
