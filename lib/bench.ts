@@ -4,6 +4,7 @@
 // hides outliers, the input tensor and the output buffer are allocated once, and GFLOP/s is derived
 // from the spec's MAC count (2 FLOP per MAC) at the median, not at the best run.
 // The command line (flags, progress, output choice) is lib/cli/bench.ts.
+import { variantLabel } from './chart.js';
 import { load, type MobileNet, type ModelInfo } from './model.js';
 import type { Alpha, Isa } from './validate.js';
 import { version } from './version.js';
@@ -186,7 +187,7 @@ export async function runBench(config: BenchConfig, weights: string | NetWeights
 }
 
 export function variantName(r: { alpha: number; resolution: number }): string {
-  return `${r.alpha.toFixed(r.alpha * 100 % 10 === 0 ? 1 : 2)}/${r.resolution}`;
+  return variantLabel(r.alpha, r.resolution);
 }
 
 const fmt = (x: number, d: number) => x.toFixed(d);

@@ -19,7 +19,8 @@ export const PUBLISHED_TOP1: Readonly<Record<string, number>> = Object.freeze({
 });
 
 export function publishedTop1(alpha: number, resolution: number): number | undefined {
-  return PUBLISHED_TOP1[`${alpha.toFixed(2)}_${resolution}`];
+  // Exactly a published alpha: 0.251 is not the 0.25 network (its key would round to it).
+  return Number(alpha.toFixed(2)) === alpha ? PUBLISHED_TOP1[`${alpha.toFixed(2)}_${resolution}`] : undefined;
 }
 
 /** The fields of a bench result the chart needs. */
@@ -32,6 +33,10 @@ export interface ChartInput {
   isa: string;
   cpu: string;
   runs: number;
+  /** 'float32', 'uint8' or 'int8' (bench results have it; absent: float32). */
+  dtype?: string;
+  /** What ran: 'synthetic(…)' or a weights file (absent: synthetic weights). */
+  weights?: string;
 }
 
 export interface ChartMeta {
@@ -88,8 +93,9 @@ function tickLabel(t: number): string {
   return t >= 1 ? String(t) : t.toPrecision(1).replace(/^0\./, '0.');
 }
 
-function variantLabel(alpha: number, resolution: number): string {
-  return `${alpha.toFixed(alpha * 100 % 10 === 0 ? 1 : 2)}/${resolution}`;
+/** '1.0/224', '0.75/192', '0.125/128': the alpha as given (toFixed(2) printed 0.125 as '0.13'), whole numbers with '.0'. */
+export function variantLabel(alpha: number, resolution: number): string {
+  return `${Number.isInteger(alpha) ? alpha.toFixed(1) : String(alpha)}/${resolution}`;
 }
 
 interface Box { x0: number; y0: number; x1: number; y1: number }
@@ -147,7 +153,12 @@ export function renderChartSvg(results: readonly ChartInput[], meta: ChartMeta =
   const yHi = Math.ceil((Math.max(...pts.map((p) => p.top1), 70) + 2) / 5) * 5;
 
   const threadSet = [...new Set(pts.map((p) => p.threads))].sort((a, b) => a - b);
-  const isaSet = [...new Set(pts.map((p) => p.isa))];
+  // The integer path named with its kernel set, as the bench table does ('avx512amx uint8').
+  const isaSet = [...new Set(pts.map((p) => (p.dtype && p.dtype !== 'float32' ? `${p.isa} ${p.dtype}` : p.isa)))];
+  // A weights file is named: the chart said "synthetic weights" whatever ran.
+  const files = [...new Set(pts.map((p) => p.weights ?? 'synthetic').filter((w) => !w.startsWith('synthetic')))];
+  const weightsNote = files.length === 0 ? 'synthetic weights (latency does not depend on weight values)'
+    : `${pts.some((p) => (p.weights ?? 'synthetic').startsWith('synthetic')) ? 'synthetic weights and ' : ''}${files.join(', ')}`;
   const cpuSet = [...new Set(pts.map((p) => p.cpu))];
   const batchSet = [...new Set(pts.map((p) => p.batch))];
   const runsSet = [...new Set(pts.map((p) => p.runs))];
@@ -191,7 +202,7 @@ export function renderChartSvg(results: readonly ChartInput[], meta: ChartMeta =
   out.push(`<text class="axis-title x" x="${left + pw / 2}" y="${top + ph + 44}" font-size="14" text-anchor="middle" fill="#111">Latency per image, ms (median, log scale)</text>`);
   out.push(`<text class="axis-title y" transform="translate(24 ${top + ph / 2}) rotate(-90)" font-size="14" text-anchor="middle" fill="#111">ImageNet top-1 accuracy, %</text>`);
   out.push(`<text class="source" x="${left}" y="${H - 30}" font-size="11" fill="#666">Top-1: published float checkpoints, TF-slim model zoo (tensorflow/models, research/slim/nets/mobilenet_v1.md, 2018_02_22 release).</text>`);
-  out.push(`<text class="source" x="${left}" y="${H - 15}" font-size="11" fill="#666">Latency: median of inferSync() on this machine, per image; synthetic weights (latency does not depend on weight values).</text>`);
+  out.push(`<text class="source" x="${left}" y="${H - 15}" font-size="11" fill="#666">Latency: median of inferSync() on this machine, per image; ${esc(weightsNote)}.</text>`);
 
   // Series: one per alpha (and per thread count when several were measured).
   const seriesKeys = [...new Set(pts.map((p) => `${p.alpha.toFixed(2)}@${p.threads}`))].sort((a, b) => {
