@@ -207,7 +207,7 @@ describe('mobilenet bench usage errors', () => {
     [['--threads', '1,0'], "Expected an integer between 1 and 256 for --threads but received '0' (in '1,0')"],
     [['--threads', '1,,2'], "Expected a comma-separated list for --threads but received '1,,2'"],
     [['--resolution', '100'], "Expected a multiple of 32 from 32 to 2048 (e.g. 224, 192, 160, 128) for --resolution but received '100'"],
-    [['--alpha', '0'], "Expected a width multiplier greater than 0 and at most 4 (e.g. 1.0, 0.75, 0.5, 0.25) for --alpha but received '0'"],
+    [['--alpha', '0'], "Expected a width multiplier from 1/32 (0.03125) to 4 (e.g. 1.0, 0.75, 0.5, 0.25) for --alpha but received '0'"],
     [['--json', '--markdown'], 'Expected at most one of --json and --markdown but received both'],
     [['--all', '--alpha', '0.5'], 'Expected either --all or --alpha/--resolution but received both'],
     [['--chart', 'out.png'], "Expected a file name ending in .svg or .html for --chart but received 'out.png'"],

@@ -1,6 +1,8 @@
 // User pass 7b: a board comparer running `mobilenet bench` with every documented flag, and an application developer
 // using the API across the model kinds. Each test is something that went wrong for them.
 import { describe, expect, it } from 'vitest';
+import { loadBinding } from '../lib/binding.js';
+import { type BenchResult } from '../lib/bench.js';
 import { publishedTop1, renderChart, renderChartSvg, type ChartInput } from '../lib/chart.js';
 import { main } from '../lib/cli/main.js';
 
@@ -16,12 +18,45 @@ async function bench(argv: string[]): Promise<{ code: number; stdout: string; st
   return { code, stdout, stderr };
 }
 
-describe('bench --alpha: any width multiplier, as documented', () => {
+const usage = (message: string) => `mobilenet bench: ${message}\nRun 'mobilenet bench --help' for usage.\n`;
+
+describe('bench --alpha: any width multiplier, as documented, but not one that leaves layers without channels', () => {
+  it('below 1/32 is a usage error naming --alpha (was exit 1 after loading: "layer conv1: empty output shape [16, 16, 0]")', async () => {
+    for (const a of ['0.01', '0.03']) {
+      const r = await bench(['--alpha', a, '--resolution', '32', '--runs', '1', '--warmup', '0']);
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, '',
+        usage(`Expected a width multiplier from 1/32 (0.03125) to 4 (e.g. 1.0, 0.75, 0.5, 0.25) for --alpha but received '${a}'`)]);
+    }
+  });
+
   it('names an unpublished alpha as given (0.125 was printed "0.13/32"), from 1/32 up', async () => {
     const r = await bench(['--alpha', '0.03125,0.125', '--resolution', '32', '--runs', '1', '--warmup', '0', '--markdown']);
     expect([r.code, r.stderr]).toEqual([0, '']);
     const rows = r.stdout.split('\n').filter((l) => /^\| \d/.test(l)).map((l) => l.split(' | ')[0]);
     expect(rows).toEqual(['| 0.03125/32', '| 0.125/32']);
+  });
+});
+
+describe('bench --isa', () => {
+  const b = loadBinding();
+  const integerOnly = b.supportedQIsas().find((x) => !(b.supportedIsas() as readonly string[]).includes(x));
+
+  it.skipIf(integerOnly === undefined)('an integer kernel set without --dtype says --dtype (was "the kernel sets this CPU runs", listing the float ones, for a set it runs)', async () => {
+    const r = await bench(['--isa', integerOnly!, '--runs', '1']);
+    const floats = b.supportedIsas().map((x) => `'${x}'`).join(', ');
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', usage(`Expected one of ${floats} (the float kernel sets this CPU runs) for --isa but received ` +
+      `'${integerOnly}', an integer kernel set: the integer path is timed with --dtype uint8 or --dtype int8`)]);
+    // With --dtype it is taken.
+    const ok = await bench(['--isa', integerOnly!, '--dtype', 'uint8', '--alpha', '0.25', '--resolution', '32', '--runs', '1', '--warmup', '0', '--json']);
+    expect(ok.code).toBe(0);
+    expect((JSON.parse(ok.stdout) as BenchResult[]).map((x) => [x.isa, x.dtype])).toEqual([[integerOnly, 'uint8']]);
+  });
+});
+
+describe('bench --profile with --batch', () => {
+  it('is refused (the profile times one image per inference: its columns sat beside a batch-of-4 median, a quarter of it)', async () => {
+    const r = await bench(['--alpha', '0.25', '--resolution', '32', '--batch', '4', '--profile', '--runs', '1', '--warmup', '0']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', usage('Expected --batch 1 with --profile (it times one image per inference) but received --batch 4')]);
   });
 });
 

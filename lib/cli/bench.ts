@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { formatMarkdown, formatText, runBench, variantName, type BenchConfig, type BenchResult } from '../bench.js';
 import { renderChart } from '../chart.js';
+import { scaledChannels } from '../graph.js';
 import { loadBinding } from '../binding.js';
 import { rangeError } from '../errors.js';
 import { ALPHAS, LIMITS, RESOLUTIONS, checkIsa, type Isa } from '../validate.js';
@@ -16,11 +17,12 @@ import { checkResolutionFlag, parsers, UsageError, type CommandSpec, type Parsed
 import type { CliIO, Command } from './main.js';
 import { progressBar } from './progress.js';
 
-/** Bench times any width multiplier (synthetic weights), not only the published ones. */
+/** Bench times any width multiplier (synthetic weights), not only the published ones: from 1/32, where the first
+ * layer's 32 channels become one (below it the network has layers of no channels), to LIMITS.maxAlpha. */
 const anyAlpha = (raw: string, flag: string): number => {
   const a = Number(raw);
-  if (raw.trim() === '' || !(a > 0 && a <= LIMITS.maxAlpha)) {
-    throw rangeError(flag, `a width multiplier greater than 0 and at most ${LIMITS.maxAlpha} (e.g. 1.0, 0.75, 0.5, 0.25)`, raw);
+  if (raw.trim() === '' || !(scaledChannels(32, a) >= 1 && a <= LIMITS.maxAlpha)) {
+    throw rangeError(flag, `a width multiplier from 1/32 (0.03125) to ${LIMITS.maxAlpha} (e.g. 1.0, 0.75, 0.5, 0.25)`, raw);
   }
   return a;
 };
@@ -31,7 +33,7 @@ const spec: CommandSpec = {
   args: '',
   maxPositionals: 0,
   flags: {
-    alpha: { type: 'string', value: 'A[,A...]', help: 'width multiplier(s): 1.0, 0.75, 0.5, 0.25 (default 1.0)', parse: parsers.list(anyAlpha) },
+    alpha: { type: 'string', value: 'A[,A...]', help: 'width multiplier(s): 1.0, 0.75, 0.5, 0.25 or any from 1/32 to 4 (default 1.0)', parse: parsers.list(anyAlpha) },
     resolution: { type: 'string', value: 'R[,R...]', help: 'input size(s), multiples of 32 (default 224; with --weights the file\'s own)', parse: parsers.list(parsers.inputSize) },
     all: { type: 'boolean', help: 'the 16 released variants: alpha 1.0,0.75,0.5,0.25 x resolution 224,192,160,128' },
     threads: { type: 'string', value: 'T[,T...]', help: 'threads per inference, e.g. 1,2,4 (default 1)', parse: parsers.list(parsers.threads) },
@@ -41,7 +43,7 @@ const spec: CommandSpec = {
     weights: { type: 'string', value: '<path>', help: 'a TF.js model folder / model.json or a .tflite file instead of synthetic weights\n(a classifier times inferSync(); an SSD detector, detect(); a headless backbone, embed())' },
     isa: { type: 'string', value: 'X', help: 'force a kernel set: scalar, avx2, avx512, neon; integer (--dtype uint8/int8):\nscalar, avx2, avxvnni, avx512vnni, avx512amx, neon, neondot (default: the best this CPU runs)' },
     dtype: { type: 'string', value: 'T', help: 'float32 (default; with --weights: as classify runs the file, a uint8/int8 file in integers),\nor uint8 / int8: the integer path (synthetic weights quantized per tensor / per channel; with --weights,\nthe file\'s own scheme; --dtype float32 runs a quantized file dequantized)', parse: parsers.oneOf(['float32', 'uint8', 'int8'] as const) },
-    profile: { type: 'boolean', help: 'also report time by layer type (conv, depthwise, pointwise, pool, classifier; add for V2; concat, logistic, postprocess for SSD)' },
+    profile: { type: 'boolean', help: 'also report time by layer type (conv, depthwise, pointwise, pool, classifier; add for V2; concat, logistic, postprocess for SSD),\nms per image at batch 1 (so --batch 1 only)' },
     json: { type: 'boolean', help: 'a JSON array on stdout, one object per configuration (snake_case keys)' },
     markdown: { type: 'boolean', help: 'a Markdown table on stdout' },
     chart: { type: 'string', value: '<file.svg|.html>', help: 'plot latency against published ImageNet top-1\n(implies --all unless --alpha/--resolution are given)' },
@@ -63,6 +65,10 @@ export function plan(values: Record<string, unknown>): Plan {
     dtype?: 'float32' | 'uint8' | 'int8';
   };
   if (v.json && v.markdown) throw new UsageError('Expected at most one of --json and --markdown but received both');
+  // model.profile() times single-image inferences: beside a --batch N median its columns read as the batch's layers.
+  if (v.profile && v.batch !== undefined && v.batch > 1) {
+    throw new UsageError(`Expected --batch 1 with --profile (it times one image per inference) but received --batch ${v.batch}`);
+  }
   checkResolutionFlag(v.resolution, v.weights);
   if (v.all && (v.alpha !== undefined || v.resolution !== undefined)) {
     throw new UsageError('Expected either --all or --alpha/--resolution but received both');
@@ -83,8 +89,15 @@ export function plan(values: Record<string, unknown>): Plan {
       // A weights file without --dtype runs as load() runs it: float or integer sets, as the file decides.
       const sets = v.dtype === 'uint8' || v.dtype === 'int8' ? b.supportedQIsas()
         : v.dtype === undefined && v.weights !== undefined ? [...new Set([...b.supportedIsas(), ...b.supportedQIsas()])] : b.supportedIsas();
+      // An integer set on the float path: say what the integer path needs (it read "the kernel sets this CPU runs",
+      // listing the float ones only, for a set this CPU does run).
+      if (v.dtype !== 'uint8' && v.dtype !== 'int8' && !sets.includes(v.isa) && b.supportedQIsas().includes(v.isa)) {
+        throw new UsageError(`Expected one of ${sets.map((x) => `'${x}'`).join(', ')} (the float kernel sets this CPU runs) for --isa ` +
+          `but received '${v.isa}', an integer kernel set: the integer path is timed with --dtype uint8 or --dtype int8`);
+      }
       checkIsa(v.isa, '--isa', sets);
     } catch (e) {
+      if (e instanceof UsageError) throw e;
       throw new UsageError((e as Error).message);
     }
   }
