@@ -39,7 +39,14 @@ export async function readGraphModel(path: string, headPath?: string): Promise<R
     }
   };
   if (headPath !== undefined) {
-    const bytes = await read(path);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(path));
+    } catch (e) {
+      // A TF.js model folder: say what head needs rather than "Cannot read weights file …: it is a directory".
+      if ((e as { code?: unknown }).code === 'EISDIR') throw new Error(`Expected a .tflite file for weights with a head, but received '${path}': it is a directory`);
+      throw new Error(`Cannot read weights file '${path}': ${describeFileError(e)}`);
+    }
     if (!hasTfliteIdentifier(bytes)) throw new Error(`Expected a .tflite file for weights with a head, but received '${path}'`);
     return recogniseTflite(bytes, path, { bytes: await read(headPath), source: headPath });
   }
@@ -103,7 +110,8 @@ export function toDetections(
     const ymin = clip(out[4 * k]!), xmin = clip(out[4 * k + 1]!), ymax = clip(out[4 * k + 2]!), xmax = clip(out[4 * k + 3]!);
     const normalizedBox = { left: xmin, top: ymin, width: Math.max(0, xmax - xmin), height: Math.max(0, ymax - ymin) };
     found.push({
-      index, ...(labels?.[index + labelOffset]?.trim() ? { label: labels[index + labelOffset] } : {}), score,
+      // Trimmed, as classify() trims its labels (' person ' from a labels array or a hand-edited file was kept as is).
+      index, ...(labels?.[index + labelOffset]?.trim() ? { label: labels[index + labelOffset]!.trim() } : {}), score,
       box: { left: xmin * width, top: ymin * height, width: normalizedBox.width * width, height: normalizedBox.height * height },
       normalizedBox,
     });

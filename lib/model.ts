@@ -645,8 +645,12 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
   // Float kernel sets, or integer ones for quantized files (checked against the file's path natively).
   if (isaValue !== undefined && isaValue !== '') checkIsa(isaValue, isaSource, [...new Set([...binding.supportedIsas(), ...binding.supportedQIsas()])]);
 
-  if (options.head !== undefined && (typeof options.head !== 'string' || typeof options.weights !== 'string')) {
+  if (options.head !== undefined && typeof options.head !== 'string') {
     throw new TypeError(`Expected a file path for head (with a file path for weights) but received ${describe(options.head)}`);
+  }
+  // The head was fine: what is missing is the backbone it continues (the message named the head's own path).
+  if (options.head !== undefined && typeof options.weights !== 'string') {
+    throw new TypeError(`Expected a .tflite file path for weights with head (the backbone the head continues, e.g. Coral's …_embedding_extractor.tflite) but received ${describe(options.weights)}`);
   }
   const wv = options.weights;
   const graphModel = typeof wv === 'string' ? await readGraphModel(wv, options.head)

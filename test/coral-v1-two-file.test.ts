@@ -50,7 +50,7 @@ describe('Coral MobileNetV1 1.0 in two files', () => {
   it('a head that does not continue the backbone, or a head without weights, is refused by name', async () => {
     await expect(load({ weights: backbone, head: resolve(dir, 'mobilenet_v2_1.0_224_quant.tflite') }))
       .rejects.toThrow(/mobilenet_v2_1\.0_224_quant\.tflite: its input tensor 'input' \(UINT8 \[1,224,224,3\], scale 0\.0078125, zero point 128\) does not continue .*embedding_extractor\.tflite's output/);
-    await expect(load({ head } as never)).rejects.toThrow('Expected a file path for head (with a file path for weights) but received');
+    await expect(load({ head } as never)).rejects.toThrow('Expected a .tflite file path for weights with head (the backbone the head continues');
     await expect(load({ weights: backbone, head: '/nonexistent.tflite' })).rejects.toThrow("Cannot read weights file '/nonexistent.tflite': no such file");
   });
 });

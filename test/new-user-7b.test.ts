@@ -1,10 +1,18 @@
 // User pass 7b: a board comparer running `mobilenet bench` with every documented flag, and an application developer
 // using the API across the model kinds. Each test is something that went wrong for them.
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBinding } from '../lib/binding.js';
 import { type BenchResult } from '../lib/bench.js';
 import { publishedTop1, renderChart, renderChartSvg, type ChartInput } from '../lib/chart.js';
 import { main } from '../lib/cli/main.js';
+import { COCO_LABELMAP } from '../lib/coco-labels.js';
+import { load } from '../lib/model.js';
+import { using } from './helpers/using.js';
+
+const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+const shared = resolve(root, '../shared');
+const tflite = resolve(shared, 'models/tflite');
 
 /** `mobilenet bench` in this process, stdout/stderr captured (stderr not a TTY: no progress bar). */
 async function bench(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -83,5 +91,28 @@ describe('bench --chart', () => {
     const synthetic = renderChart([point(0.25, 128, { dtype: 'float32', weights: 'synthetic(alpha=0.25, seed=1)' })], 'chart.svg').text;
     expect(synthetic).toContain('per image; synthetic weights (latency does not depend on weight values).</text>');
     expect(synthetic).toContain(' · isa avx2 · ');
+  });
+});
+
+describe('detect() labels', () => {
+  it('are trimmed, as classify() trims its own (a labels array or file with padded names gave "  person  ")', async () => {
+    const labels = COCO_LABELMAP.map((l) => `  ${l}\t`);
+    const found = await using(load({ weights: resolve(tflite, 'coco_ssd_mobilenet_v1_1.0_quant/detect.tflite'), labels, threads: 1 }),
+      (m) => m.detect(resolve(shared, 'images/samples/grace_hopper.jpg')));
+    expect(found.map((d) => d.label)).toEqual(['person', 'tie']);
+  });
+});
+
+describe('load({ head })', () => {
+  const head = resolve(tflite, 'coral/mobilenet_v1_1.0_224_quant_head_layers.tflite');
+
+  it('without weights names the weights it needs (was "Expected a file path for head … but received \'<the head\'s path>\'")', async () => {
+    await expect(load({ head })).rejects.toThrow(new TypeError(
+      "Expected a .tflite file path for weights with head (the backbone the head continues, e.g. Coral's …_embedding_extractor.tflite) but received undefined"));
+  });
+
+  it('after a TF.js model folder says a .tflite file is needed (was "Cannot read weights file …: it is a directory")', async () => {
+    const dir = resolve(shared, 'models/tfjs/mobilenet_v1_0.25_224');
+    await expect(load({ weights: dir, head })).rejects.toThrow(`Expected a .tflite file for weights with a head, but received '${dir}': it is a directory`);
   });
 });
