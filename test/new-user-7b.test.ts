@@ -61,6 +61,23 @@ describe('bench --isa', () => {
   });
 });
 
+describe('bench --dtype uint8 --isa <a float set name>', () => {
+  const b = loadBinding();
+  const floatOnly = b.supportedIsas().find((x) => !(b.supportedQIsas() as readonly string[]).includes(x));
+
+  it.skipIf(floatOnly === undefined)('runs the best integer set of that generation, as load({ isa }) does (was refused: "<set> needs a CPU that has it", on a CPU that has it)', async () => {
+    const r = await bench(['--dtype', 'uint8', '--isa', floatOnly!, '--alpha', '0.25', '--resolution', '32', '--runs', '1', '--warmup', '0', '--json']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const [res] = JSON.parse(r.stdout) as BenchResult[];
+    expect(res!.dtype).toBe('uint8');
+    expect(b.supportedQIsas()).toContain(res!.isa);
+    // The same choice load() makes for that name on a uint8 model.
+    const m = await load({ weights: resolve(tflite, 'mobilenet_v1_0.25_128_quant.tflite'), isa: floatOnly!, threads: 1 });
+    expect(res!.isa).toBe(m.info.isa);
+    m.dispose();
+  });
+});
+
 describe('bench --profile with --batch', () => {
   it('is refused (the profile times one image per inference: its columns sat beside a batch-of-4 median, a quarter of it)', async () => {
     const r = await bench(['--alpha', '0.25', '--resolution', '32', '--batch', '4', '--profile', '--runs', '1', '--warmup', '0']);

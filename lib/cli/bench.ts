@@ -86,9 +86,11 @@ export function plan(values: Record<string, unknown>): Plan {
   if (v.isa !== undefined) {
     try {
       const b = loadBinding();
-      // A weights file without --dtype runs as load() runs it: float or integer sets, as the file decides.
-      const sets = v.dtype === 'uint8' || v.dtype === 'int8' ? b.supportedQIsas()
-        : v.dtype === undefined && v.weights !== undefined ? [...new Set([...b.supportedIsas(), ...b.supportedQIsas()])] : b.supportedIsas();
+      // The integer path (--dtype uint8/int8, or a weights file without --dtype, which may be quantized) takes what
+      // load() takes there: an integer set, or a float set's name for the best integer set of its generation
+      // ('avx512' was refused with --dtype uint8 as "avx512 needs a CPU that has it" on a CPU that has it).
+      const sets = v.dtype === 'float32' || (v.dtype === undefined && v.weights === undefined) ? b.supportedIsas()
+        : [...new Set([...b.supportedIsas(), ...b.supportedQIsas()])];
       // An integer set on the float path: say what the integer path needs (it read "the kernel sets this CPU runs",
       // listing the float ones only, for a set this CPU does run).
       if (v.dtype !== 'uint8' && v.dtype !== 'int8' && !sets.includes(v.isa) && b.supportedQIsas().includes(v.isa)) {
