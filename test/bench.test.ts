@@ -6,26 +6,15 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatText, quantile, type BenchResult } from '../lib/bench.js';
-import { main } from '../lib/cli/main.js';
 import { loadBinding } from '../lib/binding.js';
 import { buildSpec } from '../lib/graph.js';
 import { load } from '../lib/model.js';
 import { PUBLISHED_TOP1, renderChartSvg, type ChartInput } from '../lib/chart.js';
+import { benchInProcess as runInProcess } from './helpers/bench-in-process.js';
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const cli = join(root, 'dist', 'cli.js');
 
-/** `mobilenet bench` in this process, stdout/stderr captured (stderr not a TTY, so no progress bar). */
-async function runInProcess(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    stdin: (async function* () {})(), env: {},
-  };
-  const code = await main(['bench', ...argv], io);
-  return { code, stdout, stderr };
-}
 
 /** Through the real CLI once it is built (dist/cli.js), else in-process. */
 async function runBench(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

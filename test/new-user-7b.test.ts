@@ -5,26 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { loadBinding } from '../lib/binding.js';
 import { type BenchResult } from '../lib/bench.js';
 import { publishedTop1, renderChart, renderChartSvg, type ChartInput } from '../lib/chart.js';
-import { main } from '../lib/cli/main.js';
 import { COCO_LABELMAP } from '../lib/coco-labels.js';
 import { load } from '../lib/model.js';
+import { benchInProcess as bench } from './helpers/bench-in-process.js';
 import { using } from './helpers/using.js';
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const shared = resolve(root, '../shared');
 const tflite = resolve(shared, 'models/tflite');
 
-/** `mobilenet bench` in this process, stdout/stderr captured (stderr not a TTY: no progress bar). */
-async function bench(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    stdin: (async function* () {})(), env: {},
-  };
-  const code = await main(['bench', ...argv], io);
-  return { code, stdout, stderr };
-}
 
 const usage = (message: string) => `mobilenet bench: ${message}\nRun 'mobilenet bench --help' for usage.\n`;
 
