@@ -28,8 +28,8 @@ namespace mn {
 using GemmUkernelFn = void (*)(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride,
                                const float* w, float* c, size_t c_stride, float min, float max,
                                const float* w_prefetch);
-// One 128-byte line pair every two k-steps: a 14-row tile's K = 1024 k loop warms 64 KiB, half of the next
-// 32-column panel, while it computes (Model::gemm gives each row tile of a panel its own slice).
+// One 128-byte line pair (two prefetches) every two k-steps: a 14-row tile's K = 1024 k loop warms 64 KiB,
+// half of the next 32-column panel, while it computes (Model::gemm gives each row tile of a panel its own slice).
 constexpr size_t kGemmPrefetchBytesPerK = 64;
 
 // GEMV (one row of A: the batch-1 classifier), optional per ISA (fn nullptr: the runtime uses the GEMM):
