@@ -77,6 +77,18 @@ const configs: { name: string; weights: () => string | NetWeights; resolution: n
     resolution: 128,
     inputs: () => [referenceFrame('n01440764_tench', 128), oddFrame(2)],
   },
+  {
+    // One thread runs the early layers in band pairs (native/runtime/model.cc: band_groups; here conv1 + dw_1,
+    // pw_1 + dw_2, pw_2 + dw_3 and pw_3 + dw_4: stride 1 and 2, SAME padding), two or more threads layer by layer,
+    // so this compares the two orders bit for bit. (1.0 @128 above bands only pw_1 + dw_2.)
+    name: 'synthetic 0.5 @224, band pairs',
+    weights: (() => {
+      let w: NetWeights | undefined;
+      return () => (w ??= syntheticWeights(0.5, { seed: 23 }));
+    })(),
+    resolution: 224,
+    inputs: () => [referenceFrame('n01530575_brambling', 224), oddFrame(3)],
+  },
 ];
 
 describe('logits are bit-identical for threads 1..4', () => {

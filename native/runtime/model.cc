@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <new>
 #include <stdexcept>
 
@@ -53,21 +54,81 @@ size_t packed_size(const KernelTable& kt, const GraphLayer& l, size_t in_c, size
   return 0;
 }
 
+// Band pairs. The early layers' activations (1.6-3.2 MB at 1.0/224) outgrow L2, so run layer by layer each
+// tensor is written out to L3 (DRAM on a Pi, which has no L3) and read back by the next layer. A band pair is two
+// float first-conv / depthwise / pointwise layers, the second the only reader of the first's output, when that
+// tensor exceeds kBandTensorBytes. The pair runs a few output rows at a time (run_band_pair): the first layer
+// writes just the rows the band reads into a window in the workspace's scratch (still in L2 when the second
+// reads them), so that tensor never takes arena space or memory bandwidth. Every element comes from the same
+// kernel arithmetic as layer by layer, so results are bit-identical; 1.0/224 needs 16 % less memory, 1.0/1024 51 %.
+// Pairs, not longer chains: a chain conv1 ... dw_4 (tensors kept whole) ran 0.99x of layer by layer against 0.97x
+// for pairs. Only one-thread models band: with two threads the pool's extra round per band cost more than the
+// bands saved (1.0/224: 1.04x). Numbers: bench/results/x86-alpha1-experiments.md.
+constexpr size_t kBandTensorBytes = 512 * 1024;
+// A band's window of the first layer's rows plus the second's output rows: half of L2 on x86 (1-2 MiB per core;
+// 1.0/224 on Zen 5: 512 KiB 0.976x of layer by layer, 256 KiB 0.982x, 128 KiB 0.987x), half of a Pi 5's
+// (A76: 512 KiB; Pi 3/4 share 512 KiB-1 MiB among four cores).
+#if defined(__x86_64__)
+constexpr size_t kBandBytes = 512 * 1024;
+#else
+constexpr size_t kBandBytes = 256 * 1024;
+#endif
+
+bool bandable(const GraphLayer& l, const TensorDesc& x) {
+  if (is_integer(l.out.dtype) || l.inputs.size() != 1) return false;
+  return l.kind == LayerKind::Dwconv || l.kind == LayerKind::Pwconv || first_conv(l, x.c);
+}
+
+// Input rows [first_input_row(l, r0), input_rows_needed(l, x, r1)) are what output rows [r0, r1) of layer l read.
+size_t first_input_row(const GraphLayer& l, size_t r0) {
+  if (l.kind == LayerKind::Pwconv) return r0;
+  return r0 * l.stride > l.pad_top ? r0 * l.stride - l.pad_top : 0;
+}
+size_t input_rows_needed(const GraphLayer& l, const TensorDesc& x, size_t r1) {
+  if (r1 == 0 || l.kind == LayerKind::Pwconv) return r1;
+  return std::min(x.h, (r1 - 1) * l.stride + l.kh - l.pad_top);
+}
+
+// group_last[i] (see plan_arena): i + 1 for the first layer of a pair, i otherwise. Pairs are formed first come.
+// on: false gives no pairs.
+std::vector<size_t> band_groups(const Graph& g, bool on) {
+  const size_t n = g.layers.size();
+  std::vector<size_t> readers(n + 1, 0), group_last(n);
+  for (size_t i = 0; i < n; i++) group_last[i] = i;
+  if (!on) return group_last;
+  for (const GraphLayer& l : g.layers)
+    for (uint32_t t : l.inputs) readers[t]++;
+  for (const GraphOutput& o : g.outputs) readers[o.tensor] += 2;  // a graph output never joins
+  for (size_t i = 0; i < n; i++) {
+    const GraphLayer& a = g.layers[i];
+    if (i + 1 < n && bandable(a, g.tensor(a.inputs[0])) && bandable(g.layers[i + 1], a.out) &&
+        g.layers[i + 1].inputs[0] == i + 1 && readers[i + 1] == 1 &&
+        tensor_floats(a.out) * sizeof(float) > kBandTensorBytes) {
+      group_last[i] = group_last[i + 1] = i + 1;
+      i++;
+    }
+  }
+  return group_last;
+}
+
 // Offsets for every layer's output tensor in one arena: a tensor is live from the layer that
 // writes it to the last layer that reads it (graph outputs: to the end of the image). Each one
 // goes at the lowest offset that overlaps no tensor live at the same time (first fit), so a
 // chain needs two buffers and a residual block three, without a per-network rule.
-std::vector<size_t> plan_arena(const Graph& g, size_t* total) {
+// group_last[i]: the last layer of layer i's band pair (i itself outside one). A pair runs its layers
+// interleaved, so every tensor read inside it stays live until the pair's second layer.
+std::vector<size_t> plan_arena(const Graph& g, const std::vector<size_t>& group_last, size_t* total) {
   const size_t n = g.layers.size();
   std::vector<size_t> last_use(n + 1, 0);  // by tensor id
   for (size_t i = 0; i < n; i++)
-    for (uint32_t t : g.layers[i].inputs) last_use[t] = std::max(last_use[t], i);
+    for (uint32_t t : g.layers[i].inputs) last_use[t] = std::max(last_use[t], group_last[i]);
   for (const GraphOutput& o : g.outputs) last_use[o.tensor] = n;
   struct Live { size_t begin, end, last; };
   std::vector<Live> live;
   std::vector<size_t> offset(n, 0);
   *total = 0;
   for (size_t i = 0; i < n; i++) {
+    if (group_last[i] == i + 1) continue;  // a band pair's first output lives in the workspace's scratch
     const size_t size = round_up(tensor_floats(g.layers[i].out), kAlignFloats);
     // Inputs of layer i are still live here (its output must not overlap them): drop only
     // tensors whose last reader came before i.
@@ -171,8 +232,22 @@ Model::Model(const ModelConfig& cfg, Graph graph)
     if (is_integer(l.out.dtype)) scratch_floats_ = std::max(scratch_floats_, (integer_scratch_bytes(graph_, l) + 3) / 4);
   }
   packed_.resize(total);
-  const std::vector<size_t> offsets = plan_arena(graph_, &arena_floats_);
+  const std::vector<size_t> group_last = band_groups(graph_, cfg_.band_pairs && cfg_.threads == 1);
+  const std::vector<size_t> offsets = plan_arena(graph_, group_last, &arena_floats_);
   for (size_t i = 0; i < n; i++) plan_[i].arena_offset = offsets[i];
+  for (size_t i = 0; i < n; i++) {
+    if (group_last[i] == i) continue;
+    const GraphLayer &first = graph_.layers[i], &second = graph_.layers[i + 1];
+    const size_t mid_row = first.out.w * first.out.c, out_row = second.out.w * second.out.c;
+    const size_t rows = kBandBytes / sizeof(float) / (second.stride * mid_row + out_row);
+    plan_[i].band_rows = std::max<size_t>(1, std::min(second.out.h, rows));
+    for (size_t r0 = 0; r0 < second.out.h; r0 += plan_[i].band_rows) {  // the widest window of first's rows
+      const size_t r1 = std::min(second.out.h, r0 + plan_[i].band_rows);
+      const size_t window = input_rows_needed(second, first.out, r1) - first_input_row(second, r0);
+      scratch_floats_ = std::max(scratch_floats_, window * mid_row);
+    }
+    i++;
+  }
 
   // Fold BatchNorm in double precision (ncnn's formula): s = gamma / sqrt(var + eps),
   // w' = w * s per output channel, b' = beta - mean * s + bias * s. Every canonical layout
@@ -323,30 +398,15 @@ void Model::run_layer(Workspace& ws, size_t li, const float* const* in, float* o
   if (is_integer(l.out.dtype))
     return run_integer_layer(*qkernels_, pool, graph_, l, w, reinterpret_cast<const void* const*>(in), out,
                              reinterpret_cast<uint8_t*>(ws.scratch_.data()));
-  // Row-range tasks for the convolutions: enough for the pool to balance, few enough to be cheap.
-  const size_t row_tasks = std::min(l.out.h, pool.threads() == 1 ? (size_t)1 : pool.threads() * kTasksPerThread);
-  const size_t rows_per_task = (l.out.h + row_tasks - 1) / row_tasks;
-  const size_t tasks = (l.out.h + rows_per_task - 1) / rows_per_task;
   switch (l.kind) {
-    case LayerKind::Conv: {
-      if (!first_conv(l, x.c)) {
-        conv_im2col(ws, l, x, in[0], w, out);
-        break;
-      }
-      const ConvParams p{in[0], out, w, x.h, x.w, l.out.c, l.out.h, l.out.w, l.pad_top, l.pad_left, l.min, l.max};
-      pool.parallel_for(tasks, [&](size_t t) {
-        kt.conv3x3s2.fn(p, t * rows_per_task, std::min(l.out.h, (t + 1) * rows_per_task));
-      });
+    case LayerKind::Conv:
+      if (!first_conv(l, x.c)) conv_im2col(ws, l, x, in[0], w, out);
+      else run_rows(ws, li, in[0], out, 0, l.out.h);
       break;
-    }
-    case LayerKind::Dwconv: {
-      const DwconvParams p{in[0], out, w, x.h, x.w, x.c, l.out.h, l.out.w, l.stride, l.pad_top, l.pad_left, l.min, l.max};
-      pool.parallel_for(tasks, [&](size_t t) {
-        kt.dwconv3x3.fn(p, t * rows_per_task, std::min(l.out.h, (t + 1) * rows_per_task));
-      });
-      break;
-    }
+    case LayerKind::Dwconv:
     case LayerKind::Pwconv:
+      run_rows(ws, li, in[0], out, 0, l.out.h);
+      break;
     case LayerKind::Classifier:
       gemm(pool, l.out.h * l.out.w, l.out.c, x.c, in[0], w, out, l.min, l.max);
       break;
@@ -396,6 +456,64 @@ void Model::run_layer(Workspace& ws, size_t li, const float* const* in, float* o
   }
 }
 
+// Output rows [r0, r1) of a float first conv, depthwise or pointwise layer (in, out: whole tensors).
+void Model::run_rows(Workspace& ws, size_t li, const float* in, float* out, size_t r0, size_t r1) const {
+  const KernelTable& kt = *kernels_;
+  const GraphLayer& l = graph_.layers[li];
+  const TensorDesc& x = graph_.tensor(l.inputs[0]);
+  const float* w = packed_.data() + plan_[li].packed_offset;
+  ThreadPool& pool = ws.pool_;
+  if (l.kind == LayerKind::Pwconv) {
+    const size_t px = l.out.w;  // 1x1 stride 1: output row y reads input row y
+    return gemm(pool, (r1 - r0) * px, l.out.c, x.c, in + r0 * px * x.c, w, out + r0 * px * l.out.c, l.min, l.max);
+  }
+  // Row-range tasks for the convolutions: enough for the pool to balance, few enough to be cheap.
+  const size_t rows = r1 - r0;
+  const size_t row_tasks = std::min(rows, pool.threads() == 1 ? (size_t)1 : pool.threads() * kTasksPerThread);
+  const size_t rows_per_task = (rows + row_tasks - 1) / row_tasks;
+  const size_t tasks = (rows + rows_per_task - 1) / rows_per_task;
+  auto range = [&](size_t t) { return std::make_pair(r0 + t * rows_per_task, std::min(r1, r0 + (t + 1) * rows_per_task)); };
+  if (l.kind == LayerKind::Dwconv) {
+    const DwconvParams p{in, out, w, x.h, x.w, x.c, l.out.h, l.out.w, l.stride, l.pad_top, l.pad_left, l.min, l.max};
+    pool.parallel_for(tasks, [&](size_t t) { kt.dwconv3x3.fn(p, range(t).first, range(t).second); });
+  } else {
+    const ConvParams p{in, out, w, x.h, x.w, l.out.c, l.out.h, l.out.w, l.pad_top, l.pad_left, l.min, l.max};
+    pool.parallel_for(tasks, [&](size_t t) { kt.conv3x3s2.fn(p, range(t).first, range(t).second); });
+  }
+}
+
+// The band pair starting at layer i (band_groups). For each band of band_rows rows of the second layer's output:
+// the rows of the first's output that the band reads, [lo, hi), are held at the start of ws.scratch_ (rows the
+// last band already computed are moved down), the first layer computes the ones missing, the second the band.
+// Both layers address rows from row 0 (run_rows), so they get the window's base moved back by lo rows: pointer
+// arithmetic done on integers, since that address lies before the buffer; every row they touch is inside it.
+// in: layer i's input.
+void Model::run_band_pair(Workspace& ws, size_t i, const float* in, float* arena, bool profile) const {
+  const GraphLayer &first = graph_.layers[i], &second = graph_.layers[i + 1];
+  const size_t row = first.out.w * first.out.c;
+  float* window = ws.scratch_.data();
+  float* out = arena + plan_[i + 1].arena_offset;
+  auto rows = [&](size_t li, const float* x, float* y, size_t r0, size_t r1) {
+    if (!profile) return run_rows(ws, li, x, y, r0, r1);
+    if (ws.profile_.on_layer) ws.profile_.on_layer(li);
+    const auto t0 = std::chrono::steady_clock::now();
+    run_rows(ws, li, x, y, r0, r1);
+    ws.profile_.layer_ns[li] += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+  };
+  size_t lo = 0, hi = 0;  // the window holds rows [lo, hi)
+  for (size_t r0 = 0; r0 < second.out.h;) {
+    const size_t r1 = std::min(second.out.h, r0 + plan_[i].band_rows);
+    const size_t keep = std::min(std::max(lo, first_input_row(second, r0)), hi), need = input_rows_needed(second, first.out, r1);
+    std::memmove(window, window + (keep - lo) * row, (hi - keep) * row * sizeof(float));
+    lo = keep;
+    float* base = reinterpret_cast<float*>(reinterpret_cast<uintptr_t>(window) - lo * row * sizeof(float));
+    if (need > hi) rows(i, in, base, hi, need);
+    hi = std::max(hi, need);
+    rows(i + 1, base, out, r0, r1);
+    r0 = r1;
+  }
+}
+
 size_t Model::widest_output() const {
   size_t best = 0, most = 0;
   for (size_t o = 0; o < needed_.size(); o++) {
@@ -427,6 +545,11 @@ void Model::run(Workspace& ws, size_t batch, size_t output, bool profile, const 
     for (size_t i = 0; i < n; i++) {
       if (!need[i]) continue;
       const GraphLayer& l = graph_.layers[i];
+      if (plan_[i].band_rows) {  // a band pair (its first output has no arena space: it always runs banded)
+        run_band_pair(ws, i, tensor(l.inputs[0]), arena, profile);
+        i++;
+        continue;
+      }
       for (size_t j = 0; j < l.inputs.size(); j++) inputs[j] = tensor(l.inputs[j]);
       if (profile && ws.profile_.on_layer) ws.profile_.on_layer(i);
       const auto t0 = profile ? clock::now() : clock::time_point{};

@@ -27,6 +27,7 @@ struct ModelConfig {
   Normalization normalization = Normalization::Tfjs;
   float input_scale = 0.0f, input_zero_point = 0.0f;  // Normalization::Quantized only
   bool stretch_input = false;  // frames resized whole to R x R (detectors), not centre-cropped
+  bool band_pairs = true;      // false: every layer whole, one after another (model.cc: band_groups; bit-identical)
   std::string isa;        // "" = best for this CPU; an integer kernel set (qdispatch.h) for integer graphs
   std::string isa_source = "MOBILENET_ISA";  // named in the error when `isa` is not available
 };
@@ -114,8 +115,11 @@ class Model {
   struct Plan {
     size_t packed_offset = 0;  // into packed_
     size_t arena_offset = 0;   // of the output tensor, in floats
+    size_t band_rows = 0;      // first layer of a band pair (model.cc: band_groups): rows of the second's output per band
   };
   void run_layer(Workspace& ws, size_t li, const float* const* in, float* out) const;
+  void run_rows(Workspace& ws, size_t li, const float* in, float* out, size_t r0, size_t r1) const;
+  void run_band_pair(Workspace& ws, size_t i, const float* in, float* arena, bool profile) const;
   void conv_im2col(Workspace& ws, const GraphLayer& l, const TensorDesc& x, const float* in, const float* w, float* out) const;
   void gemm(ThreadPool& pool, size_t m, size_t n, size_t k, const float* a, const float* w, float* c, float min,
             float max) const;
