@@ -212,7 +212,7 @@ function caption(results: readonly BenchResult[]): string {
   const warmup = [...new Set(results.map((r) => r.warmup))].join('/');
   const nets = [...new Set(results.map((r) => NETWORK_NAMES[r.architecture] + (r.call === 'inferSync()' ? '' : ` (timing ${r.call})`)))].join(', ');
   return `${nets} on ${first.cpu}, Node ${process.version}, mobilenet-native ${version}; ${weightsCaption(results)}; ` +
-    `median of ${runs} runs after ${warmup} warm-up.`;
+    `median of ${runs} ${runs === '1' ? 'run' : 'runs'} after ${warmup} warm-up.`;
 }
 
 const HEAD = ['variant', 'threads', 'batch', 'isa', 'load ms', 'median ms', 'p90 ms', 'min ms', 'images/s', 'GFLOP/s', 'peak RSS MB'];

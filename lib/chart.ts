@@ -168,7 +168,7 @@ export function renderChartSvg(results: readonly ChartInput[], meta: ChartMeta =
     `${threadSet.join('/') || '?'} thread${threadSet.length === 1 && threadSet[0] === 1 ? '' : 's'}`,
     `isa ${isaSet.join('/') || '?'}`,
     `batch ${batchSet.join('/') || 1}`,
-    `median of ${runsSet.join('/') || '?'} runs`,
+    `median of ${runsSet.join('/') || '?'} run${runsSet.length === 1 && runsSet[0] === 1 ? '' : 's'}`,
     ...(meta.node ? [`Node ${meta.node}`] : []),
     ...(meta.version ? [`mobilenet-native ${meta.version}`] : []),
   ];

@@ -123,7 +123,7 @@ describe('mobilenet bench --weights: what each kind of model runs', () => {
     expect(r.median_ms).toBeGreaterThan(0);
     const text = await runInProcess(['--weights', ssd, '--runs', '1', '--warmup', '0']);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^SSD-MobileNetV1 \(timing detect\(\)\) on .+, Node v[\d.]+, mobilenet-native [\d.]+; .*detect\.tflite; median of 1 runs after 0 warm-up\.\n/);
+    expect(text.stdout).toMatch(/^SSD-MobileNetV1 \(timing detect\(\)\) on .+, Node v[\d.]+, mobilenet-native [\d.]+; .*detect\.tflite; median of 1 run after 0 warm-up\.\n/);
   });
 
   it('a MobileNetV2 file is captioned MobileNetV2 (before: MobileNetV1) and times inferSync()', async () => {
@@ -305,5 +305,7 @@ describe('chart', () => {
     expect(countPoints(svg)).toBe(16);
     expect(svg).toContain('Latency per image, ms');
     expect(svg).toContain('ImageNet top-1 accuracy, %');
+    expect(svg).toContain('median of 1 run'); // not "1 runs"
+    expect(svg).not.toContain('median of 1 runs');
   });
 });
