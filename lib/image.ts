@@ -23,7 +23,13 @@ export const PIXEL_FORMATS: readonly PixelFormat[] = ['rgb', 'rgba', 'bgr', 'bgr
  * (video: Y 16..235, the default) or 'full' (JPEG/JFIF, 0..255). `data` holds exactly
  * stride x height bytes per plane (the last row padded too).
  */
-export interface Frame {
+export type Frame = FrameFields & ({ channels: 1 | 3 | 4 } | { format: PixelFormat } | { data: Uint8ClampedArray });
+
+/**
+ * The fields of a {@link Frame}. A frame names its layout with `channels` or `format`, or is RGBA as
+ * `Uint8ClampedArray` data (canvas ImageData); the type asks for one of the three, as the runtime check does.
+ */
+export interface FrameFields {
   /** Row-major pixels; a Uint8ClampedArray (canvas ImageData) works as is. */
   data: Uint8Array | Uint8ClampedArray;
   width: number;

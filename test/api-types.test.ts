@@ -45,6 +45,10 @@ void [label, many, either, isa, alpha, format, profile, errors, v];
 await load({ alpha: 0.3 });
 // @ts-expect-error isa is one of the kernel sets
 await load({ isa: 'sse4' });
+const yuv: Frame = { data: new Uint8Array(6), width: 2, height: 2, format: 'i420' };
+await model.infer([yuv, { data: new Uint8Array(12), width: 2, height: 2, channels: 3 }]);
+// @ts-expect-error a frame names its channels or format (it compiled, then threw "Expected 1, 3 or 4 for input.channels")
+await model.infer({ data: new Uint8Array(12), width: 2, height: 2 });
 `;
 
 describe('the published types', () => {
