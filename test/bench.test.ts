@@ -196,6 +196,9 @@ describe('mobilenet bench usage errors', () => {
     [['--threads', '1,0'], "Expected an integer between 1 and 256 for --threads but received '0' (in '1,0')"],
     [['--threads', '1,,2'], "Expected a comma-separated list for --threads but received '1,,2'"],
     [['--resolution', '100'], "Expected a multiple of 32 from 32 to 2048 (e.g. 224, 192, 160, 128) for --resolution but received '100'"],
+    // With a weights file too (load() checks the size against the file): exited 1 with "received 100 of type number".
+    [['--weights', resolve(root, '../shared/models/tflite/mobilenet_v1_0.25_128_quant.tflite'), '--resolution', '100', '--runs', '1'],
+      "Expected a multiple of 32 from 32 to 2048 (e.g. 224, 192, 160, 128) for --resolution but received '100'"],
     [['--alpha', '0'], "Expected a width multiplier from 1/32 (0.03125) to 4 (e.g. 1.0, 0.75, 0.5, 0.25) for --alpha but received '0'"],
     [['--json', '--markdown'], 'Expected at most one of --json and --markdown but received both'],
     [['--all', '--alpha', '0.5'], 'Expected either --all or --alpha/--resolution but received both'],

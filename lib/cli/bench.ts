@@ -8,7 +8,7 @@ import { renderChart } from '../chart.js';
 import { scaledChannels } from '../graph.js';
 import { loadBinding } from '../binding.js';
 import { rangeError } from '../errors.js';
-import { ALPHAS, LIMITS, RESOLUTIONS, checkIsa, type Isa } from '../validate.js';
+import { ALPHAS, LIMITS, RESOLUTIONS, RESOLUTION_EXPECTED, checkIsa, type Isa } from '../validate.js';
 import { version } from '../version.js';
 import { syntheticWeights } from '../weights/synthetic.js';
 import { syntheticQuantWeights } from '../weights/synthetic-quant.js';
@@ -149,8 +149,16 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
         weights = w;
       }
       const label = `${c.alpha !== undefined && c.resolution !== undefined ? `${variantName({ alpha: c.alpha, resolution: c.resolution })} ` : ''}t${c.threads}`;
-      results[i] = await runBench(c, weights, (done, total) =>
-        bar.update(k * total + done, order.length * total, `${k + 1}/${order.length} ${label} run ${done}/${total}`));
+      try {
+        results[i] = await runBench(c, weights, (done, total) =>
+          bar.update(k * total + done, order.length * total, `${k + 1}/${order.length} ${label} run ${done}/${total}`));
+      } catch (e) {
+        // With --weights, load() checks --resolution against the file (an SSD file takes its own 300); a size that
+        // no model takes is still a bad flag value: exit 2, as without --weights (checkResolutionFlag).
+        if (e instanceof RangeError && c.resolution !== undefined && e.message.includes('for resolution but received'))
+          throw new UsageError(`Expected ${RESOLUTION_EXPECTED} for --resolution but received '${c.resolution}'`);
+        throw e;
+      }
     }
   } finally {
     bar.clear();
