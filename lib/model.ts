@@ -783,7 +783,7 @@ async function loadGraphModel(m: RecognisedModel, options: LoadOptions, threads:
     throw new Error(`Expected weights of alpha ${options.alpha} (the alpha option) but ${m.source} has alpha ${m.alpha}`);
   }
   if (options.resolution !== undefined && options.resolution !== m.resolution) {
-    throw new Error(`Expected weights of resolution ${options.resolution} (the resolution option) but ${m.source} is a ${m.architecture} graph of fixed input ${m.resolution}`);
+    throw new Error(`Expected weights of resolution ${options.resolution} (the resolution option) but ${m.source} is a graph of fixed input ${m.resolution} (${m.architecture})`);
   }
   const detector = m.architecture === 'ssd_mobilenet_v1';
   // Built-in names: COCO for the detector, ImageNet for 1000 real classes; a custom head without `labels` has none.

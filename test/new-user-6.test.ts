@@ -63,6 +63,11 @@ describe("an SSD file at its own resolution (300, not a multiple of 32)", () => 
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)[0]).toMatchObject({ architecture: 'ssd_mobilenet_v1', resolution: 300, call: 'detect()' });
   }, 60_000);
+
+  it('another resolution is refused naming the file\'s own (read "is a ssd_mobilenet_v1 graph")', async () => {
+    await expect(load({ weights: ssd, threads: 1, resolution: 320 })).rejects.toThrow(
+      `Expected weights of resolution 320 (the resolution option) but ${ssd} is a graph of fixed input 300 (ssd_mobilenet_v1)`);
+  });
 });
 
 describe('file: URLs (new URL("./model.tflite", import.meta.url), what ESM code hands to fs)', () => {
