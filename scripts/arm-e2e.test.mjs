@@ -170,6 +170,24 @@ test('arm e2e', { timeout: 30 * 60_000 }, async (t) => {
     assert.ok(d <= 1e-5, `batch rows differ from single inferences by ${d}`);
   });
 
+  // One-thread models run pw_1 + dw_2 here as a band pair (native/runtime/model.cc: band_groups), more threads layer
+  // by layer: the two orders must agree bit for bit on ARM too (test/threads.test.ts checks it on x86).
+  await sub('one thread (band pairs) gives the same logits bit for bit as two', async () => {
+    const frames = stems.slice(0, Math.min(2, stems.length)).map(frame);
+    const one = await api.load({ weights: MODEL_DIR, threads: 1 });
+    const two = await api.load({ weights: MODEL_DIR, threads: 2 });
+    try {
+      const bits = (x) => new Uint32Array(x.buffer, x.byteOffset, x.length);
+      const a = bits(await one.infer(frames));
+      const b = bits(await two.infer(frames));
+      assert.equal(a.length, frames.length * CLASSES);
+      assert.equal(a.findIndex((v, i) => v !== b[i]), -1, 'first logit that differs between 1 and 2 threads');
+    } finally {
+      one.dispose();
+      two.dispose();
+    }
+  });
+
   model.dispose();
 
   // 32-bit size_t (armv7): a batch whose staging size wraps (4096 x 1024 x 1024 x 3 floats is 0 mod 2^32) allocated the
