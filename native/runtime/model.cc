@@ -506,6 +506,9 @@ void Model::run_band_pair(Workspace& ws, size_t i, const float* in, float* arena
     const size_t keep = std::min(std::max(lo, first_input_row(second, r0)), hi), need = input_rows_needed(second, first.out, r1);
     std::memmove(window, window + (keep - lo) * row, (hi - keep) * row * sizeof(float));
     lo = keep;
+    // The constructor sized scratch for need - first_input_row(r0) rows; lo is that row unless a band skipped rows
+    // (never for 3x3 windows of stride <= 2, nor 1x1 stride 1): refuse rather than write past the buffer.
+    if ((need - lo) * row > ws.scratch_.size()) throw std::logic_error("layer " + first.name + ": band window exceeds scratch");
     float* base = reinterpret_cast<float*>(reinterpret_cast<uintptr_t>(window) - lo * row * sizeof(float));
     if (need > hi) rows(i, in, base, hi, need);
     hi = std::max(hi, need);
