@@ -31,23 +31,19 @@ export interface DetectOptions {
  * continued by `headPath` (Coral's head_layers). Undefined for the rest: plain MobileNetV1 files keep their reader.
  */
 export async function readGraphModel(path: string, headPath?: string): Promise<RecognisedModel | undefined> {
-  const read = async (f: string): Promise<Uint8Array> => {
+  // onDirectory: the message for a folder (a TF.js model given where a .tflite is needed), instead of "it is a directory".
+  const read = async (f: string, onDirectory?: string): Promise<Uint8Array> => {
     try {
       return new Uint8Array(await readFile(f));
     } catch (e) {
+      if (onDirectory !== undefined && (e as { code?: unknown }).code === 'EISDIR') throw new Error(onDirectory);
       throw new Error(`Cannot read weights file '${f}': ${describeFileError(e)}`);
     }
   };
   if (headPath !== undefined) {
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(path));
-    } catch (e) {
-      // A TF.js model folder: say what head needs rather than "Cannot read weights file …: it is a directory".
-      if ((e as { code?: unknown }).code === 'EISDIR') throw new Error(`Expected a .tflite file for weights with a head, but received '${path}': it is a directory`);
-      throw new Error(`Cannot read weights file '${path}': ${describeFileError(e)}`);
-    }
-    if (!hasTfliteIdentifier(bytes)) throw new Error(`Expected a .tflite file for weights with a head, but received '${path}'`);
+    const notTflite = `Expected a .tflite file for weights with a head, but received '${path}'`;
+    const bytes = await read(path, `${notTflite}: it is a directory`);
+    if (!hasTfliteIdentifier(bytes)) throw new Error(notTflite);
     return recogniseTflite(bytes, path, { bytes: await read(headPath), source: headPath });
   }
   let bytes: Uint8Array;

@@ -382,6 +382,11 @@ export function frameBytes(format: PixelFormat, width: number, height: number, s
   return { minStride, length };
 }
 
+/** sharp's { data, info } (a frame has its own width). */
+export function isSharpRaw(x: Frame | SharpRaw): x is SharpRaw {
+  return 'info' in x && typeof x.info === 'object' && x.info !== null && !('width' in x);
+}
+
 /**
  * Validates a frame, ImageData or sharp { data, info } and returns what the native side takes (a
  * view, no copy). Messages name the field, the expectation and what was received.
@@ -389,7 +394,7 @@ export function frameBytes(format: PixelFormat, width: number, height: number, s
 export function checkFrame(x: Frame | SharpRaw, name: string, background: Background): NativeFrame {
   let f: Frame;
   let fname = name;
-  if ('info' in x && typeof x.info === 'object' && x.info !== null && !('width' in x)) {
+  if (isSharpRaw(x)) {
     // sharp's { data, info }: channels 1 (grey), 3, 4; 2 (grey + alpha) has no native layout.
     const info = x.info;
     if (info.channels === 2) {

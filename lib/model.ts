@@ -7,7 +7,7 @@ import { loadBinding, toNativeGraph, type NativeModel, type NativeProfile, type 
 import { quantizeGraph, type IntegerIsa } from './graph-quant.js';
 import { describe, describeFileError, rangeError, typeError, WeightsError } from './errors.js';
 import {
-  checkFrame, checkTensor, DEFAULT_MAX_INPUT_PIXELS, decodeImage, isBlobLike, isFrame, isTensorInput, parseBackground,
+  checkFrame, checkTensor, DEFAULT_MAX_INPUT_PIXELS, decodeImage, isBlobLike, isFrame, isSharpRaw, isTensorInput, parseBackground,
   type Background, type BlobLike, type DecodeOptions, type Frame, type Input, type InputRange, type NativeFrame, type SharpRaw, type TensorInput,
 } from './image.js';
 import { parseLabels } from './labels.js';
@@ -584,8 +584,8 @@ class MobileNetModel implements MobileNet {
     const list = Array.isArray(input) ? input : [input];
     const sizes = list.map((x): [number, number] | undefined => {
       if (!isFrame(x)) return undefined;
-      const g = x as { width?: number; height?: number; info?: { width: number; height: number } };
-      return 'info' in g && typeof g.info === 'object' && g.info !== null && !('width' in g) ? [g.info.width, g.info.height] : [g.width!, g.height!];
+      const f = x as Frame | SharpRaw;
+      return isSharpRaw(f) ? [f.info.width, f.info.height] : [f.width, f.height];
     });
     return settled.then((result) => {
       const out = result as Float32Array; // the postprocess output is float

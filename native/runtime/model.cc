@@ -54,6 +54,16 @@ size_t packed_size(const KernelTable& kt, const GraphLayer& l, size_t in_c, size
   return 0;
 }
 
+// Runs `work` (a layer, or a band of one) and, when profiling, marks and times it as layer li.
+template <class F>
+void timed(Profile& prof, size_t li, bool profile, F&& work) {
+  if (!profile) return work();
+  if (prof.on_layer) prof.on_layer(li);
+  const auto t0 = std::chrono::steady_clock::now();
+  work();
+  prof.layer_ns[li] += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+}
+
 // Band pairs. The early layers' activations (1.6-3.2 MB at 1.0/224) outgrow L2, so run layer by layer each
 // tensor is written out to L3 (DRAM on a Pi, which has no L3) and read back by the next layer. A band pair is two
 // float first-conv / depthwise / pointwise layers, the second the only reader of the first's output, when that
@@ -494,11 +504,7 @@ void Model::run_band_pair(Workspace& ws, size_t i, const float* in, float* arena
   float* window = ws.scratch_.data();
   float* out = arena + plan_[i + 1].arena_offset;
   auto rows = [&](size_t li, const float* x, float* y, size_t r0, size_t r1) {
-    if (!profile) return run_rows(ws, li, x, y, r0, r1);
-    if (ws.profile_.on_layer) ws.profile_.on_layer(li);
-    const auto t0 = std::chrono::steady_clock::now();
-    run_rows(ws, li, x, y, r0, r1);
-    ws.profile_.layer_ns[li] += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+    timed(ws.profile_, li, profile, [&] { run_rows(ws, li, x, y, r0, r1); });
   };
   size_t lo = 0, hi = 0;  // the window holds rows [lo, hi)
   for (size_t r0 = 0; r0 < second.out.h;) {
@@ -530,7 +536,6 @@ void Model::run(Workspace& ws, size_t batch, size_t output, bool profile, const 
   if (&ws.model_ != this) throw std::invalid_argument("workspace of another model");
   if (batch == 0 || batch > ws.batch_capacity_) throw std::out_of_range("batch exceeds the reserved capacity");
   if (output >= graph_.outputs.size()) throw std::out_of_range("no such graph output");
-  using clock = std::chrono::steady_clock;
   const std::vector<bool>& need = needed_[output];
   const size_t n = graph_.layers.size();
   if (profile) ws.profile_.layer_ns.resize(n, 0.0);
@@ -554,10 +559,7 @@ void Model::run(Workspace& ws, size_t batch, size_t output, bool profile, const 
         continue;
       }
       for (size_t j = 0; j < l.inputs.size(); j++) inputs[j] = tensor(l.inputs[j]);
-      if (profile && ws.profile_.on_layer) ws.profile_.on_layer(i);
-      const auto t0 = profile ? clock::now() : clock::time_point{};
-      run_layer(ws, i, inputs, arena + plan_[i].arena_offset);
-      if (profile) ws.profile_.layer_ns[i] += std::chrono::duration<double, std::nano>(clock::now() - t0).count();
+      timed(ws.profile_, i, profile, [&] { run_layer(ws, i, inputs, arena + plan_[i].arena_offset); });
     }
     const float* src = tensor(out_tensor);
     if (is_integer(out_desc.dtype)) {
