@@ -40,46 +40,83 @@ struct Row {
   __mmask16 v[3];     // 0xFFFF for a real row, 0 for padding (zeroes its taps)
 };
 
-// kG output columns starting at input column ix0 (all taps inside the row), one channel block.
-template <size_t S, size_t kG, bool kMasked>
-inline __attribute__((always_inline)) void interior(const DwconvParams& p, const Row& row, size_t ix0, float* o,
+// kR output rows x kG output columns starting at input column ix0 (all taps inside the rows), one
+// channel block. in[r] are the (kR - 1) * S + 3 input rows the kR output rows read; wmask[ky] zeroes
+// the taps of a padding row (kR = 1 only: row pairs are only formed where every row is real).
+// Each input vector is loaded once and feeds every accumulator that reads it (up to 3 kx x kR rows),
+// with the 9 taps held in registers: 16 accumulators + 9 taps + 1 input = 26 of 32 zmm. Loads per
+// output fall from 9 (the tap loop) to ((kR-1)S+3)((kG-1)S+3)/(kR kG), 2.5 at stride 1, and each
+// input row is read once for two output rows, halving the L2 traffic of rows whose pixels are
+// 1-4 KiB apart (too far apart to stay in L1 from one output row to the next).
+// Per accumulator the FMAs still run bias, then taps in (ky, kx) order: bit-identical to one row
+// at a time, so pairing rows (or not, at a thread's first or last row) never changes a result.
+template <size_t S, size_t kR, size_t kG, bool kMasked>
+inline __attribute__((always_inline)) void interior(const DwconvParams& p, const float* const* in,
+                                                    const __mmask16* wmask, size_t ix0, float* const* out,
                                                     size_t c0, __mmask16 mask) {
+  constexpr size_t kInRows = (kR - 1) * S + 3, kInCols = (kG - 1) * S + 3;
   const size_t C = p.channels;
   const float* w = p.weights + (c0 / 16) * 160;
-  __m512 acc[kG];
+  __m512 vw[9];
+#pragma GCC unroll 9
+  for (size_t t = 0; t < 9; t++) vw[t] = _mm512_maskz_loadu_ps(wmask[t / 3], w + 16 + t * 16);
+  __m512 acc[kR][kG];
   const __m512 vb = _mm512_loadu_ps(w);
+#pragma GCC unroll 2
+  for (size_t o = 0; o < kR; o++)
 #pragma GCC unroll 8
-  for (size_t j = 0; j < kG; j++) acc[j] = vb;
+    for (size_t j = 0; j < kG; j++) acc[o][j] = vb;
+#pragma GCC unroll 5
+  for (size_t r = 0; r < kInRows; r++) {
+    const float* rp = in[r] + ix0 * C + c0;
+#pragma GCC unroll 17
+    for (size_t x = 0; x < kInCols; x++) {
+      const __m512 v = ld<kMasked>(rp + x * C, mask);
+#pragma GCC unroll 2
+      for (size_t o = 0; o < kR; o++) {
+        if (r < o * S || r - o * S > 2) continue;
+        const size_t ky = r - o * S;
 #pragma GCC unroll 3
-  for (size_t ky = 0; ky < 3; ky++) {
-    const float* r = row.r[ky] + ix0 * C + c0;
-#pragma GCC unroll 3
-    for (size_t kx = 0; kx < 3; kx++) {
-      const __m512 vw = _mm512_maskz_loadu_ps(row.v[ky], w + 16 + (ky * 3 + kx) * 16);
-#pragma GCC unroll 8
-      for (size_t j = 0; j < kG; j++) acc[j] = _mm512_fmadd_ps(ld<kMasked>(r + (j * S + kx) * C, mask), vw, acc[j]);
+        for (size_t kx = 0; kx < 3; kx++) {
+          if (x < kx || (x - kx) % S != 0 || (x - kx) / S >= kG) continue;
+          const size_t j = (x - kx) / S;
+          acc[o][j] = _mm512_fmadd_ps(v, vw[ky * 3 + kx], acc[o][j]);
+        }
+      }
     }
   }
   const __m512 vmin = _mm512_set1_ps(p.min), vmax = _mm512_set1_ps(p.max);
+#pragma GCC unroll 2
+  for (size_t o = 0; o < kR; o++)
 #pragma GCC unroll 8
-  for (size_t j = 0; j < kG; j++) st<kMasked>(o + j * C + c0, mask, _mm512_min_ps(_mm512_max_ps(acc[j], vmin), vmax));
+    for (size_t j = 0; j < kG; j++)
+      st<kMasked>(out[o] + j * C + c0, mask, _mm512_min_ps(_mm512_max_ps(acc[o][j], vmin), vmax));
 }
 
-// One border output column (some tap column outside the input), one channel block.
-template <bool kMasked>
+// One border output column (some tap column outside the input), kB channel blocks from c0: kB
+// independent FMA chains, where one block alone would wait on the FMA latency at every tap.
+template <bool kMasked, size_t kB>
 void border(const DwconvParams& p, const Row& row, size_t ox, float* o, size_t c0, __mmask16 mask) {
   const size_t C = p.channels;
   const float* w = p.weights + (c0 / 16) * 160;
   const ptrdiff_t ix = (ptrdiff_t)(ox * p.stride) - (ptrdiff_t)p.pad_left;
-  __m512 acc = _mm512_loadu_ps(w);
+  __m512 acc[kB];
+#pragma GCC unroll 4
+  for (size_t b = 0; b < kB; b++) acc[b] = _mm512_loadu_ps(w + b * 160);
   for (size_t ky = 0; ky < 3; ky++)
     for (size_t kx = 0; kx < 3; kx++) {
       const ptrdiff_t x = ix + (ptrdiff_t)kx;
       if (x < 0 || x >= (ptrdiff_t)p.in_w) continue;
-      const __m512 vw = _mm512_maskz_loadu_ps(row.v[ky], w + 16 + (ky * 3 + kx) * 16);
-      acc = _mm512_fmadd_ps(ld<kMasked>(row.r[ky] + (size_t)x * C + c0, mask), vw, acc);
+      const float* r = row.r[ky] + (size_t)x * C + c0;
+#pragma GCC unroll 4
+      for (size_t b = 0; b < kB; b++) {
+        const __m512 vw = _mm512_maskz_loadu_ps(row.v[ky], w + b * 160 + 16 + (ky * 3 + kx) * 16);
+        acc[b] = _mm512_fmadd_ps(ld<kMasked>(r + b * 16, mask), vw, acc[b]);
+      }
     }
-  st<kMasked>(o + c0, mask, _mm512_min_ps(_mm512_max_ps(acc, _mm512_set1_ps(p.min)), _mm512_set1_ps(p.max)));
+  const __m512 vmin = _mm512_set1_ps(p.min), vmax = _mm512_set1_ps(p.max);
+#pragma GCC unroll 4
+  for (size_t b = 0; b < kB; b++) st<kMasked>(o + c0 + b * 16, mask, _mm512_min_ps(_mm512_max_ps(acc[b], vmin), vmax));
 }
 
 template <size_t S>
@@ -93,38 +130,77 @@ void dwconv(const DwconvParams& p, size_t oy_begin, size_t oy_end) {
   if (ox_hi < ox_lo) ox_hi = ox_lo;
   const size_t c_full = C & ~(size_t)15;
   const __mmask16 rem = (__mmask16)((1u << (C - c_full)) - 1u);
-  for (size_t oy = oy_begin; oy < oy_end; oy++) {
-    Row row;
-    const float* any_row = nullptr;
-    for (size_t ky = 0; ky < 3; ky++) {
-      const ptrdiff_t iy = (ptrdiff_t)(oy * S + ky) - (ptrdiff_t)p.pad_top;
-      const bool valid = iy >= 0 && iy < (ptrdiff_t)p.in_h;
-      row.v[ky] = valid ? (__mmask16)0xFFFF : (__mmask16)0;
-      row.r[ky] = valid ? p.input + (size_t)iy * W * C : nullptr;
-      if (valid && !any_row) any_row = row.r[ky];
+  const __mmask16 all[3] = {0xFFFF, 0xFFFF, 0xFFFF};
+  // Input row of tap row ky for output row oy, or -1 above / in_h below the input.
+  auto in_row = [&](size_t oy, size_t ky) { return (ptrdiff_t)(oy * S + ky) - (ptrdiff_t)p.pad_top; };
+  for (size_t oy = oy_begin; oy < oy_end;) {
+    // Two output rows at once where all their input rows are real (every row but the first and last).
+    const bool pair = oy + 1 < oy_end && in_row(oy, 0) >= 0 && in_row(oy + 1, 2) < (ptrdiff_t)p.in_h;
+    const size_t nr = pair ? 2 : 1;
+    const float* in[2 * S + 3];
+    __mmask16 wmask[3];
+    const float* out[2] = {p.output + oy * p.out_w * C, p.output + (oy + 1) * p.out_w * C};
+    Row row[2];
+    for (size_t o = 0; o < nr; o++) {
+      const float* any_row = nullptr;
+      for (size_t ky = 0; ky < 3; ky++) {
+        const ptrdiff_t iy = in_row(oy + o, ky);
+        const bool valid = iy >= 0 && iy < (ptrdiff_t)p.in_h;
+        row[o].v[ky] = valid ? (__mmask16)0xFFFF : (__mmask16)0;
+        row[o].r[ky] = valid ? p.input + (size_t)iy * W * C : nullptr;
+        if (valid && !any_row) any_row = row[o].r[ky];
+      }
+      for (size_t ky = 0; ky < 3; ky++)
+        if (!row[o].r[ky]) row[o].r[ky] = any_row;
     }
-    for (size_t ky = 0; ky < 3; ky++)
-      if (!row.r[ky]) row.r[ky] = any_row;
-    float* out = p.output + oy * p.out_w * C;
+    if (pair) {
+      for (size_t r = 0; r < S + 3; r++) in[r] = p.input + (size_t)in_row(oy, r) * W * C;
+    } else {
+      for (size_t ky = 0; ky < 3; ky++) in[ky] = row[0].r[ky], wmask[ky] = row[0].v[ky];
+    }
     auto do_border = [&](size_t ox) {
-      for (size_t c0 = 0; c0 < c_full; c0 += 16) border<false>(p, row, ox, out + ox * C, c0, rem);
-      if (c_full < C) border<true>(p, row, ox, out + ox * C, c_full, rem);
+      for (size_t o = 0; o < nr; o++) {
+        float* ob = const_cast<float*>(out[o]) + ox * C;
+        size_t c0 = 0;
+        for (; c0 + 64 <= c_full; c0 += 64) border<false, 4>(p, row[o], ox, ob, c0, rem);
+        for (; c0 < c_full; c0 += 16) border<false, 1>(p, row[o], ox, ob, c0, rem);
+        if (c_full < C) border<true, 1>(p, row[o], ox, ob, c_full, rem);
+      }
     };
     for (size_t ox = 0; ox < ox_lo; ox++) do_border(ox);
     size_t ox = ox_lo;
     auto group = [&](auto g) {  // g columns from ox, every channel block
       constexpr size_t G = decltype(g)::value;
       const size_t ix0 = ox * S - p.pad_left;
-      for (size_t c0 = 0; c0 < c_full; c0 += 16) interior<S, G, false>(p, row, ix0, out + ox * C, c0, rem);
-      if (c_full < C) interior<S, G, true>(p, row, ix0, out + ox * C, c_full, rem);
+      float* o2[2] = {const_cast<float*>(out[0]) + ox * C, const_cast<float*>(out[1]) + ox * C};
+      if (pair) {
+        for (size_t c0 = 0; c0 < c_full; c0 += 16) interior<S, 2, G, false>(p, in, all, ix0, o2, c0, rem);
+        if (c_full < C) interior<S, 2, G, true>(p, in, all, ix0, o2, c_full, rem);
+      } else {
+        for (size_t c0 = 0; c0 < c_full; c0 += 16) interior<S, 1, G, false>(p, in, wmask, ix0, o2, c0, rem);
+        if (c_full < C) interior<S, 1, G, true>(p, in, wmask, ix0, o2, c_full, rem);
+      }
       ox += G;
     };
-    while (ox + kGroup <= ox_hi) group(std::integral_constant<size_t, kGroup>{});
-    // The rest in groups of 4, 2, 1: a lone column is one FMA chain waiting on the FMA latency.
-    if (ox + 4 <= ox_hi) group(std::integral_constant<size_t, 4>{});
-    if (ox + 2 <= ox_hi) group(std::integral_constant<size_t, 2>{});
-    if (ox < ox_hi) group(std::integral_constant<size_t, 1>{});
+    // Groups of 8, the last two balanced (14 = 7 + 7, not 8 + 4 + 2): a narrow group has few FMA
+    // chains and waits on the FMA latency.
+    auto group_of = [&](size_t n) {
+      switch (n) {
+        case 1: group(std::integral_constant<size_t, 1>{}); break;
+        case 2: group(std::integral_constant<size_t, 2>{}); break;
+        case 3: group(std::integral_constant<size_t, 3>{}); break;
+        case 4: group(std::integral_constant<size_t, 4>{}); break;
+        case 5: group(std::integral_constant<size_t, 5>{}); break;
+        case 6: group(std::integral_constant<size_t, 6>{}); break;
+        case 7: group(std::integral_constant<size_t, 7>{}); break;
+        default: group(std::integral_constant<size_t, 8>{}); break;
+      }
+    };
+    while (ox_hi - ox >= 2 * kGroup || ox_hi - ox == kGroup) group_of(kGroup);
+    if (ox_hi - ox > kGroup) group_of((ox_hi - ox + 1) / 2);
+    if (ox < ox_hi) group_of(ox_hi - ox);
     for (ox = ox_hi; ox < p.out_w; ox++) do_border(ox);
+    oy += nr;
   }
 }
 
