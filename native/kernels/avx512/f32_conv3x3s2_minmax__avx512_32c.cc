@@ -3,6 +3,8 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
+#include <type_traits>
+
 #include "avx512.h"
 
 namespace mn::avx512 {
@@ -56,15 +58,45 @@ inline void interior(const ConvParams& p, const Block& b, const float* in, float
            _mm512_min_ps(_mm512_max_ps(acc[j][1], vmin), vmax));
 }
 
-// At most 8 valid channels (alpha 0.25): 256-bit vectors, which Zen 4 and Intel run two per cycle
-// (a 512-bit FMA with half its lanes empty costs the same as a full one), 16 pixels per call in
-// 16 of the 32 registers. Same accumulation order as above.
-template <size_t P>
-__attribute__((noinline)) void interior8(const ConvParams& p, const Block& b, const float* in, float* out) {
+// At most 16 valid channels (alpha 0.5: 16, alpha 0.25: 8): one vector per pixel instead of the
+// 2 zmm above, half of them (or more) zero lanes. At most 8 channels it is a 256-bit vector, which
+// Zen 4 and Intel run two per cycle (a 512-bit FMA with half its lanes empty costs the same as a full
+// one); 16 pixels per call in 16 of the 32 registers. Same accumulation order as above.
+template <size_t kLanes>
+struct Vec;
+template <>
+struct Vec<8> {
+  using T = __m256;
+  static T load(const float* p) { return _mm256_loadu_ps(p); }
+  static T bcast(const float* p) { return _mm256_broadcast_ss(p); }
+  static T fma(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
+  static T clamp(T v, float lo, float hi) {
+    return _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(lo)), _mm256_set1_ps(hi));
+  }
+  static void store(float* o, __mmask16 m, T v) {
+    if (m == 0xFF) return _mm256_storeu_ps(o, v);
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(__builtin_popcount(m)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    _mm256_maskstore_ps(o, mask, v);
+  }
+};
+template <>
+struct Vec<16> {
+  using T = __m512;
+  static T load(const float* p) { return _mm512_loadu_ps(p); }
+  static T bcast(const float* p) { return _mm512_set1_ps(*p); }
+  static T fma(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
+  static T clamp(T v, float lo, float hi) {
+    return _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(lo)), _mm512_set1_ps(hi));
+  }
+  static void store(float* o, __mmask16 m, T v) { _mm512_mask_storeu_ps(o, m, v); }
+};
+
+template <size_t kLanes, size_t P>
+__attribute__((noinline)) void interior1v(const ConvParams& p, const Block& b, const float* in, float* out) {
+  using V = Vec<kLanes>;
   const size_t row = p.in_w * 3;
-  const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(__builtin_popcount(b.m0)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  __m256 acc[P];
-  const __m256 vb = _mm256_loadu_ps(b.w);
+  typename V::T acc[P];
+  const typename V::T vb = V::load(b.w);
 #pragma GCC unroll 16
   for (size_t j = 0; j < P; j++) acc[j] = vb;
   const float* w = b.w + kCT;
@@ -73,18 +105,13 @@ __attribute__((noinline)) void interior8(const ConvParams& p, const Block& b, co
     const float* r = in + ky * row;
 #pragma GCC unroll 9
     for (size_t t = 0; t < 9; t++) {
-      const __m256 wv = _mm256_loadu_ps(w + (ky * 9 + t) * kCT);
+      const typename V::T wv = V::load(w + (ky * 9 + t) * kCT);
 #pragma GCC unroll 16
-      for (size_t j = 0; j < P; j++) acc[j] = _mm256_fmadd_ps(_mm256_broadcast_ss(r + j * 6 + t), wv, acc[j]);
+      for (size_t j = 0; j < P; j++) acc[j] = V::fma(V::bcast(r + j * 6 + t), wv, acc[j]);
     }
   }
-  const __m256 vmin = _mm256_set1_ps(p.min), vmax = _mm256_set1_ps(p.max);
 #pragma GCC unroll 16
-  for (size_t j = 0; j < P; j++) {
-    const __m256 v = _mm256_min_ps(_mm256_max_ps(acc[j], vmin), vmax);
-    if (b.m0 == 0xFF) _mm256_storeu_ps(out + j * p.out_c, v);
-    else _mm256_maskstore_ps(out + j * p.out_c, mask, v);
-  }
+  for (size_t j = 0; j < P; j++) V::store(out + j * p.out_c, b.m0, V::clamp(acc[j], p.min, p.max));
 }
 
 void border(const ConvParams& p, const Block& b, size_t oy, size_t ox, float* out) {
@@ -138,18 +165,23 @@ void f32_conv3x3s2_minmax__avx512_32c(const ConvParams& p, size_t oy_begin, size
       // Remainder pixels in blocks of 4, 2, 1 rather than one at a time: a single pixel is one FMA chain
       // waiting on the FMA latency (0.25/128: 15 of 63 interior pixels per row were singles).
       auto px = [&](size_t x) { return in + (x * 2 - p.pad_left) * 3; };
-      if (n <= 8) {
-        for (; ox + 2 * kPixels <= ox_hi; ox += 2 * kPixels) interior8<2 * kPixels>(p, b, px(ox), orow + ox * OC + c0);
-        if (ox + 8 <= ox_hi) { interior8<8>(p, b, px(ox), orow + ox * OC + c0); ox += 8; }
-        if (ox + 4 <= ox_hi) { interior8<4>(p, b, px(ox), orow + ox * OC + c0); ox += 4; }
-        if (ox + 2 <= ox_hi) { interior8<2>(p, b, px(ox), orow + ox * OC + c0); ox += 2; }
-        if (ox < ox_hi) interior8<1>(p, b, px(ox), orow + ox * OC + c0);
-      } else {
-        for (; ox + kPixels <= ox_hi; ox += kPixels) interior<kPixels>(p, b, px(ox), orow + ox * OC + c0);
-        if (ox + 4 <= ox_hi) { interior<4>(p, b, px(ox), orow + ox * OC + c0); ox += 4; }
-        if (ox + 2 <= ox_hi) { interior<2>(p, b, px(ox), orow + ox * OC + c0); ox += 2; }
-        if (ox < ox_hi) interior<1>(p, b, px(ox), orow + ox * OC + c0);
-      }
+      // Widest blocks first, then 8, 4, 2, 1.
+      auto ladder = [&](auto widest, auto call) {
+        constexpr size_t kW = decltype(widest)::value;
+        for (; ox + kW <= ox_hi; ox += kW) call(std::integral_constant<size_t, kW>{});
+        if (kW > 8 && ox + 8 <= ox_hi) { call(std::integral_constant<size_t, 8>{}); ox += 8; }
+        if (ox + 4 <= ox_hi) { call(std::integral_constant<size_t, 4>{}); ox += 4; }
+        if (ox + 2 <= ox_hi) { call(std::integral_constant<size_t, 2>{}); ox += 2; }
+        if (ox < ox_hi) call(std::integral_constant<size_t, 1>{});
+      };
+      using Wide = std::integral_constant<size_t, 2 * kPixels>;
+      if (n <= 8)
+        ladder(Wide{}, [&](auto P) { interior1v<8, decltype(P)::value>(p, b, px(ox), orow + ox * OC + c0); });
+      else if (n <= 16)
+        ladder(Wide{}, [&](auto P) { interior1v<16, decltype(P)::value>(p, b, px(ox), orow + ox * OC + c0); });
+      else
+        ladder(std::integral_constant<size_t, kPixels>{},
+               [&](auto P) { interior<decltype(P)::value>(p, b, px(ox), orow + ox * OC + c0); });
       for (ox = ox_hi; ox < p.out_w; ox++) border(p, b, oy, ox, orow + ox * OC + c0);
     }
   }
