@@ -110,14 +110,15 @@ void gemm_driver(const mn::GemmKernel& t, const std::string& order, bool prefetc
   const size_t MR = t.mr, NR = t.nr, panel = NR * (K + 1), weight_bytes = (N + NR - 1) / NR * panel * sizeof(float);
   const float lo = 0.0f, hi = 6.0f;
   // t: the tile's index among the row tiles that meet this panel in a row (SIZE_MAX: no prefetch, order mn).
-  auto tile = [&](size_t m0, size_t n0, size_t t_in_panel = SIZE_MAX) {
+  // Row tiles as the runtime cuts them (gemm_split.h: tile_rows), up to row m1.
+  auto tile = [&](size_t m0, size_t m1, size_t n0, size_t t_in_panel = SIZE_MAX) {
     const float* next = prefetch && t_in_panel != SIZE_MAX && n0 + NR < N ? w + (n0 / NR + 1) * panel : nullptr;
-    t.fn(std::min(MR, M - m0), std::min(NR, N - n0), K, a + m0 * K, K, w + (n0 / NR) * panel, c + m0 * N + n0, N, lo, hi,
+    t.fn(mn::tile_rows(MR, m1 - m0), std::min(NR, N - n0), K, a + m0 * K, K, w + (n0 / NR) * panel, c + m0 * N + n0, N, lo, hi,
          mn::gemm_prefetch_slice(next, t_in_panel, K, panel, weight_bytes));
   };
   if (order == "mn") {
-    for (size_t m0 = 0; m0 < M; m0 += MR)
-      for (size_t n0 = 0; n0 < N; n0 += NR) tile(m0, n0);
+    for (size_t m0 = 0; m0 < M; m0 += mn::tile_rows(MR, M - m0))
+      for (size_t n0 = 0; n0 < N; n0 += NR) tile(m0, M, n0);
   } else if (order == "blocked" || order.rfind("l2:", 0) == 0) {
     // blocked: 64 KiB of A per block; l2:KIB: KIB KiB (the runtime's Model::gemm on one thread: l2:<its block>).
     const size_t kib = order == "blocked" ? 64 : std::strtoul(order.c_str() + 3, nullptr, 10);
@@ -125,10 +126,11 @@ void gemm_driver(const mn::GemmKernel& t, const std::string& order, bool prefetc
     if (mb < MR) mb = MR;
     for (size_t mb0 = 0; mb0 < M; mb0 += mb)
       for (size_t n0 = 0; n0 < N; n0 += NR)
-        for (size_t m0 = mb0; m0 < std::min(M, mb0 + mb); m0 += MR) tile(m0, n0, (m0 - mb0) / MR);
+        for (size_t m0 = mb0, m1 = std::min(M, mb0 + mb), ti = 0; m0 < m1; m0 += mn::tile_rows(MR, m1 - m0), ti++)
+          tile(m0, m1, n0, ti);
   } else {
     for (size_t n0 = 0; n0 < N; n0 += NR)
-      for (size_t m0 = 0; m0 < M; m0 += MR) tile(m0, n0, m0 / MR);
+      for (size_t m0 = 0, ti = 0; m0 < M; m0 += mn::tile_rows(MR, M - m0), ti++) tile(m0, M, n0, ti);
   }
 }
 

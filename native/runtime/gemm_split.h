@@ -41,6 +41,17 @@ inline GemmSplit split_gemm(size_t m, size_t n, size_t mr, size_t nr, size_t a_r
   return s;
 }
 
+// Rows of the next row tile when `left` rows remain: mr, except that a last tile of fewer than mr / 2 rows is
+// avoided by splitting the last mr + r rows into two near-halves (16 = 8 + 8, not 14 + 2). A tile of 1-6 rows has
+// 2-12 FMA chains, too few to cover the FMA latency on both pipes (1.0/128's 4x4 layers: 14 + 2 rows). The
+// number of tiles is unchanged, and every element is still one microkernel call over the full K, so results
+// are bit-identical.
+inline size_t tile_rows(size_t mr, size_t left) {
+  if (left <= mr) return left;
+  if (left - mr < mr / 2) return (left + 1) / 2;
+  return mr;
+}
+
 // The slice of panel p + 1 that row tile t of panel p prefetches (kernels.h: w_prefetch), or nullptr. Weights larger
 // than the L2 share the row blocks are sized for (the 28x28 to 7x7 layers at alpha 1.0: 0.26-4 MiB) come from L3
 // once per block, and a panel (K = 1024: 128 KiB) meets only a few row tiles; so while the row tiles run over panel

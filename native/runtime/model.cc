@@ -357,20 +357,20 @@ void Model::gemm(ThreadPool& pool, size_t m, size_t n, size_t k, const float* a,
     const size_t p0 = nb * panels_per_block, p1 = std::min(n_panels, p0 + panels_per_block);
     auto tile = [&](size_t i, size_t p, const float* w_prefetch) {
       const size_t j = p * nr;
-      g.fn(std::min(mr, m1 - i), std::min(nr, n - j), k, a + i * k, k, w + p * panel_floats, c + i * n + j, n, min, max,
-           w_prefetch);
+      g.fn(tile_rows(mr, m1 - i), std::min(nr, n - j), k, a + i * k, k, w + p * panel_floats, c + i * n + j, n, min,
+           max, w_prefetch);
     };
     if ((p1 - p0) * panel_floats * sizeof(float) <= kL1WeightsBytes) {
       // All the task's weights fit in L1 at once (the early layers, K <= 64): each row tile meets every
       // panel while its A rows are in L1, and writes its C rows whole (bench/kernels --order mn: the
       // 112x112x32>64 layer 13% faster on a Xeon).
-      for (size_t i = m0; i < m1; i += mr)
+      for (size_t i = m0; i < m1; i += tile_rows(mr, m1 - i))
         for (size_t p = p0; p < p1; p++) tile(i, p, nullptr);
     } else {
       // Each row tile warms its slice of the next panel into L2 (gemm_split.h: gemm_prefetch_slice).
       const size_t weight_bytes = (p1 - p0) * panel_floats * sizeof(float);
       for (size_t p = p0; p < p1; p++)
-        for (size_t i = m0, t = 0; i < m1; i += mr, t++)
+        for (size_t i = m0, t = 0; i < m1; i += tile_rows(mr, m1 - i), t++)
           tile(i, p, gemm_prefetch_slice(p + 1 < p1 ? w + (p + 1) * panel_floats : nullptr, t, k, panel_floats, weight_bytes));
     }
   });
