@@ -5,6 +5,7 @@
 #pragma once
 #include <algorithm>
 #include <cstddef>
+#include <utility>
 
 #include "../kernels/kernels.h"
 
@@ -16,9 +17,13 @@ constexpr size_t kL1WeightsBytes = 24 * 1024;   // weights kept in L1 (32 KB on 
 
 struct GemmSplit {
   size_t m_tiles, n_panels;                 // mr-row tiles, nr-column panels
-  size_t m_blocks, n_blocks;                // tasks = m_blocks * n_blocks (task t: row block t % m_blocks, panel group t / m_blocks)
+  size_t m_blocks, n_blocks;                // tasks = m_blocks * n_blocks (task_blocks: row-major)
   size_t tiles_per_block, panels_per_block;
 };
+
+// Task t's row block (first) and panel group (second). Row-major, so a run of consecutive tasks (a thread's own
+// range in the pool) covers whole row blocks: the rows the thread wrote in the previous layer.
+inline std::pair<size_t, size_t> task_blocks(const GemmSplit& s, size_t t) { return {t / s.n_blocks, t % s.n_blocks}; }
 
 // a_row_bytes: bytes of one row of A (k elements).
 inline GemmSplit split_gemm(size_t m, size_t n, size_t mr, size_t nr, size_t a_row_bytes, size_t threads) {

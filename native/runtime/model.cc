@@ -352,7 +352,7 @@ void Model::gemm(ThreadPool& pool, size_t m, size_t n, size_t k, const float* a,
     return;
   }
   pool.parallel_for(m_blocks * sp.n_blocks, [&](size_t t) {
-    const size_t mb = t % m_blocks, nb = t / m_blocks;
+    const auto [mb, nb] = task_blocks(sp, t);
     const size_t m0 = mb * tiles_per_block * mr, m1 = std::min(m, m0 + tiles_per_block * mr);
     const size_t p0 = nb * panels_per_block, p1 = std::min(n_panels, p0 + panels_per_block);
     auto tile = [&](size_t i, size_t p, const float* w_prefetch) {

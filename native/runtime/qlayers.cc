@@ -135,7 +135,7 @@ void gemm(const QKernelTable& kt, ThreadPool& pool, size_t m, size_t n, size_t k
   // every row tile of the task passes over them; one otherwise.
   const size_t chunk = lay.panels ? std::max<size_t>(1, kL1WeightsBytes / panel_bytes) : 1;
   pool.parallel_for(m_blocks * sp.n_blocks, [&](size_t t) {
-    const size_t mb = t % m_blocks, nb = t / m_blocks;
+    const auto [mb, nb] = task_blocks(sp, t);
     const size_t m0 = mb * tiles_per_block * mr, m1 = std::min(m, m0 + tiles_per_block * mr);
     const size_t p0 = nb * panels_per_block, p1 = std::min(n_panels, p0 + panels_per_block);
     for (size_t q0 = p0; q0 < p1; q0 += chunk) {

@@ -30,8 +30,8 @@ constexpr auto kCallerSpin = std::chrono::microseconds(50);
 uint32_t gen_of(uint64_t job) { return (uint32_t)(job >> 32); }
 }  // namespace
 
-ThreadPool::ThreadPool(size_t threads) {
-  for (size_t i = 1; i < threads; i++) workers_.emplace_back([this] { worker_loop(); });
+ThreadPool::ThreadPool(size_t threads) : ranges_(new Range[threads < 1 ? 1 : threads]) {
+  for (size_t i = 1; i < threads; i++) workers_.emplace_back([this, i] { worker_loop(i); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -43,18 +43,25 @@ ThreadPool::~ThreadPool() {
   for (std::thread& t : workers_) t.join();
 }
 
-void ThreadPool::claim_all(uint32_t gen) {
-  uint64_t job = job_.load(std::memory_order_acquire);
-  for (;;) {
-    const size_t n = (size_t)(job >> 16) & kMaxTasks, next = (size_t)job & kMaxTasks;
-    if (gen_of(job) != gen || next >= n) return;
-    if (!job_.compare_exchange_weak(job, job + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
-    fn_(ctx_, base_ + next);
-    if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == n) {
-      std::lock_guard<std::mutex> lock(mutex_);  // the caller may be asleep in idle_
-      idle_.notify_one();
+void ThreadPool::claim_all(uint32_t gen, size_t self) {
+  const size_t threads = workers_.size() + 1;
+  for (size_t k = 0; k < threads; k++) {
+    // Own range first, from its front; then the others', from their backs (the rows their owner reaches last).
+    std::atomic<uint64_t>& range = ranges_[(self + k) % threads].word;
+    uint64_t word = range.load(std::memory_order_acquire);
+    for (;;) {
+      const size_t front = (size_t)(word >> 16) & kMaxTasks, back = (size_t)word & kMaxTasks;
+      if (gen_of(word) != gen) return;  // a newer job: this one is finished
+      if (front >= back) break;
+      const uint64_t claimed = k == 0 ? word + ((uint64_t)1 << 16) : word - 1;
+      if (!range.compare_exchange_weak(word, claimed, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      fn_(ctx_, base_ + (k == 0 ? front : back - 1));
+      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == n_) {
+        std::lock_guard<std::mutex> lock(mutex_);  // the caller may be asleep in idle_
+        idle_.notify_one();
+      }
+      word = range.load(std::memory_order_acquire);
     }
-    job = job_.load(std::memory_order_acquire);
   }
 }
 
@@ -74,13 +81,18 @@ void ThreadPool::run(size_t n, void (*fn)(void*, size_t), void* ctx) {
 
 void ThreadPool::run_chunk(size_t n) {
   done_.store(0, std::memory_order_relaxed);
+  n_ = n;
   const uint32_t gen = ++generation_;
-  job_.store(((uint64_t)gen << 32) | ((uint64_t)n << 16), std::memory_order_seq_cst);
+  const size_t threads = workers_.size() + 1;
+  for (size_t i = 0; i < threads; i++)
+    ranges_[i].word.store(((uint64_t)gen << 32) | ((uint64_t)(i * n / threads) << 16) | (uint64_t)((i + 1) * n / threads),
+                          std::memory_order_relaxed);
+  job_.store((uint64_t)gen << 32, std::memory_order_seq_cst);  // publishes the ranges
   if (sleepers_.load(std::memory_order_seq_cst) > 0) {
     std::lock_guard<std::mutex> lock(mutex_);
     wake_.notify_all();
   }
-  claim_all(gen);
+  claim_all(gen, 0);
   if (done_.load(std::memory_order_acquire) == n) return;
   const auto spin_until = std::chrono::steady_clock::now() + kCallerSpin;
   for (unsigned spins = 1; done_.load(std::memory_order_acquire) != n; spins++) {
@@ -93,7 +105,7 @@ void ThreadPool::run_chunk(size_t n) {
   }
 }
 
-void ThreadPool::worker_loop() {
+void ThreadPool::worker_loop(size_t self) {
 #if defined(__linux__)
   // MOBILENET_POOL_NICE (measurement only): niceness of pool workers relative to the process.
   if (const char* nice = std::getenv("MOBILENET_POOL_NICE")) setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), std::atoi(nice));
@@ -116,7 +128,7 @@ void ThreadPool::worker_loop() {
     }
     if (stop_.load(std::memory_order_acquire)) return;
     seen = gen_of(job_.load(std::memory_order_acquire));
-    claim_all(seen);
+    claim_all(seen, self);
   }
 }
 
