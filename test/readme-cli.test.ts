@@ -5,12 +5,13 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { command as bench } from '../lib/cli/bench.js';
 import { command as classify } from '../lib/cli/classify.js';
+import { command as compare } from '../lib/cli/compare.js';
 import { command as detect } from '../lib/cli/detect.js';
 import { command as fetch } from '../lib/cli/fetch.js';
 import { command as info } from '../lib/cli/info.js';
 import { repoRoot } from './helpers/reference.js';
 
-const COMMANDS = { classify, detect, bench, info, fetch };
+const COMMANDS = { classify, detect, bench, compare, info, fetch };
 
 const readme = readFileSync(resolve(repoRoot, 'README.md'), 'utf8');
 /** The ```sh block under "## CLI": one synopsis per command, continuation lines indented. */

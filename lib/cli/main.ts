@@ -23,6 +23,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   classify: { summary: 'top classes of images, folders or standard input', load: () => import('./classify.js') },
   detect: { summary: 'objects in images (SSD models): labels, scores, boxes; annotated copies', load: () => import('./detect.js') },
   bench: { summary: 'time MobileNetV1 variants on this machine', load: () => import('./bench.js') },
+  compare: { summary: 'set bench --json results side by side (boards, builds): medians and ratios', load: () => import('./compare.js') },
   info: { summary: 'this machine, its kernel sets, and the weights cache', load: () => import('./info.js') },
   fetch: { summary: 'download published weights into the cache', load: () => import('./fetch.js') },
 };

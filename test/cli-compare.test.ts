@@ -1,0 +1,130 @@
+// `mobilenet compare`: bench --json files from two boards (or builds) side by side. Real bench output is made once
+// here (the smallest variant, a few runs); the rest are hand-written files, so the expected numbers are exact.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareRows, geomeanRatios, parseBenchJson } from '../lib/cli/compare.js';
+import { repoRoot } from './helpers/reference.js';
+
+const cli = resolve(repoRoot, 'dist/cli.js');
+const run = (args: string[]) => {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+let tmp = '';
+const file = (name: string, content: unknown) => {
+  const p = join(tmp, name);
+  fs.writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));
+  return p;
+};
+const entry = (alpha: number, resolution: number, threads: number, median_ms: number, extra: Record<string, unknown> = {}) => ({
+  architecture: 'mobilenet_v1', call: 'inferSync()', alpha, resolution, threads, batch: 1, isa: 'neon', dtype: 'float32',
+  cpu: 'Cortex-A72', median_ms, ...extra,
+});
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(join(tmpdir(), 'mobilenet-compare-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('mobilenet compare', () => {
+  it('sets two real `bench --json` runs side by side, the ratio from their medians', () => {
+    const a = run(['bench', '--alpha', '0.25', '--resolution', '128', '--runs', '3', '--warmup', '1', '--json']);
+    const b = run(['bench', '--alpha', '0.25', '--resolution', '128', '--runs', '3', '--warmup', '1', '--json']);
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    const pa = file('x86-a.json', a.stdout), pb = file('x86-b.json', b.stdout);
+    const ma = (JSON.parse(a.stdout) as { median_ms: number }[])[0]!.median_ms;
+    const mb = (JSON.parse(b.stdout) as { median_ms: number }[])[0]!.median_ms;
+    const r = run(['compare', pa, pb, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const rows = JSON.parse(r.stdout) as { variant: string; median_ms: Record<string, number>; ratio: Record<string, number> }[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.variant).toBe('0.25/128');
+    expect(rows[0]!.median_ms).toEqual({ 'x86-a': ma, 'x86-b': mb });
+    expect(rows[0]!.ratio['x86-b']).toBeCloseTo(mb / ma, 12);
+  });
+
+  it('prints a table: rows matched on variant and threads, "-" where a file lacks one, the geometric mean of the common rows', () => {
+    const pi4 = file('pi4.json', [entry(1.0, 224, 1, 100), entry(1.0, 224, 4, 40), entry(0.25, 128, 1, 4)]);
+    const pi5 = file('pi5.json', [entry(1.0, 224, 1, 25, { cpu: 'Cortex-A76' }), entry(0.25, 128, 1, 4, { cpu: 'Cortex-A76' }),
+      entry(0.5, 160, 1, 3, { cpu: 'Cortex-A76' })]);
+    const r = run(['compare', pi4, pi5]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe([
+      'Median latency per call, ms; ratio < 1: faster than the first file.',
+      'pi4: Cortex-A72 (neon)',
+      'pi5: Cortex-A76 (neon)',
+      'variant   threads  batch   pi4 ms  pi5 ms  pi5 / pi4',
+      '1.0/224         1      1  100.000  25.000      0.25x',
+      '1.0/224         4      1   40.000       -          -',
+      '0.25/128        1      1    4.000   4.000      1.00x',
+      '0.5/160         1      1        -   3.000          -',
+      'Geometric mean over the 2 rows every file has: pi5 / pi4 0.50x.',
+      '',
+    ].join('\n'));
+    const md = run(['compare', pi4, pi5, '--markdown']);
+    expect(md.stdout).toContain('| variant | threads | batch | pi4 ms | pi5 ms | pi5 / pi4 |\n| --- | ---: | ---: | ---: | ---: | ---: |\n| 1.0/224 | 1 | 1 | 100.000 | 25.000 | 0.25x |');
+  });
+
+  it('reads the XNNPACK anchor\'s JSON (one object, `res`) and JSON lines; integer rows show their dtype', () => {
+    const ours = file('ours.json', [entry(0.25, 128, 1, 0.2, { isa: 'avx512', dtype: 'uint8' }), entry(0.25, 128, 1, 0.25, { isa: 'avx512' })]);
+    const anchor = file('xnn.json', { tool: 'mobilenet-xnn', cpu: 'x', alpha: 0.25, res: 128, threads: 1, median_ms: 0.3 });
+    const lines = file('ort.jsonl', `${JSON.stringify({ tool: 'onnxruntime-node', alpha: 0.25, res: 128, threads: 1, median_ms: 0.5 })}\n` +
+      `${JSON.stringify({ tool: 'onnxruntime-node', alpha: 0.5, res: 128, threads: 1, median_ms: 0.9 })}\n`);
+    const r = run(['compare', ours, anchor, lines, '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { variant: string; dtype: string; ratio: Record<string, number | null> }[];
+    expect(rows.map((x) => [x.variant, x.dtype, x.ratio])).toEqual([
+      ['0.25/128', 'uint8', { xnn: null, ort: null }],
+      ['0.25/128', 'float32', { xnn: 0.3 / 0.25, ort: 0.5 / 0.25 }],
+      ['0.5/128', 'float32', { xnn: null, ort: null }],
+    ]);
+    expect(run(['compare', ours, anchor]).stdout).toContain('dtype');
+  });
+
+  it('names the file and what is wrong with it; usage errors exit 2', () => {
+    const good = file('good.json', [entry(1.0, 224, 1, 10)]);
+    const cases: [string, string][] = [
+      [join(tmp, 'missing.json'), `cannot read ${join(tmp, 'missing.json')}: no such file`],
+      [tmp, `cannot read ${tmp}: it is a folder`],
+      [file('text.json', 'hello\n'), `${join(tmp, 'text.json')} is not JSON`],
+      [file('empty.json', '[]'), `${join(tmp, 'empty.json')} holds no results (an empty array)`],
+      [file('nomedian.json', [{ alpha: 1, resolution: 224, threads: 1 }]), `${join(tmp, 'nomedian.json')} has no median_ms; expected the output of mobilenet bench --json`],
+      [file('nan.json', [entry(1, 224, 1, 10), { ...entry(1, 224, 1, 10), threads: 'two' }]), `${join(tmp, 'nan.json')}: entry 1 has a bad ("two") threads`],
+      [file('num.json', '[3]'), `${join(tmp, 'num.json')} is not an object`],
+    ];
+    for (const [p, msg] of cases) {
+      const r = run(['compare', good, p]);
+      expect(r.code, p).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.startsWith(`mobilenet compare: ${msg}`), r.stderr).toBe(true);
+    }
+    const one = run(['compare', good]);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toBe("mobilenet compare: Expected two or more `mobilenet bench --json` files (the first is the baseline) for mobilenet compare but received 1\nRun 'mobilenet compare --help' for usage.\n");
+    expect(run(['compare', good, good, '--json', '--markdown']).code).toBe(2);
+    const help = run(['compare', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: mobilenet compare <bench\.json> <bench\.json>\.\.\. \[options\]/);
+  });
+
+  it('two files of the same name get their paths as labels; a configuration timed twice in a file counts its faster median', () => {
+    fs.mkdirSync(join(tmp, 'a'), { recursive: true });
+    fs.mkdirSync(join(tmp, 'b'), { recursive: true });
+    const rows = compareRows([
+      { label: 'a/r', entries: parseBenchJson(JSON.stringify([entry(1, 224, 1, 10), entry(1, 224, 1, 8)]), 'a/r.json') },
+      { label: 'b/r', entries: parseBenchJson(JSON.stringify([entry(1, 224, 1, 6)]), 'b/r.json') },
+    ]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.median_ms).toEqual({ 'a/r': 8, 'b/r': 6 });
+    expect(geomeanRatios(rows, ['a/r', 'b/r'])).toEqual({ 'b/r': 0.75 });
+    const pa = file('a/r.json', [entry(1, 224, 1, 10)]), pb = file('b/r.json', [entry(1, 224, 1, 5)]);
+    const out = spawnSync(process.execPath, [cli, 'compare', pa, pb], { encoding: 'utf8', cwd: tmp }).stdout;
+    expect(out).toContain('a/r ms  b/r ms  b/r / a/r');
+  });
+});
