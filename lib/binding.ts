@@ -143,6 +143,10 @@ export interface NativeBinding {
   supportedIsas(): string[];
   /** Integer kernel sets this CPU runs, scalar first (the `isa` values of integer models). */
   supportedQIsas(): string[];
+  /** The kernel set a float (`integer` false) or integer model loads with MOBILENET_ISA = `requested` ('' = the best this
+   * CPU runs): the native selection itself (an integer set's name means its generation's float set for a float model;
+   * a float set's name the best integer set of its generation for an integer model). Throws the Error load() would. */
+  selectIsa(requested: string, integer: boolean): string;
   cpuModel(): string;
   /** The bounds native/runtime/graph.h enforces (each equal to the same key of lib/validate.ts LIMITS). */
   limits(): { maxResolution: number; maxClasses: number; maxThreads: number; maxBatch: number; maxConcurrency: number; maxLayers: number };

@@ -741,13 +741,11 @@ export async function load(options: LoadOptions = {}): Promise<MobileNet> {
 }
 
 /**
- * An integer kernel set's name (avx512vnni) for a model that runs in float32: say so, rather than the native
- * "not a kernel set of this build". (A float set's name on an integer model picks that generation's integer set.)
- */
-/**
- * An integer set named by the `isa` option for a float model is refused (RangeError). Named by MOBILENET_ISA, which
- * applies to every model of the process, it means the float set of its family (native: float_isa_for), as a float
- * set there means an integer set for a quantized model.
+ * An integer kernel set's name (avx512vnni) in the `isa` option of a model that runs in float32 is refused with a
+ * RangeError that says so, rather than the native "not a kernel set of this build". (A float set's name on an integer
+ * model picks that generation's integer set.) Named by MOBILENET_ISA, which applies to every model of the process, it
+ * means the float set of its family (native: float_isa_for), as a float set there means an integer set for a
+ * quantized model.
  */
 function checkIsaKind(isa: string | undefined, source: string, integer: boolean, file: string): void {
   if (integer || !isa || source === 'MOBILENET_ISA') return;

@@ -288,7 +288,7 @@ describe('info', () => {
     const r = await run(['info', '--json'], { env: { XDG_CACHE_HOME: cache } });
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(info)).toEqual(['version', 'node', 'napi', 'platform', 'cpu', 'isas', 'integer_isas', 'default_isa', 'weights_env', 'weights_env_models', 'cache_dir', 'cached']);
+    expect(Object.keys(info)).toEqual(['version', 'node', 'napi', 'platform', 'cpu', 'isas', 'integer_isas', 'default_isa', 'default_integer_isa', 'weights_env', 'weights_env_models', 'cache_dir', 'cached']);
     expect(info.cache_dir).toBe(join(cache, 'mobilenet-native'));
     expect((info.isas as string[])[0]).toBe('scalar');
     expect(info.integer_isas).toEqual(loadBinding().supportedQIsas());
@@ -320,25 +320,37 @@ describe('info', () => {
 
   it('MOBILENET_ISA that this CPU does not run is reported, not shown as the default', async () => {
     const env = { XDG_CACHE_HOME: join(tmp, 'xdg-empty'), MOBILENET_ISA: 'sse9' };
-    const json = JSON.parse((await run(['info', '--json'], { env })).stdout) as { isas: string[]; default_isa: string | null };
+    const json = JSON.parse((await run(['info', '--json'], { env })).stdout) as { isas: string[]; integer_isas: string[]; default_isa: string | null; default_integer_isa: string | null };
     expect(json.default_isa).toBeNull();
+    expect(json.default_integer_isa).toBeNull();
     const text = await run(['info'], { env });
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain(`\nKernel sets this CPU runs: ${json.isas.join(', ')}; MOBILENET_ISA=sse9 is not one of them, so loading a model fails until it is unset or fixed\n`);
-    const good = JSON.parse((await run(['info', '--json'], { env: { ...env, MOBILENET_ISA: 'scalar' } })).stdout) as { default_isa: string };
-    expect(good.default_isa).toBe('scalar');
+    expect(text.stdout).toContain(`\nKernel sets this CPU runs: ${json.isas.join(', ')}; MOBILENET_ISA=sse9 is none of them, so loading a float model fails until it is unset or fixed\n`);
+    expect(text.stdout).toContain(`\nInteger kernel sets (uint8/int8 models): ${json.integer_isas.join(', ')}; MOBILENET_ISA=sse9 is none of them, so loading an integer model fails until it is unset or fixed\n`);
+    const good = JSON.parse((await run(['info', '--json'], { env: { ...env, MOBILENET_ISA: 'scalar' } })).stdout) as { default_isa: string; default_integer_isa: string };
+    expect([good.default_isa, good.default_integer_isa]).toEqual(['scalar', 'scalar']);
   });
 
-  it('lists the integer kernel sets; MOBILENET_ISA naming one of them is not called unknown', async () => {
+  it('lists the integer kernel sets and the set each kind of model loads with, as a bench of that kind reports it', async () => {
     const env = { XDG_CACHE_HOME: join(tmp, 'xdg-empty') };
-    const qisas = loadBinding().supportedQIsas();
+    const qisas = loadBinding().supportedQIsas(), isas = loadBinding().supportedIsas();
     const plain = await run(['info'], { env });
-    expect(plain.stdout).toContain(`\nInteger kernel sets (uint8/int8 models): ${qisas.join(', ')} (default: ${qisas[qisas.length - 1]})\n`);
-    const intOnly = qisas.find((q) => !loadBinding().supportedIsas().includes(q));
-    if (!intOnly) return; // a CPU with no integer-only set (scalar, avx2 / neon only)
-    const text = await run(['info'], { env: { ...env, MOBILENET_ISA: intOnly } });
-    expect(text.stdout).toContain(`; MOBILENET_ISA=${intOnly} is an integer kernel set, so float models fail to load until it is unset or changed\n`);
-    expect(JSON.parse((await run(['info', '--json'], { env: { ...env, MOBILENET_ISA: intOnly } })).stdout).default_isa).toBeNull();
+    expect(plain.stdout).toContain(`\nInteger kernel sets (uint8/int8 models): ${qisas.join(', ')} (default: ${qisas[qisas.length - 1]}; MOBILENET_ISA overrides)\n`);
+    // MOBILENET_ISA applies to every model of the process: an integer-only set's name means its generation's float
+    // set for float models, a float set's name the best integer set of its generation for integer ones.
+    const names = [...new Set([qisas.find((q) => !isas.includes(q)), isas[isas.length - 1]])].filter((x): x is string => x !== undefined);
+    for (const name of names) {
+      const e = { ...env, MOBILENET_ISA: name };
+      const info = JSON.parse((await run(['info', '--json'], { env: e })).stdout) as { default_isa: string; default_integer_isa: string };
+      const benchIsa = async (dtype: string) => {
+        const r = await run(['bench', '--alpha', '0.25', '--resolution', '128', '--runs', '1', '--warmup', '0', '--dtype', dtype, '--json'], { env: e });
+        return (JSON.parse(r.stdout) as { isa: string }[])[0]!.isa;
+      };
+      expect([info.default_isa, info.default_integer_isa], name).toEqual([await benchIsa('float32'), await benchIsa('uint8')]);
+      const text = await run(['info'], { env: e });
+      expect(text.stdout).toContain(`\nKernel sets this CPU runs: ${isas.join(', ')} (default: ${info.default_isa}, from MOBILENET_ISA=${name})\n`);
+      expect(text.stdout).toContain(`(default: ${info.default_integer_isa}, from MOBILENET_ISA=${name})\n`);
+    }
   });
 });
 

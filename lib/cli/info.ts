@@ -36,11 +36,10 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   })));
   const isas = binding.supportedIsas();
   const qisas = binding.supportedQIsas();
-  // MOBILENET_ISA names the default only when this CPU runs it; otherwise every load() refuses it (say so). An integer
-  // set's name (avx512vnni) serves quantized models only; float models refuse it.
+  // What models load with: MOBILENET_ISA when set (an integer set's name means its generation's float set for float
+  // models, a float set's name the best integer set of its generation for integer ones), else the best set. Asked of
+  // the native selection, which load() uses, so the two cannot disagree.
   const envIsa = io.env.MOBILENET_ISA || undefined;
-  const envIsaOk = envIsa === undefined || isas.includes(envIsa) || qisas.includes(envIsa);
-  const envIntegerOnly = envIsa !== undefined && !isas.includes(envIsa) && qisas.includes(envIsa);
   const data = {
     version,
     node: process.versions.node,
@@ -49,7 +48,9 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     cpu: binding.cpuModel(),
     isas,
     integer_isas: qisas,
-    default_isa: envIsa === undefined ? isas[isas.length - 1] : isas.includes(envIsa) ? envIsa : null,
+    /** The kernel sets float and integer models load with (null: MOBILENET_ISA makes their load fail). */
+    default_isa: selected(binding, envIsa, false),
+    default_integer_isa: selected(binding, envIsa, true),
     weights_env: envRoot ?? null,
     /** Models load() finds under MOBILENET_WEIGHTS (null: not set; [] also when it is not a folder). */
     weights_env_models: envModels,
@@ -63,12 +64,8 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const out = [
     `mobilenet-native ${data.version} on ${data.platform}, Node ${data.node} (Node-API ${data.napi})`,
     `CPU: ${data.cpu}`,
-    !envIsaOk
-      ? `Kernel sets this CPU runs: ${isas.join(', ')}; MOBILENET_ISA=${envIsa} is not one of them, so loading a model fails until it is unset or fixed`
-      : envIntegerOnly
-        ? `Kernel sets this CPU runs: ${isas.join(', ')}; MOBILENET_ISA=${envIsa} is an integer kernel set, so float models fail to load until it is unset or changed`
-        : `Kernel sets this CPU runs: ${isas.join(', ')} (default: ${data.default_isa}; MOBILENET_ISA overrides)`,
-    `Integer kernel sets (uint8/int8 models): ${qisas.join(', ')}${envIsa === undefined ? ` (default: ${qisas[qisas.length - 1]})` : ''}`,
+    `Kernel sets this CPU runs: ${isas.join(', ')}${defaultNote(data.default_isa, envIsa, 'a float model')}`,
+    `Integer kernel sets (uint8/int8 models): ${qisas.join(', ')}${defaultNote(data.default_integer_isa, envIsa, 'an integer model')}`,
     `MOBILENET_WEIGHTS: ${envRoot === undefined ? '(not set)' : envExists ? envRoot : `${envRoot} (not a folder: nothing is found there)`}`,
   ];
   if (envExists && envModels!.length === 0) out.push('  (no published model found there: tfjs/<name>/ or tflite/<name>.tflite, or the same names directly in it)');
@@ -81,6 +78,21 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
 }
 
 export const command: Command = { spec, run };
+
+/** The set a float or integer model loads with under MOBILENET_ISA (unset: the best), or null when that load fails. */
+function selected(binding: { selectIsa(requested: string, integer: boolean): string }, envIsa: string | undefined, integer: boolean): string | null {
+  try {
+    return binding.selectIsa(envIsa ?? '', integer);
+  } catch {
+    return null;
+  }
+}
+
+function defaultNote(chosen: string | null, envIsa: string | undefined, model: string): string {
+  if (envIsa === undefined) return ` (default: ${chosen}; MOBILENET_ISA overrides)`;
+  if (chosen === null) return `; MOBILENET_ISA=${envIsa} is none of them, so loading ${model} fails until it is unset or fixed`;
+  return ` (default: ${chosen}, from MOBILENET_ISA=${envIsa})`;
+}
 
 function entryJson(c: CachedEntry) {
   return {

@@ -664,6 +664,23 @@ Napi::Value SupportedQIsas(const Napi::CallbackInfo& info) {
   return a;
 }
 
+// selectIsa(requested, integer) -> the kernel set a float (integer: false) or integer model loads with MOBILENET_ISA =
+// `requested` ('' = the default): the native selection itself, so `mobilenet info` shows it without a copy of its
+// rules in JS (an integer set's name means its generation's float set for a float model, float_isa_for; a float
+// set's name the best integer set of its generation for an integer model). Throws what load() would.
+Napi::Value SelectIsa(const Napi::CallbackInfo& info) {
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsBoolean())
+    throw Napi::TypeError::New(info.Env(), "selectIsa(requested: string, integer: boolean)");
+  const std::string requested = info[0].As<Napi::String>().Utf8Value();
+  try {
+    return Napi::String::New(info.Env(), info[1].As<Napi::Boolean>().Value()
+                                             ? mn::select_qkernel_table(requested, "MOBILENET_ISA").isa
+                                             : mn::select_kernel_table(mn::float_isa_for(requested), "MOBILENET_ISA").isa);
+  } catch (const std::invalid_argument& e) {
+    throw Napi::Error::New(info.Env(), e.what());
+  }
+}
+
 Napi::Value CpuModel(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), mn::cpu_model_name()); }
 
 // resizeFrame(data: Uint8Array, width, height, channels | layout, R) -> Uint8Array(R*R*3): the shared preprocessing, in bytes.
@@ -712,6 +729,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeModel", NativeModel::Init(env));
   exports.Set("supportedIsas", Napi::Function::New(env, SupportedIsas));
   exports.Set("supportedQIsas", Napi::Function::New(env, SupportedQIsas));
+  exports.Set("selectIsa", Napi::Function::New(env, SelectIsa));
   exports.Set("cpuModel", Napi::Function::New(env, CpuModel));
   exports.Set("limits", Napi::Function::New(env, Limits));
   exports.Set("resizeFrame", Napi::Function::New(env, ResizeFrame));
