@@ -234,21 +234,30 @@ function rows(results: readonly BenchResult[]): { head: string[]; body: string[]
   return { head, body };
 }
 
+/** A table as Markdown (text columns left-aligned, numbers right) or as plain text whose columns line up. Shared by
+ * `bench` and `compare`. No trailing newline. */
+export function renderTable(head: readonly string[], body: readonly (readonly string[])[], textColumns: ReadonlySet<number>,
+  style: 'text' | 'markdown'): string {
+  if (style === 'markdown') {
+    return [
+      `| ${head.join(' | ')} |`,
+      `| ${head.map((_, i) => (textColumns.has(i) ? '---' : '---:')).join(' | ')} |`,
+      ...body.map((row) => `| ${row.join(' | ')} |`),
+    ].join('\n');
+  }
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (textColumns.has(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [head, ...body].map(line).join('\n');
+}
+
 export function formatMarkdown(results: readonly BenchResult[]): string {
   const { head, body } = rows(results);
-  const lines = [
-    `| ${head.join(' | ')} |`,
-    `| ${head.map((_, i) => (TEXT_COLUMNS.has(i) ? '---' : '---:')).join(' | ')} |`,
-    ...body.map((row) => `| ${row.join(' | ')} |`),
-  ];
-  return `${caption(results)}\n\n${lines.join('\n')}\n`;
+  return `${caption(results)}\n\n${renderTable(head, body, TEXT_COLUMNS, 'markdown')}\n`;
 }
 
 /** A caption line, then a table whose columns line up, units in the header. */
 export function formatText(results: readonly BenchResult[]): string {
   const { head, body } = rows(results);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (TEXT_COLUMNS.has(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  return [caption(results), line(head), ...body.map(line)].join('\n') + '\n';
+  return `${caption(results)}\n${renderTable(head, body, TEXT_COLUMNS, 'text')}\n`;
 }

@@ -5,7 +5,7 @@
 // JSON (one object, `res` for the resolution) are read too, so our runs can be set beside theirs.
 import { readFile } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
-import { variantName } from '../bench.js';
+import { renderTable, variantName } from '../bench.js';
 import type { CommandSpec, Parsed } from './args.js';
 import { UsageError } from './args.js';
 import type { CliIO, Command } from './main.js';
@@ -198,19 +198,8 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const footer = common === 0
     ? 'No row is in every file: nothing to average.'
     : `Geometric mean over the ${common} ${common === 1 ? 'row' : 'rows'} every file has: ${summary}.`;
-  if (v.markdown) {
-    const lines = [
-      `| ${head.join(' | ')} |`,
-      `| ${head.map((_, i) => (textCols.has(i) ? '---' : '---:')).join(' | ')} |`,
-      ...body.map((row) => `| ${row.join(' | ')} |`),
-    ];
-    io.stdout.write(`${caption.join('  \n')}\n\n${lines.join('\n')}\n\n${footer}\n`);
-    return 0;
-  }
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (textCols.has(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  io.stdout.write([...caption, line(head), ...body.map(line), footer].join('\n') + '\n');
+  if (v.markdown) io.stdout.write(`${caption.join('  \n')}\n\n${renderTable(head, body, textCols, 'markdown')}\n\n${footer}\n`);
+  else io.stdout.write(`${caption.join('\n')}\n${renderTable(head, body, textCols, 'text')}\n${footer}\n`);
   return 0;
 }
 
