@@ -46,14 +46,18 @@ inline GemmSplit split_gemm(size_t m, size_t n, size_t mr, size_t nr, size_t a_r
   return s;
 }
 
-// Rows of the next row tile when `left` rows remain: mr, except that a last tile of fewer than mr / 2 rows is
-// avoided by splitting the last mr + r rows into two near-halves (16 = 8 + 8, not 14 + 2). A tile of 1-6 rows has
-// 2-12 FMA chains, too few to cover the FMA latency on both pipes (1.0/128's 4x4 layers: 14 + 2 rows). The
-// number of tiles is unchanged, and every element is still one microkernel call over the full K, so results
-// are bit-identical.
+// Rows of the next row tile when `left` rows remain: mr, except that on x86 a last tile of fewer than mr / 2 rows
+// is avoided by splitting the last mr + r rows into two near-halves (16 = 8 + 8, not 14 + 2). A tile of 1-6 rows
+// has 2-12 FMA chains, too few to cover the FMA latency on both pipes (1.0/128's 4x4 layers: 14 + 2 rows, 0.97x
+// end to end with the split). The number of tiles is unchanged, and every element is still one microkernel call
+// over the full K, so results are bit-identical. Not on ARM: there the split raised the instructions counted per
+// inference by 0.5-1 % (bench/arm-meter; two partial tiles instead of a full one and a short one), and no Pi
+// timing here can weigh that against the latency it hides.
 inline size_t tile_rows(size_t mr, size_t left) {
   if (left <= mr) return left;
+#if defined(__x86_64__)
   if (left - mr < mr / 2) return (left + 1) / 2;
+#endif
   return mr;
 }
 
