@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareRows, geomeanRatios, parseBenchJson } from '../lib/cli/compare.js';
+import { compareRows, formatRatio, geomeanRatios, labelsFor, parseBenchJson } from '../lib/cli/compare.js';
 import { repoRoot } from './helpers/reference.js';
 
 const cli = resolve(repoRoot, 'dist/cli.js');
@@ -42,11 +42,15 @@ describe('mobilenet compare', () => {
     const r = run(['compare', pa, pb, '--json']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    const rows = JSON.parse(r.stdout) as { variant: string; median_ms: Record<string, number>; ratio: Record<string, number> }[];
+    const out = JSON.parse(r.stdout) as { files: { label: string; path: string }[]; rows: { variant: string; median_ms: Record<string, number>; ratio: Record<string, number> }[]; geomean: Record<string, { ratio: number; rows: number }> };
+    expect(out.files.map((f) => [f.label, f.path])).toEqual([['x86-a', pa], ['x86-b', pb]]);
+    const rows = out.rows;
     expect(rows).toHaveLength(1);
     expect(rows[0]!.variant).toBe('0.25/128');
     expect(rows[0]!.median_ms).toEqual({ 'x86-a': ma, 'x86-b': mb });
     expect(rows[0]!.ratio['x86-b']).toBeCloseTo(mb / ma, 12);
+    expect(out.geomean['x86-b']!.rows).toBe(1);
+    expect(out.geomean['x86-b']!.ratio).toBeCloseTo(mb / ma, 12);
   });
 
   it('prints a table: rows matched on variant and threads, "-" where a file lacks one, the geometric mean of the common rows', () => {
@@ -56,15 +60,15 @@ describe('mobilenet compare', () => {
     const r = run(['compare', pi4, pi5]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe([
-      'Median latency per call, ms; ratio < 1: faster than the first file.',
-      'pi4: Cortex-A72 (neon)',
-      'pi5: Cortex-A76 (neon)',
+      'Median latency per call, ms; ratio < 1: faster than the first file; -: no such row in that file.',
+      `pi4 (${pi4}): Cortex-A72 (neon)`,
+      `pi5 (${pi5}): Cortex-A76 (neon)`,
       'variant   threads  batch   pi4 ms  pi5 ms  pi5 / pi4',
       '1.0/224         1      1  100.000  25.000      0.25x',
       '1.0/224         4      1   40.000       -          -',
       '0.25/128        1      1    4.000   4.000      1.00x',
       '0.5/160         1      1        -   3.000          -',
-      'Geometric mean over the 2 rows every file has: pi5 / pi4 0.50x.',
+      'Geometric mean of each ratio over the rows the file shares with the first: pi5 / pi4 0.50x (2 rows).',
       '',
     ].join('\n'));
     const md = run(['compare', pi4, pi5, '--markdown']);
@@ -78,7 +82,7 @@ describe('mobilenet compare', () => {
       `${JSON.stringify({ tool: 'onnxruntime-node', alpha: 0.5, res: 128, threads: 1, median_ms: 0.9 })}\n`);
     const r = run(['compare', ours, anchor, lines, '--json']);
     expect(r.code).toBe(0);
-    const rows = JSON.parse(r.stdout) as { variant: string; dtype: string; ratio: Record<string, number | null> }[];
+    const rows = (JSON.parse(r.stdout) as { rows: { variant: string; dtype: string; ratio: Record<string, number | null> }[] }).rows;
     expect(rows.map((x) => [x.variant, x.dtype, x.ratio])).toEqual([
       ['0.25/128', 'uint8', { xnn: null, ort: null }],
       ['0.25/128', 'float32', { xnn: 0.3 / 0.25, ort: 0.5 / 0.25 }],
@@ -110,7 +114,34 @@ describe('mobilenet compare', () => {
     expect(run(['compare', good, good, '--json', '--markdown']).code).toBe(2);
     const help = run(['compare', '--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^Usage: mobilenet compare <bench\.json> <bench\.json>\.\.\. \[options\]/);
+    expect(help.stdout).toMatch(/^Usage: mobilenet compare <bench\.json\|-> <bench\.json>\.\.\. \[options\]/);
+  });
+
+  it('labels stay distinct (a.json beside a.jsonl and ./a.json), each file\'s mean uses the rows it shares with the first, small ratios keep two digits', () => {
+    expect(labelsFor(['a.json', 'a.jsonl', './a.json', '-'])).toEqual(['a #1', 'a #2', 'a #3', 'stdin']);
+    expect(labelsFor(['pi4.json', 'pi5.json'])).toEqual(['pi4', 'pi5']);
+    expect(['0.0033x', '0.25x', '1.51x', '12.3x', '-'].map((x) => x)).toEqual([0.0033, 0.25, 1.5079, 12.34, null].map(formatRatio));
+    const a = file('same.json', [entry(1, 224, 1, 10), entry(0.5, 224, 1, 4)]);
+    const b = file('same.jsonl', [entry(1, 224, 1, 5), entry(0.5, 224, 1, 1)]);
+    const c = file('other.json', [entry(1, 224, 1, 20, { dtype: 'uint8' })]);
+    const r = spawnSync(process.execPath, [cli, 'compare', a, b, c], { encoding: 'utf8', cwd: tmp });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('same #1 ms  same #2 ms  same #2 / same #1  other ms  other / same #1\n');
+    expect(r.stdout).toContain('same #2 / same #1 0.35x (2 rows), other / same #1 - (no shared row).\n');
+  });
+
+  it('reads standard input for -, a UTF-8 byte-order mark and UTF-16LE (PowerShell 5), and keeps a parse error on one line', () => {
+    const pi4 = file('pi4b.json', [entry(1.0, 224, 1, 100)]);
+    const text = JSON.stringify([entry(1.0, 224, 1, 50)]);
+    const viaStdin = spawnSync(process.execPath, [cli, 'compare', pi4, '-', '--json'], { input: text, encoding: 'utf8' });
+    expect((JSON.parse(viaStdin.stdout) as { rows: { ratio: Record<string, number> }[] }).rows[0]!.ratio).toEqual({ stdin: 0.5 });
+    const bom = file('bom.json', `\ufeff${text}`);
+    const u16 = join(tmp, 'u16.json');
+    fs.writeFileSync(u16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    for (const p of [bom, u16]) expect(run(['compare', pi4, p]).stdout, p).toContain('0.50x (1 row)');
+    const bad = run(['compare', pi4, file('ctl.json', '[{"a":\n1,\u0001')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^mobilenet compare: \S+ctl\.json is not JSON \([^\n\u0001]*\); expected the output of mobilenet bench --json\n$/);
   });
 
   it('two files of the same name get their paths as labels; a configuration timed twice in a file counts its faster median', () => {
@@ -122,7 +153,7 @@ describe('mobilenet compare', () => {
     ]);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.median_ms).toEqual({ 'a/r': 8, 'b/r': 6 });
-    expect(geomeanRatios(rows, ['a/r', 'b/r'])).toEqual({ 'b/r': 0.75 });
+    expect(geomeanRatios(rows, ['a/r', 'b/r'])).toEqual({ 'b/r': { ratio: 0.75, rows: 1 } });
     const pa = file('a/r.json', [entry(1, 224, 1, 10)]), pb = file('b/r.json', [entry(1, 224, 1, 5)]);
     const out = spawnSync(process.execPath, [cli, 'compare', pa, pb], { encoding: 'utf8', cwd: tmp }).stdout;
     expect(out).toContain('a/r ms  b/r ms  b/r / a/r');

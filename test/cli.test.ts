@@ -288,7 +288,7 @@ describe('info', () => {
     const r = await run(['info', '--json'], { env: { XDG_CACHE_HOME: cache } });
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(info)).toEqual(['version', 'node', 'napi', 'platform', 'cpu', 'isas', 'integer_isas', 'default_isa', 'default_integer_isa', 'weights_env', 'weights_env_models', 'cache_dir', 'cached']);
+    expect(Object.keys(info)).toEqual(['version', 'node', 'napi', 'platform', 'cpu', 'isas', 'integer_isas', 'isa_env', 'default_isa', 'default_integer_isa', 'weights_env', 'weights_env_models', 'cache_dir', 'cached']);
     expect(info.cache_dir).toBe(join(cache, 'mobilenet-native'));
     expect((info.isas as string[])[0]).toBe('scalar');
     expect(info.integer_isas).toEqual(loadBinding().supportedQIsas());
@@ -321,12 +321,11 @@ describe('info', () => {
   it('MOBILENET_ISA that this CPU does not run is reported, not shown as the default', async () => {
     const env = { XDG_CACHE_HOME: join(tmp, 'xdg-empty'), MOBILENET_ISA: 'sse9' };
     const json = JSON.parse((await run(['info', '--json'], { env })).stdout) as { isas: string[]; integer_isas: string[]; default_isa: string | null; default_integer_isa: string | null };
-    expect(json.default_isa).toBeNull();
-    expect(json.default_integer_isa).toBeNull();
+    expect([json.default_isa, json.default_integer_isa, (json as unknown as { isa_env: string }).isa_env]).toEqual([null, null, 'sse9']);
     const text = await run(['info'], { env });
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain(`\nKernel sets this CPU runs: ${json.isas.join(', ')}; MOBILENET_ISA=sse9 is none of them, so loading a float model fails until it is unset or fixed\n`);
-    expect(text.stdout).toContain(`\nInteger kernel sets (uint8/int8 models): ${json.integer_isas.join(', ')}; MOBILENET_ISA=sse9 is none of them, so loading an integer model fails until it is unset or fixed\n`);
+    expect(text.stdout).toContain(`\nKernel sets this CPU runs: ${json.isas.join(', ')}; MOBILENET_ISA='sse9' names no kernel set this CPU runs, so loading a float model fails until it is unset or fixed\n`);
+    expect(text.stdout).toContain(`\nInteger kernel sets (uint8/int8 models): ${json.integer_isas.join(', ')}; MOBILENET_ISA='sse9' names no kernel set this CPU runs, so loading an integer model fails until it is unset or fixed\n`);
     const good = JSON.parse((await run(['info', '--json'], { env: { ...env, MOBILENET_ISA: 'scalar' } })).stdout) as { default_isa: string; default_integer_isa: string };
     expect([good.default_isa, good.default_integer_isa]).toEqual(['scalar', 'scalar']);
   });
@@ -348,8 +347,8 @@ describe('info', () => {
       };
       expect([info.default_isa, info.default_integer_isa], name).toEqual([await benchIsa('float32'), await benchIsa('uint8')]);
       const text = await run(['info'], { env: e });
-      expect(text.stdout).toContain(`\nKernel sets this CPU runs: ${isas.join(', ')} (default: ${info.default_isa}, from MOBILENET_ISA=${name})\n`);
-      expect(text.stdout).toContain(`(default: ${info.default_integer_isa}, from MOBILENET_ISA=${name})\n`);
+      expect(text.stdout).toContain(`\nKernel sets this CPU runs: ${isas.join(', ')} (default: ${info.default_isa}, from MOBILENET_ISA='${name}')\n`);
+      expect(text.stdout).toContain(`(default: ${info.default_integer_isa}, from MOBILENET_ISA='${name}')\n`);
     }
   });
 });

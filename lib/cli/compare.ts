@@ -13,15 +13,16 @@ import type { CliIO, Command } from './main.js';
 const spec: CommandSpec = {
   name: 'compare',
   summary: 'Sets the results of `mobilenet bench --json` from several files side by side: median latency and its ratio to the first file.',
-  args: '<bench.json> <bench.json>...',
+  args: '<bench.json|-> <bench.json>...',
   minPositionals: 2,
   argsExpected: 'two or more `mobilenet bench --json` files (the first is the baseline)',
   flags: {
-    json: { type: 'boolean', help: 'a JSON array on stdout, one object per row (snake_case keys)' },
+    json: { type: 'boolean', help: 'one JSON object on stdout: { files: [{ label, path, cpus, isas }], rows: [{ variant, threads, ...,\nmedian_ms: { label: ms }, ratio: { label: x } }], geomean: { label: { ratio, rows } } } (snake_case keys)' },
     markdown: { type: 'boolean', help: 'a Markdown table on stdout' },
   },
   notes: 'Rows are matched on network, timed call, alpha/resolution, threads, batch and dtype. A row one file lacks shows\n' +
-    '"-". The last line is the geometric mean of each ratio over the rows every file has.\n' +
+    '"-". The last line is the geometric mean of each ratio over the rows that file shares with the first. A file that\n' +
+    'times one configuration twice counts its faster median. - reads a file from standard input.\n' +
     'Example: mobilenet bench --all --json > pi4.json (on a Pi 4), the same on a Pi 5, then mobilenet compare pi4.json pi5.json',
 };
 
@@ -59,7 +60,12 @@ const positive = (x: unknown): x is number => typeof x === 'number' && Number.is
 
 /** The entries of one file's text: a JSON array (bench --json), one object (the XNNPACK anchor) or JSON lines
  * (bench/ort-mobilenet.mjs in a loop). Throws an Error naming the file and what is wrong. */
-export function parseBenchJson(text: string, name: string): CompareEntry[] {
+export function parseBenchJson(input: string | Uint8Array, name: string): CompareEntry[] {
+  // Text as shells write it: UTF-8 with or without a byte-order mark, or UTF-16LE with one (Windows PowerShell 5's `>`).
+  const bytes = typeof input === 'string' ? undefined : input;
+  let text = bytes === undefined ? (input as string)
+    : bytes[0] === 0xff && bytes[1] === 0xfe ? Buffer.from(bytes.subarray(2)).toString('utf16le') : Buffer.from(bytes).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let items: unknown[];
   try {
     const v: unknown = JSON.parse(text);
@@ -70,7 +76,9 @@ export function parseBenchJson(text: string, name: string): CompareEntry[] {
       if (lines.length < 2) throw e;
       items = lines.map((l) => JSON.parse(l) as unknown);
     } catch {
-      throw new Error(`${name} is not JSON (${(e as Error).message}); expected the output of mobilenet bench --json`);
+      // JSON.parse quotes the text it stopped at: keep the message on one line, without control characters.
+      const why = (e as Error).message.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]+/g, ' ').replace(/\s+/g, ' ').trim();
+      throw new Error(`${name} is not JSON (${why}); expected the output of mobilenet bench --json`);
     }
   }
   if (items.length === 0) throw new Error(`${name} holds no results (an empty array); expected the output of mobilenet bench --json`);
@@ -136,25 +144,36 @@ export function compareRows(files: readonly { label: string; entries: readonly C
   return [...rows.values()];
 }
 
-/** Geometric mean of each file's ratio over the rows every file has (null: no such row). */
-export function geomeanRatios(rows: readonly CompareRow[], labels: readonly string[]): Record<string, number | null> {
-  const common = rows.filter((r) => labels.every((l) => r.median_ms[l] !== null));
-  return Object.fromEntries(labels.slice(1).map((l) => [
-    l, common.length === 0 ? null : Math.exp(common.reduce((s, r) => s + Math.log(r.ratio[l]!), 0) / common.length),
-  ]));
+/** Per file after the first: the geometric mean of its ratio over the rows it shares with the first file, and how many
+ * rows that is (ratio null when none). */
+export function geomeanRatios(rows: readonly CompareRow[], labels: readonly string[]): Record<string, { ratio: number | null; rows: number }> {
+  return Object.fromEntries(labels.slice(1).map((l) => {
+    const shared = rows.map((r) => r.ratio[l]).filter((x): x is number => x !== null && x !== undefined);
+    return [l, { ratio: shared.length === 0 ? null : Math.exp(shared.reduce((s, x) => s + Math.log(x), 0) / shared.length), rows: shared.length }];
+  }));
+}
+
+/** A ratio with two significant digits at least (0.0033x, 0.25x, 1.51x, 12.3x). */
+export function formatRatio(x: number | null | undefined): string {
+  if (x === null || x === undefined) return '-';
+  return `${x >= 10 ? x.toFixed(1) : x >= 0.1 ? x.toFixed(2) : x.toPrecision(2)}x`;
 }
 
 /** Distinct short labels: the file names without .json, with more of the path where two would collide. */
-function labelsFor(paths: readonly string[]): string[] {
+export function labelsFor(paths: readonly string[]): string[] {
   const bare = (p: string) => p.replace(/\.jsonl?$/i, '');
-  const short = paths.map((p) => bare(basename(p)));
-  return short.map((s, i) => (short.filter((t) => t === s).length > 1 ? bare(relative(process.cwd(), paths[i]!) || paths[i]!) : s));
+  const short = paths.map((p) => (p === '-' ? 'stdin' : bare(basename(p))));
+  const longer = short.map((s, i) => (short.filter((t) => t === s).length > 1 && paths[i] !== '-'
+    ? bare(relative(process.cwd(), paths[i]!) || paths[i]!) : s));
+  // Still the same (a.json and a.jsonl, a.json and ./a.json): the argument's position makes them distinct, since rows
+  // are keyed by label and two files under one label would be merged.
+  return longer.map((s, i) => (longer.filter((t) => t === s).length > 1 ? `${s} #${i + 1}` : s));
 }
 
-function describe(label: string, entries: readonly CompareEntry[]): string {
+function describe(label: string, path: string, entries: readonly CompareEntry[]): string {
   const cpus = [...new Set(entries.map((e) => e.cpu))].join(', ');
   const isas = [...new Set(entries.map((e) => e.isa))].join(', ');
-  return `${label}: ${cpus} (${isas})`;
+  return `${label} (${path === '-' ? 'standard input' : path}): ${cpus} (${isas})`;
 }
 
 async function run(parsed: Parsed, io: CliIO): Promise<number> {
@@ -162,24 +181,39 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   if (v.json && v.markdown) throw new UsageError('Expected at most one of --json and --markdown but received both');
   const paths = parsed.positionals;
   const labels = labelsFor(paths);
+  if (paths.filter((p) => p === '-').length > 1) throw new UsageError("Expected '-' (standard input) at most once");
   const files = await Promise.all(paths.map(async (p, i) => {
-    let text: string;
-    try {
-      text = await readFile(p, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new Error(code === 'ENOENT' ? `cannot read ${p}: no such file` : code === 'EISDIR' ? `cannot read ${p}: it is a folder` : `cannot read ${p}: ${(e as Error).message}`);
+    let bytes: Uint8Array;
+    if (p === '-') {
+      const chunks: Buffer[] = [];
+      for await (const c of io.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c));
+      bytes = Buffer.concat(chunks);
+    } else {
+      try {
+        bytes = await readFile(p);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new Error(code === 'ENOENT' ? `cannot read ${p}: no such file` : code === 'EISDIR' ? `cannot read ${p}: it is a folder` : `cannot read ${p}: ${(e as Error).message}`);
+      }
     }
-    return { label: labels[i]!, entries: parseBenchJson(text, p) };
+    const entries = parseBenchJson(bytes, p === '-' ? 'standard input' : p);
+    return { label: labels[i]!, path: p, entries };
   }));
   const rows = compareRows(files);
   const gm = geomeanRatios(rows, labels);
   if (v.json) {
-    io.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    const out = {
+      files: files.map((f) => ({
+        label: f.label, path: f.path, cpus: [...new Set(f.entries.map((e) => e.cpu))], isas: [...new Set(f.entries.map((e) => e.isa))],
+      })),
+      rows,
+      geomean: gm,
+    };
+    io.stdout.write(JSON.stringify(out, null, 2) + '\n');
     return 0;
   }
   const ms = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(3));
-  const ratio = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${x.toFixed(2)}x`);
+  const ratio = formatRatio;
   const showDtype = rows.some((r) => r.dtype !== 'float32');
   const showNet = rows.some((r) => r.architecture !== 'mobilenet_v1' || r.call !== 'inferSync()');
   const head = [
@@ -192,12 +226,11 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   ]);
   const textCols = new Set(showNet ? [0, 1] : [0]);
   if (showDtype) textCols.add(head.indexOf('dtype'));
-  const common = rows.filter((r) => labels.every((l) => r.median_ms[l] !== null)).length;
-  const summary = labels.slice(1).map((l) => `${l} / ${labels[0]} ${ratio(gm[l])}`).join(', ');
-  const caption = ['Median latency per call, ms; ratio < 1: faster than the first file.', ...files.map((f) => describe(f.label, f.entries))];
-  const footer = common === 0
-    ? 'No row is in every file: nothing to average.'
-    : `Geometric mean over the ${common} ${common === 1 ? 'row' : 'rows'} every file has: ${summary}.`;
+  const caption = ['Median latency per call, ms; ratio < 1: faster than the first file; -: no such row in that file.',
+    ...files.map((f) => describe(f.label, f.path, f.entries))];
+  const footer = 'Geometric mean of each ratio over the rows the file shares with the first: ' + labels.slice(1)
+    .map((l) => `${l} / ${labels[0]} ${gm[l]!.ratio === null ? '- (no shared row)' : `${ratio(gm[l]!.ratio)} (${gm[l]!.rows} ${gm[l]!.rows === 1 ? 'row' : 'rows'})`}`)
+    .join(', ') + '.';
   if (v.markdown) io.stdout.write(`${caption.join('  \n')}\n\n${renderTable(head, body, textCols, 'markdown')}\n\n${footer}\n`);
   else io.stdout.write(`${caption.join('\n')}\n${renderTable(head, body, textCols, 'text')}\n${footer}\n`);
   return 0;

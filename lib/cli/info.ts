@@ -48,6 +48,8 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
     cpu: binding.cpuModel(),
     isas,
     integer_isas: qisas,
+    /** MOBILENET_ISA as set (null: unset or empty). */
+    isa_env: envIsa ?? null,
     /** The kernel sets float and integer models load with (null: MOBILENET_ISA makes their load fail). */
     default_isa: selected(binding, envIsa, false),
     default_integer_isa: selected(binding, envIsa, true),
@@ -90,8 +92,9 @@ function selected(binding: { selectIsa(requested: string, integer: boolean): str
 
 function defaultNote(chosen: string | null, envIsa: string | undefined, model: string): string {
   if (envIsa === undefined) return ` (default: ${chosen}; MOBILENET_ISA overrides)`;
-  if (chosen === null) return `; MOBILENET_ISA=${envIsa} is none of them, so loading ${model} fails until it is unset or fixed`;
-  return ` (default: ${chosen}, from MOBILENET_ISA=${envIsa})`;
+  // Quoted: a stray space in the variable is otherwise invisible.
+  if (chosen === null) return `; MOBILENET_ISA='${envIsa}' names no kernel set this CPU runs, so loading ${model} fails until it is unset or fixed`;
+  return ` (default: ${chosen}, from MOBILENET_ISA='${envIsa}')`;
 }
 
 function entryJson(c: CachedEntry) {
