@@ -10,11 +10,11 @@
 namespace mn::avx512 {
 
 // Depthwise 3x3, stride 1/2, 16 channels per zmm.
-// Loop order: output row, group of 8 output columns, channel block. Channels innermost keeps every
-// access contiguous: a channel-block-outer order walks the tensor with a stride of C floats, which
-// for C = 512/1024 (2/4 KiB) maps every pixel to the same few L1 sets and thrashes. Taps and bias
-// come from the packed weights (L1-resident); the 8 columns of a group share each tap load and,
-// at stride 1/2, the input columns they have in common.
+// Loop order: output row (two at a time where both have every input row; see interior), group of up to
+// 8 output columns, channel block. Channels innermost keeps every access contiguous: a
+// channel-block-outer order walks the tensor with a stride of C floats, which for C = 512/1024
+// (2/4 KiB) maps every pixel to the same few L1 sets and thrashes. Taps and bias come from the packed
+// weights (L1-resident), loaded into registers once per group and channel block.
 // Padding rows (above/below the input) read a valid row with zero taps (masked tap loads), so a
 // pixel's FMA sequence is the same (bias, taps in ky, kx order) on every row; padding columns only
 // occur at border pixels, which skip their missing taps. Interior columns run without a branch.
@@ -139,7 +139,7 @@ void dwconv(const DwconvParams& p, size_t oy_begin, size_t oy_end) {
     const size_t nr = pair ? 2 : 1;
     const float* in[2 * S + 3];
     __mmask16 wmask[3];
-    const float* out[2] = {p.output + oy * p.out_w * C, p.output + (oy + 1) * p.out_w * C};
+    float* const out[2] = {p.output + oy * p.out_w * C, p.output + (oy + 1) * p.out_w * C};
     Row row[2];
     for (size_t o = 0; o < nr; o++) {
       const float* any_row = nullptr;
@@ -160,7 +160,7 @@ void dwconv(const DwconvParams& p, size_t oy_begin, size_t oy_end) {
     }
     auto do_border = [&](size_t ox) {
       for (size_t o = 0; o < nr; o++) {
-        float* ob = const_cast<float*>(out[o]) + ox * C;
+        float* ob = out[o] + ox * C;
         size_t c0 = 0;
         for (; c0 + 64 <= c_full; c0 += 64) border<false, 4>(p, row[o], ox, ob, c0, rem);
         for (; c0 < c_full; c0 += 16) border<false, 1>(p, row[o], ox, ob, c0, rem);
@@ -172,7 +172,7 @@ void dwconv(const DwconvParams& p, size_t oy_begin, size_t oy_end) {
     auto group = [&](auto g) {  // g columns from ox, every channel block
       constexpr size_t G = decltype(g)::value;
       const size_t ix0 = ox * S - p.pad_left;
-      float* o2[2] = {const_cast<float*>(out[0]) + ox * C, const_cast<float*>(out[1]) + ox * C};
+      float* const o2[2] = {out[0] + ox * C, out[1] + ox * C};
       if (pair) {
         for (size_t c0 = 0; c0 < c_full; c0 += 16) interior<S, 2, G, false>(p, in, all, ix0, o2, c0, rem);
         if (c_full < C) interior<S, 2, G, true>(p, in, all, ix0, o2, c_full, rem);
