@@ -119,7 +119,8 @@ export interface NativeProfile {
   concat: number;
   logistic: number;
   postprocess: number;
-  /** Per layer, in network order: ms per inference and GFLOP/s. */
+  /** Per layer, in network order: the median over the runs of its ms per inference, and GFLOP/s at that median.
+   * The per-type totals above are sums of these medians. */
   layers: { name: string; kind: string; ms: number; gflops: number }[];
 }
 

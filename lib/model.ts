@@ -169,7 +169,9 @@ export interface MobileNet {
    */
   detect(input: Input, options?: DetectOptions): Promise<Detection[]>;
   detect(input: Input[], options?: DetectOptions): Promise<Detection[][]>;
-  /** Time per layer type over `runs` synchronous inferences, ms per inference. */
+  /** Time per layer and per layer type over `runs` synchronous inferences (1 to LIMITS.maxProfileRuns): each layer's
+   * median over the runs, ms per inference; a type's time is the sum of its layers' medians. Throws while an
+   * asynchronous inference runs on this model. */
   profile(runs?: number): NativeProfile;
   dispose(): void;
   /** The same as dispose(), for `using model = await load(...)`. */
