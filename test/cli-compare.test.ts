@@ -53,7 +53,7 @@ describe('mobilenet compare', () => {
     expect(out.geomean['x86-b']!.ratio).toBeCloseTo(mb / ma, 12);
   });
 
-  it('prints a table: rows matched on variant and threads, "-" where a file lacks one, the geometric mean of the common rows', () => {
+  it('prints a table: rows matched on variant and threads, "-" where a file lacks one, the geometric mean of the shared rows', () => {
     const pi4 = file('pi4.json', [entry(1.0, 224, 1, 100), entry(1.0, 224, 4, 40), entry(0.25, 128, 1, 4)]);
     const pi5 = file('pi5.json', [entry(1.0, 224, 1, 25, { cpu: 'Cortex-A76' }), entry(0.25, 128, 1, 4, { cpu: 'Cortex-A76' }),
       entry(0.5, 160, 1, 3, { cpu: 'Cortex-A76' })]);
@@ -120,7 +120,7 @@ describe('mobilenet compare', () => {
   it('labels stay distinct (a.json beside a.jsonl and ./a.json), each file\'s mean uses the rows it shares with the first, small ratios keep two digits', () => {
     expect(labelsFor(['a.json', 'a.jsonl', './a.json', '-'])).toEqual(['a #1', 'a #2', 'a #3', 'stdin']);
     expect(labelsFor(['pi4.json', 'pi5.json'])).toEqual(['pi4', 'pi5']);
-    expect(['0.0033x', '0.25x', '1.51x', '12.3x', '-'].map((x) => x)).toEqual([0.0033, 0.25, 1.5079, 12.34, null].map(formatRatio));
+    expect([0.0033, 0.25, 1.5079, 12.34, null].map(formatRatio)).toEqual(['0.0033x', '0.25x', '1.51x', '12.3x', '-']);
     const a = file('same.json', [entry(1, 224, 1, 10), entry(0.5, 224, 1, 4)]);
     const b = file('same.jsonl', [entry(1, 224, 1, 5), entry(0.5, 224, 1, 1)]);
     const c = file('other.json', [entry(1, 224, 1, 20, { dtype: 'uint8' })]);

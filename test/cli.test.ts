@@ -320,8 +320,10 @@ describe('info', () => {
 
   it('MOBILENET_ISA that this CPU does not run is reported, not shown as the default', async () => {
     const env = { XDG_CACHE_HOME: join(tmp, 'xdg-empty'), MOBILENET_ISA: 'sse9' };
-    const json = JSON.parse((await run(['info', '--json'], { env })).stdout) as { isas: string[]; integer_isas: string[]; default_isa: string | null; default_integer_isa: string | null };
-    expect([json.default_isa, json.default_integer_isa, (json as unknown as { isa_env: string }).isa_env]).toEqual([null, null, 'sse9']);
+    const json = JSON.parse((await run(['info', '--json'], { env })).stdout) as {
+      isas: string[]; integer_isas: string[]; isa_env: string | null; default_isa: string | null; default_integer_isa: string | null;
+    };
+    expect([json.default_isa, json.default_integer_isa, json.isa_env]).toEqual([null, null, 'sse9']);
     const text = await run(['info'], { env });
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`\nKernel sets this CPU runs: ${json.isas.join(', ')}; MOBILENET_ISA='sse9' names no kernel set this CPU runs, so loading a float model fails until it is unset or fixed\n`);

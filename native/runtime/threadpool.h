@@ -4,8 +4,8 @@
 //
 // Scheduling tolerates a busy core: tasks are claimed one at a time (each thread from its own range
 // first, then from the others'; the caller claims too), and run() waits only for tasks that were
-// actually claimed, never for a worker to show up. A worker preempted by another process therefore costs the inference at most the one
-// task it holds; a worker that never woke up costs nothing. While it waits for such a task, the
+// actually claimed, never for a worker to show up. A worker preempted by another process therefore
+// costs the inference at most the one task it holds; a worker that never woke up costs nothing. While it waits for such a task, the
 // caller sleeps after a short spin, so the kernel can move the preempted worker onto the core the
 // caller frees. Which thread runs which task never changes what a task computes, so results are
 // bit-identical for any thread count.
