@@ -130,7 +130,8 @@ export interface NativeModel {
   reserve(workspace: number, batch: number): void;
   /** `layout`: 3/4 channels (RGB/RGBA), or a FrameFormat code with stride, YUV range and background. */
   stageFrame(workspace: number, index: number, data: Uint8Array, width: number, height: number, layout: number | FrameLayout): void;
-  stageTensor(workspace: number, index: number, data: Float32Array): void;
+  /** data: R*R*3 floats, NHWC, or with nchw 3 planes of R*R (the native side transposes while it stages). */
+  stageTensor(workspace: number, index: number, data: Float32Array, nchw?: boolean): void;
   /** `input`: batch tensors read in place instead of the staged inputs. `integer`: an integer output's
    * values themselves (Uint8Array / Int8Array) instead of dequantized floats. */
   runSync(workspace: number, batch: number, output: number, out?: OutputArray, input?: Float32Array, integer?: boolean): OutputArray;

@@ -1,6 +1,6 @@
 // MobileNetV2 and SSD-MobileNetV1 TFLite files as models: which files take the layer-table path of
 // lib/weights/tflite-graph.ts, and the shaping of SSD's postprocess output into detections.
-import { readFile } from 'node:fs/promises';
+import { MAX_WEIGHTS_FILE_BYTES, readFileBounded } from './files.js';
 import { describeFileError, WeightsError } from './errors.js';
 import { BuiltinOp, hasTfliteIdentifier, readTfliteModel } from './weights/tflite.js';
 import { recogniseTflite, type Graph, type RecognisedModel } from './weights/tflite-graph.js';
@@ -34,7 +34,7 @@ export async function readGraphModel(path: string, headPath?: string): Promise<R
   // onDirectory: the message for a folder (a TF.js model given where a .tflite is needed), instead of "it is a directory".
   const read = async (f: string, onDirectory?: string): Promise<Uint8Array> => {
     try {
-      return new Uint8Array(await readFile(f));
+      return new Uint8Array(await readFileBounded(f, MAX_WEIGHTS_FILE_BYTES));
     } catch (e) {
       if (onDirectory !== undefined && (e as { code?: unknown }).code === 'EISDIR') throw new Error(onDirectory);
       throw new Error(`Cannot read weights file '${f}': ${describeFileError(e)}`);
@@ -48,7 +48,7 @@ export async function readGraphModel(path: string, headPath?: string): Promise<R
   }
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(path));
+    bytes = new Uint8Array(await readFileBounded(path, MAX_WEIGHTS_FILE_BYTES));
   } catch {
     return undefined; // a directory (TF.js), or the V1 reader reports missing files in its own words
   }

@@ -2,7 +2,7 @@
 // (up to `concurrency` native jobs at once, one per workspace, started in call order), and result
 // shaping (softmax, top-K, labels).
 import { availableParallelism } from 'node:os';
-import { readFile } from 'node:fs/promises';
+import { MAX_TEXT_FILE_BYTES, readTextBounded } from './files.js';
 import { loadBinding, toNativeGraph, type NativeModel, type NativeProfile, type OutputArray } from './binding.js';
 import { quantizeGraph, type IntegerIsa } from './graph-quant.js';
 import { describe, describeFileError, rangeError, typeError, WeightsError } from './errors.js';
@@ -152,7 +152,9 @@ export interface MobileNet {
    * dequantized from the integer logits, or those themselves with `dequantize: false`. */
   infer(input: Input | Input[], options: IntegerInferOptions): Promise<Uint8Array | Int8Array>;
   infer(input: Input | Input[], options?: InferOptions): Promise<Float32Array>;
-  /** Synchronous inference on a raw frame or a Float32Array (blocks the event loop). */
+  /** Synchronous inference on a raw frame or a Float32Array (blocks the event loop). Throws Error while an
+   * asynchronous call (infer, classify, embed, detect) is queued or running on this model, whatever its `concurrency`:
+   * await those first, or use a second model for the synchronous calls. */
   inferSync(input: Frame | SharpRaw | Float32Array | TensorInput | (Frame | SharpRaw | Float32Array | TensorInput)[], options: IntegerInferOptions): Uint8Array | Int8Array;
   inferSync(input: Frame | SharpRaw | Float32Array | TensorInput | (Frame | SharpRaw | Float32Array | TensorInput)[], options?: InferOptions): Float32Array;
   /** Softmax top-K; `options` may be the number K itself, as in tfjs-models (`classify(img, 3)`). */
@@ -205,7 +207,7 @@ async function readLabels(labelsOption: string | FileUrl | readonly string[]): P
   }
   let text: string;
   try {
-    text = await readFile(labels, 'utf8');
+    text = await readTextBounded(labels, MAX_TEXT_FILE_BYTES);
   } catch (e) {
     throw new Error(`Cannot read labels file '${labels}': ${describeFileError(e)}`);
   }
@@ -235,7 +237,7 @@ function handled<T>(p: Promise<T>): Promise<T> {
   return p;
 }
 
-type Staged = { kind: 'tensor'; data: Float32Array } | { kind: 'frame'; frame: NativeFrame };
+type Staged = { kind: 'tensor'; data: Float32Array; nchw: boolean } | { kind: 'frame'; frame: NativeFrame };
 /** Encoded input, decoded only when its job is next (bounded memory, whatever the queue length). */
 interface Encoded {
   kind: 'encoded'; source: string | Uint8Array | ArrayBuffer | BlobLike; name: string; decoding?: Promise<Staged>;
@@ -251,7 +253,7 @@ type Outputs = Record<Target, number>;
 
 /** A copy the caller cannot change (new Uint8Array(): a Buffer's slice() is a view, not a copy). */
 function own(s: Staged): Staged {
-  return s.kind === 'tensor' ? { kind: 'tensor', data: s.data.slice() } : { kind: 'frame', frame: { ...s.frame, data: new Uint8Array(s.frame.data) } };
+  return s.kind === 'tensor' ? { kind: 'tensor', data: s.data.slice(), nchw: s.nchw } : { kind: 'frame', frame: { ...s.frame, data: new Uint8Array(s.frame.data) } };
 }
 
 interface Job {
@@ -313,7 +315,7 @@ class MobileNetModel implements MobileNet {
     x = pathOfFileUrl(x, name);
     if (typeof x === 'string' || x instanceof ArrayBuffer) return { kind: 'encoded', source: x, name, opts };
     if (x instanceof Float32Array || isTensorInput(x)) {
-      return { kind: 'tensor', data: checkTensor(x as Float32Array | TensorInput, name, R, this.#range, copy) };
+      return { kind: 'tensor', ...checkTensor(x as Float32Array | TensorInput, name, R, this.#range, copy) };
     }
     if (isFrame(x)) {
       const frame = checkFrame(x, name, this.#decode.background);
@@ -346,7 +348,7 @@ class MobileNetModel implements MobileNet {
   #stage(native: NativeModel, ws: number, items: Staged[]): void {
     native.reserve(ws, items.length);
     items.forEach((s, i) => {
-      if (s.kind === 'tensor') native.stageTensor(ws, i, s.data);
+      if (s.kind === 'tensor') native.stageTensor(ws, i, s.data, s.nchw);
       else native.stageFrame(ws, i, s.frame.data, s.frame.width, s.frame.height, s.frame.layout);
     });
   }
@@ -519,7 +521,7 @@ class MobileNetModel implements MobileNet {
       if (this.#outputs.detections < 0) throw noClassifier(this.info.weights, 'inferSync()');
       throw new Error(`inferSync() needs a classifier; this model is ${this.info.architecture}: use detect()`);
     }
-    if (items.length === 1 && only.kind === 'tensor') return native.runSync(0, 1, logits, output, only.data, integer); // no staging copy
+    if (items.length === 1 && only.kind === 'tensor' && !only.nchw) return native.runSync(0, 1, logits, output, only.data, integer); // no staging copy
     this.#stage(native, 0, items);
     return native.runSync(0, items.length, logits, output, undefined, integer);
   }

@@ -191,7 +191,7 @@ describe('input errors', () => {
     const f = resolve(tmp, 'not-an-image.jpg');
     writeFileSync(f, 'hello, I am text');
     await expect(model.infer(f)).rejects.toThrow(
-      `Cannot decode image file '${f}': not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): Input buffer contains unsupported image format`,
+      `Cannot decode image file '${f}': not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP, SVG): Input buffer contains unsupported image format`,
     );
   });
 

@@ -66,7 +66,7 @@ describe('a damaged image is called damaged, not "not a supported image"', () =>
         'Input buffer has corrupt header: VipsJpeg: premature end of JPEG image'),
     );
     await expect(model.infer(new TextEncoder().encode('hello world'))).rejects.toThrow(
-      new Error('Cannot decode input (encoded image of 11 bytes): not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): Input buffer contains unsupported image format; ' +
+      new Error('Cannot decode input (encoded image of 11 bytes): not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP, SVG): Input buffer contains unsupported image format; ' +
         "raw pixels (a camera's RGB, RGBA, gray or YUV bytes) go in a frame { data, width, height, format }"),
     );
   });

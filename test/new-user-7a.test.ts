@@ -65,7 +65,7 @@ describe('raw pixels handed over without their size', () => {
   it('bytes of no image format say how to pass raw pixels (a frame with its width, height and format)', async () => {
     await using(load({ weights: resolve(shared, 'models/tflite/mobilenet_v1_0.25_128_quant.tflite'), threads: 1 }), async (m) => {
       await expect(m.infer(Buffer.alloc(640 * 480 * 3, 7))).rejects.toThrow(new Error(
-        'Cannot decode input (encoded image of 921600 bytes): not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): ' +
+        'Cannot decode input (encoded image of 921600 bytes): not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP, SVG): ' +
           'Input buffer contains unsupported image format; raw pixels (a camera\'s RGB, RGBA, gray or YUV bytes) go in a frame ' +
           '{ data, width, height, format }',
       ));
@@ -77,7 +77,7 @@ describe('raw pixels handed over without their size', () => {
       { input: Buffer.alloc(300, 7), encoding: 'utf8', timeout: 60_000 });
     expect({ status: r.status, stderr: r.stderr.trim() }).toEqual({
       status: 1,
-      stderr: '-: Cannot decode input (encoded image of 300 bytes): not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP): Input buffer contains unsupported image format',
+      stderr: '-: Cannot decode input (encoded image of 300 bytes): not a supported image (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP, SVG): Input buffer contains unsupported image format',
     });
   });
 

@@ -10,6 +10,7 @@ import { parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
 import { interruptible, withFlagNames, type CliIO, type Command } from './main.js';
 import { downloadBar } from './progress.js';
 import { DEFAULT_MAX_INPUT_PIXELS } from '../image.js';
+import { bytesAndMib, maxEncodedImageBytes } from '../files.js';
 
 /** Extensions a folder is searched for (what sharp decodes). */
 const IMAGE_EXT = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.bmp', '.heic', '.heif'];
@@ -51,10 +52,16 @@ export interface Item {
   input: string | Uint8Array | { error: string };
 }
 
-async function readStdin(stdin: CliIO['stdin']): Promise<Uint8Array> {
+/** Standard input whole, or undefined once it passes `limit` bytes (a stream that never ends: a camera, /dev/zero). */
+async function readStdin(stdin: CliIO['stdin'], limit: number): Promise<Uint8Array | undefined> {
   const chunks: Uint8Array[] = [];
-  for await (const c of stdin) chunks.push(typeof c === 'string' ? new TextEncoder().encode(c) : c);
-  const out = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
+  let total = 0;
+  for await (const c of stdin) {
+    chunks.push(typeof c === 'string' ? new TextEncoder().encode(c) : c);
+    total += chunks[chunks.length - 1]!.length;
+    if (total > limit) return undefined;
+  }
+  const out = new Uint8Array(total);
   let o = 0;
   for (const c of chunks) {
     out.set(c, o);
@@ -81,19 +88,32 @@ async function imagesIn(dir: string, recursive: boolean): Promise<string[]> {
   return out;
 }
 
-/** Arguments → inputs, in order: folders expanded, `-` read from stdin. Missing files stay paths (classify reports them). */
-export async function expandInputs(args: readonly string[], recursive: boolean, stdin: CliIO['stdin'], command = 'classify'): Promise<Item[]> {
+/**
+ * Arguments → inputs, in order: folders expanded, `-` read from stdin (up to what an image of maxInputPixels can take).
+ * Missing files stay paths (classify reports them), except wildcard patterns, which get a hint.
+ */
+export async function expandInputs(args: readonly string[], recursive: boolean, stdin: CliIO['stdin'], command = 'classify',
+  maxInputPixels = DEFAULT_MAX_INPUT_PIXELS): Promise<Item[]> {
   if (args.filter((a) => a === '-').length > 1) throw new UsageError("Expected '-' (standard input) at most once");
   const items: Item[] = [];
   for (const a of args) {
     if (a === '-') {
       // A terminal would wait for bytes nobody sends; no bytes is no image, said as such rather than as 'input (0 bytes)'.
       if ((stdin as { isTTY?: boolean }).isTTY) throw new UsageError(`Expected an image piped into standard input for '-' but it is a terminal (mobilenet ${command} - < photo.jpg)`);
-      const bytes = await readStdin(stdin);
-      items.push({ image: '-', input: bytes.length > 0 ? bytes : { error: `standard input was empty: pipe an image into it (mobilenet ${command} - < photo.jpg)` } });
+      const limit = maxEncodedImageBytes(maxInputPixels);
+      const bytes = await readStdin(stdin, limit);
+      items.push({
+        image: '-',
+        input: bytes === undefined ? { error: `standard input did not end within ${bytesAndMib(limit)}: '-' reads one image file, not a stream (save a frame first)` }
+          : bytes.length > 0 ? bytes : { error: `standard input was empty: pipe an image into it (mobilenet ${command} - < photo.jpg)` },
+      });
       continue;
     }
     const st = await fsp.stat(a).catch(() => undefined);
+    if (!st && /[*?[]/.test(a)) {
+      items.push({ image: a, input: { error: "no such file (wildcards such as * are expanded by the shell, not here: leave the pattern unquoted, or pass the folder)" } });
+      continue;
+    }
     if (!st?.isDirectory()) {
       items.push({ image: a, input: a });
       continue;
@@ -119,7 +139,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const isa = v.isa !== undefined ? checkIsaFlag(v.isa) : undefined;
   if (v.weights !== undefined && v.format !== undefined) throw new UsageError('--format chooses among published weights; it does not apply with --weights');
   if (v.head !== undefined && v.weights === undefined) throw new UsageError('Expected --weights <backbone.tflite> with --head');
-  const items = await expandInputs(parsed.positionals, v.recursive ?? false, io.stdin);
+  const items = await expandInputs(parsed.positionals, v.recursive ?? false, io.stdin, 'classify', v['max-pixels'] ?? DEFAULT_MAX_INPUT_PIXELS);
 
   const bar = downloadBar(io.stderr);
   let model: MobileNet;

@@ -90,7 +90,7 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const v = parsed.values as { weights?: string; labels?: string; 'min-score'?: number; max?: number; threads?: number; 'max-pixels'?: number; out?: string; json?: boolean; recursive?: boolean };
   if (!v.weights) throw new UsageError('Expected --weights <file.tflite>: an SSD detection model such as coco_ssd_mobilenet_v1_1.0_quant/detect.tflite');
   // Folders expanded, '-' read from standard input (as classify).
-  const items = await expandInputs(parsed.positionals, v.recursive ?? false, io.stdin, 'detect');
+  const items = await expandInputs(parsed.positionals, v.recursive ?? false, io.stdin, 'detect', v['max-pixels'] ?? DEFAULT_MAX_INPUT_PIXELS);
   const images = items.map((it) => it.image);
   // Several images, or --out naming a folder (an existing one, or ending in /): each image is written into it as
   // <name>.detect<.png/.webp as the input, else .jpg>, made unique within the run (<name>-2.detect.jpg, ...).

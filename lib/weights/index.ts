@@ -1,6 +1,7 @@
 // readWeights(): one entry point for every weight format, on disk or in memory.
-import { stat, readFile } from 'node:fs/promises';
-import { WeightsError } from '../errors.js';
+import { stat } from 'node:fs/promises';
+import { MAX_WEIGHTS_FILE_BYTES, readFileBounded } from '../files.js';
+import { WeightsError, errnoOrMessage } from '../errors.js';
 import { pathOfFileUrl, type FileUrl } from '../validate.js';
 import { readTfjsWeights } from './tfjs.js';
 import { hasTfliteIdentifier, parseTflite } from './tflite.js';
@@ -15,7 +16,11 @@ function sniff(head: Uint8Array): string {
   if (ascii.startsWith('\x89HDF')) return 'a Keras HDF5 (.h5) file: convert it with tensorflowjs_converter or the TFLite converter';
   if (ascii.startsWith('PK')) return 'a zip archive (e.g. a Keras .keras file): convert it with tensorflowjs_converter or the TFLite converter';
   if (ascii.startsWith('\x08') ) return 'a protobuf (e.g. a TensorFlow .pb or ONNX file), which is not read';
-  return `neither a TFLite flatbuffer (no 'TFL3' at byte 4) nor JSON (first bytes ${JSON.stringify(ascii)})`;
+  const image = ascii.startsWith('\xff\xd8\xff') ? 'JPEG' : ascii.startsWith('\x89PNG') ? 'PNG' : ascii.startsWith('GIF8') ? 'GIF'
+    : ascii.startsWith('RIFF') ? 'RIFF (WebP)' : ascii.startsWith('BM') ? 'BMP' : undefined;
+  if (image) return `a ${image} image, not weights`;
+  const hex = [...head.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  return `neither a TFLite flatbuffer (no 'TFL3' at byte 4) nor JSON (first bytes ${/^[\x20-\x7e]*$/.test(ascii) ? JSON.stringify(ascii) : hex})`;
 }
 
 /**
@@ -44,9 +49,9 @@ export async function readWeights(sourceOrUrl: string | FileUrl | Uint8Array | A
   if (st.isDirectory()) return readTfjsWeights(path);
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(path));
+    bytes = new Uint8Array(await readFileBounded(path, MAX_WEIGHTS_FILE_BYTES));
   } catch (e) {
-    throw new WeightsError(path, `cannot read the weights file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new WeightsError(path, `cannot read the weights file (${errnoOrMessage(e)})`);
   }
   if (hasTfliteIdentifier(bytes)) return readTfliteBytes(bytes, path);
   let first = 0;

@@ -151,7 +151,8 @@ function unpublishedMessage(alpha: number, resolution: number, format: WeightsFo
   const alphaOk = ALPHAS.some((a) => Math.abs(a - alpha) < 1e-9);
   if (!alphaOk) return `${what}: published alphas are ${ALPHAS.map(fmtAlpha).join(', ')}. Pass weights: '<path>' to use your own.`;
   if (!(RESOLUTIONS as readonly number[]).includes(resolution)) {
-    return `${what}: published resolutions are ${RESOLUTIONS.join(', ')}. Pass weights: '<path>' to use your own.`;
+    const published = format === 'tfjs' ? TFJS_RESOLUTIONS : RESOLUTIONS;
+    return `${what}: published ${format === 'tfjs' ? 'TF.js layers resolutions are' : 'resolutions are'} ${published.join(', ')}. Pass weights: '<path>' to use your own.`;
   }
   return `${what}: TF.js layers weights are published at resolution ${TFJS_RESOLUTIONS.join(', ')} only. ` +
     `Use format 'tflite' or 'tflite-quant', or pass weights: '<path>'.`;

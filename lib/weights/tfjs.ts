@@ -1,9 +1,10 @@
 // TF.js *layers* model reader (model.json + binary shards), e.g. Google's Keras MobileNetV1
 // exports. BatchNorm stays unfolded here; the native runtime folds it once at load.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { buildSpec } from '../graph.js';
-import { WeightsError } from '../errors.js';
+import { WeightsError, errnoOrMessage } from '../errors.js';
+import { MAX_TEXT_FILE_BYTES, MAX_WEIGHTS_FILE_BYTES, readFileBounded, readTextBounded } from '../files.js';
 import type { DenseHead, LayerWeights, NetWeights } from './types.js';
 import { halfToFloat } from './tflite.js';
 
@@ -27,15 +28,27 @@ function fmtShape(s: readonly number[]): string {
 async function readJson(file: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextBounded(file, MAX_TEXT_FILE_BYTES);
   } catch (e) {
-    throw new WeightsError(file, `cannot read model.json (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new WeightsError(file, `cannot read model.json (${errnoOrMessage(e)})`);
   }
   try {
     return JSON.parse(text);
   } catch (e) {
     throw new WeightsError(file, `expected JSON (a TF.js layers model.json) but it does not parse: ${(e as Error).message}`);
   }
+}
+
+/** What a model.json that is no TF.js layers model holds instead, for the error (each part it lacks, by name). */
+function found(json: unknown, topLayers: unknown): string {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json;
+  const j = json as { modelTopology?: unknown; weightsManifest?: unknown; format?: unknown };
+  const keys = Object.keys(j);
+  const format = j.format ? ` (format ${String(j.format)})` : '';
+  const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v);
+  if (!keys.includes('modelTopology') || !keys.includes('weightsManifest')) return `keys ${JSON.stringify(keys)}${format}`;
+  if (!Array.isArray(topLayers)) return `a modelTopology without a layers array${format}`;
+  return `weightsManifest as ${kind(j.weightsManifest)}, not an array of { paths, weights } groups${format}`;
 }
 
 /** Reads every tensor listed in the manifest into Float32Arrays, by name. */
@@ -52,9 +65,9 @@ async function readTensors(dir: string, modelJson: string, groups: ManifestGroup
       }
       const file = join(dir, p);
       try {
-        parts.push(await readFile(file));
+        parts.push(await readFileBounded(file, MAX_WEIGHTS_FILE_BYTES));
       } catch (e) {
-        throw new WeightsError(file, `weight shard listed in model.json is missing or unreadable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        throw new WeightsError(file, `weight shard listed in model.json is missing or unreadable (${errnoOrMessage(e)})`);
       }
     }
     const buf = Buffer.concat(parts);
@@ -146,9 +159,7 @@ export async function readTfjsWeights(dirOrModelJson: string): Promise<NetWeight
   if (!json || typeof json !== 'object' || !Array.isArray(topLayers) || !Array.isArray(json.weightsManifest)) {
     throw new WeightsError(
       modelJson,
-      `expected a TF.js layers model (modelTopology with Keras layers and a weightsManifest) but found ${
-        json && typeof json === 'object' ? `keys ${JSON.stringify(Object.keys(json))}${json.format ? ` (format ${json.format})` : ''}` : typeof json
-      }`,
+      `expected a TF.js layers model (modelTopology with Keras layers and a weightsManifest) but found ${found(json, topLayers)}`,
     );
   }
   const tensors = await readTensors(dir, modelJson, json.weightsManifest);
@@ -289,7 +300,7 @@ function denseHead(
 async function metadataLabels(dir: string, classes: number): Promise<string[] | undefined> {
   let text: string;
   try {
-    text = await readFile(join(dir, 'metadata.json'), 'utf8');
+    text = await readTextBounded(join(dir, 'metadata.json'), MAX_TEXT_FILE_BYTES);
   } catch {
     return undefined;
   }

@@ -36,6 +36,9 @@ class FbReader {
 
   /** Throws unless [pos, pos + size) lies inside the file. */
   need(pos: number, size: number, what: string): void {
+    if (Number.isSafeInteger(pos) && pos < 0) {
+      this.fail(`corrupt flatbuffer: ${what} (${size} bytes) would start ${-pos} bytes before the file's first byte (an offset points outside the file)`);
+    }
     if (!Number.isSafeInteger(pos) || pos < 0 || size < 0 || pos + size > this.length) {
       this.fail(`corrupt or truncated flatbuffer: ${what} at byte ${pos} (${size} bytes) lies outside the file ` +
         `(${this.length} bytes)`);

@@ -504,7 +504,7 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     return info.Env().Undefined();
   }
 
-  // stageTensor(workspace, index, data: Float32Array of R*R*3)
+  // stageTensor(workspace, index, data: Float32Array of R*R*3, nchw?: boolean (3 planes of R*R, transposed here))
   Napi::Value StageTensor(const Napi::CallbackInfo& info) {
     Slot& s = idle_slot(info[0]);
     const size_t index = size_arg(info[1], "index", 0, s.ws->batch_capacity() - 1);
@@ -512,7 +512,7 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
     if (data.ElementLength() != model_->input_floats() || data.Data() == nullptr)
       throw_range(info.Env(), "Expected a Float32Array of length " + std::to_string(model_->input_floats()) +
                                   " but received length " + std::to_string(data.ElementLength()));
-    s.ws->set_input_tensor(index, data.Data());
+    s.ws->set_input_tensor(index, data.Data(), info.Length() > 3 && info[3].ToBoolean().Value());
     return info.Env().Undefined();
   }
 

@@ -208,9 +208,18 @@ void Workspace::set_input_frame(size_t image, const FrameView& frame) {
   preprocess_frame(frame, model_.resolution(), model_.norm_lut(), input(image), model_.stretch_input());
 }
 
-void Workspace::set_input_tensor(size_t image, const float* data) {
+void Workspace::set_input_tensor(size_t image, const float* data, bool nchw) {
   const TensorDesc& in = model_.graph().input;
-  if (is_integer(in.dtype)) return quantize_input(in, data, input_floats_, reinterpret_cast<uint8_t*>(input(image)));
+  const bool integer = is_integer(in.dtype);
+  if (nchw) {
+    float* dst = integer ? (nchw_.resize(input_floats_), nchw_.data()) : input(image);
+    const size_t c = in.c, plane = in.h * in.w;
+    for (size_t p = 0; p < plane; p++)
+      for (size_t k = 0; k < c; k++) dst[p * c + k] = data[k * plane + p];
+    if (!integer) return;
+    data = dst;
+  }
+  if (integer) return quantize_input(in, data, input_floats_, reinterpret_cast<uint8_t*>(input(image)));
   std::copy(data, data + input_floats_, input(image));
 }
 

@@ -59,7 +59,8 @@ class Workspace {
   // Normalises a frame (any size and FrameFormat, checked with frame_check) into input(image):
   // center square crop + bilinear (half-pixel) resize when the size is not R x R.
   void set_input_frame(size_t image, const FrameView& frame);
-  void set_input_tensor(size_t image, const float* data);
+  // data: R x R x 3 floats, NHWC; or, with nchw, 3 planes of R x R (transposed here, off the caller's JS heap).
+  void set_input_tensor(size_t image, const float* data, bool nchw = false);
   // Results of graph output `o` for the images of the last run: batch x elements(o) floats
   // (an integer output: dequantized, real = scale * (q - zero_point)).
   const float* result(size_t o) const { return results_[o].data(); }
@@ -76,6 +77,7 @@ class Workspace {
   DetectionScratch detection_;          // TFLite_Detection_PostProcess work vectors
   std::vector<AlignedBuffer> results_;  // one per graph output
   std::vector<std::vector<uint8_t>> qresults_;  // one per graph output (empty for float outputs)
+  std::vector<float> nchw_;  // an NCHW tensor transposed before an integer input quantizes it (else unused)
   size_t batch_capacity_ = 0;
   ThreadPool pool_;
   Profile profile_;
