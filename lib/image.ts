@@ -460,7 +460,7 @@ export function checkFrame(x: Frame | SharpRaw, name: string, background: Backgr
     const how = fmt === 'rgb' || fmt === 'rgba' || fmt === 'gray' || fmt === 'bgr' || fmt === 'bgra'
       ? stride === undefined ? `${W} x ${H} x ${minStride / W}` : `${stride as number} x ${H}, stride x height`
       : `${fmt} ${W} x ${H}${stride === undefined ? '' : `, stride ${stride as number}`}`;
-    if (isDetached(data.buffer)) throw new TypeError(`Expected ${name}.data of length ${length} (${how}) but its buffer was detached (transferred by postMessage or structuredClone)`);
+    if (isDetached(data.buffer)) throw new RangeError(`Expected ${name}.data of length ${length} (${how}) but its buffer was detached (transferred by postMessage or structuredClone)`);
     throw new RangeError(`Expected ${name}.data of length ${length} (${how}) but received length ${data.length}`);
   }
   let bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.length);

@@ -371,7 +371,7 @@ describe('infer(), embed(), classify(), inferSync(): inputs', () => {
     }
     const f = frame(8, 8);
     detached(f.data);
-    expectError(await rejection(() => model.infer(f)), RangeError, 'Expected input.data of length 192 (8 x 8 x 3) but received length 0');
+    expectError(await rejection(() => model.infer(f)), RangeError, 'Expected input.data of length 192 (8 x 8 x 3) but its buffer was detached (transferred by postMessage or structuredClone)');
   });
 
   it('accepts Uint8ClampedArray and Buffer frame data, identical to Uint8Array', async () => {
@@ -464,7 +464,7 @@ describe('infer(), embed(), classify(), inferSync(): inputs', () => {
       expectError(await rejection(() => p), Error, `Cannot decode input (encoded image of ${size} bytes): ${detached}`);
     }
     const e = await rejection(() => model.infer(new Uint8Array([1, 2, 3])));
-    expectError(e, Error, /^Cannot decode input \(encoded image of 3 bytes\): not a supported image \(JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP\): /);
+    expectError(e, Error, /^Cannot decode input \(encoded image of 3 bytes\): not a supported image \(JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP, SVG\): /);
     expectError(await rejection(() => model.infer('/nonexistent.jpg')), Error, "Cannot read image file '/nonexistent.jpg': no such file");
     expectError(await rejection(() => model.infer(shared)), Error, `Cannot read image file '${shared}': it is a directory`);
   });

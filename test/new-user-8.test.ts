@@ -143,7 +143,7 @@ describe('detached (transferred) buffers', () => {
     const data = new Uint8Array(64 * 64 * 3);
     transferred(data.buffer);
     await expect(model.infer({ data, width: 64, height: 64, format: 'rgb' })).rejects.toThrow(
-      new TypeError('Expected input.data of length 12288 (64 x 64 x 3) but its buffer was detached (transferred by postMessage or structuredClone)'),
+      new RangeError('Expected input.data of length 12288 (64 x 64 x 3) but its buffer was detached (transferred by postMessage or structuredClone)'),
     );
   });
 });

@@ -46,8 +46,7 @@ function found(json: unknown, topLayers: unknown): string {
   const keys = Object.keys(j);
   const format = j.format ? ` (format ${String(j.format)})` : '';
   const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v);
-  if (!keys.includes('modelTopology') || !keys.includes('weightsManifest')) return `keys ${JSON.stringify(keys)}${format}`;
-  if (!Array.isArray(topLayers)) return `a modelTopology without a layers array${format}`;
+  if (!keys.includes('modelTopology') || !keys.includes('weightsManifest') || !Array.isArray(topLayers)) return `keys ${JSON.stringify(keys)}${format}`;
   return `weightsManifest as ${kind(j.weightsManifest)}, not an array of { paths, weights } groups${format}`;
 }
 
