@@ -97,13 +97,13 @@ export function redactUrl(text: string): string {
   return text.replace(/(^|\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1***@');
 }
 
-/** Why a file could not be read, in words: 'no such file', 'it is a directory', 'permission denied', else the system's message. */
 /** An fs error's code (ENOENT, EACCES...), or its message when the code says too little (EFBIG: files.ts's limit). */
 export function errnoOrMessage(e: unknown): string {
   const code = (e as { code?: unknown }).code;
   return typeof code === 'string' && code !== 'EFBIG' ? code : e instanceof Error ? e.message : String(e);
 }
 
+/** Why a file could not be read, in words: 'no such file', 'it is a directory', 'permission denied', else the system's message. */
 export function describeFileError(e: unknown): string {
   const code = (e as { code?: unknown }).code;
   if (code === 'ENOENT') return 'no such file';

@@ -60,12 +60,30 @@ export async function readFileBounded(path: string, limit: number): Promise<Buff
 }
 
 /**
- * A UTF-8 text file of at most `limit` bytes, without a leading byte-order mark (Windows editors write one; JSON.parse
- * and a labels file's first line would otherwise see U+FEFF). Throws as readFileBounded.
+ * A stream's bytes whole (standard input), or undefined once they pass `limit` (a stream that never ends: a camera,
+ * /dev/zero). Strings are taken as UTF-8.
  */
-export async function readTextBounded(path: string, limit: number): Promise<string> {
-  const text = (await readFileBounded(path, limit)).toString('utf8');
+export async function readStreamBounded(stream: AsyncIterable<Uint8Array | string>, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const c of stream) {
+    const b = typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+    total += b.length;
+    if (total > limit) return undefined;
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Text without a leading byte-order mark (Windows editors write one; JSON.parse and a labels file's first line would
+ * otherwise see U+FEFF). */
+export function withoutBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** A UTF-8 text file of at most `limit` bytes, without a leading byte-order mark. Throws as readFileBounded. */
+export async function readTextBounded(path: string, limit: number): Promise<string> {
+  return withoutBom((await readFileBounded(path, limit)).toString('utf8'));
 }
 
 /** True when `buf` was transferred away (postMessage, structuredClone): a view on it cannot even be constructed. */

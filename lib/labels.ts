@@ -5,6 +5,7 @@
 // missing ones are empty, as a blank line is. Where a label is used, an empty one means "no label": classify() shows
 // the class index (which is the file id minus the background line's offset, so parseLabels cannot write it), detect()
 // leaves the detection unlabelled.
+import { withoutBom } from './files.js';
 
 /**
  * Splits a labels file into names. Blank lines at the end add no label (an editor's extra newline made a
@@ -13,7 +14,7 @@
  * a class without a label).
  */
 export function parseLabels(text: string): string[] {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = withoutBom(text).split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
   const pairs = lines.map((l) => /^(\d+)(?::\s*|\s+)(\S.*)$/.exec(l));
   const indexed = pairs.length > 0 && pairs.every((m, i) => m !== null && (i === 0 ? Number(m[1]) === 0 : Number(m[1]) > Number(pairs[i - 1]![1])));

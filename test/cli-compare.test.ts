@@ -158,4 +158,18 @@ describe('mobilenet compare', () => {
     const out = spawnSync(process.execPath, [cli, 'compare', pa, pb], { encoding: 'utf8', cwd: tmp }).stdout;
     expect(out).toContain('a/r ms  b/r ms  b/r / a/r');
   });
+
+  it('a file or standard input that never ends stops at 64 MiB with one line (it was read until memory ran out)', () => {
+    const pa = file('never-a.json', [entry(1, 224, 1, 10)]);
+    expect(run(['compare', pa, '/dev/zero'])).toEqual({
+      code: 1, stdout: '', stderr: 'mobilenet compare: cannot read /dev/zero: it does not end within 67108864 bytes (64 MiB), the most this reads from one file\n',
+    });
+    const fd = fs.openSync('/dev/zero', 'r');
+    try {
+      const r = spawnSync(process.execPath, [cli, 'compare', pa, '-'], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+      expect([r.status, r.stderr]).toEqual([1, 'mobilenet compare: cannot read standard input: it did not end within 67108864 bytes (64 MiB)\n']);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
 });

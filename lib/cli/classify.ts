@@ -10,7 +10,7 @@ import { parsers, UsageError, type CommandSpec, type Parsed } from './args.js';
 import { interruptible, withFlagNames, type CliIO, type Command } from './main.js';
 import { downloadBar } from './progress.js';
 import { DEFAULT_MAX_INPUT_PIXELS } from '../image.js';
-import { bytesAndMib, maxEncodedImageBytes } from '../files.js';
+import { bytesAndMib, maxEncodedImageBytes, readStreamBounded } from '../files.js';
 
 /** Extensions a folder is searched for (what sharp decodes). */
 const IMAGE_EXT = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.bmp', '.heic', '.heif'];
@@ -52,23 +52,6 @@ export interface Item {
   input: string | Uint8Array | { error: string };
 }
 
-/** Standard input whole, or undefined once it passes `limit` bytes (a stream that never ends: a camera, /dev/zero). */
-async function readStdin(stdin: CliIO['stdin'], limit: number): Promise<Uint8Array | undefined> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const c of stdin) {
-    chunks.push(typeof c === 'string' ? new TextEncoder().encode(c) : c);
-    total += chunks[chunks.length - 1]!.length;
-    if (total > limit) return undefined;
-  }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
-}
 
 async function imagesIn(dir: string, recursive: boolean): Promise<string[]> {
   const entries = await fsp.readdir(dir, { withFileTypes: true });
@@ -101,7 +84,7 @@ export async function expandInputs(args: readonly string[], recursive: boolean, 
       // A terminal would wait for bytes nobody sends; no bytes is no image, said as such rather than as 'input (0 bytes)'.
       if ((stdin as { isTTY?: boolean }).isTTY) throw new UsageError(`Expected an image piped into standard input for '-' but it is a terminal (mobilenet ${command} - < photo.jpg)`);
       const limit = maxEncodedImageBytes(maxInputPixels);
-      const bytes = await readStdin(stdin, limit);
+      const bytes = await readStreamBounded(stdin, limit);
       items.push({
         image: '-',
         input: bytes === undefined ? { error: `standard input did not end within ${bytesAndMib(limit)}: '-' reads one image file, not a stream (save a frame first)` }

@@ -3,9 +3,9 @@
 // compare. Rows are matched on what was timed (network, call, alpha/resolution, threads, batch, dtype); each
 // file's median is shown with its ratio to the first file's. The XNNPACK anchor's and bench/ort-mobilenet.mjs's
 // JSON (one object, `res` for the resolution) are read too, so our runs can be set beside theirs.
-import { readFile } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
 import { renderTable, variantName } from '../bench.js';
+import { bytesAndMib, MAX_TEXT_FILE_BYTES, readFileBounded, readStreamBounded, withoutBom } from '../files.js';
 import type { CommandSpec, Parsed } from './args.js';
 import { UsageError } from './args.js';
 import type { CliIO, Command } from './main.js';
@@ -65,7 +65,7 @@ export function parseBenchJson(input: string | Uint8Array, name: string): Compar
   const bytes = typeof input === 'string' ? undefined : input;
   let text = bytes === undefined ? (input as string)
     : bytes[0] === 0xff && bytes[1] === 0xfe ? Buffer.from(bytes.subarray(2)).toString('utf16le') : Buffer.from(bytes).toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  text = withoutBom(text);
   let items: unknown[];
   try {
     const v: unknown = JSON.parse(text);
@@ -185,12 +185,12 @@ async function run(parsed: Parsed, io: CliIO): Promise<number> {
   const files = await Promise.all(paths.map(async (p, i) => {
     let bytes: Uint8Array;
     if (p === '-') {
-      const chunks: Buffer[] = [];
-      for await (const c of io.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c));
-      bytes = Buffer.concat(chunks);
+      const read = await readStreamBounded(io.stdin, MAX_TEXT_FILE_BYTES);
+      if (read === undefined) throw new Error(`cannot read standard input: it did not end within ${bytesAndMib(MAX_TEXT_FILE_BYTES)}`);
+      bytes = read;
     } else {
       try {
-        bytes = await readFile(p);
+        bytes = await readFileBounded(p, MAX_TEXT_FILE_BYTES);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         throw new Error(code === 'ENOENT' ? `cannot read ${p}: no such file` : code === 'EISDIR' ? `cannot read ${p}: it is a folder` : `cannot read ${p}: ${(e as Error).message}`);
